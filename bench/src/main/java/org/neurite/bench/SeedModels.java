@@ -1,0 +1,28 @@
+package org.neurite.bench;
+
+import static org.neurite.Activation.RELU;
+import static org.neurite.Activation.SOFTMAX;
+
+import org.neurite.Sequential;
+import org.neurite.layers.Conv2D;
+import org.neurite.layers.Dense;
+import org.neurite.layers.Flatten;
+import org.neurite.layers.MaxPool2D;
+
+/** The seed models of the project, as a user writes them. */
+public final class SeedModels {
+    private SeedModels() {}
+
+    /** The Keras MNIST CNN: 28x28x1 in, 10 class probabilities out. */
+    public static Sequential cnn() {
+        return new Sequential(28, 28, 1)
+                .add(new Conv2D(32, 3, RELU))
+                .add(new MaxPool2D(2))
+                .add(new Conv2D(64, 3, RELU))
+                .add(new MaxPool2D(2))
+                .add(new Conv2D(64, 3, RELU))
+                .add(new Flatten())
+                .add(new Dense(64, RELU))
+                .add(new Dense(10, SOFTMAX));
+    }
+}

@@ -1,0 +1,154 @@
+package org.neurite.bindings;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberSetter;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * The JavaCPP binding of {@code native/include/neurite.h}, one Java method per C function.
+ * Loading this class extracts {@code libneurite.so} and its JNI glue from the jar and loads
+ * them. Buffers must be direct; the {@code *Size} arguments are their sizes in floats.
+ *
+ * <pre>{@code
+ * NeuriteNative.nrt_set_verbose(1); // log which kernel runs and why faster ones declined
+ * }</pre>
+ */
+@Platform(value = "linux-x86_64", include = "neurite.h", link = "neurite")
+public final class NeuriteNative {
+    static {
+        Loader.load();
+    }
+
+    private NeuriteNative() {}
+
+    public static final int NRT_OK = 0;
+    public static final int NRT_ISA_REF = 0;
+    public static final int NRT_ISA_AVX2 = 1;
+
+    /** {@code nrt_conv2d_desc}: a 2D convolution, NHWC, HWIO weights. */
+    @Name("nrt_conv2d_desc")
+    public static final class Conv2dDesc extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public Conv2dDesc() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @MemberSetter @Name("in_h") Conv2dDesc inH(int v);
+        public native @MemberSetter @Name("in_w") Conv2dDesc inW(int v);
+        public native @MemberSetter @Name("in_c") Conv2dDesc inC(int v);
+        public native @MemberSetter @Name("out_h") Conv2dDesc outH(int v);
+        public native @MemberSetter @Name("out_w") Conv2dDesc outW(int v);
+        public native @MemberSetter @Name("out_c") Conv2dDesc outC(int v);
+        public native @MemberSetter @Name("kernel_h") Conv2dDesc kernelH(int v);
+        public native @MemberSetter @Name("kernel_w") Conv2dDesc kernelW(int v);
+        public native @MemberSetter @Name("stride_h") Conv2dDesc strideH(int v);
+        public native @MemberSetter @Name("stride_w") Conv2dDesc strideW(int v);
+        public native @MemberSetter @Name("dilation_h") Conv2dDesc dilationH(int v);
+        public native @MemberSetter @Name("dilation_w") Conv2dDesc dilationW(int v);
+        public native @MemberSetter @Name("pad_top") Conv2dDesc padTop(int v);
+        public native @MemberSetter @Name("pad_left") Conv2dDesc padLeft(int v);
+        public native @MemberSetter @Name("groups") Conv2dDesc groups(int v);
+        public native @MemberSetter @Name("activation") Conv2dDesc activation(int v);
+        public native @MemberSetter @Name("alpha") Conv2dDesc alpha(float v);
+    }
+
+    /** {@code nrt_pool2d_desc}: max or average pooling over NHWC. */
+    @Name("nrt_pool2d_desc")
+    public static final class Pool2dDesc extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public Pool2dDesc() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @MemberSetter @Name("in_h") Pool2dDesc inH(int v);
+        public native @MemberSetter @Name("in_w") Pool2dDesc inW(int v);
+        public native @MemberSetter @Name("channels") Pool2dDesc channels(int v);
+        public native @MemberSetter @Name("out_h") Pool2dDesc outH(int v);
+        public native @MemberSetter @Name("out_w") Pool2dDesc outW(int v);
+        public native @MemberSetter @Name("pool_h") Pool2dDesc poolH(int v);
+        public native @MemberSetter @Name("pool_w") Pool2dDesc poolW(int v);
+        public native @MemberSetter @Name("stride_h") Pool2dDesc strideH(int v);
+        public native @MemberSetter @Name("stride_w") Pool2dDesc strideW(int v);
+        public native @MemberSetter @Name("pad_top") Pool2dDesc padTop(int v);
+        public native @MemberSetter @Name("pad_left") Pool2dDesc padLeft(int v);
+        public native @MemberSetter @Name("kind") Pool2dDesc kind(int v);
+    }
+
+    /** {@code nrt_dense_desc}: y = act(x W + b). */
+    @Name("nrt_dense_desc")
+    public static final class DenseDesc extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public DenseDesc() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @MemberSetter @Name("in_features") DenseDesc inFeatures(int v);
+        public native @MemberSetter @Name("out_features") DenseDesc outFeatures(int v);
+        public native @MemberSetter @Name("activation") DenseDesc activation(int v);
+        public native @MemberSetter @Name("alpha") DenseDesc alpha(float v);
+    }
+
+    public static native int nrt_detected_isa();
+    public static native void nrt_set_max_isa(int isa);
+    public static native int nrt_max_isa();
+    public static native void nrt_set_verbose(int on);
+    public static native int nrt_num_cores();
+    public static native @Cast("const char*") BytePointer nrt_last_kernel();
+    public static native @Cast("const char*") BytePointer nrt_last_error();
+
+    public static native @Cast("int64_t") long nrt_conv2d_packed_size(@Const Conv2dDesc desc);
+    public static native int nrt_conv2d_pack_weights(@Const Conv2dDesc desc, @Const FloatBuffer hwio, @Cast("int64_t") long hwioSize,
+                                                     FloatBuffer packed, @Cast("int64_t") long packedSize);
+    public static native int nrt_conv2d_forward(@Const Conv2dDesc desc, int batch,
+                                                @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                @Const FloatBuffer packed, @Cast("int64_t") long packedSize,
+                                                @Const FloatBuffer bias, @Cast("int64_t") long biasSize,
+                                                FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+
+    public static native int nrt_pool2d_forward(@Const Pool2dDesc desc, int batch,
+                                                @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+
+    public static native @Cast("int64_t") long nrt_dense_packed_size(@Const DenseDesc desc);
+    public static native int nrt_dense_pack_weights(@Const DenseDesc desc, @Const FloatBuffer weights, @Cast("int64_t") long weightsSize,
+                                                    FloatBuffer packed, @Cast("int64_t") long packedSize);
+    public static native int nrt_dense_forward(@Const DenseDesc desc, int batch,
+                                               @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                               @Const FloatBuffer packed, @Cast("int64_t") long packedSize,
+                                               @Const FloatBuffer bias, @Cast("int64_t") long biasSize,
+                                               FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+
+    public static native int nrt_activation_forward(int activation, float alpha, @Cast("int64_t") long size,
+                                                    @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                    FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_softmax_forward(@Cast("int64_t") long rows, int cols,
+                                                 @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                 FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_add_forward(@Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
+                                             @Const FloatBuffer b, @Cast("int64_t") long bSize,
+                                             FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+}

@@ -1,0 +1,206 @@
+package org.neurite;
+
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.neurite.backend.Backends;
+
+/**
+ * A dense float array with a shape, stored row-major (NHWC for images, [batch, time,
+ * features] for sequences). The native backend keeps tensors off-heap in 64-byte aligned
+ * direct buffers handed to the kernels without copying; the Java backend keeps them on the
+ * heap, where the JIT vectorises its loops. Off-heap memory is freed by {@link #close()},
+ * and by the garbage collector for a tensor that was never closed.
+ *
+ * <pre>{@code
+ * try (Tensor images = Tensor.of(pixels, 32, 28, 28, 1)) {
+ *     Tensor probabilities = model.predict(images);
+ * }
+ * }</pre>
+ */
+public final class Tensor implements AutoCloseable {
+    private static final int ALIGNMENT = 64;
+
+    private final int[] shape;
+    private final long size;
+    private final FloatBuffer data;
+    private final ByteBuffer offHeapOwner; // the buffer to free, or null (heap storage or a view)
+    private final Tensor viewOf;
+    private volatile boolean closed;
+
+    private Tensor(int[] shape, FloatBuffer data, ByteBuffer offHeapOwner, Tensor viewOf) {
+        this.shape = shape;
+        this.size = checkedShape(shape);
+        this.data = data;
+        this.offHeapOwner = offHeapOwner;
+        this.viewOf = viewOf;
+    }
+
+    /** Zeros in off-heap, 64-byte aligned storage. */
+    public static Tensor direct(int... shape) {
+        long bytes = checkedShape(shape) * Float.BYTES;
+        if (bytes > Integer.MAX_VALUE - ALIGNMENT) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2 GiB");
+        }
+        // alignedSlice rounds the capacity down to whole 64-byte units: allocate one spare unit past them.
+        ByteBuffer raw = ByteBuffer.allocateDirect((int) ((bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT) + ALIGNMENT);
+        ByteBuffer aligned = raw.alignedSlice(ALIGNMENT).limit((int) bytes).slice().order(ByteOrder.nativeOrder());
+        return new Tensor(shape.clone(), aligned.asFloatBuffer(), raw, null);
+    }
+
+    /** Zeros on the Java heap. */
+    public static Tensor heap(int... shape) {
+        long size = checkedShape(shape);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2^31 floats");
+        }
+        return new Tensor(shape.clone(), FloatBuffer.wrap(new float[(int) size]), null, null);
+    }
+
+    /** Zeros in the storage the active backend prefers. */
+    public static Tensor zeros(int... shape) {
+        return Backends.get().allocate(shape);
+    }
+
+    /** A copy of {@code values} with the given shape, in the storage the active backend prefers. */
+    public static Tensor of(float[] values, int... shape) {
+        long size = checkedShape(shape);
+        if (values.length != size) {
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + size + " values, got " + values.length);
+        }
+        Tensor t = zeros(shape);
+        t.copyFrom(values);
+        return t;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int dim(int axis) {
+        return shape[axis < 0 ? shape.length + axis : axis];
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean isDirect() {
+        return data.isDirect();
+    }
+
+    /** Whether this tensor shares another's storage (see {@link #reshape}). */
+    public boolean isView() {
+        return viewOf != null;
+    }
+
+    public boolean isClosed() {
+        return closed || (viewOf != null && viewOf.isClosed());
+    }
+
+    /** The storage, positioned at 0. Fails on a closed tensor, whose memory may be gone. */
+    public FloatBuffer buffer() {
+        ensureOpen();
+        return data.duplicate().clear();
+    }
+
+    /** The heap array behind this tensor, or null for off-heap storage. */
+    public float[] heapArray() {
+        ensureOpen();
+        return data.hasArray() ? data.array() : null;
+    }
+
+    public float get(long index) {
+        ensureOpen();
+        return data.get(Math.toIntExact(index));
+    }
+
+    public float[] toArray() {
+        float[] values = new float[Math.toIntExact(size)];
+        buffer().get(values);
+        return values;
+    }
+
+    public Tensor copyFrom(float[] values) {
+        if (values.length != size) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " holds " + size
+                    + " values, got " + values.length);
+        }
+        buffer().put(values);
+        return this;
+    }
+
+    /**
+     * The same storage seen with another shape of the same size. Closing the view frees
+     * nothing; closing this tensor invalidates the view.
+     */
+    public Tensor reshape(int... newShape) {
+        ensureOpen();
+        if (checkedShape(newShape) != size) {
+            throw new IllegalArgumentException(
+                    "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
+        }
+        return new Tensor(newShape.clone(), data, null, this);
+    }
+
+    /** Throws {@link IllegalStateException} naming {@code user} if this tensor is closed. */
+    public void ensureOpen(String user) {
+        if (isClosed()) throw new IllegalStateException(user + ": tensor " + Arrays.toString(shape) + " is closed");
+    }
+
+    private void ensureOpen() {
+        ensureOpen("Tensor");
+    }
+
+    /** Frees off-heap storage now. Using the tensor afterwards throws; closing twice is harmless. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        if (offHeapOwner != null) OffHeap.free(offHeapOwner);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape) + (isDirect() ? " off-heap" : " heap") + (isClosed() ? " closed" : "");
+    }
+
+    /** The number of elements, checking that every dimension is positive and the product fits a long. */
+    public static long checkedShape(int... shape) {
+        if (shape == null || shape.length == 0) throw new IllegalArgumentException("a tensor needs at least one dimension");
+        long size = 1;
+        for (int d : shape) {
+            if (d <= 0) throw new IllegalArgumentException("dimensions must be positive: " + Arrays.toString(shape));
+            size = Math.multiplyExact(size, d);
+        }
+        return size;
+    }
+
+    /** Frees direct buffers deterministically; without it they would wait for a GC. */
+    private static final class OffHeap {
+        private static final sun.misc.Unsafe UNSAFE = unsafe();
+
+        static void free(ByteBuffer buffer) {
+            if (UNSAFE != null) UNSAFE.invokeCleaner(buffer);
+        }
+
+        private static sun.misc.Unsafe unsafe() {
+            try {
+                Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                f.setAccessible(true);
+                return (sun.misc.Unsafe) f.get(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null; // the garbage collector's cleaner still frees the memory
+            }
+        }
+    }
+}

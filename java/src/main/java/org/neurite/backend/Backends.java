@@ -1,0 +1,88 @@
+package org.neurite.backend;
+
+import java.lang.System.Logger.Level;
+
+/**
+ * Chooses the backend once per JVM: native where {@code libneurite} loads, else the pure-Java
+ * one, with one log line saying why. {@code -Dneurite.backend=java} or {@code =native}
+ * forces a choice; forcing native where it cannot load is an error rather than a silent
+ * fallback. The native classes (and JavaCPP) are loaded by name, only when native is tried.
+ *
+ * <pre>{@code
+ * Backend backend = Backends.get();   // what Sequential uses unless given another
+ * System.out.println(backend.name()); // "native" or "java"
+ * }</pre>
+ */
+public final class Backends {
+    public static final String PROPERTY = "neurite.backend";
+    private static final System.Logger LOG = System.getLogger("org.neurite");
+
+    private Backends() {}
+
+    /** The backend chosen for this JVM. */
+    public static Backend get() {
+        return Chosen.BACKEND;
+    }
+
+    /** The pure-Java backend, always available. */
+    public static Backend java() {
+        return JavaBackend.INSTANCE;
+    }
+
+    /** The native backend; throws {@link UnsupportedOperationException} with the reason if it cannot load. */
+    public static Backend nativeBackend() {
+        if (NativeLoad.FAILURE != null) {
+            throw new UnsupportedOperationException("native backend unavailable: " + describe(NativeLoad.FAILURE),
+                    NativeLoad.FAILURE);
+        }
+        return NativeLoad.BACKEND;
+    }
+
+    public static boolean nativeAvailable() {
+        return NativeLoad.FAILURE == null;
+    }
+
+    private static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static final class Chosen {
+        static final Backend BACKEND = choose();
+
+        private static Backend choose() {
+            String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+            switch (forced) {
+                case "java":
+                    return JavaBackend.INSTANCE;
+                case "native":
+                    return nativeBackend();
+                case "":
+                    if (nativeAvailable()) return NativeLoad.BACKEND;
+                    LOG.log(Level.WARNING, "Neurite: native backend unavailable ({0}); using the pure-Java backend",
+                            describe(NativeLoad.FAILURE));
+                    return JavaBackend.INSTANCE;
+                default:
+                    throw new IllegalArgumentException("-D" + PROPERTY + " must be java or native, got '" + forced + "'");
+            }
+        }
+    }
+
+    private static final class NativeLoad {
+        static final Backend BACKEND;
+        static final Throwable FAILURE;
+
+        static {
+            Backend backend = null;
+            Throwable failure = null;
+            try {
+                backend = (Backend) Class.forName("org.neurite.backend.NativeBackend").getDeclaredConstructor().newInstance();
+            } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, a foreign OS...
+                failure = t;
+            }
+            BACKEND = backend;
+            FAILURE = failure;
+        }
+    }
+}

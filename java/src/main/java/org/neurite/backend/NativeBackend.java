@@ -1,0 +1,172 @@
+package org.neurite.backend;
+
+import java.nio.FloatBuffer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.neurite.Activation;
+import org.neurite.Tensor;
+import org.neurite.bindings.NeuriteNative;
+import org.neurite.bindings.NeuriteNative.Conv2dDesc;
+import org.neurite.bindings.NeuriteNative.DenseDesc;
+import org.neurite.bindings.NeuriteNative.Pool2dDesc;
+
+/**
+ * The backend over {@code libneurite}: one JNI call per operation, tensors passed as direct
+ * buffers without copying. Loaded by name from {@link Backends}, so the Java path never
+ * loads this class or JavaCPP.
+ *
+ * <pre>{@code
+ * Backend nativeBackend = Backends.nativeBackend();
+ * NativeBackend.maxIsa(NativeBackend.Isa.REF); // e.g. to compare with the reference kernels
+ * }</pre>
+ */
+public final class NativeBackend implements Backend {
+    /** Instruction sets the dispatcher may use, lowest first. */
+    public enum Isa { REF, AVX2 }
+
+    // Descriptors are immutable once built, so one per geometry serves every thread.
+    private final ConcurrentMap<ConvGeometry, Conv2dDesc> convDescs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<PoolGeometry, Pool2dDesc> poolDescs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<DenseGeometry, DenseDesc> denseDescs = new ConcurrentHashMap<>();
+
+    public NativeBackend() {
+        NeuriteNative.nrt_detected_isa(); // loads the library now, so a failure surfaces in Backends
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    /** The best instruction set of this CPU. */
+    public static Isa detectedIsa() {
+        return Isa.values()[NeuriteNative.nrt_detected_isa()];
+    }
+
+    /** Caps the instruction set for every later call, in this JVM; the CPU's own limit still applies. */
+    public static void maxIsa(Isa isa) {
+        NeuriteNative.nrt_set_max_isa(isa.ordinal());
+    }
+
+    public static Isa maxIsa() {
+        return Isa.values()[NeuriteNative.nrt_max_isa()];
+    }
+
+    /** Logs to stderr which kernel runs and why faster ones declined. */
+    public static void verbose(boolean on) {
+        NeuriteNative.nrt_set_verbose(on ? 1 : 0);
+    }
+
+    /** The kernel that ran last on the calling thread, e.g. {@code conv2d_nhwc_direct_f32_avx2}. */
+    public static String lastKernel() {
+        return NeuriteNative.nrt_last_kernel().getString();
+    }
+
+    @Override
+    public boolean accepts(Tensor t) {
+        return t.isDirect();
+    }
+
+    @Override
+    public Tensor allocate(int... shape) {
+        return Tensor.direct(shape);
+    }
+
+    @Override
+    public Tensor packConv(ConvGeometry g, Tensor hwioWeights) {
+        Conv2dDesc desc = desc(g);
+        Tensor packed = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_conv2d_packed_size(desc)));
+        check("conv2d weight packing", NeuriteNative.nrt_conv2d_pack_weights(desc, buffer(hwioWeights), hwioWeights.size(),
+                buffer(packed), packed.size()));
+        return packed;
+    }
+
+    @Override
+    public void conv(ConvGeometry g, Tensor input, Tensor packedWeights, Tensor bias, Tensor output, int threads) {
+        check("conv2d", NeuriteNative.nrt_conv2d_forward(desc(g), input.dim(0), buffer(input), input.size(),
+                buffer(packedWeights), packedWeights.size(), bias == null ? null : buffer(bias),
+                bias == null ? 0 : bias.size(), buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public void pool(PoolGeometry g, Tensor input, Tensor output, int threads) {
+        Pool2dDesc desc = poolDescs.computeIfAbsent(g, NativeBackend::newDesc);
+        check("pool2d", NeuriteNative.nrt_pool2d_forward(desc, input.dim(0), buffer(input), input.size(), buffer(output),
+                output.size(), threads));
+    }
+
+    @Override
+    public Tensor packDense(DenseGeometry g, Tensor weights) {
+        DenseDesc desc = desc(g);
+        Tensor packed = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_dense_packed_size(desc)));
+        check("dense weight packing", NeuriteNative.nrt_dense_pack_weights(desc, buffer(weights), weights.size(),
+                buffer(packed), packed.size()));
+        return packed;
+    }
+
+    @Override
+    public void dense(DenseGeometry g, Tensor input, Tensor packedWeights, Tensor bias, Tensor output, int threads) {
+        check("dense", NeuriteNative.nrt_dense_forward(desc(g), input.dim(0), buffer(input), input.size(),
+                buffer(packedWeights), packedWeights.size(), bias == null ? null : buffer(bias),
+                bias == null ? 0 : bias.size(), buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public void activation(Activation activation, float alpha, Tensor input, Tensor output, int threads) {
+        check("activation", NeuriteNative.nrt_activation_forward(activation.nativeCode(), alpha, input.size(),
+                buffer(input), input.size(), buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public void softmax(Tensor input, Tensor output, int threads) {
+        int cols = input.dim(-1);
+        check("softmax", NeuriteNative.nrt_softmax_forward(input.size() / cols, cols, buffer(input), input.size(),
+                buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public void add(Tensor a, Tensor b, Tensor output, int threads) {
+        check("add", NeuriteNative.nrt_add_forward(output.size(), buffer(a), a.size(), buffer(b), b.size(),
+                buffer(output), output.size(), threads));
+    }
+
+    private Conv2dDesc desc(ConvGeometry g) {
+        return convDescs.computeIfAbsent(g, NativeBackend::newDesc);
+    }
+
+    private DenseDesc desc(DenseGeometry g) {
+        return denseDescs.computeIfAbsent(g, NativeBackend::newDesc);
+    }
+
+    private static Conv2dDesc newDesc(ConvGeometry g) {
+        return new Conv2dDesc().inH(g.inH()).inW(g.inW()).inC(g.inC()).outH(g.outH()).outW(g.outW()).outC(g.outC())
+                .kernelH(g.kernelH()).kernelW(g.kernelW()).strideH(g.strideH()).strideW(g.strideW())
+                .dilationH(g.dilationH()).dilationW(g.dilationW()).padTop(g.padTop()).padLeft(g.padLeft())
+                .groups(g.groups()).activation(g.activation().nativeCode()).alpha(g.alpha());
+    }
+
+    private static Pool2dDesc newDesc(PoolGeometry g) {
+        return new Pool2dDesc().inH(g.inH()).inW(g.inW()).channels(g.channels()).outH(g.outH()).outW(g.outW())
+                .poolH(g.poolH()).poolW(g.poolW()).strideH(g.strideH()).strideW(g.strideW()).padTop(g.padTop())
+                .padLeft(g.padLeft()).kind(g.max() ? 0 : 1);
+    }
+
+    private static DenseDesc newDesc(DenseGeometry g) {
+        return new DenseDesc().inFeatures(g.in()).outFeatures(g.out()).activation(g.activation().nativeCode())
+                .alpha(g.alpha());
+    }
+
+    private static FloatBuffer buffer(Tensor t) {
+        if (!t.isDirect()) {
+            throw new IllegalArgumentException("the native backend needs off-heap tensors, got " + t
+                    + "; create tensors with Tensor.zeros/of while it is active, or with backend.allocate");
+        }
+        return t.buffer();
+    }
+
+    private static void check(String op, int status) {
+        if (status != NeuriteNative.NRT_OK) {
+            throw new IllegalStateException("native " + op + " failed: " + NeuriteNative.nrt_last_error().getString());
+        }
+    }
+}

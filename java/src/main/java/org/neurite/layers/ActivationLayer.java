@@ -1,0 +1,39 @@
+package org.neurite.layers;
+
+import org.neurite.Activation;
+import org.neurite.Tensor;
+
+/**
+ * Applies an activation on its own (Keras' {@code Activation} layer); softmax runs over the
+ * last axis. Prefer the fused {@code activation} of Conv and Dense layers where there is one.
+ *
+ * <pre>{@code
+ * model.add(new ActivationLayer(Activation.GELU));
+ * }</pre>
+ */
+public final class ActivationLayer extends Layer {
+    private final Activation activation;
+    private final float alpha;
+
+    public ActivationLayer(Activation activation) {
+        this(activation, Activation.DEFAULT_LEAKY_ALPHA);
+    }
+
+    public ActivationLayer(Activation activation, float alpha) {
+        this.activation = activation;
+        this.alpha = alpha;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        return in;
+    }
+
+    @Override
+    protected Tensor run(Tensor input, int threads) {
+        Tensor out = newOutput(input.dim(0));
+        if (activation == Activation.SOFTMAX) backend.softmax(input, out, threads);
+        else backend.activation(activation, alpha, input, out, threads);
+        return out;
+    }
+}

@@ -1,0 +1,182 @@
+package org.neurite.layers;
+
+import org.neurite.Activation;
+import org.neurite.Padding;
+import org.neurite.Tensor;
+import org.neurite.backend.ConvGeometry;
+
+/**
+ * What Conv1D, Conv2D and DepthwiseConv2D share: Keras' options (strides, padding, dilation,
+ * groups, fused bias and activation), weights in Keras layout (HWIO; for 1D, WIO), packed
+ * once for the backend at build and after every {@link #setWeights}.
+ *
+ * <pre>{@code
+ * new Conv2D(64, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU)
+ * }</pre>
+ */
+public abstract class ConvolutionLayer extends KernelLayer {
+    private final int spatialRank;
+    private final boolean depthwise;
+    private final int filters; // for depthwise: the depth multiplier
+    private final int kernelH, kernelW;
+    private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
+    private Padding padding = Padding.VALID;
+    private int explicitPadH = -1, explicitPadW = -1;
+    private Activation activation = Activation.LINEAR;
+    private float alpha = Activation.DEFAULT_LEAKY_ALPHA;
+
+    private ConvGeometry geometry;
+
+    ConvolutionLayer(int spatialRank, boolean depthwise, int filters, int kernelH, int kernelW) {
+        if (filters <= 0 || kernelH <= 0 || kernelW <= 0) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": filters " + filters + " and kernel "
+                    + kernelH + "x" + kernelW + " must be positive");
+        }
+        this.spatialRank = spatialRank;
+        this.depthwise = depthwise;
+        this.filters = filters;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+    }
+
+    public ConvolutionLayer activation(Activation activation) {
+        ensureNotBuilt();
+        this.activation = activation;
+        return this;
+    }
+
+    /** The negative slope of {@link Activation#LEAKY_RELU}. */
+    public ConvolutionLayer alpha(float alpha) {
+        ensureNotBuilt();
+        this.alpha = alpha;
+        return this;
+    }
+
+    public ConvolutionLayer padding(Padding padding) {
+        ensureNotBuilt();
+        this.padding = padding;
+        this.explicitPadH = this.explicitPadW = -1;
+        return this;
+    }
+
+    /** Explicit zero padding on both sides of each axis (PyTorch's {@code padding=(h, w)}); 1D ignores padH. */
+    public ConvolutionLayer padding(int padH, int padW) {
+        ensureNotBuilt();
+        if (padH < 0 || padW < 0) throw new IllegalArgumentException(describe() + ": padding must not be negative");
+        this.explicitPadH = spatialRank == 1 ? 0 : padH;
+        this.explicitPadW = padW;
+        return this;
+    }
+
+    public ConvolutionLayer strides(int stride) {
+        return strides(stride, stride);
+    }
+
+    public ConvolutionLayer strides(int strideH, int strideW) {
+        ensureNotBuilt();
+        if (strideH <= 0 || strideW <= 0) throw new IllegalArgumentException(describe() + ": strides must be positive");
+        this.strideH = spatialRank == 1 ? 1 : strideH;
+        this.strideW = strideW;
+        return this;
+    }
+
+    public ConvolutionLayer dilation(int dilation) {
+        return dilation(dilation, dilation);
+    }
+
+    public ConvolutionLayer dilation(int dilationH, int dilationW) {
+        ensureNotBuilt();
+        if (dilationH <= 0 || dilationW <= 0) throw new IllegalArgumentException(describe() + ": dilation must be positive");
+        this.dilationH = spatialRank == 1 ? 1 : dilationH;
+        this.dilationW = dilationW;
+        return this;
+    }
+
+    /** Splits the channels into independent groups, as Keras' {@code groups}. */
+    public ConvolutionLayer groups(int groups) {
+        ensureNotBuilt();
+        if (depthwise) throw new IllegalStateException(describe() + ": a depthwise layer has one group per channel");
+        if (groups <= 0) throw new IllegalArgumentException(describe() + ": groups must be positive");
+        this.groups = groups;
+        return this;
+    }
+
+    /** The problem this layer solves, once built. */
+    public ConvGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        int expectedRank = spatialRank + 1;
+        String expected = spatialRank == 1 ? "[batch, steps, channels]" : "[batch, height, width, channels]";
+        if (in.length != expectedRank) throw badInput(expected, in);
+        int inH = spatialRank == 1 ? 1 : in[0], inW = in[spatialRank - 1], inC = in[spatialRank];
+        int layerGroups = depthwise ? inC : groups;
+        int outC = depthwise ? inC * filters : filters;
+        if (inC % layerGroups != 0 || outC % layerGroups != 0) {
+            throw new IllegalArgumentException(describe() + ": " + layerGroups + " groups must divide the " + inC
+                    + " input channels of " + batchShape(in) + " and the " + outC + " filters");
+        }
+        int padTop = explicitPadH >= 0 ? explicitPadH : padding.padBefore(inH, kernelH, strideH, dilationH);
+        int padLeft = explicitPadW >= 0 ? explicitPadW : padding.padBefore(inW, kernelW, strideW, dilationW);
+        int outH = outLength(inH, kernelH, strideH, dilationH, explicitPadH);
+        int outW = outLength(inW, kernelW, strideW, dilationW, explicitPadW);
+        int reachH = (kernelH - 1) * dilationH + 1, reachW = (kernelW - 1) * dilationW + 1;
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException(describe() + ": kernel reach " + (spatialRank == 1 ? "" : reachH + "x")
+                    + reachW + " is larger than the padded input " + batchShape(in));
+        }
+        if (padTop >= reachH || padLeft >= reachW) {
+            throw new IllegalArgumentException(describe() + ": padding " + padTop + "," + padLeft
+                    + " must be smaller than the kernel reach " + reachH + "x" + reachW);
+        }
+        geometry = new ConvGeometry(inH, inW, inC, outH, outW, outC, kernelH, kernelW, strideH, strideW, dilationH,
+                dilationW, padTop, padLeft, layerGroups, activation.isElementWise() ? activation : Activation.LINEAR,
+                alpha);
+        return spatialRank == 1 ? new int[] {outW, outC} : new int[] {outH, outW, outC};
+    }
+
+    private int outLength(int in, int window, int stride, int dilation, int explicitPad) {
+        if (explicitPad < 0) return padding.outputLength(in, window, stride, dilation);
+        int reach = (window - 1) * dilation + 1;
+        int padded = in + 2 * explicitPad;
+        return padded < reach ? 0 : (padded - reach) / stride + 1;
+    }
+
+    @Override
+    protected int kernelSize() {
+        return Math.toIntExact(geometry.weightCount());
+    }
+
+    @Override
+    protected int biasSize() {
+        return geometry.outC();
+    }
+
+    @Override
+    protected double fanSum() {
+        double receptive = (double) geometry.kernelH() * geometry.kernelW();
+        return receptive * geometry.inPerGroup() + receptive * geometry.outC();
+    }
+
+    @Override
+    protected String kernelShape() {
+        ConvGeometry g = geometry;
+        return spatialRank == 1 ? "[" + g.kernelW() + ", " + g.inPerGroup() + ", " + g.outC() + "]"
+                : "[" + g.kernelH() + ", " + g.kernelW() + ", " + g.inPerGroup() + ", " + g.outC() + "]";
+    }
+
+    @Override
+    protected Tensor pack(Tensor kernel) {
+        return backend.packConv(geometry, kernel);
+    }
+
+    @Override
+    protected Tensor run(Tensor input, int threads) {
+        Tensor out = newOutput(input.dim(0));
+        backend.conv(geometry, input, packedKernel(), biasTensor(), out, threads);
+        if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
+        return out;
+    }
+}

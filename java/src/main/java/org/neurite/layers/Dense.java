@@ -1,0 +1,93 @@
+package org.neurite.layers;
+
+import org.neurite.Activation;
+import org.neurite.Tensor;
+import org.neurite.backend.DenseGeometry;
+
+/**
+ * A fully connected layer, as Keras' {@code Dense}: {@code y = act(x W + b)}, kernel
+ * {@code [in, units]}. On inputs of higher rank it applies to the last axis, as Keras does.
+ *
+ * <pre>{@code
+ * model.add(new Dense(10, Activation.SOFTMAX));
+ * }</pre>
+ */
+public final class Dense extends KernelLayer {
+    private final int units;
+    private Activation activation = Activation.LINEAR;
+    private float alpha = Activation.DEFAULT_LEAKY_ALPHA;
+    private DenseGeometry geometry;
+
+    public Dense(int units) {
+        if (units <= 0) throw new IllegalArgumentException("Dense: units must be positive, got " + units);
+        this.units = units;
+    }
+
+    public Dense(int units, Activation activation) {
+        this(units);
+        this.activation = activation;
+    }
+
+    public Dense activation(Activation activation) {
+        ensureNotBuilt();
+        this.activation = activation;
+        return this;
+    }
+
+    /** The negative slope of {@link Activation#LEAKY_RELU}. */
+    public Dense alpha(float alpha) {
+        ensureNotBuilt();
+        this.alpha = alpha;
+        return this;
+    }
+
+    public DenseGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        if (in.length < 1) throw badInput("[batch, ..., features]", in);
+        geometry = new DenseGeometry(in[in.length - 1], units,
+                activation.isElementWise() ? activation : Activation.LINEAR, alpha);
+        int[] out = in.clone();
+        out[out.length - 1] = units;
+        return out;
+    }
+
+    @Override
+    protected int kernelSize() {
+        return geometry.in() * units;
+    }
+
+    @Override
+    protected int biasSize() {
+        return units;
+    }
+
+    @Override
+    protected double fanSum() {
+        return geometry.in() + geometry.out();
+    }
+
+    @Override
+    protected String kernelShape() {
+        return "[" + geometry.in() + ", " + units + "]";
+    }
+
+    @Override
+    protected Tensor pack(Tensor kernel) {
+        return backend.packDense(geometry, kernel);
+    }
+
+    @Override
+    protected Tensor run(Tensor input, int threads) {
+        Tensor out = newOutput(input.dim(0));
+        int rows = Math.toIntExact(input.size() / geometry.in());
+        Tensor x = input.rank() == 2 ? input : input.reshape(rows, geometry.in());
+        Tensor y = out.rank() == 2 ? out : out.reshape(rows, units);
+        backend.dense(geometry, x, packedKernel(), biasTensor(), y, threads);
+        if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
+        return out;
+    }
+}

@@ -1,0 +1,14 @@
+package org.neurite.layers;
+
+/**
+ * Mean over steps, as Keras' {@code GlobalAveragePooling1D}; output {@code [batch, channels]}.
+ *
+ * <pre>{@code
+ * model.add(new GlobalAvgPool1D());
+ * }</pre>
+ */
+public final class GlobalAvgPool1D extends PoolingLayer {
+    public GlobalAvgPool1D() {
+        super(1, false);
+    }
+}

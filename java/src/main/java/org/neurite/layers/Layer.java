@@ -1,0 +1,139 @@
+package org.neurite.layers;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+
+/**
+ * A layer of a {@link org.neurite.Sequential} model. Shapes exclude the batch axis, which
+ * comes first in every tensor. A layer is configured, then built once for an input shape
+ * and a backend (which creates and packs its weights), then run any number of times, from
+ * any number of threads.
+ *
+ * <pre>{@code
+ * Layer conv = new Conv2D(32, 3, Activation.RELU).name("features");
+ * }</pre>
+ */
+public abstract class Layer implements AutoCloseable {
+    private String name;
+    private int[] inputShape;
+    private int[] outputShape;
+    protected Backend backend;
+
+    /** Sets the name shown in summaries and error messages; by default the type and a number. */
+    public Layer name(String name) {
+        ensureNotBuilt();
+        this.name = name;
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The input shape without the batch axis; null before the layer is built. */
+    public int[] inputShape() {
+        return inputShape == null ? null : inputShape.clone();
+    }
+
+    /** The output shape without the batch axis; null before the layer is built. */
+    public int[] outputShape() {
+        return outputShape == null ? null : outputShape.clone();
+    }
+
+    public boolean isBuilt() {
+        return outputShape != null;
+    }
+
+    /** Builds the layer for {@code inputShape} (no batch axis), creating weights from {@code random}. */
+    public final int[] build(String defaultName, int[] inputShape, Backend backend, Random random) {
+        ensureNotBuilt();
+        if (name == null) name = defaultName;
+        this.backend = backend;
+        int[] out = outputShapeFor(inputShape.clone());
+        createWeights(inputShape, random);
+        this.inputShape = inputShape.clone();
+        this.outputShape = out;
+        return out.clone();
+    }
+
+    /**
+     * Runs the layer on a batch. The input is checked against the built shape first, so a
+     * mismatch never reaches a kernel. The caller owns the returned tensor.
+     */
+    public final Tensor forward(Tensor input, int threads) {
+        if (!isBuilt()) throw new IllegalStateException(describe() + ": not built; add it to a model and build that");
+        if (input == null) throw new IllegalArgumentException(describe() + ": input is null");
+        input.ensureOpen(describe());
+        int[] actual = input.shape();
+        if (actual.length != inputShape.length + 1
+                || !Arrays.equals(actual, 1, actual.length, inputShape, 0, inputShape.length)) {
+            throw new IllegalArgumentException(describe() + ": expected input " + batchShape(inputShape) + ", got "
+                    + Arrays.toString(actual));
+        }
+        return run(input, threads);
+    }
+
+    /** The layer's weights in Keras layout (e.g. conv kernel HWIO, then bias); copies. */
+    public List<float[]> getWeights() {
+        return List.of();
+    }
+
+    /** Replaces the weights, given in Keras layout and order, and packs them for the backend. */
+    public void setWeights(float[]... weights) {
+        if (weights.length != 0) throw new IllegalArgumentException(describe() + ": has no weights, got " + weights.length);
+    }
+
+    public long parameterCount() {
+        return getWeights().stream().mapToLong(w -> w.length).sum();
+    }
+
+    /** Frees packed weights; the layer cannot run afterwards. */
+    @Override
+    public void close() {}
+
+    /** The output shape for an input shape, or an {@link IllegalArgumentException} naming this layer. */
+    protected abstract int[] outputShapeFor(int[] inputShape);
+
+    protected void createWeights(int[] inputShape, Random random) {}
+
+    /** Runs on a batch whose shape has been checked. */
+    protected abstract Tensor run(Tensor input, int threads);
+
+    /** A new tensor of this layer's output shape for {@code batch} samples. */
+    protected Tensor newOutput(int batch) {
+        int[] shape = new int[outputShape.length + 1];
+        shape[0] = batch;
+        System.arraycopy(outputShape, 0, shape, 1, outputShape.length);
+        return backend.allocate(shape);
+    }
+
+    /** "Conv2D 'conv2d_1'", for messages. */
+    protected String describe() {
+        return getClass().getSimpleName() + (name == null ? "" : " '" + name + "'");
+    }
+
+    protected void ensureNotBuilt() {
+        if (isBuilt()) throw new IllegalStateException(describe() + ": already built; configure layers before building");
+    }
+
+    protected IllegalArgumentException badInput(String expected, int[] actual) {
+        return new IllegalArgumentException(describe() + ": expected input " + expected + ", got " + batchShape(actual));
+    }
+
+    protected static String batchShape(int[] shape) {
+        StringBuilder s = new StringBuilder("[batch");
+        for (int d : shape) s.append(", ").append(d);
+        return s.append(']').toString();
+    }
+
+    /** Checks a replacement weight array against its expected length. */
+    protected void checkWeight(String what, float[] weight, long expected) {
+        if (weight == null || weight.length != expected) {
+            throw new IllegalArgumentException(describe() + ": " + what + " needs " + expected + " values, got "
+                    + (weight == null ? "null" : weight.length));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.neurite.layers;
+
+import org.neurite.Padding;
+import org.neurite.Tensor;
+import org.neurite.backend.PoolGeometry;
+
+/**
+ * What the max and average pooling layers share, 1D over {@code [batch, steps, channels]}
+ * and 2D over NHWC. Strides default to the pool size, as in Keras; global pooling is a
+ * window over the whole input that drops the spatial axes.
+ *
+ * <pre>{@code
+ * new MaxPool2D(2).strides(1).padding(Padding.SAME)
+ * }</pre>
+ */
+public abstract class PoolingLayer extends Layer {
+    private final int spatialRank;
+    private final boolean max;
+    private final boolean global;
+    private final int poolH, poolW;
+    private int strideH, strideW;
+    private Padding padding = Padding.VALID;
+    private PoolGeometry geometry;
+
+    PoolingLayer(int spatialRank, boolean max, int poolH, int poolW) {
+        if (poolH <= 0 || poolW <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": pool size must be positive");
+        this.spatialRank = spatialRank;
+        this.max = max;
+        this.global = false;
+        this.poolH = spatialRank == 1 ? 1 : poolH;
+        this.poolW = poolW;
+        this.strideH = this.poolH;
+        this.strideW = poolW;
+    }
+
+    /** A global pooling layer. */
+    PoolingLayer(int spatialRank, boolean max) {
+        this.spatialRank = spatialRank;
+        this.max = max;
+        this.global = true;
+        this.poolH = this.poolW = this.strideH = this.strideW = 0;
+    }
+
+    public PoolingLayer strides(int stride) {
+        return strides(stride, stride);
+    }
+
+    public PoolingLayer strides(int strideH, int strideW) {
+        ensureNotBuilt();
+        if (global) throw new IllegalStateException(describe() + ": global pooling has no strides");
+        if (strideH <= 0 || strideW <= 0) throw new IllegalArgumentException(describe() + ": strides must be positive");
+        this.strideH = spatialRank == 1 ? 1 : strideH;
+        this.strideW = strideW;
+        return this;
+    }
+
+    public PoolingLayer padding(Padding padding) {
+        ensureNotBuilt();
+        if (global) throw new IllegalStateException(describe() + ": global pooling has no padding");
+        this.padding = padding;
+        return this;
+    }
+
+    public PoolGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        if (in.length != spatialRank + 1) {
+            throw badInput(spatialRank == 1 ? "[batch, steps, channels]" : "[batch, height, width, channels]", in);
+        }
+        int inH = spatialRank == 1 ? 1 : in[0], inW = in[spatialRank - 1], c = in[spatialRank];
+        if (global) {
+            geometry = new PoolGeometry(inH, inW, c, 1, 1, inH, inW, inH, inW, 0, 0, max);
+            return new int[] {c};
+        }
+        int outH = padding.outputLength(inH, poolH, strideH, 1), outW = padding.outputLength(inW, poolW, strideW, 1);
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException(describe() + ": pool " + (spatialRank == 1 ? "" : poolH + "x") + poolW
+                    + " is larger than the input " + batchShape(in) + " with valid padding");
+        }
+        geometry = new PoolGeometry(inH, inW, c, outH, outW, poolH, poolW, strideH, strideW,
+                padding.padBefore(inH, poolH, strideH, 1), padding.padBefore(inW, poolW, strideW, 1), max);
+        return spatialRank == 1 ? new int[] {outW, c} : new int[] {outH, outW, c};
+    }
+
+    @Override
+    protected Tensor run(Tensor input, int threads) {
+        Tensor out = newOutput(input.dim(0));
+        backend.pool(geometry, input, out, threads);
+        return out;
+    }
+}

@@ -1,0 +1,136 @@
+/*
+ * Neurite: the one flat C API of the native kernels.
+ *
+ * Conventions (Keras/PyTorch, never surprising):
+ *   - images are NHWC, sequences [batch, steps, channels]; Conv1D is Conv2D with height 1;
+ *   - dilation 1 means none; padding is given as explicit top/left amounts, bottom/right
+ *     follow from the output size the caller asks for;
+ *   - weights are packed once with nrt_*_pack_weights into a layout private to the library,
+ *     then handed to every forward call unchanged;
+ *   - every buffer comes with its size in floats, and every call checks the descriptor and
+ *     the sizes before touching memory: no call reads or writes out of bounds, whatever the
+ *     caller passes. Calls return NRT_OK or an error code; nrt_last_error() says why.
+ *   - num_threads <= 0 means "all cores"; results never depend on the thread count.
+ */
+#ifndef NEURITE_H
+#define NEURITE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(NEURITE_BUILDING_LIBRARY)
+#define NRT_API __attribute__((visibility("default")))
+#else
+#define NRT_API
+#endif
+
+enum nrt_status {
+    NRT_OK = 0,
+    NRT_INVALID_ARGUMENT = 1,
+    NRT_BUFFER_TOO_SMALL = 2,
+    NRT_OUT_OF_MEMORY = 3
+};
+
+enum nrt_isa { NRT_ISA_REF = 0, NRT_ISA_AVX2 = 1 };
+
+enum nrt_activation {
+    NRT_ACT_NONE = 0,
+    NRT_ACT_RELU = 1,
+    NRT_ACT_RELU6 = 2,
+    NRT_ACT_SIGMOID = 3,
+    NRT_ACT_TANH = 4,
+    NRT_ACT_LEAKY_RELU = 5, /* alpha = negative slope */
+    NRT_ACT_GELU = 6        /* exact form, 0.5 x (1 + erf(x / sqrt 2)), the Keras default */
+};
+
+enum nrt_pool_kind { NRT_POOL_MAX = 0, NRT_POOL_AVG = 1 };
+
+/* A 2D convolution, NHWC input, weights given as HWIO (Keras layout), output NHWC.
+ * in_c and out_c are totals over all groups; depthwise is groups == in_c. */
+typedef struct nrt_conv2d_desc {
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t kernel_h, kernel_w;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_top, pad_left;
+    int32_t groups;
+    int32_t activation; /* enum nrt_activation, applied after the bias */
+    float alpha;        /* for NRT_ACT_LEAKY_RELU */
+} nrt_conv2d_desc;
+
+/* Pooling over NHWC. Average pooling counts only the cells inside the input (Keras). */
+typedef struct nrt_pool2d_desc {
+    int32_t in_h, in_w, channels;
+    int32_t out_h, out_w;
+    int32_t pool_h, pool_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_left;
+    int32_t kind; /* enum nrt_pool_kind */
+} nrt_pool2d_desc;
+
+/* y[batch, out] = act(x[batch, in] W[in, out] + b[out]). */
+typedef struct nrt_dense_desc {
+    int32_t in_features, out_features;
+    int32_t activation;
+    float alpha;
+} nrt_dense_desc;
+
+/* ---- machine and run-time settings ---- */
+NRT_API int nrt_detected_isa(void);
+/* Caps the ISA the dispatcher may use (the lower of the cap and the CPU wins). The
+ * environment variable NEURITE_MAX_ISA=ref|avx2 sets the initial cap. */
+NRT_API void nrt_set_max_isa(int isa);
+NRT_API int nrt_max_isa(void);
+/* When on, every call logs to stderr which kernel ran and why the faster ones declined
+ * (also NEURITE_VERBOSE=1). */
+NRT_API void nrt_set_verbose(int on);
+NRT_API int nrt_num_cores(void);
+/* The kernel that ran last on the calling thread, e.g. "conv2d_nhwc_direct_f32_avx2". */
+NRT_API const char *nrt_last_kernel(void);
+/* Why the last failing call on the calling thread failed. */
+NRT_API const char *nrt_last_error(void);
+
+/* ---- convolution ---- */
+NRT_API int64_t nrt_conv2d_packed_size(const nrt_conv2d_desc *desc);
+NRT_API int nrt_conv2d_pack_weights(const nrt_conv2d_desc *desc, const float *hwio, int64_t hwio_size,
+                                    float *packed, int64_t packed_size);
+NRT_API int nrt_conv2d_forward(const nrt_conv2d_desc *desc, int32_t batch,
+                               const float *src, int64_t src_size,
+                               const float *packed, int64_t packed_size,
+                               const float *bias, int64_t bias_size, /* bias may be null, size 0 */
+                               float *dst, int64_t dst_size, int32_t num_threads);
+
+/* ---- pooling ---- */
+NRT_API int nrt_pool2d_forward(const nrt_pool2d_desc *desc, int32_t batch,
+                               const float *src, int64_t src_size,
+                               float *dst, int64_t dst_size, int32_t num_threads);
+
+/* ---- dense ---- */
+NRT_API int64_t nrt_dense_packed_size(const nrt_dense_desc *desc);
+NRT_API int nrt_dense_pack_weights(const nrt_dense_desc *desc, const float *weights, int64_t weights_size,
+                                   float *packed, int64_t packed_size);
+NRT_API int nrt_dense_forward(const nrt_dense_desc *desc, int32_t batch,
+                              const float *src, int64_t src_size,
+                              const float *packed, int64_t packed_size,
+                              const float *bias, int64_t bias_size,
+                              float *dst, int64_t dst_size, int32_t num_threads);
+
+/* ---- element-wise ---- */
+/* Element-wise calls work on the first `size` floats of each buffer. */
+NRT_API int nrt_activation_forward(int32_t activation, float alpha, int64_t size,
+                                   const float *src, int64_t src_size, float *dst, int64_t dst_size,
+                                   int32_t num_threads);
+/* Softmax over the last axis of a [rows, cols] array, max-subtracted for stability. */
+NRT_API int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, int64_t src_size,
+                                float *dst, int64_t dst_size, int32_t num_threads);
+NRT_API int nrt_add_forward(int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
+                            float *dst, int64_t dst_size, int32_t num_threads);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NEURITE_H */

@@ -1,0 +1,37 @@
+// The packed weight layouts. Both the reference and the AVX2 kernels read the same layout,
+// so weights packed once stay valid when the ISA cap changes.
+//
+// Convolution, general case: [group][oc block][kh][kw][ic per group][16], 16 output
+//   channels of one group per block, zero-filled past the group's last channel. A direct
+//   kernel then reads 16 consecutive weights per input channel: two AVX2 vectors.
+// Convolution, depthwise case (groups > 1, one input channel each, any multiplier): plain HWIO
+//   [kh][kw][out_c], which already keeps neighbouring output channels together.
+// Dense: [out block][in][16], zero-filled past the last output.
+#pragma once
+#include <cstdint>
+
+#include "neurite.h"
+
+namespace neurite {
+
+constexpr int kConvOcBlock = 16;
+constexpr int kDenseOcBlock = 16;
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Grouped with one input channel per group; a plain convolution of a single-channel image
+// keeps the blocked layout, since all its output channels share that one input.
+inline bool conv2d_depthwise_layout(const nrt_conv2d_desc &d) { return d.groups > 1 && d.in_c / d.groups == 1; }
+
+inline int64_t conv2d_oc_blocks_per_group(const nrt_conv2d_desc &d) {
+    return ceil_div(d.out_c / d.groups, kConvOcBlock);
+}
+
+// Floats in one oc block: kh * kw * ic_per_group * 16.
+inline int64_t conv2d_block_floats(const nrt_conv2d_desc &d) {
+    return int64_t{d.kernel_h} * d.kernel_w * (d.in_c / d.groups) * kConvOcBlock;
+}
+
+inline int64_t dense_panel_floats(const nrt_dense_desc &d) { return int64_t{d.in_features} * kDenseOcBlock; }
+
+}  // namespace neurite

@@ -1,0 +1,67 @@
+// The checked, ready-to-run form of each op that the dispatch lists hand to kernels. By
+// the time a kernel sees one, every size has been validated against its buffers.
+#pragma once
+#include <cstdint>
+
+#include "neurite.h"
+#include "packing.h"
+
+namespace neurite {
+
+struct Conv2dProblem {
+    const nrt_conv2d_desc &d;
+    int32_t batch;
+    const float *src;
+    const float *packed;
+    const float *bias;  // may be null
+    float *dst;
+    int threads;
+
+    int in_c_per_group() const { return d.in_c / d.groups; }
+    int out_c_per_group() const { return d.out_c / d.groups; }
+    bool depthwise_layout() const { return conv2d_depthwise_layout(d); }
+};
+
+struct Pool2dProblem {
+    const nrt_pool2d_desc &d;
+    int32_t batch;
+    const float *src;
+    float *dst;
+    int threads;
+};
+
+struct DenseProblem {
+    const nrt_dense_desc &d;
+    int32_t batch;
+    const float *src;
+    const float *packed;
+    const float *bias;  // may be null
+    float *dst;
+    int threads;
+};
+
+struct ActivationProblem {
+    int32_t activation;
+    float alpha;
+    const float *src;
+    float *dst;
+    int64_t size;
+    int threads;
+};
+
+struct SoftmaxProblem {
+    const float *src;
+    float *dst;
+    int64_t rows;
+    int32_t cols;
+    int threads;
+};
+
+struct AddProblem {
+    const float *a, *b;
+    float *dst;
+    int64_t size;
+    int threads;
+};
+
+}  // namespace neurite

@@ -1,0 +1,74 @@
+// Dense: validation, weight packing and the kernel list.
+#include <algorithm>
+
+#include "../common/activation.h"
+#include "../common/dispatch.h"
+#include "../common/packing.h"
+#include "../ref/kernels_ref.h"
+#include "../x64/avx2/kernels_avx2.h"
+#include "checks.h"
+
+namespace neurite {
+namespace {
+
+const Kernel<DenseProblem> kDenseKernels[] = {
+    {"dense_sgemm_6x16_f32_avx2", NRT_ISA_AVX2, nullptr, dense_sgemm_6x16_f32_avx2},
+    {"dense_f32_ref", NRT_ISA_REF, nullptr, dense_f32_ref},
+};
+
+int check_desc(const nrt_dense_desc *d) {
+    if (d == nullptr) return fail(NRT_INVALID_ARGUMENT, "dense: descriptor is null");
+    if (d->in_features <= 0 || d->out_features <= 0)
+        return fail(NRT_INVALID_ARGUMENT, "dense: %d inputs and %d outputs must be positive", d->in_features,
+                    d->out_features);
+    if (!valid_activation(d->activation)) return fail(NRT_INVALID_ARGUMENT, "dense: unknown activation %d", d->activation);
+    return NRT_OK;
+}
+
+int64_t packed_size(const nrt_dense_desc &d) {
+    return checked_product({ceil_div(d.out_features, kDenseOcBlock), dense_panel_floats(d)});
+}
+
+}  // namespace
+}  // namespace neurite
+
+using namespace neurite;
+
+extern "C" {
+
+int64_t nrt_dense_packed_size(const nrt_dense_desc *desc) {
+    if (check_desc(desc) != NRT_OK) return -1;
+    return packed_size(*desc);
+}
+
+int nrt_dense_pack_weights(const nrt_dense_desc *desc, const float *weights, int64_t weights_size, float *packed,
+                           int64_t packed_floats) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_dense_desc &d = *desc;
+    NRT_CHECK(check_buffer("dense pack", "weights", weights, weights_size, checked_product({d.in_features, d.out_features})));
+    NRT_CHECK(check_buffer("dense pack", "packed weights", packed, packed_floats, packed_size(d)));
+    std::fill(packed, packed + packed_size(d), 0.f);
+    const int64_t panel = dense_panel_floats(d);
+    for (int64_t i = 0; i < d.in_features; ++i)
+        for (int64_t o = 0; o < d.out_features; ++o)
+            packed[o / kDenseOcBlock * panel + i * kDenseOcBlock + o % kDenseOcBlock] = weights[i * d.out_features + o];
+    return NRT_OK;
+}
+
+int nrt_dense_forward(const nrt_dense_desc *desc, int32_t batch, const float *src, int64_t src_size,
+                      const float *packed, int64_t packed_floats, const float *bias, int64_t bias_size, float *dst,
+                      int64_t dst_size, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_dense_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "dense: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("dense", "input", src, src_size, checked_product({batch, d.in_features})));
+    NRT_CHECK(check_buffer("dense", "packed weights", packed, packed_floats, packed_size(d)));
+    if (bias != nullptr) NRT_CHECK(check_buffer("dense", "bias", bias, bias_size, d.out_features));
+    NRT_CHECK(check_buffer("dense", "output", dst, dst_size, checked_product({batch, d.out_features})));
+    return guarded("dense", [&] {
+        run_selected(kDenseKernels, DenseProblem{d, batch, src, packed, bias, dst, num_threads});
+        return NRT_OK;
+    });
+}
+
+}  // extern "C"

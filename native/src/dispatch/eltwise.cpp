@@ -1,0 +1,61 @@
+// Activation, softmax and add.
+#include "../common/activation.h"
+#include "../common/dispatch.h"
+#include "../ref/kernels_ref.h"
+#include "../x64/avx2/kernels_avx2.h"
+#include "checks.h"
+
+namespace neurite {
+namespace {
+
+const Kernel<ActivationProblem> kActivationKernels[] = {
+    {"activation_f32_avx2", NRT_ISA_AVX2, nullptr, activation_f32_avx2},
+    {"activation_f32_ref", NRT_ISA_REF, nullptr, activation_f32_ref},
+};
+const Kernel<SoftmaxProblem> kSoftmaxKernels[] = {
+    {"softmax_f32_avx2", NRT_ISA_AVX2, nullptr, softmax_f32_avx2},
+    {"softmax_f32_ref", NRT_ISA_REF, nullptr, softmax_f32_ref},
+};
+const Kernel<AddProblem> kAddKernels[] = {
+    {"add_f32_avx2", NRT_ISA_AVX2, nullptr, add_f32_avx2},
+    {"add_f32_ref", NRT_ISA_REF, nullptr, add_f32_ref},
+};
+
+}  // namespace
+}  // namespace neurite
+
+using namespace neurite;
+
+extern "C" {
+
+int nrt_activation_forward(int32_t activation, float alpha, int64_t size, const float *src, int64_t src_size,
+                           float *dst, int64_t dst_size, int32_t num_threads) {
+    if (!valid_activation(activation)) return fail(NRT_INVALID_ARGUMENT, "activation: unknown activation %d", activation);
+    if (size < 0) return fail(NRT_INVALID_ARGUMENT, "activation: negative size");
+    NRT_CHECK(check_buffer("activation", "input", src, src_size, size));
+    NRT_CHECK(check_buffer("activation", "output", dst, dst_size, size));
+    run_selected(kActivationKernels, ActivationProblem{activation, alpha, src, dst, size, num_threads});
+    return NRT_OK;
+}
+
+int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, int64_t src_size, float *dst, int64_t dst_size,
+                        int32_t num_threads) {
+    if (rows <= 0 || cols <= 0) return fail(NRT_INVALID_ARGUMENT, "softmax: %lld rows of %d must be positive",
+                                            static_cast<long long>(rows), cols);
+    NRT_CHECK(check_buffer("softmax", "input", src, src_size, checked_product({rows, cols})));
+    NRT_CHECK(check_buffer("softmax", "output", dst, dst_size, checked_product({rows, cols})));
+    run_selected(kSoftmaxKernels, SoftmaxProblem{src, dst, rows, cols, num_threads});
+    return NRT_OK;
+}
+
+int nrt_add_forward(int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size, float *dst,
+                    int64_t dst_size, int32_t num_threads) {
+    if (size < 0) return fail(NRT_INVALID_ARGUMENT, "add: negative size");
+    NRT_CHECK(check_buffer("add", "a", a, a_size, size));
+    NRT_CHECK(check_buffer("add", "b", b, b_size, size));
+    NRT_CHECK(check_buffer("add", "output", dst, dst_size, size));
+    run_selected(kAddKernels, AddProblem{a, b, dst, size, num_threads});
+    return NRT_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,39 @@
+#include <cfloat>
+#include <cmath>
+
+#include "../common/activation.h"
+#include "../common/thread_pool.h"
+#include "kernels_ref.h"
+
+namespace neurite {
+
+constexpr int64_t kEltwiseGrain = 1 << 14;
+
+void activation_f32_ref(const ActivationProblem &p) {
+    parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) p.dst[i] = activate(p.src[i], p.activation, p.alpha);
+    });
+}
+
+void softmax_f32_ref(const SoftmaxProblem &p) {
+    parallel_for(p.rows, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float *x = p.src + r * p.cols;
+            float *y = p.dst + r * p.cols;
+            float max = -FLT_MAX;
+            for (int c = 0; c < p.cols; ++c) max = x[c] > max ? x[c] : max;
+            float sum = 0.f;
+            for (int c = 0; c < p.cols; ++c) sum += (y[c] = std::exp(x[c] - max));
+            const float scale = 1.f / sum;
+            for (int c = 0; c < p.cols; ++c) y[c] *= scale;
+        }
+    });
+}
+
+void add_f32_ref(const AddProblem &p) {
+    parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) p.dst[i] = p.a[i] + p.b[i];
+    });
+}
+
+}  // namespace neurite

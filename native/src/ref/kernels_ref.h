@@ -1,0 +1,12 @@
+// The portable scalar kernels: last in every dispatch list, run on any x86-64 CPU.
+#pragma once
+#include "../common/problems.h"
+
+namespace neurite {
+void conv2d_nhwc_f32_ref(const Conv2dProblem &p);
+void pool2d_nhwc_f32_ref(const Pool2dProblem &p);
+void dense_f32_ref(const DenseProblem &p);
+void activation_f32_ref(const ActivationProblem &p);
+void softmax_f32_ref(const SoftmaxProblem &p);
+void add_f32_ref(const AddProblem &p);
+}  // namespace neurite

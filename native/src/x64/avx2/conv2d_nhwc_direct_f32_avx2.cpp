@@ -1,0 +1,127 @@
+// Direct NHWC convolution with a 6x16 register tile: 6 neighbouring output pixels of one
+// row by 16 output channels of one group, 12 accumulators. Per input channel of each tap it
+// loads two weight vectors and broadcasts 6 inputs: 12 FMAs for 8 loads, the same shape
+// as an SGEMM microkernel, with the im2col gather folded into the input addressing.
+// Padding is materialised first (pad_for_convolution), so the inner loops never branch.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "../../common/packed_bias.h"
+#include "../../common/packing.h"
+#include "../../common/padded_input.h"
+#include "../../common/thread_pool.h"
+#include "kernels_avx2.h"
+#include "math_avx2.h"
+
+namespace neurite {
+namespace {
+
+constexpr int kTileWidth = 6;
+
+struct TileArgs {
+    const float *in;          // input of the tile's first pixel at tap (0, 0), first channel of the group
+    int64_t pixel_stride;     // floats between the inputs of neighbouring output pixels
+    const int64_t *tap_offsets;
+    int taps, channels;       // kh * kw taps, input channels per group
+    const float *weights;     // one packed block: [taps][channels][16]
+    const float *bias16;
+    float *out;               // output of the tile's first pixel, first channel of the block
+    int64_t out_pixel_stride;
+    int valid_channels;       // <= 16; fewer in the last block of a group
+    int activation;
+    float alpha;
+};
+
+template <int kPixels>
+void conv_tile(const TileArgs &a) {
+    __m256 acc[kPixels][2];
+    const __m256 bias_lo = _mm256_load_ps(a.bias16), bias_hi = _mm256_load_ps(a.bias16 + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < kPixels; ++r) acc[r][0] = bias_lo, acc[r][1] = bias_hi;
+
+    for (int t = 0; t < a.taps; ++t) {
+        const float *in = a.in + a.tap_offsets[t];
+        const float *w = a.weights + int64_t{t} * a.channels * 16;
+        for (int c = 0; c < a.channels; ++c, w += 16) {
+            const __m256 w_lo = _mm256_load_ps(w), w_hi = _mm256_load_ps(w + 8);
+#pragma GCC unroll 6
+            for (int r = 0; r < kPixels; ++r) {
+                const __m256 x = _mm256_broadcast_ss(in + r * a.pixel_stride + c);
+                acc[r][0] = _mm256_fmadd_ps(x, w_lo, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(x, w_hi, acc[r][1]);
+            }
+        }
+    }
+
+#pragma GCC unroll 6
+    for (int r = 0; r < kPixels; ++r)
+        store_activated_16(a.out + r * a.out_pixel_stride, acc[r][0], acc[r][1], a.valid_channels, a.activation, a.alpha);
+}
+
+void run_tile(int pixels, const TileArgs &a) {
+    switch (pixels) {
+        case 6: conv_tile<6>(a); break;
+        case 5: conv_tile<5>(a); break;
+        case 4: conv_tile<4>(a); break;
+        case 3: conv_tile<3>(a); break;
+        case 2: conv_tile<2>(a); break;
+        default: conv_tile<1>(a); break;
+    }
+}
+
+}  // namespace
+
+void conv2d_nhwc_direct_f32_avx2(const Conv2dProblem &p) {
+    const nrt_conv2d_desc &d = p.d;
+    const PaddedInput in = pad_for_convolution(p);
+    const int icg = p.in_c_per_group(), ocg = p.out_c_per_group();
+    const int taps = d.kernel_h * d.kernel_w;
+    const int64_t blocks = conv2d_oc_blocks_per_group(d), block_floats = conv2d_block_floats(d);
+
+    int64_t tap_offsets[64];
+    std::vector<int64_t> many_taps;
+    int64_t *offsets = tap_offsets;
+    if (taps > 64) {
+        many_taps.resize(taps);
+        offsets = many_taps.data();
+    }
+    for (int kh = 0; kh < d.kernel_h; ++kh)
+        for (int kw = 0; kw < d.kernel_w; ++kw)
+            offsets[kh * d.kernel_w + kw] = (kh * d.dilation_h * in.width + kw * d.dilation_w) * d.in_c;
+
+    // One task is one output row of one group: all its blocks reuse the same input rows.
+    parallel_for(int64_t{p.batch} * d.out_h * d.groups, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int g = static_cast<int>(task % d.groups);
+            const int64_t row = task / d.groups;  // n * out_h + oh
+            const int64_t n = row / d.out_h;
+            const int oh = static_cast<int>(row % d.out_h);
+            const float *in_row = in.data + ((n * in.height + int64_t{oh} * d.stride_h) * in.width) * d.in_c + g * icg;
+            for (int64_t b = 0; b < blocks; ++b) {
+                const int first = static_cast<int>(b * 16);
+                alignas(32) float bias16[16];
+                fill_bias_block(p.bias, g * ocg + first, std::min(16, ocg - first), bias16);
+                TileArgs a{};
+                a.pixel_stride = int64_t{d.stride_w} * d.in_c;
+                a.tap_offsets = offsets;
+                a.taps = taps;
+                a.channels = icg;
+                a.weights = p.packed + (g * blocks + b) * block_floats;
+                a.bias16 = bias16;
+                a.out_pixel_stride = d.out_c;
+                a.valid_channels = std::min(16, ocg - first);
+                a.activation = d.activation;
+                a.alpha = d.alpha;
+                for (int ow = 0; ow < d.out_w; ow += kTileWidth) {
+                    a.in = in_row + ow * a.pixel_stride;
+                    a.out = p.dst + (row * d.out_w + ow) * d.out_c + g * ocg + first;
+                    run_tile(std::min(kTileWidth, d.out_w - ow), a);
+                }
+            }
+        }
+    });
+}
+
+}  // namespace neurite

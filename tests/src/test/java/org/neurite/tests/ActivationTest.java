@@ -1,0 +1,110 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.layers.ActivationLayer;
+
+/**
+ * Every activation, softmax and add on every variant: random inputs for the usual path,
+ * and a dense sweep of [-30, 30] that checks the documented error bounds of the vectorised
+ * exp/sigmoid/tanh/gelu against double precision.
+ */
+class ActivationTest {
+    /** The bounds documented in native/src/x64/avx2/math_avx2.h. */
+    private static final double SIGMOID_TANH_BOUND = 5e-7, GELU_BOUND = 1e-6;
+
+    static Stream<Arguments> activations() {
+        return Arrays.stream(Activation.values()).flatMap(a -> Variant.available().stream().map(v -> Arguments.of(a, v)));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("activations")
+    void matchesReference(Activation activation, Variant variant) {
+        // 3 x 7 x 37 values: rows of an odd width for softmax, tails for the vector loops.
+        int rows = 21, cols = 37;
+        float[] x = Checks.random(new Random(activation.ordinal()), rows * cols);
+        for (int i = 0; i < x.length; i++) x[i] *= 8f;
+        String name = activation.name().toLowerCase();
+        float[][] outputs = run(activation, variant, x, rows, cols);
+        Reference.Result expected = activation == Activation.SOFTMAX ? Reference.softmax(Reference.toDouble(x), cols)
+                : elementWise(name, x);
+        String context = activation + " on " + variant;
+        Checks.assertMatches(context, outputs[0], expected);
+        Checks.assertNotMostlyZeros(context, outputs[0], Checks.nonZeroShareFor(name));
+        Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("activations")
+    void staysWithinDocumentedErrorBound(Activation activation, Variant variant) {
+        if (activation == Activation.SOFTMAX) return; // covered above; not element-wise
+        int n = 60_001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -30f + 60f * i / (n - 1);
+        float[] y = run(activation, variant, x, 1, n)[0];
+        double bound = activation == Activation.GELU ? GELU_BOUND : SIGMOID_TANH_BOUND;
+        String name = activation.name().toLowerCase();
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double exact = Reference.activate(name, x[i]);
+            // Piecewise-linear activations are exact up to float rounding of the result.
+            double allowed = Math.max(bound, Math.ulp((float) exact));
+            double error = Math.abs(y[i] - exact);
+            worst = Math.max(worst, error / allowed);
+            assertTrue(error <= allowed, activation + " on " + variant + ": at x=" + x[i] + " got " + y[i]
+                    + ", exact " + exact + ", error " + error + " above " + allowed);
+        }
+    }
+
+    @ParameterizedTest(name = "add on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void addMatchesReference(Variant variant) {
+        Random random = new Random(7);
+        int n = 1003;
+        float[] a = Checks.random(random, n), b = Checks.random(random, n);
+        double[] sum = new double[n], scale = new double[n];
+        for (int i = 0; i < n; i++) {
+            sum[i] = (double) a[i] + b[i];
+            scale[i] = Math.abs(a[i]) + Math.abs(b[i]);
+        }
+        Backend backend = variant.activate();
+        try (Tensor ta = backend.allocate(n).copyFrom(a); Tensor tb = backend.allocate(n).copyFrom(b);
+             Tensor out = backend.allocate(n)) {
+            backend.add(ta, tb, out, 2);
+            Checks.assertRanKernelOf(variant, "add on " + variant);
+            Checks.assertMatches("add on " + variant, out.toArray(), new Reference.Result(sum, scale));
+        }
+    }
+
+    private static Reference.Result elementWise(String name, float[] x) {
+        double[] y = new double[x.length], scale = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Reference.activate(name, x[i]);
+            scale[i] = Math.abs(x[i]);
+        }
+        return new Reference.Result(y, scale);
+    }
+
+    private static float[][] run(Activation activation, Variant variant, float[] x, int rows, int cols) {
+        float[][] outputs = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Backend backend = variant.activate();
+            try (Sequential model = new Sequential(cols).add(new ActivationLayer(activation)).backend(backend).threads(threads);
+                 Tensor input = backend.allocate(rows, cols).copyFrom(x); Tensor output = model.predict(input)) {
+                Checks.assertRanKernelOf(variant, activation + " on " + variant);
+                outputs[threads - 1] = output.toArray();
+            }
+        }
+        return outputs;
+    }
+}

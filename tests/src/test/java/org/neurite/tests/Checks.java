@@ -1,0 +1,67 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import org.neurite.backend.NativeBackend;
+
+/** Assertions shared by the op tests. */
+public final class Checks {
+    /** Relative float rounding allowed against the reference's error scale. */
+    public static final double RELATIVE = 1e-5;
+    /** Absolute slack: covers the documented error of the vectorised sigmoid/tanh/gelu (<= 1e-6). */
+    public static final double ABSOLUTE = 2e-6;
+
+    private Checks() {}
+
+    public static float[] random(Random random, int size) {
+        float[] values = new float[size];
+        for (int i = 0; i < size; i++) values[i] = random.nextFloat() * 2f - 1f;
+        return values;
+    }
+
+    /** Every output within {@code RELATIVE * scale + ABSOLUTE} of the reference. */
+    public static void assertMatches(String context, float[] actual, Reference.Result expected) {
+        double[] want = expected.values(), scale = expected.scale();
+        if (actual.length != want.length) fail(context + ": " + actual.length + " outputs, reference has " + want.length);
+        for (int i = 0; i < want.length; i++) {
+            double allowed = RELATIVE * scale[i] + ABSOLUTE;
+            if (!(Math.abs(actual[i] - want[i]) <= allowed)) {
+                fail(String.format("%s: output %d is %.9g, reference %.9g (allowed error %.3g)", context, i, actual[i],
+                        want[i], allowed));
+            }
+        }
+    }
+
+    /** benchdnn's "mistrusted" rule: a test whose outputs are mostly zeros proves little. */
+    public static void assertNotMostlyZeros(String context, float[] values, double minimumNonZeroShare) {
+        long nonZero = 0;
+        for (float v : values) if (v != 0f) nonZero++;
+        assertTrue(nonZero >= minimumNonZeroShare * values.length,
+                context + ": only " + nonZero + " of " + values.length + " outputs are non-zero; the test is too weak");
+    }
+
+    /** For ReLU-like outputs about half are zero by design. */
+    public static double nonZeroShareFor(String activation) {
+        return activation.startsWith("relu") ? 0.2 : 0.5;
+    }
+
+    public static void assertBitwiseEqual(String context, float[] oneThread, float[] manyThreads) {
+        assertArrayEquals(oneThread, manyThreads, 0f, context + ": results differ between 1 and 2 threads");
+        for (int i = 0; i < oneThread.length; i++) {
+            if (Float.floatToRawIntBits(oneThread[i]) != Float.floatToRawIntBits(manyThreads[i])) {
+                fail(context + ": output " + i + " differs in its bits between 1 and 2 threads");
+            }
+        }
+    }
+
+    /** The native kernel that ran on this thread is one of the variant's. */
+    public static void assertRanKernelOf(Variant variant, String context) {
+        String suffix = variant.kernelSuffix();
+        if (suffix == null) return;
+        String kernel = NativeBackend.lastKernel();
+        assertTrue(kernel.endsWith(suffix), context + ": ran " + kernel + ", expected a *" + suffix + " kernel");
+    }
+}

@@ -1,0 +1,127 @@
+package org.neurite.tests;
+
+import org.apache.commons.math3.special.Erf;
+
+/**
+ * The independent reference: every op written for clarity, one output at a time, in double
+ * precision, sharing no code with the library. Each op also returns the error scale of
+ * every output (the sum of the magnitudes of the terms it adds), against which float
+ * rounding in the library is judged.
+ */
+public final class Reference {
+    private Reference() {}
+
+    /** Values and, for each, the sum of |terms| that produced it. */
+    public record Result(double[] values, double[] scale) {}
+
+    public static double activate(String activation, double x) {
+        return switch (activation) {
+            case "linear" -> x;
+            case "relu" -> Math.max(x, 0);
+            case "relu6" -> Math.min(Math.max(x, 0), 6);
+            case "sigmoid" -> 1 / (1 + Math.exp(-x));
+            case "tanh" -> Math.tanh(x);
+            case "leaky_relu" -> x > 0 ? x : 0.2 * x;
+            case "gelu" -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
+            default -> throw new IllegalArgumentException(activation);
+        };
+    }
+
+    /**
+     * NHWC convolution with HWIO weights [kh][kw][in/groups][out]; padding given as the
+     * top/left amounts (cells outside the input are zero).
+     */
+    public static Result conv2d(int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh, int kw,
+                                int sh, int sw, int dh, int dw, int padTop, int padLeft, int groups, String activation,
+                                float[] x, float[] w, float[] bias) {
+        int icg = inC / groups, ocg = outC / groups;
+        double[] y = new double[batch * outH * outW * outC], scale = new double[y.length];
+        for (int n = 0; n < batch; n++)
+            for (int oh = 0; oh < outH; oh++)
+                for (int ow = 0; ow < outW; ow++)
+                    for (int oc = 0; oc < outC; oc++) {
+                        int g = oc / ocg;
+                        double sum = bias == null ? 0 : bias[oc];
+                        double magnitude = Math.abs(sum);
+                        for (int i = 0; i < kh; i++)
+                            for (int j = 0; j < kw; j++) {
+                                int ih = oh * sh + i * dh - padTop, iw = ow * sw + j * dw - padLeft;
+                                if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) continue;
+                                for (int c = 0; c < icg; c++) {
+                                    double term = (double) x[((n * inH + ih) * inW + iw) * inC + g * icg + c]
+                                            * w[((i * kw + j) * icg + c) * outC + oc];
+                                    sum += term;
+                                    magnitude += Math.abs(term);
+                                }
+                            }
+                        int at = ((n * outH + oh) * outW + ow) * outC + oc;
+                        y[at] = activation.equals("softmax") ? sum : activate(activation, sum);
+                        scale[at] = magnitude;
+                    }
+        return new Result(y, scale);
+    }
+
+    public static Result pool2d(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw,
+                                int padTop, int padLeft, boolean max, float[] x) {
+        double[] y = new double[batch * outH * outW * c], scale = new double[y.length];
+        for (int n = 0; n < batch; n++)
+            for (int oh = 0; oh < outH; oh++)
+                for (int ow = 0; ow < outW; ow++)
+                    for (int ch = 0; ch < c; ch++) {
+                        double best = Double.NEGATIVE_INFINITY, sum = 0, magnitude = 0;
+                        int count = 0;
+                        for (int i = 0; i < ph; i++)
+                            for (int j = 0; j < pw; j++) {
+                                int ih = oh * sh + i - padTop, iw = ow * sw + j - padLeft;
+                                if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) continue;
+                                double v = x[((n * inH + ih) * inW + iw) * c + ch];
+                                best = Math.max(best, v);
+                                sum += v;
+                                magnitude += Math.abs(v);
+                                count++;
+                            }
+                        int at = ((n * outH + oh) * outW + ow) * c + ch;
+                        y[at] = count == 0 ? 0 : max ? best : sum / count;
+                        scale[at] = count == 0 ? 0 : max ? Math.abs(best) : magnitude / count;
+                    }
+        return new Result(y, scale);
+    }
+
+    /** y[b][o] = act(sum_i x[b][i] w[i][o] + bias[o]), weights [in][out]. */
+    public static Result dense(int batch, int in, int out, String activation, float[] x, float[] w, float[] bias) {
+        double[] y = new double[batch * out], scale = new double[y.length];
+        for (int b = 0; b < batch; b++)
+            for (int o = 0; o < out; o++) {
+                double sum = bias == null ? 0 : bias[o], magnitude = Math.abs(sum);
+                for (int i = 0; i < in; i++) {
+                    double term = (double) x[b * in + i] * w[i * out + o];
+                    sum += term;
+                    magnitude += Math.abs(term);
+                }
+                y[b * out + o] = activation.equals("softmax") ? sum : activate(activation, sum);
+                scale[b * out + o] = magnitude;
+            }
+        if (activation.equals("softmax")) return softmax(y, out);
+        return new Result(y, scale);
+    }
+
+    /** Softmax over rows of {@code cols}; outputs are probabilities, so the scale is 1. */
+    public static Result softmax(double[] x, int cols) {
+        double[] y = new double[x.length], scale = new double[x.length];
+        for (int r = 0; r < x.length / cols; r++) {
+            double sum = 0;
+            for (int c = 0; c < cols; c++) sum += Math.exp(x[r * cols + c]);
+            for (int c = 0; c < cols; c++) {
+                y[r * cols + c] = Math.exp(x[r * cols + c]) / sum;
+                scale[r * cols + c] = 1;
+            }
+        }
+        return new Result(y, scale);
+    }
+
+    public static double[] toDouble(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
+    }
+}
