@@ -68,7 +68,7 @@ class ConvolutionTest {
 
         Reference.Result reference(float[] x, float[] kernel, float[] bias) {
             return Reference.conv2d(batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups,
-                    activation, x, kernel, bias);
+                    activation, Reference.toDouble(x), kernel, bias);
         }
     }
 

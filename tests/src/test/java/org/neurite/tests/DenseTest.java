@@ -40,7 +40,7 @@ class DenseTest {
                 }
             }
         }
-        Checks.assertMatches(context, outputs[0], Reference.dense(batch, in, out, activation, x, kernel, bias));
+        Checks.assertMatches(context, outputs[0], Reference.dense(batch, in, out, activation, Reference.toDouble(x), kernel, bias));
         Checks.assertNotMostlyZeros(context, outputs[0], Checks.nonZeroShareFor(activation));
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
     }

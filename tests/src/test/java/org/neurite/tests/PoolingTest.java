@@ -75,7 +75,7 @@ class PoolingTest {
             }
         }
         Checks.assertMatches(context, outputs[0],
-                Reference.pool2d(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max, x));
+                Reference.pool2d(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max, Reference.toDouble(x)));
         Checks.assertNotMostlyZeros(context, outputs[0], 0.5);
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
     }

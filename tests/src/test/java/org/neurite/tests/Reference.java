@@ -33,7 +33,7 @@ public final class Reference {
      */
     public static Result conv2d(int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh, int kw,
                                 int sh, int sw, int dh, int dw, int padTop, int padLeft, int groups, String activation,
-                                float[] x, float[] w, float[] bias) {
+                                double[] x, float[] w, float[] bias) {
         int icg = inC / groups, ocg = outC / groups;
         double[] y = new double[batch * outH * outW * outC], scale = new double[y.length];
         for (int n = 0; n < batch; n++)
@@ -48,7 +48,7 @@ public final class Reference {
                                 int ih = oh * sh + i * dh - padTop, iw = ow * sw + j * dw - padLeft;
                                 if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) continue;
                                 for (int c = 0; c < icg; c++) {
-                                    double term = (double) x[((n * inH + ih) * inW + iw) * inC + g * icg + c]
+                                    double term = x[((n * inH + ih) * inW + iw) * inC + g * icg + c]
                                             * w[((i * kw + j) * icg + c) * outC + oc];
                                     sum += term;
                                     magnitude += Math.abs(term);
@@ -62,7 +62,7 @@ public final class Reference {
     }
 
     public static Result pool2d(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw,
-                                int padTop, int padLeft, boolean max, float[] x) {
+                                int padTop, int padLeft, boolean max, double[] x) {
         double[] y = new double[batch * outH * outW * c], scale = new double[y.length];
         for (int n = 0; n < batch; n++)
             for (int oh = 0; oh < outH; oh++)
@@ -88,13 +88,13 @@ public final class Reference {
     }
 
     /** y[b][o] = act(sum_i x[b][i] w[i][o] + bias[o]), weights [in][out]. */
-    public static Result dense(int batch, int in, int out, String activation, float[] x, float[] w, float[] bias) {
+    public static Result dense(int batch, int in, int out, String activation, double[] x, float[] w, float[] bias) {
         double[] y = new double[batch * out], scale = new double[y.length];
         for (int b = 0; b < batch; b++)
             for (int o = 0; o < out; o++) {
                 double sum = bias == null ? 0 : bias[o], magnitude = Math.abs(sum);
                 for (int i = 0; i < in; i++) {
-                    double term = (double) x[b * in + i] * w[i * out + o];
+                    double term = x[b * in + i] * w[i * out + o];
                     sum += term;
                     magnitude += Math.abs(term);
                 }

@@ -1,0 +1,27 @@
+package org.neurite.tests;
+
+import org.neurite.Activation;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.backend.Backends;
+import org.neurite.layers.Conv2D;
+import org.neurite.layers.Flatten;
+import org.neurite.layers.Dense;
+
+/** Run in a fresh JVM by {@link BackendSelectionTest}: picks a backend as an application would and uses it. */
+public final class BackendProbe {
+    public static void main(String[] args) {
+        Backend backend = Backends.get();
+        try (Sequential model = new Sequential(6, 6, 2).add(new Conv2D(4, 3, Activation.RELU)).add(new Flatten())
+                .add(new Dense(3, Activation.SOFTMAX));
+             Tensor x = Tensor.of(new float[72], 1, 6, 6, 2);
+             Tensor y = model.predict(x)) {
+            System.out.println("backend=" + backend.name() + " outputs=" + y.size());
+        }
+        if (backend.name().equals("native")) {
+            // Only now may the native classes load.
+            System.out.println("max_isa=" + org.neurite.backend.NativeBackend.maxIsa());
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.backend.Backends;
+import org.neurite.backend.NativeBackend;
+import org.neurite.bindings.NeuriteNative;
+import org.neurite.layers.Conv2D;
+import org.neurite.layers.Dense;
+import org.neurite.layers.MaxPool2D;
+
+/**
+ * Bad input gets a clear exception naming the layer and both shapes, before any native
+ * call; and the native API itself refuses descriptors and buffers that do not fit.
+ */
+class BadInputTest {
+    private static Sequential conv(Backend backend) {
+        return new Sequential(28, 28, 1).add(new Conv2D(8, 3, Activation.RELU)).backend(backend).build();
+    }
+
+    /** Runs {@code call}, which must fail before reaching a kernel: the last kernel name stays as it was. */
+    private static <T extends Throwable> T failsBeforeNative(Class<T> type, Variant variant, Backend backend,
+                                                             org.junit.jupiter.api.function.Executable call) {
+        if (variant != Variant.JAVA) {
+            try (Tensor a = backend.allocate(4); Tensor out = backend.allocate(4)) {
+                backend.add(a, a, out, 1); // leaves "add_f32_*" as the last kernel on this thread
+            }
+        }
+        String before = variant == Variant.JAVA ? null : NativeBackend.lastKernel();
+        T thrown = assertThrows(type, call);
+        if (before != null) assertEquals(before, NativeBackend.lastKernel(), "a kernel ran despite the bad input");
+        return thrown;
+    }
+
+    private static void assertNames(Throwable t, String... parts) {
+        for (String part : parts) {
+            assertTrue(t.getMessage().contains(part), "message '" + t.getMessage() + "' lacks '" + part + "'");
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void wrongRankNamesLayerAndShapes(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = conv(backend); Tensor x = backend.allocate(2, 28, 28)) {
+            var e = failsBeforeNative(IllegalArgumentException.class, variant, backend, () -> model.predict(x));
+            assertNames(e, "Conv2D 'conv2d'", "[batch, 28, 28, 1]", "[2, 28, 28]");
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void mismatchedChannelsNamesLayerAndShapes(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = conv(backend); Tensor x = backend.allocate(2, 28, 28, 3)) {
+            var e = failsBeforeNative(IllegalArgumentException.class, variant, backend, () -> model.predict(x));
+            assertNames(e, "Conv2D 'conv2d'", "[batch, 28, 28, 1]", "[2, 28, 28, 3]");
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void closedTensorIsRefused(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = conv(backend)) {
+            Tensor x = backend.allocate(1, 28, 28, 1);
+            x.close();
+            var e = failsBeforeNative(IllegalStateException.class, variant, backend, () -> model.predict(x));
+            assertNames(e, "closed", "[1, 28, 28, 1]");
+            assertThrows(IllegalArgumentException.class, () -> model.predict(null));
+        }
+    }
+
+    @Test
+    void kernelLargerThanValidInputIsRefusedAtBuild() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(2, 2, 1).add(new Conv2D(4, 3)).backend(Backends.java()).build());
+        assertNames(e, "Conv2D 'conv2d'", "3x3", "[batch, 2, 2, 1]");
+        var pool = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(1, 5, 3).add(new MaxPool2D(2)).backend(Backends.java()).build());
+        assertNames(pool, "MaxPool2D 'max_pool2d'", "[batch, 1, 5, 3]");
+    }
+
+    @Test
+    void layersThatDoNotFitTogetherAreRefusedAtBuild() {
+        var groups = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(8, 8, 6).add(new Conv2D(8, 3).groups(4)).backend(Backends.java()).build());
+        assertNames(groups, "Conv2D 'conv2d'", "4 groups", "6 input channels", "8 filters");
+        var rank = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(10).add(new Conv2D(8, 3)).backend(Backends.java()).build());
+        assertNames(rank, "Conv2D 'conv2d'", "[batch, height, width, channels]", "[batch, 10]");
+    }
+
+    @Test
+    void wrongWeightSizesNameTheExpectedShape() {
+        Dense dense = new Dense(4);
+        try (Sequential model = new Sequential(3).add(dense).backend(Backends.java()).build()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> dense.setWeights(new float[11], new float[4]));
+            assertNames(e, "Dense 'dense'", "kernel [3, 4]", "12", "11");
+            assertThrows(IllegalArgumentException.class, () -> dense.setWeights(new float[12]));
+        }
+    }
+
+    @Test
+    void nativeApiRefusesBuffersThatDoNotFit() {
+        Backends.nativeBackend();
+        var desc = new NeuriteNative.DenseDesc().inFeatures(8).outFeatures(4).activation(0).alpha(0);
+        long packedSize = NeuriteNative.nrt_dense_packed_size(desc);
+        try (Tensor packed = Tensor.direct((int) packedSize); Tensor x = Tensor.direct(2 * 8); Tensor y = Tensor.direct(2 * 4)) {
+            FloatBuffer p = packed.buffer(), in = x.buffer(), out = y.buffer();
+            // Claims 3 rows where the buffers hold 2: refused, nothing written.
+            int status = NeuriteNative.nrt_dense_forward(desc, 3, in, x.size(), p, packedSize, null, 0, out, y.size(), 1);
+            assertNotEquals(NeuriteNative.NRT_OK, status);
+            assertTrue(NeuriteNative.nrt_last_error().getString().contains("input holds 16 floats, needs 24"),
+                    NeuriteNative.nrt_last_error().getString());
+            // Packed weights too short.
+            status = NeuriteNative.nrt_dense_forward(desc, 2, in, x.size(), p, packedSize - 1, null, 0, out, y.size(), 1);
+            assertNotEquals(NeuriteNative.NRT_OK, status);
+            // A descriptor that does not describe a problem.
+            var conv = new NeuriteNative.Conv2dDesc().inH(5).inW(5).inC(6).outH(3).outW(3).outC(8).kernelH(3).kernelW(3)
+                    .strideH(1).strideW(1).dilationH(1).dilationW(1).padTop(0).padLeft(0).groups(4).activation(0);
+            assertEquals(-1, NeuriteNative.nrt_conv2d_packed_size(conv));
+            assertTrue(NeuriteNative.nrt_last_error().getString().contains("4 groups do not divide"));
+            conv.groups(1).activation(99);
+            assertEquals(-1, NeuriteNative.nrt_conv2d_packed_size(conv));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.layers.Conv2D;
+import org.neurite.layers.Dense;
+import org.neurite.layers.Flatten;
+import org.neurite.layers.Layer;
+import org.neurite.layers.MaxPool2D;
+
+/**
+ * The seed CNN, built with the layer API as a user would, end to end against the
+ * reference chained in double precision; and the same model's results independent of the
+ * batch a sample comes in and of concurrent callers.
+ */
+class SeedCnnTest {
+    static Sequential seedCnn() {
+        return new Sequential(28, 28, 1)
+                .add(new Conv2D(32, 3, Activation.RELU))
+                .add(new MaxPool2D(2))
+                .add(new Conv2D(64, 3, Activation.RELU))
+                .add(new MaxPool2D(2))
+                .add(new Conv2D(64, 3, Activation.RELU))
+                .add(new Flatten())
+                .add(new Dense(64, Activation.RELU))
+                .add(new Dense(10, Activation.SOFTMAX));
+    }
+
+    /** Weights of a trained-looking scale: He-uniform, so activations neither vanish nor explode. */
+    static List<float[]> setRandomWeights(Sequential model, Random random) {
+        List<float[]> all = new ArrayList<>();
+        for (Layer layer : model.layers()) {
+            List<float[]> current = layer.getWeights();
+            if (current.isEmpty()) continue;
+            float[] kernel = current.get(0), bias = current.get(1);
+            int fanIn = kernel.length / bias.length;
+            float limit = (float) Math.sqrt(6.0 / fanIn);
+            for (int i = 0; i < kernel.length; i++) kernel[i] = (random.nextFloat() * 2 - 1) * limit;
+            for (int i = 0; i < bias.length; i++) bias[i] = (random.nextFloat() * 2 - 1) * 0.1f;
+            layer.setWeights(kernel, bias);
+            all.add(kernel);
+            all.add(bias);
+        }
+        return all;
+    }
+
+    static double[] reference(int batch, double[] x, List<float[]> w) {
+        double[] a = Reference.conv2d(batch, 28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu", x, w.get(0), w.get(1)).values();
+        a = Reference.pool2d(batch, 26, 26, 32, 13, 13, 2, 2, 2, 2, 0, 0, true, a).values();
+        a = Reference.conv2d(batch, 13, 13, 32, 11, 11, 64, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu", a, w.get(2), w.get(3)).values();
+        a = Reference.pool2d(batch, 11, 11, 64, 5, 5, 2, 2, 2, 2, 0, 0, true, a).values();
+        a = Reference.conv2d(batch, 5, 5, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu", a, w.get(4), w.get(5)).values();
+        a = Reference.dense(batch, 576, 64, "relu", a, w.get(6), w.get(7)).values();
+        return Reference.dense(batch, 64, 10, "softmax", a, w.get(8), w.get(9)).values();
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void matchesReferenceEndToEnd(Variant variant) {
+        Backend backend = variant.activate();
+        int batch = 5;
+        Random random = new Random(2024);
+        float[] pixels = new float[batch * 28 * 28];
+        for (int i = 0; i < pixels.length; i++) pixels[i] = random.nextFloat();
+        try (Sequential model = seedCnn().backend(backend).threads(2).build();
+             Tensor images = backend.allocate(batch, 28, 28, 1).copyFrom(pixels)) {
+            List<float[]> weights = setRandomWeights(model, random);
+            double[] expected = reference(batch, Reference.toDouble(pixels), weights);
+            try (Tensor out = model.predict(images)) {
+                assertArrayEquals(new int[] {batch, 10}, out.shape());
+                float[] actual = out.toArray();
+                double[] scale = new double[expected.length];
+                java.util.Arrays.fill(scale, 1.0); // probabilities
+                Checks.assertMatches("seed CNN on " + variant, actual, new Reference.Result(expected, scale));
+                Checks.assertNotMostlyZeros("seed CNN on " + variant, actual, 0.9);
+                for (int b = 0; b < batch; b++) assertEquals(argmax(expected, b), argmax(actual, b), "class of sample " + b);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void resultsDoNotDependOnBatchOrConcurrentCallers(Variant variant) throws Exception {
+        Backend backend = variant.activate();
+        int batch = 7;
+        Random random = new Random(99);
+        float[] pixels = new float[batch * 784];
+        for (int i = 0; i < pixels.length; i++) pixels[i] = random.nextFloat();
+        try (Sequential model = seedCnn().backend(backend).threads(2).build()) {
+            setRandomWeights(model, random);
+            float[] together;
+            try (Tensor images = backend.allocate(batch, 28, 28, 1).copyFrom(pixels); Tensor out = model.predict(images)) {
+                together = out.toArray();
+            }
+            for (int b = 0; b < batch; b++) {
+                float[] one = java.util.Arrays.copyOfRange(pixels, b * 784, (b + 1) * 784);
+                try (Tensor image = backend.allocate(1, 28, 28, 1).copyFrom(one); Tensor out = model.predict(image)) {
+                    Checks.assertBitwiseEqual("sample " + b + " alone vs in a batch on " + variant,
+                            java.util.Arrays.copyOfRange(together, b * 10, (b + 1) * 10), out.toArray());
+                }
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> results = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    results.add(pool.submit(() -> {
+                        try (Tensor images = backend.allocate(batch, 28, 28, 1).copyFrom(pixels);
+                             Tensor out = model.predict(images)) {
+                            return out.toArray();
+                        }
+                    }));
+                }
+                for (Future<float[]> r : results) Checks.assertBitwiseEqual("concurrent predict on " + variant, together, r.get());
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    private static int argmax(double[] p, int row) {
+        int best = 0;
+        for (int c = 1; c < 10; c++) if (p[row * 10 + c] > p[row * 10 + best]) best = c;
+        return best;
+    }
+
+    private static int argmax(float[] p, int row) {
+        int best = 0;
+        for (int c = 1; c < 10; c++) if (p[row * 10 + c] > p[row * 10 + best]) best = c;
+        return best;
+    }
+}
