@@ -1,5 +1,8 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

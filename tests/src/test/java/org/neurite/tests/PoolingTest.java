@@ -1,5 +1,8 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
@@ -44,38 +47,56 @@ class PoolingTest {
         return layer;
     }
 
+    /** The problem's sizes, worked out here independently of the library (Keras' rules). */
+    record Sizes(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw, int padTop,
+                 int padLeft, boolean max, boolean global, boolean oneD) {
+        static Sizes of(Problem p) {
+            boolean oneD = p.integer("rank", 2) == 1, global = p.has("global"), max = p.text("kind", "max").equals("max");
+            int[] in = p.dims("in");
+            int batch = p.integer("mb", 1), inH = oneD ? 1 : in[0], inW = oneD ? in[0] : in[1], c = in[in.length - 1];
+            int[] pool = global ? new int[] {inH, inW} : p.dims("pool");
+            int ph = global ? inH : oneD ? 1 : pool[0], pw = global ? inW : pool[pool.length - 1];
+            int[] stride = p.dims("stride", oneD ? new int[] {pw} : new int[] {ph, pw});
+            int sh = global ? inH : oneD ? 1 : stride[0], sw = global ? inW : stride[stride.length - 1];
+            boolean same = p.text("padding", "valid").equals("same");
+            int outH = same ? (inH + sh - 1) / sh : (inH - ph) / sh + 1;
+            int outW = same ? (inW + sw - 1) / sw : (inW - pw) / sw + 1;
+            int padTop = same ? Math.max((outH - 1) * sh + ph - inH, 0) / 2 : 0;
+            int padLeft = same ? Math.max((outW - 1) * sw + pw - inW, 0) / 2 : 0;
+            return new Sizes(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max, global, oneD);
+        }
+
+        int[] inputShape() {
+            return oneD ? new int[] {inW, c} : new int[] {inH, inW, c};
+        }
+
+        int[] outputShape() {
+            return global ? new int[] {batch, c} : oneD ? new int[] {batch, outW, c} : new int[] {batch, outH, outW, c};
+        }
+
+        Reference.Result reference(float[] x) {
+            return Reference.pool2d(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max, Reference.toDouble(x));
+        }
+    }
+
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("problems")
     void matchesReferenceOnEveryThreadCount(Problem p, Variant variant) {
-        boolean oneD = p.integer("rank", 2) == 1, global = p.has("global"), max = p.text("kind", "max").equals("max");
-        int[] in = p.dims("in");
-        int batch = p.integer("mb", 1), inH = oneD ? 1 : in[0], inW = oneD ? in[0] : in[1], c = in[in.length - 1];
-        int[] pool = global ? new int[] {inH, inW} : p.dims("pool");
-        int ph = global ? inH : oneD ? 1 : pool[0], pw = global ? inW : pool[pool.length - 1];
-        int[] stride = p.dims("stride", oneD ? new int[] {pw} : new int[] {ph, pw});
-        int sh = global ? inH : oneD ? 1 : stride[0], sw = global ? inW : stride[stride.length - 1];
-        boolean same = p.text("padding", "valid").equals("same");
-        int outH = same ? (inH + sh - 1) / sh : (inH - ph) / sh + 1, outW = same ? (inW + sw - 1) / sw : (inW - pw) / sw + 1;
-        int padTop = same ? Math.max((outH - 1) * sh + ph - inH, 0) / 2 : 0;
-        int padLeft = same ? Math.max((outW - 1) * sw + pw - inW, 0) / 2 : 0;
-        int[] expectedShape = global ? new int[] {batch, c} : oneD ? new int[] {batch, outW, c} : new int[] {batch, outH, outW, c};
-
-        float[] x = Checks.random(new Random(p.name().hashCode()), batch * inH * inW * c);
+        Sizes s = Sizes.of(p);
+        float[] x = Checks.random(new Random(p.name().hashCode()), s.batch() * s.inH() * s.inW() * s.c());
         String context = p + " on " + variant;
         float[][] outputs = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Backend backend = variant.activate();
-            int[] inShape = oneD ? new int[] {inW, c} : new int[] {inH, inW, c};
-            try (Sequential model = new Sequential(inShape).add(layer(p)).backend(backend).threads(threads);
-                 Tensor input = backend.allocate(prepend(batch, inShape)).copyFrom(x);
+            try (Sequential model = new Sequential(s.inputShape()).add(layer(p)).backend(backend).threads(threads);
+                 Tensor input = backend.allocate(prepend(s.batch(), s.inputShape())).copyFrom(x);
                  Tensor output = model.predict(input)) {
                 Checks.assertRanKernelOf(variant, context);
-                assertArrayEquals(expectedShape, output.shape(), context + ": output shape");
+                assertArrayEquals(s.outputShape(), output.shape(), context + ": output shape");
                 outputs[threads - 1] = output.toArray();
             }
         }
-        Checks.assertMatches(context, outputs[0],
-                Reference.pool2d(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max, Reference.toDouble(x)));
+        Checks.assertMatches(context, outputs[0], s.reference(x));
         Checks.assertNotMostlyZeros(context, outputs[0], 0.5);
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
     }

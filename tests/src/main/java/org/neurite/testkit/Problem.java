@@ -1,4 +1,4 @@
-package org.neurite.tests;
+package org.neurite.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

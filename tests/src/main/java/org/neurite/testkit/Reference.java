@@ -1,4 +1,4 @@
-package org.neurite.tests;
+package org.neurite.testkit;
 
 import org.apache.commons.math3.special.Erf;
 

@@ -1,0 +1,259 @@
+package org.neurite.testkit;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * oneDNN (through the org.bytedeco dnnl preset) as a second reference in the tests and as
+ * the peer in the benchmarks. Each {@link Op} keeps user memories in Neurite's plain
+ * layouts (NHWC activations, HWIO or HWIGO kernels, [in, out] dense weights) and lets the
+ * primitive choose its own ({@code format_tag::any}), with reorders that run only when
+ * data is set or read: {@link Op#execute()} times the primitive alone, its best case.
+ * oneDNN's threads are set by {@code OMP_NUM_THREADS} when the JVM starts.
+ *
+ * <pre>{@code
+ * try (OneDnn.Op conv = OneDnn.conv(32, 28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu")) {
+ *     conv.set(OneDnn.SRC, images); conv.set(OneDnn.WEIGHTS, hwio); conv.set(OneDnn.BIAS, bias);
+ *     conv.execute();
+ *     float[] out = conv.get(OneDnn.DST);
+ * }
+ * }</pre>
+ */
+public final class OneDnn {
+    public static final int SRC = DNNL_ARG_SRC, WEIGHTS = DNNL_ARG_WEIGHTS, BIAS = DNNL_ARG_BIAS, DST = DNNL_ARG_DST;
+
+    private static final dnnl_engine ENGINE = new dnnl_engine();
+    private static final dnnl_stream STREAM = new dnnl_stream();
+
+    static {
+        check(dnnl_engine_create(ENGINE, dnnl_cpu, 0), "engine");
+        check(dnnl_stream_create(STREAM, ENGINE, dnnl_stream_default_flags), "stream");
+    }
+
+    private OneDnn() {}
+
+    /** One primitive and its arguments. */
+    public static final class Op implements AutoCloseable {
+        private final dnnl_primitive primitive = new dnnl_primitive();
+        private final List<Arg> args = new ArrayList<>();
+        private final dnnl_exec_arg_t execArgs;
+
+        private Op(dnnl_primitive_desc pd, int[] kinds, dnnl_memory_desc[] userMds) {
+            check(dnnl_primitive_create(primitive, pd), "primitive");
+            for (int i = 0; i < kinds.length; i++) {
+                int kind = kinds[i];
+                dnnl_memory_desc wanted = kind == SRC ? dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0)
+                        : kind == DST ? dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0)
+                        : dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, kind == BIAS ? 1 : 0);
+                args.add(new Arg(kinds[i], userMds[i], wanted, kinds[i] == DST));
+            }
+            execArgs = new dnnl_exec_arg_t(args.size());
+            for (int i = 0; i < args.size(); i++) {
+                execArgs.position(i).arg(args.get(i).kind).memory(args.get(i).primitiveMemory);
+            }
+            execArgs.position(0);
+            check(dnnl_primitive_desc_destroy(pd), "destroy primitive desc");
+        }
+
+        public Op set(int kind, float[] values) {
+            Arg arg = find(kind);
+            arg.userData.put(values);
+            arg.reorder();
+            return this;
+        }
+
+        /** The primitive alone; reorders happen in {@link #set} and {@link #get}. */
+        public void execute() {
+            check(dnnl_primitive_execute(primitive, STREAM, args.size(), execArgs), "execute");
+            check(dnnl_stream_wait(STREAM), "wait");
+        }
+
+        public float[] get(int kind) {
+            Arg arg = find(kind);
+            arg.reorder();
+            float[] values = new float[arg.userFloats];
+            arg.userData.get(values);
+            return values;
+        }
+
+        private Arg find(int kind) {
+            for (Arg a : args) if (a.kind == kind) return a;
+            throw new IllegalArgumentException("no argument " + kind);
+        }
+
+        @Override
+        public void close() {
+            for (Arg a : args) a.close();
+            dnnl_primitive_destroy(primitive);
+            execArgs.close();
+        }
+    }
+
+    /** An argument: the user's plain memory, and the primitive's own when its format differs. */
+    private static final class Arg implements AutoCloseable {
+        final int kind;
+        final boolean output;
+        final int userFloats;
+        final FloatPointer userData;
+        final dnnl_memory userMemory = new dnnl_memory();
+        final dnnl_memory primitiveMemory;
+        final dnnl_primitive reorder;
+        final FloatPointer primitiveData;
+
+        Arg(int kind, dnnl_memory_desc userMd, dnnl_memory_desc wanted, boolean output) {
+            this.kind = kind;
+            this.output = output;
+            this.userFloats = (int) (dnnl_memory_desc_get_size(userMd) / 4);
+            this.userData = new FloatPointer(userFloats);
+            check(dnnl_memory_create(userMemory, userMd, ENGINE, userData), "user memory");
+            if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
+                primitiveMemory = userMemory;
+                reorder = null;
+                primitiveData = null;
+            } else {
+                primitiveData = new FloatPointer(dnnl_memory_desc_get_size(wanted) / 4);
+                primitiveMemory = new dnnl_memory();
+                check(dnnl_memory_create(primitiveMemory, wanted, ENGINE, primitiveData), "primitive memory");
+                dnnl_primitive_desc pd = new dnnl_primitive_desc();
+                check(output ? dnnl_reorder_primitive_desc_create(pd, wanted, ENGINE, userMd, ENGINE, null)
+                        : dnnl_reorder_primitive_desc_create(pd, userMd, ENGINE, wanted, ENGINE, null), "reorder desc");
+                reorder = new dnnl_primitive();
+                check(dnnl_primitive_create(reorder, pd), "reorder");
+                dnnl_primitive_desc_destroy(pd);
+            }
+            dnnl_memory_desc_destroy(userMd);
+        }
+
+        void reorder() {
+            if (reorder == null) return;
+            try (dnnl_exec_arg_t a = new dnnl_exec_arg_t(2)) {
+                a.position(0).arg(DNNL_ARG_FROM).memory(output ? primitiveMemory : userMemory);
+                a.position(1).arg(DNNL_ARG_TO).memory(output ? userMemory : primitiveMemory);
+                a.position(0);
+                check(dnnl_primitive_execute(reorder, STREAM, 2, a), "reorder");
+                check(dnnl_stream_wait(STREAM), "wait");
+            }
+        }
+
+        @Override
+        public void close() {
+            if (reorder != null) {
+                dnnl_primitive_destroy(reorder);
+                dnnl_memory_destroy(primitiveMemory);
+                primitiveData.close();
+            }
+            dnnl_memory_destroy(userMemory);
+            userData.close();
+        }
+    }
+
+    /** NHWC convolution with HWIO (groups = 1) or HWIGO kernels, fused bias and activation. */
+    public static Op conv(int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh, int kw, int sh, int sw,
+                          int dh, int dw, int padTop, int padLeft, int groups, String activation) {
+        int reachH = (kh - 1) * dh + 1, reachW = (kw - 1) * dw + 1;
+        long[] padR = {(long) (outH - 1) * sh + reachH - inH - padTop, (long) (outW - 1) * sw + reachW - inW - padLeft};
+        long[] weightDims = groups == 1 ? new long[] {outC, inC, kh, kw}
+                : new long[] {groups, outC / groups, inC / groups, kh, kw};
+        dnnl_memory_desc src = md(dnnl_nhwc, batch, inC, inH, inW), dst = md(dnnl_nhwc, batch, outC, outH, outW);
+        dnnl_memory_desc weights = md(groups == 1 ? dnnl_hwio : dnnl_hwigo, weightDims), bias = md(dnnl_x, outC);
+        dnnl_memory_desc anySrc = md(dnnl_format_tag_any, batch, inC, inH, inW);
+        dnnl_memory_desc anyDst = md(dnnl_format_tag_any, batch, outC, outH, outW);
+        dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, weightDims);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        try (Attr attr = new Attr(activation)) {
+            check(dnnl_convolution_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference,
+                    dnnl_convolution_direct, anySrc, anyWeights, bias, anyDst, new long[] {sh, sw},
+                    new long[] {dh - 1, dw - 1}, new long[] {padTop, padLeft}, padR, attr.attr), "convolution");
+        }
+        destroy(anySrc, anyDst, anyWeights);
+        return new Op(pd, new int[] {SRC, WEIGHTS, BIAS, DST}, new dnnl_memory_desc[] {src, weights, bias, dst});
+    }
+
+    /** NHWC max or average pooling; average excludes padding, as Keras. */
+    public static Op pool(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw,
+                          int padTop, int padLeft, boolean max) {
+        long[] padR = {(long) (outH - 1) * sh + ph - inH - padTop, (long) (outW - 1) * sw + pw - inW - padLeft};
+        dnnl_memory_desc src = md(dnnl_nhwc, batch, c, inH, inW), dst = md(dnnl_nhwc, batch, c, outH, outW);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_pooling_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference,
+                max ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding, src, dst, new long[] {sh, sw},
+                new long[] {ph, pw}, new long[] {0, 0}, new long[] {padTop, padLeft}, padR, null), "pooling");
+        return new Op(pd, new int[] {SRC, DST}, new dnnl_memory_desc[] {src, dst});
+    }
+
+    /** Dense: y = act(x W + b) with W as [in, out]; softmax is not fused here. */
+    public static Op innerProduct(int batch, int in, int out, String activation) {
+        dnnl_memory_desc src = md(dnnl_nc, batch, in), weights = md(dnnl_io, out, in), bias = md(dnnl_x, out);
+        dnnl_memory_desc dst = md(dnnl_nc, batch, out), anyWeights = md(dnnl_format_tag_any, out, in);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        try (Attr attr = new Attr(activation)) {
+            check(dnnl_inner_product_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference, src, anyWeights,
+                    bias, dst, attr.attr), "inner product");
+        }
+        destroy(anyWeights);
+        return new Op(pd, new int[] {SRC, WEIGHTS, BIAS, DST}, new dnnl_memory_desc[] {src, weights, bias, dst});
+    }
+
+    /** Softmax over the last axis of [rows, cols]. */
+    public static Op softmax(int rows, int cols) {
+        dnnl_memory_desc src = md(dnnl_nc, rows, cols), dst = md(dnnl_nc, rows, cols);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_softmax_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference, dnnl_softmax_accurate, src,
+                dst, 1, null), "softmax");
+        return new Op(pd, new int[] {SRC, DST}, new dnnl_memory_desc[] {src, dst});
+    }
+
+    /** Post-ops for a fused activation. */
+    private static final class Attr implements AutoCloseable {
+        final dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        final dnnl_post_ops ops = new dnnl_post_ops();
+
+        Attr(String activation) {
+            check(dnnl_primitive_attr_create(attr), "attr");
+            check(dnnl_post_ops_create(ops), "post ops");
+            switch (activation) {
+                case "linear", "softmax" -> { }
+                case "relu" -> check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), "relu");
+                case "leaky_relu" -> check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0.2f, 0f), "leaky");
+                case "relu6" -> check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_clip, 0f, 6f), "clip");
+                case "sigmoid" -> check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_logistic, 0f, 0f), "logistic");
+                case "tanh" -> check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_tanh, 0f, 0f), "tanh");
+                case "gelu" -> check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_gelu_erf, 0f, 0f), "gelu");
+                default -> throw new IllegalArgumentException(activation);
+            }
+            check(dnnl_primitive_attr_set_post_ops(attr, ops), "set post ops");
+        }
+
+        @Override
+        public void close() {
+            dnnl_post_ops_destroy(ops);
+            dnnl_primitive_attr_destroy(attr);
+        }
+    }
+
+    private static dnnl_memory_desc md(int tag, long... dims) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, tag), "memory desc");
+        return md;
+    }
+
+    private static void destroy(dnnl_memory_desc... mds) {
+        for (dnnl_memory_desc md : mds) dnnl_memory_desc_destroy(md);
+    }
+
+    private static void check(int status, String what) {
+        if (status != dnnl_success) throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
+    }
+}
