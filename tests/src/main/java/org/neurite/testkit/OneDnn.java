@@ -80,6 +80,19 @@ public final class OneDnn {
             check(dnnl_stream_wait(STREAM), "wait");
         }
 
+        /** Reads {@code previous}'s output in place as this op's input, as layers of a model do. */
+        public Op feedFrom(Op previous) {
+            check(dnnl_memory_set_data_handle(find(SRC).userMemory, previous.find(DST).userData), "chain");
+            return this;
+        }
+
+        /** One step of a model: input reorder (if the primitive wants another format), primitive, output reorder. */
+        public void executeStep() {
+            find(SRC).reorder();
+            execute();
+            find(DST).reorder();
+        }
+
         public float[] get(int kind) {
             Arg arg = find(kind);
             arg.reorder();

@@ -34,8 +34,10 @@ public record Problem(String name, Map<String, String> settings) {
         return problems;
     }
 
-    public Problem named(String name) {
-        return new Problem(name, settings);
+    /** The problem of that name in a shapes file. */
+    public static Problem find(String file, String name) {
+        return load(file).stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no problem " + name + " in " + file + ".txt"));
     }
 
     public boolean has(String key) {
@@ -57,6 +59,14 @@ public record Problem(String name, Map<String, String> settings) {
         int[] dims = new int[parts.length];
         for (int i = 0; i < parts.length; i++) dims[i] = Integer.parseInt(parts[i]);
         return dims;
+    }
+
+    /** {batch, dims...}: a sample shape with the batch axis in front. */
+    public static int[] prepend(int batch, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
     }
 
     /** A one-line repro, as benchdnn prints. */

@@ -9,7 +9,9 @@ import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.Dense;
+import org.neurite.testkit.ConvCase;
 import org.neurite.testkit.OneDnn;
+import org.neurite.testkit.PoolCase;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 
@@ -45,14 +47,13 @@ class OneDnnReferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("conv")
     void convolutionAgreesWithOneDnn(Problem p) {
-        ConvolutionTest.Sizes s = ConvolutionTest.Sizes.of(p);
+        ConvCase s = ConvCase.of(p);
         Random random = new Random(p.name().hashCode() + 1);
-        float[] x = Checks.random(random, s.batch() * s.inH() * s.inW() * s.inC());
+        float[] x = Checks.random(random, s.inputSize());
         float[] kernel = Checks.random(random, s.kernelSize()), bias = Checks.random(random, s.outC());
-        float[] ours = runLayer(p, s, x, kernel, bias);
+        float[] ours = runLayer(s, x, kernel, bias);
         float[] theirs;
-        try (OneDnn.Op op = OneDnn.conv(s.batch(), s.inH(), s.inW(), s.inC(), s.outH(), s.outW(), s.outC(), s.kh(), s.kw(),
-                s.sh(), s.sw(), s.dh(), s.dw(), s.padTop(), s.padLeft(), s.groups(), s.activation())) {
+        try (OneDnn.Op op = s.oneDnn()) {
             op.set(OneDnn.SRC, x).set(OneDnn.WEIGHTS, kernel).set(OneDnn.BIAS, bias).execute();
             theirs = op.get(OneDnn.DST);
         }
@@ -60,13 +61,12 @@ class OneDnnReferenceTest {
         Checks.assertNotMostlyZeros(p.toString(), theirs, Checks.nonZeroShareFor(s.activation()));
     }
 
-    private static float[] runLayer(Problem p, ConvolutionTest.Sizes s, float[] x, float[] kernel, float[] bias) {
+    private static float[] runLayer(ConvCase s, float[] x, float[] kernel, float[] bias) {
         Backend backend = nativeBest();
-        var layer = ConvolutionTest.layer(p);
-        int[] in = s.inputShape();
-        try (Sequential model = new Sequential(in).add(layer).backend(backend).threads(2).build()) {
+        var layer = s.layer();
+        try (Sequential model = new Sequential(s.inputShape()).add(layer).backend(backend).threads(2).build()) {
             layer.setWeights(kernel, bias);
-            try (Tensor input = backend.allocate(PoolingTest.prepend(s.batch(), in)).copyFrom(x);
+            try (Tensor input = backend.allocate(s.batchInputShape()).copyFrom(x);
                  Tensor out = model.predict(input)) {
                 return out.toArray();
             }
@@ -76,18 +76,17 @@ class OneDnnReferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("pool")
     void poolingAgreesWithOneDnn(Problem p) {
-        PoolingTest.Sizes s = PoolingTest.Sizes.of(p);
-        float[] x = Checks.random(new Random(p.name().hashCode() + 1), s.batch() * s.inH() * s.inW() * s.c());
+        PoolCase s = PoolCase.of(p);
+        float[] x = Checks.random(new Random(p.name().hashCode() + 1), s.inputSize());
         float[] ours;
         Backend backend = nativeBest();
-        try (Sequential model = new Sequential(s.inputShape()).add(PoolingTest.layer(p)).backend(backend).threads(2);
-             Tensor input = backend.allocate(PoolingTest.prepend(s.batch(), s.inputShape())).copyFrom(x);
+        try (Sequential model = new Sequential(s.inputShape()).add(s.layer()).backend(backend).threads(2);
+             Tensor input = backend.allocate(s.batchInputShape()).copyFrom(x);
              Tensor out = model.predict(input)) {
             ours = out.toArray();
         }
         float[] theirs;
-        try (OneDnn.Op op = OneDnn.pool(s.batch(), s.inH(), s.inW(), s.c(), s.outH(), s.outW(), s.ph(), s.pw(), s.sh(),
-                s.sw(), s.padTop(), s.padLeft(), s.max())) {
+        try (OneDnn.Op op = s.oneDnn()) {
             op.set(OneDnn.SRC, x).execute();
             theirs = op.get(OneDnn.DST);
         }

@@ -1,0 +1,87 @@
+package org.neurite.bench;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.testkit.OneDnn;
+import org.openjdk.jmh.annotations.*;
+
+/**
+ * The whole seed CNN at batch 1 (latency) and 32 (throughput): Neurite's {@code predict}
+ * as a user calls it, the same network as a chain of oneDNN primitives reading each
+ * other's outputs in place, and the Java fallback.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SeedCnnBenchmark {
+    @Param({"1", "32"})
+    public int batch;
+
+    @Param({"neurite", "onednn", "java"})
+    public String impl;
+
+    @Param("2")
+    public int threads;
+
+    private Runnable step;
+    private AutoCloseable resources;
+
+    @Setup
+    public void setUp() {
+        Random random = new Random(1);
+        float[] images = new float[batch * 28 * 28];
+        for (int i = 0; i < images.length; i++) images[i] = random.nextFloat();
+        if (Impl.of(impl) == Impl.ONEDNN) {
+            List<OneDnn.Op> ops = List.of(
+                    OneDnn.conv(batch, 28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu"),
+                    OneDnn.pool(batch, 26, 26, 32, 13, 13, 2, 2, 2, 2, 0, 0, true),
+                    OneDnn.conv(batch, 13, 13, 32, 11, 11, 64, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu"),
+                    OneDnn.pool(batch, 11, 11, 64, 5, 5, 2, 2, 2, 2, 0, 0, true),
+                    OneDnn.conv(batch, 5, 5, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu"),
+                    OneDnn.innerProduct(batch, 576, 64, "relu"),
+                    OneDnn.innerProduct(batch, 64, 10, "linear"),
+                    OneDnn.softmax(batch, 10));
+            int[][] weightShapes = {{288, 32}, null, {18432, 64}, null, {36864, 64}, {36864, 64}, {640, 10}, null};
+            for (int i = 0; i < ops.size(); i++) {
+                if (weightShapes[i] != null) {
+                    ops.get(i).set(OneDnn.WEIGHTS, Bench.random(random, weightShapes[i][0]))
+                            .set(OneDnn.BIAS, Bench.random(random, weightShapes[i][1]));
+                }
+                if (i > 0) ops.get(i).feedFrom(ops.get(i - 1));
+            }
+            ops.get(0).set(OneDnn.SRC, images);
+            step = () -> {
+                for (OneDnn.Op op : ops) op.executeStep();
+            };
+            resources = () -> {
+                for (OneDnn.Op op : ops) op.close();
+            };
+            return;
+        }
+        Backend backend = Impl.of(impl).backend();
+        Sequential model = SeedModels.cnn().backend(backend).threads(threads).build();
+        Tensor input = backend.allocate(batch, 28, 28, 1).copyFrom(images);
+        step = () -> model.predict(input).close();
+        resources = () -> {
+            model.close();
+            input.close();
+        };
+    }
+
+    @Benchmark
+    public void predict() {
+        step.run();
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        resources.close();
+    }
+}
