@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -10,6 +11,13 @@
 
 namespace neurite {
 namespace {
+
+// How long an idle thread polls for the next job before it sleeps. Waking a sleeping
+// thread costs several microseconds, as much as a whole batch-1 layer, while a model runs
+// its layers back to back; past this the thread yields its core to the JVM.
+constexpr auto kSpinTime = std::chrono::microseconds(100);
+
+inline void cpu_relax() { __builtin_ia32_pause(); }
 
 // Lives for the whole process: workers are detached and never joined, so unloading at JVM
 // exit cannot hang on a join.
@@ -22,27 +30,26 @@ public:
         if (!owner.owns_lock()) return false;
         ensure_workers(num_threads - 1);
         {
+            // Workers read a job only under this lock, so each sees one whole job, and reports once for it.
             std::lock_guard<std::mutex> lock(mutex_);
             body_ = &body;
             count_ = count;
             chunk_ = chunk;
-            next_.store(0);
+            next_.store(0, std::memory_order_relaxed);
             helpers_wanted_ = num_threads - 1;
-            helpers_done_ = 0;
-            ++generation_;
+            helpers_done_.store(0, std::memory_order_relaxed);
+            generation_.fetch_add(1, std::memory_order_release);
         }
         wake_.notify_all();
         drain();
-        std::unique_lock<std::mutex> lock(mutex_);
-        done_.wait(lock, [&] { return helpers_done_ == helpers_wanted_; });
-        body_ = nullptr;
+        while (helpers_done_.load(std::memory_order_acquire) != num_threads - 1) cpu_relax();
         return true;
     }
 
 private:
     void drain() {
         for (;;) {
-            int64_t begin = next_.fetch_add(chunk_);
+            int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
             if (begin >= count_) return;
             (*body_)(begin, std::min(count_, begin + chunk_));
         }
@@ -50,40 +57,48 @@ private:
 
     void ensure_workers(int wanted) {
         while (workers_ < wanted) {
-            int index = workers_;
-            uint64_t current;
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                current = generation_;
-            }
+            int index = workers_++;
             // A new worker must not mistake the last, finished job for a new one.
+            uint64_t current = generation_.load(std::memory_order_acquire);
             std::thread([this, index, current] { work(index, current); }).detach();
-            ++workers_;
         }
     }
 
     void work(int index, uint64_t seen) {
-        std::unique_lock<std::mutex> lock(mutex_);
         for (;;) {
-            wake_.wait(lock, [&] { return generation_ != seen; });
-            seen = generation_;
-            if (index >= helpers_wanted_) continue;
-            lock.unlock();
+            poll_for_job(seen);
+            int wanted;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+                seen = generation_.load(std::memory_order_relaxed);
+                wanted = helpers_wanted_;
+            }
+            if (index >= wanted) continue;
             drain();
-            lock.lock();
-            if (++helpers_done_ == helpers_wanted_) done_.notify_one();
+            helpers_done_.fetch_add(1, std::memory_order_release);
+        }
+    }
+
+    // Polls without sleeping for up to kSpinTime, then lets the caller sleep on the condition.
+    void poll_for_job(uint64_t seen) const {
+        const auto until = std::chrono::steady_clock::now() + kSpinTime;
+        for (int polls = 1; generation_.load(std::memory_order_acquire) == seen; ++polls) {
+            if (polls % 256 == 0 && std::chrono::steady_clock::now() > until) return;
+            cpu_relax();
         }
     }
 
     std::mutex owner_;  // one caller's job at a time
-    std::mutex mutex_;  // guards the job fields below
-    std::condition_variable wake_, done_;
+    std::mutex mutex_;  // guards the job fields and the generation's changes
+    std::condition_variable wake_;
     int workers_ = 0;
     const std::function<void(int64_t, int64_t)> *body_ = nullptr;
     int64_t count_ = 0, chunk_ = 1;
+    int helpers_wanted_ = 0;
     std::atomic<int64_t> next_{0};
-    int helpers_wanted_ = 0, helpers_done_ = 0;
-    uint64_t generation_ = 0;
+    std::atomic<int> helpers_done_{0};
+    std::atomic<uint64_t> generation_{0};
 };
 
 ThreadPool &pool() {
@@ -105,10 +120,6 @@ void parallel_for(int64_t count, int num_threads, const std::function<void(int64
     }
     body(0, count);
 }
-
-}  // namespace neurite
-
-namespace neurite {
 
 void parallel_for_elements(int64_t size, int64_t grain, int num_threads,
                            const std::function<void(int64_t, int64_t)> &body) {

@@ -7,6 +7,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas;
 import org.neurite.Activation;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -57,6 +59,7 @@ public class DenseBenchmark {
                 resources = op;
             }
             case OPENBLAS -> {
+                Loader.load(openblas.class);
                 FloatPointer a = new FloatPointer(x), b = new FloatPointer(w), c = new FloatPointer((long) batch * out);
                 step = () -> cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1f, a, in, b, out, 0f, c, out);
                 resources = () -> {
