@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
 import org.neurite.layers.Layer;
@@ -32,6 +34,7 @@ public final class Sequential implements AutoCloseable {
     private long seed = 42;
     private int threads = Runtime.getRuntime().availableProcessors();
     private volatile boolean built;
+    private final Queue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
 
     /** A model for samples of {@code inputShape} (no batch axis), e.g. 28, 28, 1 for MNIST. */
     public Sequential(int... inputShape) {
@@ -95,24 +98,52 @@ public final class Sequential implements AutoCloseable {
         return this;
     }
 
-    /** Runs the model on a batch {@code [batch, ...inputShape]}; the caller owns the result. */
+    /**
+     * Runs the model on a batch {@code [batch, ...inputShape]}; the caller owns the result.
+     * Intermediate activations live in a workspace reused from call to call (one per
+     * concurrent caller), so steady-state calls allocate only the result.
+     */
     public Tensor predict(Tensor input) {
         build();
         if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
         input.ensureOpen("Sequential.predict");
-        Tensor current = backend.accepts(input) ? input : copyTo(input, backend);
-        List<Tensor> intermediates = new ArrayList<>();
-        if (current != input) intermediates.add(current);
+        Workspace workspace = workspaces.poll();
+        if (workspace == null) workspace = new Workspace(layers.size());
+        Tensor converted = backend.accepts(input) ? null : backend.allocate(input.shape()).copyFrom(input);
         try {
-            for (Layer layer : layers) {
-                current = layer.forward(current, threads);
-                intermediates.add(current);
+            Tensor current = converted != null ? converted : input;
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                current = layer.forward(current, layer.producesView() ? null : workspace.output(i, layer, current.dim(0)),
+                        threads);
             }
-            intermediates.remove(intermediates.size() - 1);
-            // A view (from Flatten) at the end would die with its parent: hand out a copy.
-            return current.isView() ? copyTo(current, backend) : current;
+            return backend.allocate(current.shape()).copyFrom(current);
         } finally {
-            for (Tensor t : intermediates) t.close();
+            if (converted != null) converted.close();
+            workspaces.offer(workspace);
+        }
+    }
+
+    /** Each layer's output tensor, kept for the next call with the same batch size. */
+    private static final class Workspace implements AutoCloseable {
+        private final Tensor[] outputs;
+
+        Workspace(int layers) {
+            outputs = new Tensor[layers];
+        }
+
+        Tensor output(int index, Layer layer, int batch) {
+            Tensor t = outputs[index];
+            if (t == null || t.dim(0) != batch) {
+                if (t != null) t.close();
+                t = outputs[index] = layer.newOutput(batch);
+            }
+            return t;
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : outputs) if (t != null) t.close();
         }
     }
 
@@ -153,14 +184,11 @@ public final class Sequential implements AutoCloseable {
         return s.toString();
     }
 
-    /** Frees every layer's packed weights. */
+    /** Frees every layer's packed weights and the workspaces; not to be called while a predict runs. */
     @Override
     public synchronized void close() {
         for (Layer layer : layers) layer.close();
-    }
-
-    private static Tensor copyTo(Tensor t, Backend backend) {
-        return backend.allocate(t.shape()).copyFrom(t.toArray());
+        for (Workspace w; (w = workspaces.poll()) != null; ) w.close();
     }
 
     private void ensureNotBuilt() {

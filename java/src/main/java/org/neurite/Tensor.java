@@ -137,6 +137,15 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /** Copies another tensor of the same size into this one. */
+    public Tensor copyFrom(Tensor source) {
+        if (source.size() != size) {
+            throw new IllegalArgumentException("cannot copy " + source + " into " + this + ": sizes differ");
+        }
+        buffer().put(source.buffer());
+        return this;
+    }
+
     /**
      * The same storage seen with another shape of the same size. Closing the view frees
      * nothing; closing this tensor invalidates the view.

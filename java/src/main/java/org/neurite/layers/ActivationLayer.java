@@ -30,8 +30,7 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
-    protected Tensor run(Tensor input, int threads) {
-        Tensor out = newOutput(input.dim(0));
+    protected Tensor run(Tensor input, Tensor out, int threads) {
         if (activation == Activation.SOFTMAX) backend.softmax(input, out, threads);
         else backend.activation(activation, alpha, input, out, threads);
         return out;

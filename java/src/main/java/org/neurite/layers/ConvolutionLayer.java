@@ -173,8 +173,7 @@ public abstract class ConvolutionLayer extends KernelLayer {
     }
 
     @Override
-    protected Tensor run(Tensor input, int threads) {
-        Tensor out = newOutput(input.dim(0));
+    protected Tensor run(Tensor input, Tensor out, int threads) {
         backend.conv(geometry, input, packedKernel(), biasTensor(), out, threads);
         if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
         return out;

@@ -81,8 +81,7 @@ public final class Dense extends KernelLayer {
     }
 
     @Override
-    protected Tensor run(Tensor input, int threads) {
-        Tensor out = newOutput(input.dim(0));
+    protected Tensor run(Tensor input, Tensor out, int threads) {
         int rows = Math.toIntExact(input.size() / geometry.in());
         Tensor x = input.rank() == 2 ? input : input.reshape(rows, geometry.in());
         Tensor y = out.rank() == 2 ? out : out.reshape(rows, units);

@@ -21,7 +21,12 @@ public final class Flatten extends Layer {
 
     /** A view: flattening moves no data. */
     @Override
-    protected Tensor run(Tensor input, int threads) {
+    public boolean producesView() {
+        return true;
+    }
+
+    @Override
+    protected Tensor run(Tensor input, Tensor output, int threads) {
         return input.reshape(input.dim(0), outputShape()[0]);
     }
 }

@@ -64,6 +64,32 @@ public abstract class Layer implements AutoCloseable {
      * mismatch never reaches a kernel. The caller owns the returned tensor.
      */
     public final Tensor forward(Tensor input, int threads) {
+        checkInput(input);
+        return run(input, producesView() ? null : newOutput(input.dim(0)), threads);
+    }
+
+    /**
+     * Runs the layer on a batch into {@code output}, a tensor of {@link #outputShape()} for the
+     * input's batch that the caller reuses from call to call; returns the output, or for a layer
+     * that {@link #producesView() produces a view}, that view ({@code output} is then unused).
+     */
+    public final Tensor forward(Tensor input, Tensor output, int threads) {
+        checkInput(input);
+        if (producesView()) return run(input, null, threads);
+        int[] expected = withBatch(input.dim(0), outputShape);
+        if (output == null || output.isClosed() || !Arrays.equals(output.shape(), expected)) {
+            throw new IllegalArgumentException(describe() + ": expected output " + Arrays.toString(expected) + ", got "
+                    + (output == null ? "null" : output.toString()));
+        }
+        return run(input, output, threads);
+    }
+
+    /** Whether the output shares the input's storage (Flatten), so no output tensor is needed. */
+    public boolean producesView() {
+        return false;
+    }
+
+    private void checkInput(Tensor input) {
         if (!isBuilt()) throw new IllegalStateException(describe() + ": not built; add it to a model and build that");
         if (input == null) throw new IllegalArgumentException(describe() + ": input is null");
         input.ensureOpen(describe());
@@ -73,7 +99,6 @@ public abstract class Layer implements AutoCloseable {
             throw new IllegalArgumentException(describe() + ": expected input " + batchShape(inputShape) + ", got "
                     + Arrays.toString(actual));
         }
-        return run(input, threads);
     }
 
     /** The layer's weights in Keras layout (e.g. conv kernel HWIO, then bias); copies. */
@@ -99,15 +124,12 @@ public abstract class Layer implements AutoCloseable {
 
     protected void createWeights(int[] inputShape, Random random) {}
 
-    /** Runs on a batch whose shape has been checked. */
-    protected abstract Tensor run(Tensor input, int threads);
+    /** Runs on a batch whose shape has been checked, into {@code output} (null for a view layer); returns the output. */
+    protected abstract Tensor run(Tensor input, Tensor output, int threads);
 
-    /** A new tensor of this layer's output shape for {@code batch} samples. */
-    protected Tensor newOutput(int batch) {
-        int[] shape = new int[outputShape.length + 1];
-        shape[0] = batch;
-        System.arraycopy(outputShape, 0, shape, 1, outputShape.length);
-        return backend.allocate(shape);
+    /** A new tensor of this layer's output shape for {@code batch} samples, from the layer's backend. */
+    public Tensor newOutput(int batch) {
+        return backend.allocate(withBatch(batch, outputShape));
     }
 
     /** "Conv2D 'conv2d_1'", for messages. */
@@ -121,6 +143,14 @@ public abstract class Layer implements AutoCloseable {
 
     protected IllegalArgumentException badInput(String expected, int[] actual) {
         return new IllegalArgumentException(describe() + ": expected input " + expected + ", got " + batchShape(actual));
+    }
+
+    /** {batch, shape...}. */
+    protected static int[] withBatch(int batch, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
     }
 
     protected static String batchShape(int[] shape) {

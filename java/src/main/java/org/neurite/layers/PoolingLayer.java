@@ -86,8 +86,7 @@ public abstract class PoolingLayer extends Layer {
     }
 
     @Override
-    protected Tensor run(Tensor input, int threads) {
-        Tensor out = newOutput(input.dim(0));
+    protected Tensor run(Tensor input, Tensor out, int threads) {
         backend.pool(geometry, input, out, threads);
         return out;
     }
