@@ -45,7 +45,8 @@ void conv_tile(const TileArgs &a) {
         const float *in = a.in + a.tap_offsets[t];
         const float *w = a.weights + int64_t{t} * a.channels * 16;
         for (int c = 0; c < a.channels; ++c, w += 16) {
-            const __m256 w_lo = _mm256_load_ps(w), w_hi = _mm256_load_ps(w + 8);
+            // Unaligned loads: the C API promises nothing about where callers put their weights.
+            const __m256 w_lo = _mm256_loadu_ps(w), w_hi = _mm256_loadu_ps(w + 8);
 #pragma GCC unroll 6
             for (int r = 0; r < kPixels; ++r) {
                 const __m256 x = _mm256_broadcast_ss(in + r * a.pixel_stride + c);

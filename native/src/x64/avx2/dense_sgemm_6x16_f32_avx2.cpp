@@ -27,7 +27,8 @@ void gemm_tile(const float *x, int64_t k_size, const float *panel, const float *
 
     const float *w = panel;
     for (int64_t k = 0; k < k_size; ++k, w += 16) {
-        const __m256 w_lo = _mm256_load_ps(w), w_hi = _mm256_load_ps(w + 8);
+        // Unaligned loads: the C API promises nothing about where callers put their weights.
+        const __m256 w_lo = _mm256_loadu_ps(w), w_hi = _mm256_loadu_ps(w + 8);
 #pragma GCC unroll 6
         for (int r = 0; r < kTileRows; ++r) {
             const __m256 v = _mm256_broadcast_ss(x + r * k_size + k);

@@ -1,0 +1,117 @@
+// Runs every op of the C API through each ISA the CPU offers and checks that they agree,
+// and that bad sizes are refused. The JUnit suite checks correctness against an
+// independent reference; this program exists to run where the JVM is impractical: under
+// an emulated CPU without AVX2 (ctest's api_test_without_avx2), proving that dispatch falls
+// back to the reference kernels and that no baseline code path executes an AVX instruction.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "neurite.h"
+
+namespace {
+
+int failures = 0;
+
+void expect(bool ok, const std::string &what) {
+    if (!ok) {
+        std::printf("FAIL %s (%s)\n", what.c_str(), nrt_last_error());
+        ++failures;
+    }
+}
+
+std::vector<float> random_values(size_t n, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<float> dist(-1.f, 1.f);
+    std::vector<float> v(n);
+    for (auto &x : v) x = dist(gen);
+    return v;
+}
+
+// Runs `op` (which writes into `out`) under each ISA up to the detected one; every result
+// must match the reference kernels' within float rounding.
+void compare_isas(const std::string &name, size_t out_size, const std::function<int(float *)> &op) {
+    std::vector<std::vector<float>> results;
+    for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) {
+        nrt_set_max_isa(isa);
+        std::vector<float> out(out_size, NAN);
+        expect(op(out.data()) == NRT_OK, name + " runs");
+        std::string kernel = nrt_last_kernel();
+        const char *suffix = isa == NRT_ISA_REF ? "_ref" : "_avx2";
+        expect(kernel.size() > 4 && kernel.compare(kernel.size() - std::string(suffix).size(), std::string::npos, suffix) == 0,
+               name + " ran " + kernel + ", expected *" + suffix);
+        results.push_back(out);
+    }
+    for (size_t r = 1; r < results.size(); ++r)
+        for (size_t i = 0; i < out_size; ++i) {
+            const float a = results[0][i], b = results[r][i];
+            if (!(std::fabs(a - b) <= 1e-4f * (1.f + std::fabs(a)))) {
+                expect(false, name + ": output " + std::to_string(i) + " differs between ISAs: " + std::to_string(a) +
+                                  " vs " + std::to_string(b));
+                return;
+            }
+        }
+    std::printf("ok %s on %zu ISA(s)\n", name.c_str(), results.size());
+}
+
+void conv(const char *name, nrt_conv2d_desc d, int batch) {
+    const int64_t in = int64_t{batch} * d.in_h * d.in_w * d.in_c, out = int64_t{batch} * d.out_h * d.out_w * d.out_c;
+    const int64_t weights = int64_t{d.kernel_h} * d.kernel_w * (d.in_c / d.groups) * d.out_c;
+    auto x = random_values(in, 1), w = random_values(weights, 2), b = random_values(d.out_c, 3);
+    std::vector<float> packed(nrt_conv2d_packed_size(&d));
+    expect(nrt_conv2d_pack_weights(&d, w.data(), weights, packed.data(), packed.size()) == NRT_OK, "pack");
+    compare_isas(name, out, [&](float *y) {
+        return nrt_conv2d_forward(&d, batch, x.data(), in, packed.data(), packed.size(), b.data(), d.out_c, y, out, 2);
+    });
+    std::vector<float> y(out);
+    expect(nrt_conv2d_forward(&d, batch + 1, x.data(), in, packed.data(), packed.size(), b.data(), d.out_c, y.data(),
+                              out, 2) == NRT_BUFFER_TOO_SMALL,
+           std::string(name) + " refuses a batch larger than its buffers");
+}
+
+}  // namespace
+
+int main() {
+    std::printf("detected ISA: %s\n", nrt_detected_isa() == NRT_ISA_AVX2 ? "avx2" : "ref");
+    //                              in_h in_w in_c out_h out_w out_c kh kw sh sw dh dw pt pl g act alpha
+    conv("conv2d seed 1", nrt_conv2d_desc{28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 1, 1, 0, 0, 1, NRT_ACT_RELU, 0}, 2);
+    conv("conv2d same stride 2", nrt_conv2d_desc{9, 8, 12, 5, 4, 20, 3, 3, 2, 2, 1, 1, 1, 0, 1, NRT_ACT_TANH, 0}, 2);
+    conv("conv2d grouped", nrt_conv2d_desc{6, 6, 8, 4, 4, 12, 3, 3, 1, 1, 1, 1, 0, 0, 4, NRT_ACT_GELU, 0}, 1);
+    conv("conv2d depthwise", nrt_conv2d_desc{7, 7, 10, 7, 7, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10, NRT_ACT_SIGMOID, 0}, 2);
+
+    {
+        nrt_pool2d_desc d{10, 9, 13, 5, 5, 2, 2, 2, 2, 0, 0, NRT_POOL_MAX};
+        auto x = random_values(2 * 10 * 9 * 13, 4);
+        for (int kind : {NRT_POOL_MAX, NRT_POOL_AVG}) {
+            d.kind = kind;
+            compare_isas(kind == NRT_POOL_MAX ? "max pool" : "avg pool", 2 * 5 * 5 * 13, [&](float *y) {
+                return nrt_pool2d_forward(&d, 2, x.data(), x.size(), y, 2 * 5 * 5 * 13, 2);
+            });
+        }
+    }
+    {
+        nrt_dense_desc d{37, 19, NRT_ACT_RELU6, 0};
+        auto x = random_values(7 * 37, 5), w = random_values(37 * 19, 6), b = random_values(19, 7);
+        std::vector<float> packed(nrt_dense_packed_size(&d));
+        expect(nrt_dense_pack_weights(&d, w.data(), w.size(), packed.data(), packed.size()) == NRT_OK, "dense pack");
+        compare_isas("dense", 7 * 19, [&](float *y) {
+            return nrt_dense_forward(&d, 7, x.data(), x.size(), packed.data(), packed.size(), b.data(), 19, y, 7 * 19, 2);
+        });
+    }
+    {
+        auto x = random_values(1001, 8);
+        for (int act = NRT_ACT_NONE; act <= NRT_ACT_GELU; ++act) {
+            compare_isas("activation " + std::to_string(act), x.size(), [&](float *y) {
+                return nrt_activation_forward(act, 0.2f, x.size(), x.data(), x.size(), y, x.size(), 2);
+            });
+        }
+        compare_isas("softmax", 1001, [&](float *y) { return nrt_softmax_forward(77, 13, x.data(), 1001, y, 1001, 2); });
+        compare_isas("add", 1001, [&](float *y) { return nrt_add_forward(1001, x.data(), 1001, x.data(), 1001, y, 1001, 2); });
+    }
+    std::printf("%s\n", failures == 0 ? "all passed" : "FAILED");
+    return failures == 0 ? 0 : 1;
+}
