@@ -1,0 +1,103 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.neurite.Tensor;
+import org.neurite.backend.Backends;
+import org.neurite.backend.NativeBackend;
+import org.neurite.bindings.NeuriteNative;
+
+/**
+ * Whatever a caller passes, the native code must not write outside the buffers it is given:
+ * random (often inconsistent) descriptors and sizes, each output buffer followed by a guard
+ * zone of sentinels that must survive every call, on every ISA.
+ */
+class NativeBoundsTest {
+    private static final float SENTINEL = -12345.678f;
+    private static final int GUARD = 64;
+
+    /** A buffer of {@code claimed} floats plus a guard zone, the guard filled with sentinels. */
+    private static Tensor guarded(int claimed) {
+        Tensor t = Tensor.direct(claimed + GUARD);
+        FloatBuffer b = t.buffer();
+        for (int i = claimed; i < claimed + GUARD; i++) b.put(i, SENTINEL);
+        return t;
+    }
+
+    private static void assertGuardIntact(Tensor t, int claimed, String context) {
+        FloatBuffer b = t.buffer();
+        for (int i = claimed; i < claimed + GUARD; i++) {
+            assertEquals(SENTINEL, b.get(i), context + ": wrote past the end of its output, at " + (i - claimed));
+        }
+    }
+
+    private static int small(Random r, int max) {
+        return 1 + r.nextInt(max);
+    }
+
+    @Test
+    void randomConvolutionsStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(11);
+        int ran = 0;
+        for (int trial = 0; trial < 1500; trial++) {
+            NativeBackend.maxIsa(trial % 2 == 0 ? NativeBackend.Isa.AVX2 : NativeBackend.Isa.REF);
+            int groups = small(r, 3), inC = groups * small(r, 5), outC = groups * small(r, 20);
+            if (r.nextInt(4) == 0) groups = inC; // depthwise
+            if (r.nextInt(8) == 0) inC += 1;     // groups that do not divide
+            int kh = small(r, 4), kw = small(r, 4), dh = small(r, 2), dw = small(r, 2);
+            var d = new NeuriteNative.Conv2dDesc().inH(small(r, 9)).inW(small(r, 9)).inC(inC).outH(small(r, 9))
+                    .outW(small(r, 9)).outC(outC).kernelH(kh).kernelW(kw).strideH(small(r, 3)).strideW(small(r, 3))
+                    .dilationH(dh).dilationW(dw).padTop(r.nextInt(kh * dh + 1)).padLeft(r.nextInt(kw * dw + 1))
+                    .groups(groups).activation(r.nextInt(7)).alpha(0.1f);
+            long packedSize = NeuriteNative.nrt_conv2d_packed_size(d);
+            int batch = small(r, 3);
+            int src = r.nextInt(3000), dst = r.nextInt(3000), bias = r.nextInt(40);
+            int packedClaim = packedSize < 0 ? r.nextInt(500) : (int) packedSize - (r.nextInt(6) == 0 ? 1 : 0);
+            try (Tensor x = guarded(src); Tensor w = guarded(Math.max(packedClaim, 0)); Tensor b = guarded(bias);
+                 Tensor y = guarded(dst)) {
+                int status = NeuriteNative.nrt_conv2d_forward(d, batch, x.buffer(), src, w.buffer(), packedClaim,
+                        b.buffer(), bias, y.buffer(), dst, 2);
+                assertTrue(status >= 0 && status <= 3, "status " + status);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(y, dst, "conv2d trial " + trial);
+            }
+        }
+        assertTrue(ran > 50, "only " + ran + " of the random convolutions were valid: the test proves little");
+    }
+
+    @Test
+    void randomPoolingAndDenseStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(12);
+        int ran = 0;
+        for (int trial = 0; trial < 1500; trial++) {
+            NativeBackend.maxIsa(trial % 2 == 0 ? NativeBackend.Isa.AVX2 : NativeBackend.Isa.REF);
+            int ph = small(r, 3), pw = small(r, 3);
+            var pool = new NeuriteNative.Pool2dDesc().inH(small(r, 8)).inW(small(r, 8)).channels(small(r, 20))
+                    .outH(small(r, 8)).outW(small(r, 8)).poolH(ph).poolW(pw).strideH(small(r, 3)).strideW(small(r, 3))
+                    .padTop(r.nextInt(ph)).padLeft(r.nextInt(pw)).kind(r.nextInt(2));
+            int src = r.nextInt(2000), dst = r.nextInt(2000);
+            try (Tensor x = guarded(src); Tensor y = guarded(dst)) {
+                int status = NeuriteNative.nrt_pool2d_forward(pool, small(r, 3), x.buffer(), src, y.buffer(), dst, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(y, dst, "pool2d trial " + trial);
+            }
+            var dense = new NeuriteNative.DenseDesc().inFeatures(small(r, 40)).outFeatures(small(r, 40))
+                    .activation(r.nextInt(7)).alpha(0.1f);
+            long packedSize = NeuriteNative.nrt_dense_packed_size(dense);
+            int in = r.nextInt(600), out = r.nextInt(600), packed = (int) packedSize - r.nextInt(2);
+            try (Tensor x = guarded(in); Tensor w = guarded(packed); Tensor y = guarded(out)) {
+                int status = NeuriteNative.nrt_dense_forward(dense, small(r, 9), x.buffer(), in, w.buffer(), packed,
+                        null, 0, y.buffer(), out, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(y, out, "dense trial " + trial);
+            }
+        }
+        assertTrue(ran > 100, "only " + ran + " random pooling/dense calls were valid: the test proves little");
+    }
+}
