@@ -79,6 +79,30 @@ typedef struct nrt_dense_desc {
     float alpha;
 } nrt_dense_desc;
 
+enum nrt_rnn_cell { NRT_CELL_SIMPLE = 0, NRT_CELL_LSTM = 1, NRT_CELL_GRU = 2 };
+
+/* A recurrent layer over [batch, steps, input_size], with Keras' weights and equations:
+ *   kernel [input_size, G * units], recurrent kernel [units, G * units], gates side by side:
+ *   LSTM (G = 4, gates i, f, c, o), GRU (G = 3, gates z, r, h), SimpleRNN (G = 1).
+ *   LSTM:  i = ra(x Wi + h Ui + bi)   f = ra(x Wf + h Uf + bf)   o = ra(x Wo + h Uo + bo)
+ *          c' = f c + i a(x Wc + h Uc + bc)                       h' = o a(c')
+ *   GRU:   z = ra(x Wz + h Uz + bz)   r = ra(x Wr + h Ur + br)
+ *          reset_after: n = a(x Wh + bh + r (h Uh + bh_rec))   (bias [2, 3 units]: input, recurrent)
+ *          otherwise:   n = a(x Wh + (r h) Uh + bh)             (bias [3 units])
+ *          h' = z h + (1 - z) n
+ *   Simple: h' = a(x W + h U + b)
+ * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default).
+ * Steps whose mask is 0 keep the state and emit zeros (Keras). go_backwards reads the
+ * input from the last step; outputs stay in processing order, as Keras returns them. */
+typedef struct nrt_rnn_desc {
+    int32_t cell; /* enum nrt_rnn_cell */
+    int32_t input_size, units;
+    int32_t activation, recurrent_activation; /* enum nrt_activation */
+    int32_t reset_after;                      /* GRU only */
+    int32_t go_backwards;
+    int32_t return_sequences; /* output [batch, steps, units], else [batch, units] (the last state) */
+} nrt_rnn_desc;
+
 /* ---- machine and run-time settings ---- */
 NRT_API int nrt_detected_isa(void);
 /* Caps the ISA the dispatcher may use (the lower of the cap and the CPU wins). The
@@ -129,6 +153,37 @@ NRT_API int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, in
                                 float *dst, int64_t dst_size, int32_t num_threads);
 NRT_API int nrt_add_forward(int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
                             float *dst, int64_t dst_size, int32_t num_threads);
+
+/* ---- recurrent layers: one call runs the whole sequence ---- */
+NRT_API int64_t nrt_rnn_packed_kernel_size(const nrt_rnn_desc *desc);
+NRT_API int64_t nrt_rnn_packed_recurrent_size(const nrt_rnn_desc *desc);
+NRT_API int64_t nrt_rnn_bias_size(const nrt_rnn_desc *desc);
+NRT_API int nrt_rnn_pack_weights(const nrt_rnn_desc *desc,
+                                 const float *kernel, int64_t kernel_size,
+                                 const float *recurrent_kernel, int64_t recurrent_size,
+                                 float *packed_kernel, int64_t packed_kernel_size,
+                                 float *packed_recurrent, int64_t packed_recurrent_size);
+/* mask ([batch, steps], nonzero = valid), bias, initial states and final states may be null
+ * (sizes 0); a null initial state is zeros. final_c is for LSTM only. */
+NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
+                            const float *src, int64_t src_size,
+                            const float *mask, int64_t mask_size,
+                            const float *packed_kernel, int64_t packed_kernel_size,
+                            const float *packed_recurrent, int64_t packed_recurrent_size,
+                            const float *bias, int64_t bias_size,
+                            const float *initial_h, int64_t initial_h_size,
+                            const float *initial_c, int64_t initial_c_size,
+                            float *dst, int64_t dst_size,
+                            float *final_h, int64_t final_h_size,
+                            float *final_c, int64_t final_c_size, int32_t num_threads);
+
+/* ---- embedding ---- */
+/* dst[i] = table[ids[i]] for `count` ids given as floats (exact integers below 2^24). An id
+ * that is not an integer in [0, vocabulary) fails the call, naming the id and its position. */
+NRT_API int nrt_embedding_forward(int32_t vocabulary, int32_t dim, int64_t count,
+                                  const float *ids, int64_t ids_size,
+                                  const float *table, int64_t table_size,
+                                  float *dst, int64_t dst_size, int32_t num_threads);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,10 @@
 // Convolution, depthwise case (groups > 1, one input channel each, any multiplier): plain HWIO
 //   [kh][kw][out_c], which already keeps neighbouring output channels together.
 // Dense: [out block][in][16], zero-filled past the last output.
+// RNN input kernel: the dense layout of [input_size, G * units], for the projection GEMM.
+// RNN recurrent kernel: [unit block][units (k)][gate][8], 8 units of every gate of a block
+//   side by side, zero-filled past the last unit: one pass over h feeds all the gates of a
+//   unit block, so the gate nonlinearities and the state update follow while it is in registers.
 #pragma once
 #include <cstdint>
 
@@ -33,5 +37,16 @@ inline int64_t conv2d_block_floats(const nrt_conv2d_desc &d) {
 }
 
 inline int64_t dense_panel_floats(const nrt_dense_desc &d) { return int64_t{d.in_features} * kDenseOcBlock; }
+
+constexpr int kRnnUnitBlock = 8;
+
+inline int rnn_gates(int cell) { return cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1; }
+
+inline int64_t rnn_unit_blocks(const nrt_rnn_desc &d) { return ceil_div(d.units, kRnnUnitBlock); }
+
+// Floats in one unit block of the packed recurrent kernel.
+inline int64_t rnn_block_floats(const nrt_rnn_desc &d) {
+    return int64_t{d.units} * rnn_gates(d.cell) * kRnnUnitBlock;
+}
 
 }  // namespace neurite

@@ -64,4 +64,30 @@ struct AddProblem {
     int threads;
 };
 
+// The recurrence of an RNN layer, once the input projection of the whole sequence is done:
+// projection[(b * steps + t) * G * units + g * units + j] = (x_t W + input bias)[gate g, unit j].
+struct RnnProblem {
+    const nrt_rnn_desc &d;
+    int32_t batch, steps;
+    const float *projection;
+    const float *mask;              // [batch, steps] or null
+    const float *packed_recurrent;  // see packing.h
+    const float *recurrent_bias;    // [G * units] for GRU with reset_after, else null
+    const float *initial_h, *initial_c;
+    float *dst, *final_h, *final_c;
+    int threads;
+
+    int gates() const { return rnn_gates(d.cell); }
+    int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
+    bool valid(int64_t row, int t) const { return mask == nullptr || mask[row * steps + t] != 0.f; }
+};
+
+struct EmbeddingProblem {
+    int32_t vocabulary, dim;
+    int64_t count;
+    const float *ids, *table;
+    float *dst;
+    int threads;
+};
+
 }  // namespace neurite

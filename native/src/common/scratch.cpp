@@ -10,10 +10,11 @@ struct Scratch {
     int64_t capacity = 0;
     ~Scratch() { std::free(data); }
 };
-thread_local Scratch scratch;
+thread_local Scratch slots[2];
 }  // namespace
 
-float *thread_scratch(int64_t floats) {
+float *thread_scratch(int64_t floats, ScratchSlot slot) {
+    Scratch &scratch = slots[static_cast<int>(slot)];
     if (floats > scratch.capacity) {
         std::free(scratch.data);
         scratch.data = nullptr;

@@ -5,8 +5,13 @@
 
 namespace neurite {
 
+// Separate buffers, so that an op's operand (held by the calling thread for the whole call)
+// survives the per-task buffers that the same thread takes while it runs tasks of that op.
+enum class ScratchSlot { kOperand = 0, kTask = 1 };
+
 // A 64-byte aligned buffer of at least `floats` floats, owned by the calling thread and
-// valid until its next call. Throws std::bad_alloc, which the C API turns into a status.
-float *thread_scratch(int64_t floats);
+// valid until its next call for the same slot. Throws std::bad_alloc, which the C API turns
+// into a status.
+float *thread_scratch(int64_t floats, ScratchSlot slot = ScratchSlot::kOperand);
 
 }  // namespace neurite

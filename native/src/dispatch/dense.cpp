@@ -7,6 +7,7 @@
 #include "../ref/kernels_ref.h"
 #include "../x64/avx2/kernels_avx2.h"
 #include "checks.h"
+#include "dense.h"
 
 namespace neurite {
 namespace {
@@ -25,11 +26,22 @@ int check_desc(const nrt_dense_desc *d) {
     return NRT_OK;
 }
 
-int64_t packed_size(const nrt_dense_desc &d) {
+}  // namespace
+
+int64_t dense_packed_size(const nrt_dense_desc &d) {
     return checked_product({ceil_div(d.out_features, kDenseOcBlock), dense_panel_floats(d)});
 }
 
-}  // namespace
+void pack_dense_weights(const nrt_dense_desc &d, const float *weights, float *packed) {
+    std::fill(packed, packed + dense_packed_size(d), 0.f);
+    const int64_t panel = dense_panel_floats(d);
+    for (int64_t i = 0; i < d.in_features; ++i)
+        for (int64_t o = 0; o < d.out_features; ++o)
+            packed[o / kDenseOcBlock * panel + i * kDenseOcBlock + o % kDenseOcBlock] = weights[i * d.out_features + o];
+}
+
+void run_dense(const DenseProblem &p) { run_selected(kDenseKernels, p); }
+
 }  // namespace neurite
 
 using namespace neurite;
@@ -38,7 +50,7 @@ extern "C" {
 
 int64_t nrt_dense_packed_size(const nrt_dense_desc *desc) {
     if (check_desc(desc) != NRT_OK) return -1;
-    return packed_size(*desc);
+    return dense_packed_size(*desc);
 }
 
 int nrt_dense_pack_weights(const nrt_dense_desc *desc, const float *weights, int64_t weights_size, float *packed,
@@ -46,12 +58,8 @@ int nrt_dense_pack_weights(const nrt_dense_desc *desc, const float *weights, int
     NRT_CHECK(check_desc(desc));
     const nrt_dense_desc &d = *desc;
     NRT_CHECK(check_buffer("dense pack", "weights", weights, weights_size, checked_product({d.in_features, d.out_features})));
-    NRT_CHECK(check_buffer("dense pack", "packed weights", packed, packed_floats, packed_size(d)));
-    std::fill(packed, packed + packed_size(d), 0.f);
-    const int64_t panel = dense_panel_floats(d);
-    for (int64_t i = 0; i < d.in_features; ++i)
-        for (int64_t o = 0; o < d.out_features; ++o)
-            packed[o / kDenseOcBlock * panel + i * kDenseOcBlock + o % kDenseOcBlock] = weights[i * d.out_features + o];
+    NRT_CHECK(check_buffer("dense pack", "packed weights", packed, packed_floats, dense_packed_size(d)));
+    pack_dense_weights(d, weights, packed);
     return NRT_OK;
 }
 
@@ -62,11 +70,11 @@ int nrt_dense_forward(const nrt_dense_desc *desc, int32_t batch, const float *sr
     const nrt_dense_desc &d = *desc;
     if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "dense: batch %d must be positive", batch);
     NRT_CHECK(check_buffer("dense", "input", src, src_size, checked_product({batch, d.in_features})));
-    NRT_CHECK(check_buffer("dense", "packed weights", packed, packed_floats, packed_size(d)));
+    NRT_CHECK(check_buffer("dense", "packed weights", packed, packed_floats, dense_packed_size(d)));
     if (bias != nullptr) NRT_CHECK(check_buffer("dense", "bias", bias, bias_size, d.out_features));
     NRT_CHECK(check_buffer("dense", "output", dst, dst_size, checked_product({batch, d.out_features})));
     return guarded("dense", [&] {
-        run_selected(kDenseKernels, DenseProblem{d, batch, src, packed, bias, dst, num_threads});
+        run_dense(DenseProblem{d, batch, src, packed, bias, dst, num_threads});
         return NRT_OK;
     });
 }

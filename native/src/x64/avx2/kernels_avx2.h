@@ -11,4 +11,7 @@ void dense_sgemm_6x16_f32_avx2(const DenseProblem &p);
 void activation_f32_avx2(const ActivationProblem &p);
 void softmax_f32_avx2(const SoftmaxProblem &p);
 void add_f32_avx2(const AddProblem &p);
+void simple_rnn_fwd_f32_avx2(const RnnProblem &p);
+void lstm_fwd_f32_avx2(const RnnProblem &p);
+void gru_fwd_f32_avx2(const RnnProblem &p);
 }  // namespace neurite

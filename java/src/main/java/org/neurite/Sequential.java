@@ -110,16 +110,22 @@ public final class Sequential implements AutoCloseable {
         Workspace workspace = workspaces.poll();
         if (workspace == null) workspace = new Workspace(layers.size());
         Tensor converted = backend.accepts(input) ? null : backend.allocate(input.shape()).copyFrom(input);
+        List<Tensor> masks = new ArrayList<>();
         try {
-            Tensor current = converted != null ? converted : input;
+            Tensor current = converted != null ? converted : input, mask = null;
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
-                current = layer.forward(current, layer.producesView() ? null : workspace.output(i, layer, current.dim(0)),
-                        threads);
+                Tensor output = layer.producesView() ? null : workspace.output(i, layer, current.dim(0));
+                Tensor next = layer.forward(current, mask, output, threads); // checks the input first
+                Tensor nextMask = layer.computeMask(current, mask);
+                if (nextMask != null && nextMask != mask) masks.add(nextMask);
+                current = next;
+                mask = nextMask;
             }
             return backend.allocate(current.shape()).copyFrom(current);
         } finally {
             if (converted != null) converted.close();
+            for (Tensor m : masks) m.close();
             workspaces.offer(workspace);
         }
     }

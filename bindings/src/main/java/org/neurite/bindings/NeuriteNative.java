@@ -112,6 +112,30 @@ public final class NeuriteNative {
         public native @MemberSetter @Name("alpha") DenseDesc alpha(float v);
     }
 
+    /** {@code nrt_rnn_desc}: a SimpleRNN, LSTM or GRU layer (cells 0, 1, 2). */
+    @Name("nrt_rnn_desc")
+    public static final class RnnDesc extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public RnnDesc() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @MemberSetter @Name("cell") RnnDesc cell(int v);
+        public native @MemberSetter @Name("input_size") RnnDesc inputSize(int v);
+        public native @MemberSetter @Name("units") RnnDesc units(int v);
+        public native @MemberSetter @Name("activation") RnnDesc activation(int v);
+        public native @MemberSetter @Name("recurrent_activation") RnnDesc recurrentActivation(int v);
+        public native @MemberSetter @Name("reset_after") RnnDesc resetAfter(int v);
+        public native @MemberSetter @Name("go_backwards") RnnDesc goBackwards(int v);
+        public native @MemberSetter @Name("return_sequences") RnnDesc returnSequences(int v);
+    }
+
     public static native int nrt_detected_isa();
     public static native void nrt_set_max_isa(int isa);
     public static native int nrt_max_isa();
@@ -148,6 +172,28 @@ public final class NeuriteNative {
     public static native int nrt_softmax_forward(@Cast("int64_t") long rows, int cols,
                                                  @Const FloatBuffer src, @Cast("int64_t") long srcSize,
                                                  FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native @Cast("int64_t") long nrt_rnn_packed_kernel_size(@Const RnnDesc desc);
+    public static native @Cast("int64_t") long nrt_rnn_packed_recurrent_size(@Const RnnDesc desc);
+    public static native @Cast("int64_t") long nrt_rnn_bias_size(@Const RnnDesc desc);
+    public static native int nrt_rnn_pack_weights(@Const RnnDesc desc, @Const FloatBuffer kernel, @Cast("int64_t") long kernelSize,
+                                                  @Const FloatBuffer recurrentKernel, @Cast("int64_t") long recurrentSize,
+                                                  FloatBuffer packedKernel, @Cast("int64_t") long packedKernelSize,
+                                                  FloatBuffer packedRecurrent, @Cast("int64_t") long packedRecurrentSize);
+    public static native int nrt_rnn_forward(@Const RnnDesc desc, int batch, int steps,
+                                             @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                             @Const FloatBuffer mask, @Cast("int64_t") long maskSize,
+                                             @Const FloatBuffer packedKernel, @Cast("int64_t") long packedKernelSize,
+                                             @Const FloatBuffer packedRecurrent, @Cast("int64_t") long packedRecurrentSize,
+                                             @Const FloatBuffer bias, @Cast("int64_t") long biasSize,
+                                             @Const FloatBuffer initialH, @Cast("int64_t") long initialHSize,
+                                             @Const FloatBuffer initialC, @Cast("int64_t") long initialCSize,
+                                             FloatBuffer dst, @Cast("int64_t") long dstSize,
+                                             FloatBuffer finalH, @Cast("int64_t") long finalHSize,
+                                             FloatBuffer finalC, @Cast("int64_t") long finalCSize, int numThreads);
+    public static native int nrt_embedding_forward(int vocabulary, int dim, @Cast("int64_t") long count,
+                                                   @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
+                                                   @Const FloatBuffer table, @Cast("int64_t") long tableSize,
+                                                   FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
     public static native int nrt_add_forward(@Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
                                              @Const FloatBuffer b, @Cast("int64_t") long bSize,
                                              FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);

@@ -163,29 +163,31 @@ final class JavaBackend implements Backend {
 
     @Override
     public void dense(DenseGeometry g, Tensor input, Tensor packedWeights, Tensor bias, Tensor output, int threads) {
-        final float[] x = read(input), w = read(packedWeights), b = bias == null ? null : read(bias);
-        final float[] y = writable(output);
-        final int in = g.in(), out = g.out(), batch = input.dim(0);
-        final int blocks = (batch + PIXELS - 1) / PIXELS;
+        float[] y = writable(output);
+        int rows = input.dim(0);
+        matmul(read(input), rows, g.in(), read(packedWeights), g.out(), bias == null ? null : read(bias), y, threads);
+        for (int r = 0; r < rows; r++) activate(g.activation(), g.alpha(), y, r * g.out(), (r + 1) * g.out());
+        commit(output, y);
+    }
+
+    /** y[rows, out] = x[rows, in] w[in, out] (+ bias[out]), four rows per weight load. */
+    private static void matmul(float[] x, int rows, int in, float[] w, int out, float[] bias, float[] y, int threads) {
+        int blocks = (rows + PIXELS - 1) / PIXELS;
         Parallel.forRange(blocks, threads, (begin, end) -> {
             float[][] acc = new float[PIXELS][out];
             for (int block = begin; block < end; block++) {
-                int first = block * PIXELS, rows = Math.min(PIXELS, batch - first);
+                int first = block * PIXELS, count = Math.min(PIXELS, rows - first);
                 for (float[] row : acc) {
-                    if (b == null) java.util.Arrays.fill(row, 0f);
-                    else System.arraycopy(b, 0, row, 0, out);
+                    if (bias == null) java.util.Arrays.fill(row, 0f);
+                    else System.arraycopy(bias, 0, row, 0, out);
                 }
                 for (int i = 0; i < in; i++) {
-                    axpy4(x[first * in + i], rows > 1 ? x[(first + 1) * in + i] : 0f, rows > 2 ? x[(first + 2) * in + i] : 0f,
-                            rows > 3 ? x[(first + 3) * in + i] : 0f, w, i * out, acc, 0, out);
+                    axpy4(x[first * in + i], count > 1 ? x[(first + 1) * in + i] : 0f, count > 2 ? x[(first + 2) * in + i] : 0f,
+                            count > 3 ? x[(first + 3) * in + i] : 0f, w, i * out, acc, 0, out);
                 }
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(acc[r], 0, y, (first + r) * out, out);
-                    activate(g.activation(), g.alpha(), y, (first + r) * out, (first + r + 1) * out);
-                }
+                for (int r = 0; r < count; r++) System.arraycopy(acc[r], 0, y, (first + r) * out, out);
             }
         });
-        commit(output, y);
     }
 
     @Override
@@ -223,6 +225,123 @@ final class JavaBackend implements Backend {
         Parallel.forRange(y.length, threads, (begin, end) -> {
             for (int i = begin; i < end; i++) y[i] = x[i] + z[i];
         });
+        commit(output, y);
+    }
+
+    /** The Java kernels read Keras' layouts directly. */
+    @Override
+    public Tensor[] packRnn(RnnGeometry g, Tensor kernel, Tensor recurrentKernel) {
+        return new Tensor[] {Tensor.heap(Math.toIntExact(kernel.size())).copyFrom(kernel),
+                Tensor.heap(Math.toIntExact(recurrentKernel.size())).copyFrom(recurrentKernel)};
+    }
+
+    @Override
+    public void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
+                    Tensor initialH, Tensor initialC, Tensor output, Tensor finalH, Tensor finalC, int threads) {
+        final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
+        final float[] m = mask == null ? null : read(mask), u = read(packedRecurrent);
+        final float[] b = bias == null ? null : read(bias);
+        final float[] h0 = initialH == null ? null : read(initialH), c0 = initialC == null ? null : read(initialC);
+        final float[] y = writable(output), hT = finalH == null ? null : writable(finalH);
+        final float[] cT = finalC == null ? null : writable(finalC);
+        // The input projection of the whole sequence, with the input bias (GRU reset_after: its first row).
+        final float[] projected = new float[batch * steps * gu];
+        matmul(read(input), batch * steps, g.inputSize(), read(packedKernel), gu, b, projected, threads);
+        final boolean splitBias = g.cell() == RnnGeometry.Cell.GRU && g.resetAfter();
+        Parallel.forRange(batch, threads, (begin, end) -> {
+            float[] h = new float[units], next = new float[units], c = new float[units], rec = new float[gu];
+            float[] rh = new float[units];
+            for (int row = begin; row < end; row++) {
+                for (int j = 0; j < units; j++) {
+                    h[j] = h0 == null ? 0f : h0[row * units + j];
+                    c[j] = c0 == null ? 0f : c0[row * units + j];
+                }
+                for (int s = 0; s < steps; s++) {
+                    int t = g.goBackwards() ? steps - 1 - s : s;
+                    int out = (row * steps + s) * units;
+                    if (m != null && m[row * steps + t] == 0f) {
+                        if (g.returnSequences()) java.util.Arrays.fill(y, out, out + units, 0f);
+                        continue;
+                    }
+                    int x = (row * steps + t) * gu;
+                    recurrentStep(g, projected, x, u, splitBias ? b : null, h, c, next, rec, rh);
+                    float[] swap = h;
+                    h = next;
+                    next = swap;
+                    if (g.returnSequences()) System.arraycopy(h, 0, y, out, units);
+                }
+                if (!g.returnSequences()) System.arraycopy(h, 0, y, row * units, units);
+                if (hT != null) System.arraycopy(h, 0, hT, row * units, units);
+                if (cT != null) System.arraycopy(c, 0, cT, row * units, units);
+            }
+        });
+        commit(output, y);
+        if (finalH != null) commit(finalH, hT);
+        if (finalC != null) commit(finalC, cT);
+    }
+
+    /**
+     * One step of one sequence: next (and c, in place, for LSTM) from h and the projected
+     * input x = projected[at...]. Equations: native/include/neurite.h.
+     */
+    private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[] u, float[] splitBias, float[] h,
+                                      float[] c, float[] next, float[] rec, float[] rh) {
+        int units = g.units(), gu = g.gatedUnits();
+        Activation a = g.activation(), ra = g.recurrentActivation();
+        boolean twoPass = g.cell() == RnnGeometry.Cell.GRU && !g.resetAfter();
+        // rec = h U (for GRU without reset_after: the z and r columns only, the h columns from r h below)
+        java.util.Arrays.fill(rec, 0f);
+        int columns = twoPass ? 2 * units : gu;
+        for (int k = 0; k < units; k++) {
+            float hk = h[k];
+            for (int j = 0; j < columns; j++) rec[j] += hk * u[k * gu + j];
+        }
+        if (splitBias != null) for (int j = 0; j < gu; j++) rec[j] += splitBias[gu + j];
+        for (int j = 0; j < gu; j++) rec[j] += projected[at + j]; // now x W + b + h U, per gate
+        switch (g.cell()) {
+            case SIMPLE -> {
+                System.arraycopy(rec, 0, next, 0, units);
+                activate(a, 0f, next, 0, units);
+            }
+            case LSTM -> {
+                activate(ra, 0f, rec, 0, 2 * units);
+                activate(a, 0f, rec, 2 * units, 3 * units);
+                activate(ra, 0f, rec, 3 * units, 4 * units);
+                for (int j = 0; j < units; j++) {
+                    c[j] = rec[units + j] * c[j] + rec[j] * rec[2 * units + j];
+                    next[j] = c[j];
+                }
+                activate(a, 0f, next, 0, units);
+                for (int j = 0; j < units; j++) next[j] *= rec[3 * units + j];
+            }
+            case GRU -> {
+                activate(ra, 0f, rec, 0, 2 * units);
+                if (g.resetAfter()) {
+                    // rec[2u..] holds xh + (h Uh + bh'); n needs xh + r (h Uh + bh'): recompute the split
+                    for (int j = 0; j < units; j++) {
+                        float xh = projected[at + 2 * units + j];
+                        next[j] = xh + rec[units + j] * (rec[2 * units + j] - xh);
+                    }
+                } else {
+                    for (int j = 0; j < units; j++) rh[j] = rec[units + j] * h[j];
+                    for (int j = 0; j < units; j++) next[j] = 0f;
+                    for (int k = 0; k < units; k++) {
+                        float v = rh[k];
+                        for (int j = 0; j < units; j++) next[j] += v * u[k * gu + 2 * units + j];
+                    }
+                    for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
+                }
+                activate(a, 0f, next, 0, units);
+                for (int j = 0; j < units; j++) next[j] = next[j] + rec[j] * (h[j] - next[j]);
+            }
+        }
+    }
+
+    @Override
+    public void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
+        float[] id = read(ids), w = read(table), y = writable(output);
+        int dim = table.dim(-1);
+        for (int i = 0; i < id.length; i++) System.arraycopy(w, (int) id[i] * dim, y, i * dim, dim);
         commit(output, y);
     }
 

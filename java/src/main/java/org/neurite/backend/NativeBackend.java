@@ -9,6 +9,7 @@ import org.neurite.bindings.NeuriteNative;
 import org.neurite.bindings.NeuriteNative.Conv2dDesc;
 import org.neurite.bindings.NeuriteNative.DenseDesc;
 import org.neurite.bindings.NeuriteNative.Pool2dDesc;
+import org.neurite.bindings.NeuriteNative.RnnDesc;
 
 /**
  * The backend over {@code libneurite}: one JNI call per operation, tensors passed as direct
@@ -28,6 +29,7 @@ public final class NativeBackend implements Backend {
     private final ConcurrentMap<ConvGeometry, Conv2dDesc> convDescs = new ConcurrentHashMap<>();
     private final ConcurrentMap<PoolGeometry, Pool2dDesc> poolDescs = new ConcurrentHashMap<>();
     private final ConcurrentMap<DenseGeometry, DenseDesc> denseDescs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<RnnGeometry, RnnDesc> rnnDescs = new ConcurrentHashMap<>();
 
     public NativeBackend() {
         NeuriteNative.nrt_detected_isa(); // loads the library now, so a failure surfaces in Backends
@@ -128,6 +130,52 @@ public final class NativeBackend implements Backend {
     public void add(Tensor a, Tensor b, Tensor output, int threads) {
         check("add", NeuriteNative.nrt_add_forward(output.size(), buffer(a), a.size(), buffer(b), b.size(),
                 buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public Tensor[] packRnn(RnnGeometry g, Tensor kernel, Tensor recurrentKernel) {
+        RnnDesc desc = desc(g);
+        Tensor packedKernel = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_rnn_packed_kernel_size(desc)));
+        Tensor packedRecurrent = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_rnn_packed_recurrent_size(desc)));
+        check("rnn weight packing", NeuriteNative.nrt_rnn_pack_weights(desc, buffer(kernel), kernel.size(),
+                buffer(recurrentKernel), recurrentKernel.size(), buffer(packedKernel), packedKernel.size(),
+                buffer(packedRecurrent), packedRecurrent.size()));
+        return new Tensor[] {packedKernel, packedRecurrent};
+    }
+
+    @Override
+    public void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
+                    Tensor initialH, Tensor initialC, Tensor output, Tensor finalH, Tensor finalC, int threads) {
+        check("rnn", NeuriteNative.nrt_rnn_forward(desc(g), input.dim(0), input.dim(1), buffer(input), input.size(),
+                optional(mask), size(mask), buffer(packedKernel), packedKernel.size(), buffer(packedRecurrent),
+                packedRecurrent.size(), optional(bias), size(bias), optional(initialH), size(initialH),
+                optional(initialC), size(initialC), buffer(output), output.size(), optional(finalH), size(finalH),
+                optional(finalC), size(finalC), threads));
+    }
+
+    @Override
+    public void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
+        check("embedding", NeuriteNative.nrt_embedding_forward(vocabulary, table.dim(-1), ids.size(), buffer(ids),
+                ids.size(), buffer(table), table.size(), buffer(output), output.size(), threads));
+    }
+
+    private static FloatBuffer optional(Tensor t) {
+        return t == null ? null : buffer(t);
+    }
+
+    private static long size(Tensor t) {
+        return t == null ? 0 : t.size();
+    }
+
+    private RnnDesc desc(RnnGeometry g) {
+        return rnnDescs.computeIfAbsent(g, NativeBackend::newDesc);
+    }
+
+    private static RnnDesc newDesc(RnnGeometry g) {
+        return new RnnDesc().cell(g.cell().ordinal()).inputSize(g.inputSize()).units(g.units())
+                .activation(g.activation().nativeCode()).recurrentActivation(g.recurrentActivation().nativeCode())
+                .resetAfter(g.resetAfter() ? 1 : 0).goBackwards(g.goBackwards() ? 1 : 0)
+                .returnSequences(g.returnSequences() ? 1 : 0);
     }
 
     private Conv2dDesc desc(ConvGeometry g) {

@@ -74,14 +74,47 @@ public abstract class Layer implements AutoCloseable {
      * that {@link #producesView() produces a view}, that view ({@code output} is then unused).
      */
     public final Tensor forward(Tensor input, Tensor output, int threads) {
+        return forward(input, null, output, threads);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, int)}, with the mask of the input's time steps
+     * ([batch, steps], nonzero = valid; null = all valid), as Keras passes masks from an
+     * {@code Embedding(mask_zero=True)} to the recurrent layers after it.
+     */
+    public final Tensor forward(Tensor input, Tensor mask, Tensor output, int threads) {
         checkInput(input);
+        if (mask != null) checkMask(input, mask);
         if (producesView()) return run(input, null, threads);
         int[] expected = withBatch(input.dim(0), outputShape);
         if (output == null || output.isClosed() || !Arrays.equals(output.shape(), expected)) {
             throw new IllegalArgumentException(describe() + ": expected output " + Arrays.toString(expected) + ", got "
                     + (output == null ? "null" : output.toString()));
         }
+        return mask == null ? run(input, output, threads) : runMasked(input, mask, output, threads);
+    }
+
+    /**
+     * The mask of this layer's output, from its input and the input's mask (Keras'
+     * {@code compute_mask}); null when the output has no time steps to mask. The caller owns
+     * a returned tensor other than {@code inputMask}.
+     */
+    public Tensor computeMask(Tensor input, Tensor inputMask) {
+        return null;
+    }
+
+    /** Runs with a mask; layers that do not use masks ignore it. */
+    protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
         return run(input, output, threads);
+    }
+
+    private void checkMask(Tensor input, Tensor mask) {
+        mask.ensureOpen(describe() + " mask");
+        if (input.rank() < 2 || mask.rank() != 2 || mask.dim(0) != input.dim(0) || mask.dim(1) != input.dim(1)) {
+            throw new IllegalArgumentException(describe() + ": expected a mask [" + input.dim(0) + ", "
+                    + (input.rank() < 2 ? "?" : input.dim(1)) + "] for input " + Arrays.toString(input.shape())
+                    + ", got " + Arrays.toString(mask.shape()));
+        }
     }
 
     /** Whether the output shares the input's storage (Flatten), so no output tensor is needed. */

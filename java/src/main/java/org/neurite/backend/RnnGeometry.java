@@ -1,0 +1,42 @@
+package org.neurite.backend;
+
+import org.neurite.Activation;
+
+/**
+ * One recurrent layer, batch and steps excluded: input {@code [batch, steps, inputSize]},
+ * Keras' weights (kernel {@code [inputSize, gates * units]}, recurrent kernel
+ * {@code [units, gates * units]}, gates side by side in Keras' order) and equations, as
+ * {@code native/include/neurite.h} states them.
+ *
+ * <pre>{@code
+ * RnnGeometry lstm = new RnnGeometry(RnnGeometry.Cell.LSTM, 64, 64, Activation.TANH, Activation.SIGMOID, true, false, false);
+ * }</pre>
+ */
+public record RnnGeometry(Cell cell, int inputSize, int units, Activation activation, Activation recurrentActivation,
+                          boolean resetAfter, boolean goBackwards, boolean returnSequences) {
+    /** The cells, with their gates in Keras' order. */
+    public enum Cell {
+        SIMPLE(1), LSTM(4), GRU(3);
+
+        public final int gates;
+
+        Cell(int gates) {
+            this.gates = gates;
+        }
+    }
+
+    public RnnGeometry {
+        if (!activation.isElementWise() || !recurrentActivation.isElementWise()) {
+            throw new IllegalArgumentException("recurrent layers need element-wise activations");
+        }
+    }
+
+    public int gatedUnits() {
+        return cell.gates * units;
+    }
+
+    /** Keras' bias length: GRU with reset_after has separate input and recurrent biases. */
+    public int biasSize() {
+        return cell == Cell.GRU && resetAfter ? 2 * gatedUnits() : gatedUnits();
+    }
+}

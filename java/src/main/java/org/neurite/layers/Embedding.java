@@ -1,0 +1,102 @@
+package org.neurite.layers;
+
+import java.util.List;
+import java.util.Random;
+import org.neurite.Tensor;
+
+/**
+ * Turns ids into vectors, as Keras' {@code Embedding}: input {@code [batch, steps]} of ids
+ * (held as floats, exact below 2^24), output {@code [batch, steps, dim]}, table
+ * {@code [vocabulary, dim]}. With {@link #maskZero(boolean) maskZero}, id 0 is padding: the
+ * recurrent layers after it skip those steps. An id outside the vocabulary is refused with
+ * its value and position, before any native call.
+ *
+ * <pre>{@code
+ * model.add(new Embedding(10000, 64).maskZero(true));
+ * }</pre>
+ */
+public final class Embedding extends Layer {
+    private final int vocabulary, dim;
+    private boolean maskZero;
+    private float[] table;
+    private Tensor tableTensor;
+
+    public Embedding(int vocabulary, int dim) {
+        if (vocabulary <= 0 || dim <= 0) {
+            throw new IllegalArgumentException("Embedding: vocabulary " + vocabulary + " and dim " + dim + " must be positive");
+        }
+        if (vocabulary > (1 << 24)) throw new IllegalArgumentException("Embedding: ids above 2^24 are not exact as floats");
+        this.vocabulary = vocabulary;
+        this.dim = dim;
+    }
+
+    /** Treats id 0 as padding, masked in the layers that follow (Keras' {@code mask_zero}). */
+    public Embedding maskZero(boolean maskZero) {
+        ensureNotBuilt();
+        this.maskZero = maskZero;
+        return this;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        if (in.length != 1) throw badInput("[batch, steps] of ids", in);
+        return new int[] {in[0], dim};
+    }
+
+    @Override
+    protected void createWeights(int[] inputShape, Random random) {
+        float[] t = new float[vocabulary * dim];
+        for (int i = 0; i < t.length; i++) t[i] = (random.nextFloat() * 2f - 1f) * 0.05f; // Keras' uniform(-0.05, 0.05)
+        store(t);
+    }
+
+    private void store(float[] t) {
+        Tensor next = backend.allocate(vocabulary, dim).copyFrom(t);
+        close();
+        table = t;
+        tableTensor = next;
+    }
+
+    @Override
+    protected Tensor run(Tensor input, Tensor output, int threads) {
+        float[] ids = input.heapArray() != null ? input.heapArray() : input.toArray();
+        int steps = input.dim(1);
+        for (int i = 0; i < ids.length; i++) {
+            float id = ids[i];
+            if (!(id >= 0 && id < vocabulary) || id != Math.floor(id)) {
+                throw new IllegalArgumentException(describe() + ": id " + id + " at position [" + i / steps + ", "
+                        + i % steps + "] is not in the vocabulary [0, " + vocabulary + ")");
+            }
+        }
+        backend.embedding(vocabulary, input, tableTensor, output, threads);
+        return output;
+    }
+
+    /** With maskZero: 1 where the id is not 0. */
+    @Override
+    public Tensor computeMask(Tensor input, Tensor inputMask) {
+        if (!maskZero) return null;
+        float[] ids = input.toArray(), mask = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) mask[i] = ids[i] != 0f ? 1f : 0f;
+        return backend.allocate(input.dim(0), input.dim(1)).copyFrom(mask);
+    }
+
+    @Override
+    public List<float[]> getWeights() {
+        return table == null ? List.of() : List.of(table.clone());
+    }
+
+    @Override
+    public void setWeights(float[]... weights) {
+        if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
+        if (weights.length != 1) throw new IllegalArgumentException(describe() + ": expected 1 weight array, got " + weights.length);
+        checkWeight("embeddings [" + vocabulary + ", " + dim + "]", weights[0], (long) vocabulary * dim);
+        store(weights[0].clone());
+    }
+
+    @Override
+    public void close() {
+        if (tableTensor != null) tableTensor.close();
+        tableTensor = null;
+    }
+}

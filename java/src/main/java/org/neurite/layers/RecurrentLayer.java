@@ -1,0 +1,232 @@
+package org.neurite.layers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.neurite.Activation;
+import org.neurite.Tensor;
+import org.neurite.backend.RnnGeometry;
+
+/**
+ * What SimpleRNN, LSTM and GRU share, with Keras' options and weights: input
+ * {@code [batch, steps, features]}; output {@code [batch, steps, units]} with
+ * {@code returnSequences}, else the last state {@code [batch, units]}; kernel
+ * {@code [features, gates * units]}, recurrent kernel {@code [units, gates * units]}, bias.
+ * The whole sequence runs in one backend call. Masked steps (from an
+ * {@code Embedding(maskZero)}) keep the state and output zeros, as in Keras.
+ *
+ * <pre>{@code
+ * model.add(new LSTM(64).returnSequences(true).goBackwards(true));
+ * }</pre>
+ */
+public abstract class RecurrentLayer extends Layer {
+    private final RnnGeometry.Cell cell;
+    private final int units;
+    private Activation activation = Activation.TANH;
+    private Activation recurrentActivation = Activation.SIGMOID;
+    private boolean returnSequences, goBackwards, useBias = true;
+    boolean resetAfter = true;
+    boolean unitForgetBias = true;
+
+    private RnnGeometry geometry;
+    private int steps;
+    private float[] kernel, recurrentKernel, bias;
+    private Tensor packedKernel, packedRecurrent, biasTensor;
+
+    RecurrentLayer(RnnGeometry.Cell cell, int units) {
+        if (units <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": units must be positive, got " + units);
+        this.cell = cell;
+        this.units = units;
+    }
+
+    public RecurrentLayer returnSequences(boolean returnSequences) {
+        ensureNotBuilt();
+        this.returnSequences = returnSequences;
+        return this;
+    }
+
+    /** Reads the sequence from its last step; outputs stay in processing order, as Keras. */
+    public RecurrentLayer goBackwards(boolean goBackwards) {
+        ensureNotBuilt();
+        this.goBackwards = goBackwards;
+        return this;
+    }
+
+    public RecurrentLayer activation(Activation activation) {
+        ensureNotBuilt();
+        this.activation = activation;
+        return this;
+    }
+
+    public RecurrentLayer recurrentActivation(Activation recurrentActivation) {
+        ensureNotBuilt();
+        this.recurrentActivation = recurrentActivation;
+        return this;
+    }
+
+    public RecurrentLayer useBias(boolean useBias) {
+        ensureNotBuilt();
+        this.useBias = useBias;
+        return this;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    public RnnGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        if (in.length != 2) throw badInput("[batch, steps, features]", in);
+        if (!activation.isElementWise() || !recurrentActivation.isElementWise()) {
+            throw new IllegalArgumentException(describe() + ": activations must be element-wise, not softmax");
+        }
+        steps = in[0];
+        geometry = new RnnGeometry(cell, in[1], units, activation, recurrentActivation, resetAfter, goBackwards,
+                returnSequences);
+        return returnSequences ? new int[] {steps, units} : new int[] {units};
+    }
+
+    @Override
+    protected void createWeights(int[] inputShape, Random random) {
+        int gu = geometry.gatedUnits();
+        float limit = (float) Math.sqrt(6.0 / (geometry.inputSize() + gu));
+        float[] k = new float[geometry.inputSize() * gu];
+        for (int i = 0; i < k.length; i++) k[i] = (random.nextFloat() * 2f - 1f) * limit;
+        float[] b = null;
+        if (useBias) {
+            b = new float[geometry.biasSize()];
+            if (cell == RnnGeometry.Cell.LSTM && unitForgetBias) Arrays.fill(b, units, 2 * units, 1f);
+        }
+        store(k, orthogonalRows(units, gu, random), b);
+    }
+
+    /** Keras' orthogonal initializer for a [rows, columns] matrix with rows <= columns: orthonormal rows. */
+    private static float[] orthogonalRows(int rows, int columns, Random random) {
+        double[][] q = new double[rows][columns];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) q[r][c] = random.nextGaussian();
+            for (int p = 0; p < r; p++) { // modified Gram-Schmidt
+                double dot = 0;
+                for (int c = 0; c < columns; c++) dot += q[r][c] * q[p][c];
+                for (int c = 0; c < columns; c++) q[r][c] -= dot * q[p][c];
+            }
+            double norm = 0;
+            for (int c = 0; c < columns; c++) norm += q[r][c] * q[r][c];
+            norm = Math.sqrt(norm);
+            for (int c = 0; c < columns; c++) q[r][c] /= norm;
+        }
+        float[] flat = new float[rows * columns];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < columns; c++) flat[r * columns + c] = (float) q[r][c];
+        return flat;
+    }
+
+    private void store(float[] k, float[] u, float[] b) {
+        Tensor[] packed;
+        try (Tensor kt = backend.allocate(k.length).copyFrom(k); Tensor ut = backend.allocate(u.length).copyFrom(u)) {
+            packed = backend.packRnn(geometry, kt, ut);
+        }
+        close();
+        kernel = k;
+        recurrentKernel = u;
+        bias = b;
+        packedKernel = packed[0];
+        packedRecurrent = packed[1];
+        biasTensor = b == null ? null : backend.allocate(b.length).copyFrom(b);
+    }
+
+    @Override
+    protected Tensor run(Tensor input, Tensor output, int threads) {
+        return runMasked(input, null, output, threads);
+    }
+
+    @Override
+    protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
+        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, null, null, output, null, null, threads);
+        return output;
+    }
+
+    /** With returnSequences the time steps go on, and so does their mask. */
+    @Override
+    public Tensor computeMask(Tensor input, Tensor inputMask) {
+        return returnSequences ? inputMask : null;
+    }
+
+    /** The output and the final states of a call (Keras' {@code return_state}); the caller owns all three. */
+    public record Result(Tensor output, Tensor finalH, Tensor finalC) implements AutoCloseable {
+        @Override
+        public void close() {
+            output.close();
+            finalH.close();
+            if (finalC != null) finalC.close();
+        }
+    }
+
+    /**
+     * Runs the layer from the given initial states (null: zeros; {@code initialC} for LSTM
+     * only) and returns its output with the final states, as Keras' {@code return_state=True}
+     * and {@code initial_state} do.
+     */
+    public Result forwardWithState(Tensor input, Tensor mask, Tensor initialH, Tensor initialC, int threads) {
+        int batch = input.dim(0);
+        Tensor output = newOutput(batch);
+        int[] state = {batch, units};
+        checkState("initial h", initialH, state);
+        if (initialC != null && cell != RnnGeometry.Cell.LSTM) {
+            throw new IllegalArgumentException(describe() + ": only LSTM has a cell state");
+        }
+        checkState("initial c", initialC, state);
+        forward(input, mask, output, threads); // checks the input and mask; the states follow
+        Tensor h = backend.allocate(state), c = cell == RnnGeometry.Cell.LSTM ? backend.allocate(state) : null;
+        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, initialH, initialC, output, h, c, threads);
+        return new Result(output, h, c);
+    }
+
+    private void checkState(String what, Tensor state, int[] expected) {
+        if (state == null) return;
+        state.ensureOpen(describe() + " " + what);
+        if (!Arrays.equals(state.shape(), expected)) {
+            throw new IllegalArgumentException(describe() + ": expected " + what + " " + Arrays.toString(expected)
+                    + ", got " + Arrays.toString(state.shape()));
+        }
+    }
+
+    @Override
+    public List<float[]> getWeights() {
+        List<float[]> weights = new ArrayList<>();
+        if (kernel == null) return weights;
+        weights.add(kernel.clone());
+        weights.add(recurrentKernel.clone());
+        if (bias != null) weights.add(bias.clone());
+        return weights;
+    }
+
+    /** Keras order: kernel, recurrent kernel, bias. */
+    @Override
+    public void setWeights(float[]... weights) {
+        if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
+        int expected = useBias ? 3 : 2;
+        if (weights.length != expected) {
+            throw new IllegalArgumentException(describe() + ": expected " + expected
+                    + " weight arrays (kernel, recurrent kernel" + (useBias ? ", bias" : "") + "), got " + weights.length);
+        }
+        int gu = geometry.gatedUnits();
+        checkWeight("kernel [" + geometry.inputSize() + ", " + gu + "]", weights[0], (long) geometry.inputSize() * gu);
+        checkWeight("recurrent kernel [" + units + ", " + gu + "]", weights[1], (long) units * gu);
+        if (useBias) {
+            String shape = geometry.biasSize() == gu ? "[" + gu + "]" : "[2, " + gu + "]";
+            checkWeight("bias " + shape, weights[2], geometry.biasSize());
+        }
+        store(weights[0].clone(), weights[1].clone(), useBias ? weights[2].clone() : null);
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : new Tensor[] {packedKernel, packedRecurrent, biasTensor}) if (t != null) t.close();
+        packedKernel = packedRecurrent = biasTensor = null;
+    }
+}

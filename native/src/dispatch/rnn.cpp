@@ -1,0 +1,145 @@
+// SimpleRNN, LSTM and GRU: validation, weight packing, the input projection of the whole
+// sequence as one GEMM, then the recurrence from the kernel list.
+#include <algorithm>
+#include <climits>
+#include <vector>
+
+#include "../common/activation.h"
+#include "../common/dispatch.h"
+#include "../common/packing.h"
+#include "../common/scratch.h"
+#include "../ref/kernels_ref.h"
+#include "../x64/avx2/kernels_avx2.h"
+#include "checks.h"
+#include "dense.h"
+
+namespace neurite {
+namespace {
+
+const char *unless_cell(const RnnProblem &p, int cell) {
+    return p.d.cell == cell ? nullptr : "another cell";
+}
+
+const Kernel<RnnProblem> kRnnKernels[] = {
+    {"lstm_fwd_f32_avx2", NRT_ISA_AVX2, [](const RnnProblem &p) { return unless_cell(p, NRT_CELL_LSTM); }, lstm_fwd_f32_avx2},
+    {"gru_fwd_f32_avx2", NRT_ISA_AVX2, [](const RnnProblem &p) { return unless_cell(p, NRT_CELL_GRU); }, gru_fwd_f32_avx2},
+    {"simple_rnn_fwd_f32_avx2", NRT_ISA_AVX2, [](const RnnProblem &p) { return unless_cell(p, NRT_CELL_SIMPLE); },
+     simple_rnn_fwd_f32_avx2},
+    {"rnn_f32_ref", NRT_ISA_REF, nullptr, rnn_f32_ref},
+};
+
+int check_desc(const nrt_rnn_desc *d) {
+    if (d == nullptr) return fail(NRT_INVALID_ARGUMENT, "rnn: descriptor is null");
+    if (d->cell < NRT_CELL_SIMPLE || d->cell > NRT_CELL_GRU) return fail(NRT_INVALID_ARGUMENT, "rnn: unknown cell %d", d->cell);
+    if (d->input_size <= 0 || d->units <= 0)
+        return fail(NRT_INVALID_ARGUMENT, "rnn: input size %d and units %d must be positive", d->input_size, d->units);
+    if (!valid_activation(d->activation) || !valid_activation(d->recurrent_activation))
+        return fail(NRT_INVALID_ARGUMENT, "rnn: unknown activation %d or %d", d->activation, d->recurrent_activation);
+    if (int64_t{d->units} * rnn_gates(d->cell) > INT_MAX / 2)
+        return fail(NRT_INVALID_ARGUMENT, "rnn: %d units is too many", d->units);
+    return NRT_OK;
+}
+
+// The projection GEMM: [batch * steps, input] x [input, G * units].
+nrt_dense_desc projection_desc(const nrt_rnn_desc &d) {
+    return nrt_dense_desc{d.input_size, rnn_gates(d.cell) * d.units, NRT_ACT_NONE, 0.f};
+}
+
+int64_t recurrent_size(const nrt_rnn_desc &d) { return checked_product({rnn_unit_blocks(d), rnn_block_floats(d)}); }
+
+int64_t bias_size(const nrt_rnn_desc &d) {
+    const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
+    return d.cell == NRT_CELL_GRU && d.reset_after ? 2 * gates_units : gates_units;
+}
+
+}  // namespace
+}  // namespace neurite
+
+using namespace neurite;
+
+extern "C" {
+
+int64_t nrt_rnn_packed_kernel_size(const nrt_rnn_desc *desc) {
+    return check_desc(desc) == NRT_OK ? dense_packed_size(projection_desc(*desc)) : -1;
+}
+
+int64_t nrt_rnn_packed_recurrent_size(const nrt_rnn_desc *desc) {
+    return check_desc(desc) == NRT_OK ? recurrent_size(*desc) : -1;
+}
+
+int64_t nrt_rnn_bias_size(const nrt_rnn_desc *desc) { return check_desc(desc) == NRT_OK ? bias_size(*desc) : -1; }
+
+int nrt_rnn_pack_weights(const nrt_rnn_desc *desc, const float *kernel, int64_t kernel_size, const float *recurrent_kernel,
+                         int64_t recurrent_kernel_size, float *packed_kernel, int64_t packed_kernel_size,
+                         float *packed_recurrent, int64_t packed_recurrent_size) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_rnn_desc &d = *desc;
+    const int gates = rnn_gates(d.cell), units = d.units;
+    const nrt_dense_desc projection = projection_desc(d);
+    NRT_CHECK(check_buffer("rnn pack", "kernel", kernel, kernel_size, checked_product({d.input_size, gates, units})));
+    NRT_CHECK(check_buffer("rnn pack", "recurrent kernel", recurrent_kernel, recurrent_kernel_size,
+                           checked_product({units, gates, units})));
+    NRT_CHECK(check_buffer("rnn pack", "packed kernel", packed_kernel, packed_kernel_size, dense_packed_size(projection)));
+    NRT_CHECK(check_buffer("rnn pack", "packed recurrent kernel", packed_recurrent, packed_recurrent_size, recurrent_size(d)));
+    pack_dense_weights(projection, kernel, packed_kernel);
+    std::fill(packed_recurrent, packed_recurrent + recurrent_size(d), 0.f);
+    const int64_t block = rnn_block_floats(d);
+    for (int64_t k = 0; k < units; ++k)
+        for (int g = 0; g < gates; ++g)
+            for (int j = 0; j < units; ++j)
+                packed_recurrent[j / kRnnUnitBlock * block + (k * gates + g) * kRnnUnitBlock + j % kRnnUnitBlock] =
+                    recurrent_kernel[k * gates * units + g * units + j];
+    return NRT_OK;
+}
+
+int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, const float *src, int64_t src_size,
+                    const float *mask, int64_t mask_size, const float *packed_kernel, int64_t packed_kernel_size,
+                    const float *packed_recurrent, int64_t packed_recurrent_size, const float *bias, int64_t bias_floats,
+                    const float *initial_h, int64_t initial_h_size, const float *initial_c, int64_t initial_c_size,
+                    float *dst, int64_t dst_size, float *final_h, int64_t final_h_size, float *final_c,
+                    int64_t final_c_size, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_rnn_desc &d = *desc;
+    if (batch <= 0 || steps <= 0) return fail(NRT_INVALID_ARGUMENT, "rnn: batch %d and steps %d must be positive", batch, steps);
+    if (int64_t{batch} * steps > INT_MAX) return fail(NRT_INVALID_ARGUMENT, "rnn: batch x steps exceeds 2^31");
+    const int64_t state = checked_product({batch, d.units});
+    NRT_CHECK(check_buffer("rnn", "input", src, src_size, checked_product({batch, steps, d.input_size})));
+    if (mask != nullptr) NRT_CHECK(check_buffer("rnn", "mask", mask, mask_size, checked_product({batch, steps})));
+    NRT_CHECK(check_buffer("rnn", "packed kernel", packed_kernel, packed_kernel_size, dense_packed_size(projection_desc(d))));
+    NRT_CHECK(check_buffer("rnn", "packed recurrent kernel", packed_recurrent, packed_recurrent_size, recurrent_size(d)));
+    if (bias != nullptr) NRT_CHECK(check_buffer("rnn", "bias", bias, bias_floats, bias_size(d)));
+    if (initial_h != nullptr) NRT_CHECK(check_buffer("rnn", "initial h", initial_h, initial_h_size, state));
+    if (initial_c != nullptr) {
+        if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");
+        NRT_CHECK(check_buffer("rnn", "initial c", initial_c, initial_c_size, state));
+    }
+    NRT_CHECK(check_buffer("rnn", "output", dst, dst_size, d.return_sequences ? checked_product({state, steps}) : state));
+    if (final_h != nullptr) NRT_CHECK(check_buffer("rnn", "final h", final_h, final_h_size, state));
+    if (final_c != nullptr) {
+        if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");
+        NRT_CHECK(check_buffer("rnn", "final c", final_c, final_c_size, state));
+    }
+    return guarded("rnn", [&] {
+        const nrt_dense_desc projection = projection_desc(d);
+        const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
+        float *projected = thread_scratch(checked_product({batch, steps, gates_units}));
+        // GRU with reset_after keeps its recurrent bias (row 1) apart: it sits inside r (h U + b).
+        const bool split_bias = d.cell == NRT_CELL_GRU && d.reset_after;
+        std::vector<float> zeros;
+        const float *recurrent_bias = nullptr;
+        if (split_bias) {
+            if (bias != nullptr) {
+                recurrent_bias = bias + gates_units;
+            } else {
+                zeros.assign(gates_units, 0.f);
+                recurrent_bias = zeros.data();
+            }
+        }
+        run_dense(DenseProblem{projection, batch * steps, src, packed_kernel, bias, projected, num_threads});
+        run_selected(kRnnKernels, RnnProblem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h,
+                                             initial_c, dst, final_h, final_c, num_threads});
+        return NRT_OK;
+    });
+}
+
+}  // extern "C"
