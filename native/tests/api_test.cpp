@@ -112,6 +112,35 @@ int main() {
         compare_isas("softmax", 1001, [&](float *y) { return nrt_softmax_forward(77, 13, x.data(), 1001, y, 1001, 2); });
         compare_isas("add", 1001, [&](float *y) { return nrt_add_forward(1001, x.data(), 1001, x.data(), 1001, y, 1001, 2); });
     }
+    for (int cell : {NRT_CELL_SIMPLE, NRT_CELL_LSTM, NRT_CELL_GRU}) {
+        for (int reset_after : {1, 0}) {
+            if (cell != NRT_CELL_GRU && reset_after == 0) continue;
+            const int batch = 5, steps = 7, in = 6, units = 11, gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
+            nrt_rnn_desc d{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, reset_after, 1, 1};
+            auto x = random_values(batch * steps * in, 9), k = random_values(in * gates * units, 10);
+            auto u = random_values(units * gates * units, 11), b = random_values(nrt_rnn_bias_size(&d), 12);
+            std::vector<float> mask(batch * steps, 1.f);
+            for (int t = 4; t < steps; ++t) mask[2 * steps + t] = 0.f;
+            std::vector<float> pk(nrt_rnn_packed_kernel_size(&d)), pu(nrt_rnn_packed_recurrent_size(&d));
+            expect(nrt_rnn_pack_weights(&d, k.data(), k.size(), u.data(), u.size(), pk.data(), pk.size(), pu.data(),
+                                        pu.size()) == NRT_OK, "rnn pack");
+            const int64_t out = int64_t{batch} * steps * units;
+            compare_isas("rnn cell " + std::to_string(cell) + " reset_after " + std::to_string(reset_after), out, [&](float *y) {
+                return nrt_rnn_forward(&d, batch, steps, x.data(), x.size(), mask.data(), mask.size(), pk.data(), pk.size(),
+                                       pu.data(), pu.size(), b.data(), b.size(), nullptr, 0, nullptr, 0, y, out, nullptr, 0,
+                                       nullptr, 0, 2);
+            });
+        }
+    }
+    {
+        std::vector<float> ids = {0, 3, 9, 3}, table = random_values(10 * 4, 13), y(16);
+        expect(nrt_embedding_forward(10, 4, 4, ids.data(), 4, table.data(), 40, y.data(), 16, 1) == NRT_OK, "embedding");
+        expect(y[4] == table[12] && y[8] == table[36], "embedding copies rows");
+        ids[2] = 10;
+        expect(nrt_embedding_forward(10, 4, 4, ids.data(), 4, table.data(), 40, y.data(), 16, 1) == NRT_INVALID_ARGUMENT &&
+                   std::string(nrt_last_error()).find("id 10 at position 2") != std::string::npos,
+               "embedding refuses an id past the vocabulary");
+    }
     std::printf("%s\n", failures == 0 ? "all passed" : "FAILED");
     return failures == 0 ? 0 : 1;
 }

@@ -1,0 +1,150 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.layers.Embedding;
+import org.neurite.layers.LSTM;
+import org.neurite.layers.RecurrentLayer;
+import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
+import org.neurite.testkit.RnnCase;
+
+/**
+ * SimpleRNN, LSTM and GRU on every problem of tests/shapes/rnn.txt, on every variant and
+ * thread count, against the double-precision reference of Keras' equations; with masks,
+ * initial and final states; and padded batches against their samples alone.
+ */
+class RecurrentTest {
+    static Stream<Arguments> problems() {
+        return Problem.load("rnn").stream().flatMap(p -> Variant.available().stream().map(v -> Arguments.of(p, v)));
+    }
+
+    private static Reference.Result unitScale(double[] values) {
+        double[] scale = new double[values.length];
+        Arrays.fill(scale, 1.0); // gated states are bounded by 1: errors are judged absolutely
+        return new Reference.Result(values, scale);
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("problems")
+    void matchesReferenceWithStatesOnEveryThreadCount(Problem p, Variant variant) {
+        RnnCase c = RnnCase.of(p);
+        Random random = new Random(p.name().hashCode());
+        float[] x = Checks.random(random, c.batch() * c.steps() * c.in());
+        float[] kernel = scaled(Checks.random(random, c.in() * c.gates() * c.units()), 1 / Math.sqrt(c.in()));
+        float[] recurrent = scaled(Checks.random(random, c.units() * c.gates() * c.units()), 1 / Math.sqrt(c.units()));
+        float[] bias = Checks.random(random, c.biasSize());
+        float[] mask = c.maskValues(random);
+        float[] h0 = Checks.random(random, c.batch() * c.units());
+        float[] c0 = c.cell().equals("lstm") ? Checks.random(random, c.batch() * c.units()) : null;
+        String context = p + " on " + variant;
+
+        float[][] outputs = new float[2][], finalH = new float[2][], finalC = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Backend backend = variant.activate();
+            RecurrentLayer layer = c.layer();
+            try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
+                 Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
+                 Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask);
+                 Tensor h = backend.allocate(c.batch(), c.units()).copyFrom(h0);
+                 Tensor cc = c0 == null ? null : backend.allocate(c.batch(), c.units()).copyFrom(c0)) {
+                layer.setWeights(kernel, recurrent, bias);
+                try (RecurrentLayer.Result r = layer.forwardWithState(input, m, h, cc, threads)) {
+                    Checks.assertRanKernelOf(variant, context);
+                    outputs[threads - 1] = r.output().toArray();
+                    finalH[threads - 1] = r.finalH().toArray();
+                    finalC[threads - 1] = r.finalC() == null ? null : r.finalC().toArray();
+                }
+            }
+        }
+        RnnCase.Output expected = c.reference(x, mask, kernel, recurrent, bias, h0, c0);
+        Checks.assertMatches(context + " output", outputs[0], unitScale(expected.output()));
+        Checks.assertMatches(context + " final h", finalH[0], unitScale(expected.h()));
+        if (c0 != null) Checks.assertMatches(context + " final c", finalC[0], unitScale(expected.c()));
+        Checks.assertNotMostlyZeros(context, finalH[0], c.activation().equals("tanh") ? 0.9 : Checks.nonZeroShareFor(c.activation()));
+        Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
+        Checks.assertBitwiseEqual(context + " final h", finalH[0], finalH[1]);
+    }
+
+    private static float[] scaled(float[] values, double factor) {
+        for (int i = 0; i < values.length; i++) values[i] *= (float) factor;
+        return values;
+    }
+
+    /** Keras' seed RNN front: a post-padded batch gives each sample what it gives alone, unpadded. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void paddedBatchEqualsEachSampleAlone(Variant variant) {
+        Backend backend = variant.activate();
+        int steps = 12, batch = 4;
+        int[] lengths = {12, 5, 1, 9};
+        Random random = new Random(5);
+        float[] ids = new float[batch * steps];
+        for (int b = 0; b < batch; b++) for (int t = 0; t < lengths[b]; t++) ids[b * steps + t] = 1 + random.nextInt(99);
+        for (boolean backwards : new boolean[] {false, true}) {
+            Embedding embedding = new Embedding(100, 8).maskZero(true);
+            try (Sequential padded = new Sequential(steps).add(embedding).add(new LSTM(16).goBackwards(backwards))
+                    .backend(backend).seed(3).build();
+                 Tensor x = backend.allocate(batch, steps).copyFrom(ids); Tensor all = padded.predict(x)) {
+                float[] together = all.toArray();
+                for (int b = 0; b < batch; b++) {
+                    try (Sequential alone = new Sequential(lengths[b]).add(new Embedding(100, 8))
+                            .add(new LSTM(16).goBackwards(backwards)).backend(backend).seed(3).build()) {
+                        for (int l = 0; l < 2; l++) alone.layers().get(l).setWeights(padded.layers().get(l).getWeights().toArray(float[][]::new));
+                        float[] own = Arrays.copyOfRange(ids, b * steps, b * steps + lengths[b]);
+                        try (Tensor xb = backend.allocate(1, lengths[b]).copyFrom(own); Tensor y = alone.predict(xb)) {
+                            float[] expected = Arrays.copyOfRange(together, b * 16, (b + 1) * 16);
+                            assertArrayEquals(expected, y.toArray(), 1e-6f,
+                                    "sample " + b + " (length " + lengths[b] + ", backwards " + backwards + ") on " + variant);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void idsOutsideTheVocabularyAreRefusedWithTheirPosition(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = new Sequential(4).add(new Embedding(10, 3)).add(new LSTM(2)).backend(backend).build()) {
+            for (float bad : new float[] {10f, -1f, 2.5f, Float.NaN}) {
+                float[] ids = {1, 2, 3, 4, 5, 6, bad, 7};
+                try (Tensor x = backend.allocate(2, 4).copyFrom(ids)) {
+                    var e = assertThrows(IllegalArgumentException.class, () -> model.predict(x));
+                    assertTrue(e.getMessage().contains("Embedding 'embedding'") && e.getMessage().contains("position [1, 2]")
+                            && e.getMessage().contains("[0, 10)"), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void badShapesAndStatesNameTheLayer(Variant variant) {
+        Backend backend = variant.activate();
+        LSTM lstm = new LSTM(5);
+        try (Sequential model = new Sequential(7, 3).add(lstm).backend(backend).build();
+             Tensor wrong = backend.allocate(2, 7, 4); Tensor x = backend.allocate(2, 7, 3);
+             Tensor badState = backend.allocate(2, 6); Tensor badMask = backend.allocate(2, 6)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> model.predict(wrong));
+            assertTrue(e.getMessage().contains("LSTM 'lstm'") && e.getMessage().contains("[batch, 7, 3]")
+                    && e.getMessage().contains("[2, 7, 4]"), e.getMessage());
+            var s = assertThrows(IllegalArgumentException.class, () -> lstm.forwardWithState(x, null, badState, null, 1));
+            assertTrue(s.getMessage().contains("initial h [2, 5]") && s.getMessage().contains("[2, 6]"), s.getMessage());
+            var m = assertThrows(IllegalArgumentException.class, () -> lstm.forwardWithState(x, badMask, null, null, 1));
+            assertTrue(m.getMessage().contains("mask [2, 7]"), m.getMessage());
+        }
+    }
+}
