@@ -48,6 +48,8 @@ enum nrt_activation {
 
 enum nrt_pool_kind { NRT_POOL_MAX = 0, NRT_POOL_AVG = 1 };
 
+enum nrt_binary_op { NRT_BINARY_ADD = 0, NRT_BINARY_MUL = 1, NRT_BINARY_AVERAGE = 2 };
+
 /* A 2D convolution, NHWC input, weights given as HWIO (Keras layout), output NHWC.
  * in_c and out_c are totals over all groups; depthwise is groups == in_c. */
 typedef struct nrt_conv2d_desc {
@@ -93,7 +95,10 @@ enum nrt_rnn_cell { NRT_CELL_SIMPLE = 0, NRT_CELL_LSTM = 1, NRT_CELL_GRU = 2 };
  *   Simple: h' = a(x W + h U + b)
  * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default).
  * Steps whose mask is 0 keep the state and emit zeros (Keras). go_backwards reads the
- * input from the last step; outputs stay in processing order, as Keras returns them. */
+ * input from the last step; outputs stay in processing order, as Keras returns them, unless
+ * align_output puts each at its input step (Keras' Bidirectional does so for its backward
+ * layer). Each output vector of `units` floats starts output_stride floats after the
+ * previous one (0: units), so two layers can write one concatenated output. */
 typedef struct nrt_rnn_desc {
     int32_t cell; /* enum nrt_rnn_cell */
     int32_t input_size, units;
@@ -101,6 +106,8 @@ typedef struct nrt_rnn_desc {
     int32_t reset_after;                      /* GRU only */
     int32_t go_backwards;
     int32_t return_sequences; /* output [batch, steps, units], else [batch, units] (the last state) */
+    int32_t align_output;
+    int32_t output_stride;
 } nrt_rnn_desc;
 
 /* ---- machine and run-time settings ---- */
@@ -151,8 +158,9 @@ NRT_API int nrt_activation_forward(int32_t activation, float alpha, int64_t size
 /* Softmax over the last axis of a [rows, cols] array, max-subtracted for stability. */
 NRT_API int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, int64_t src_size,
                                 float *dst, int64_t dst_size, int32_t num_threads);
-NRT_API int nrt_add_forward(int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
-                            float *dst, int64_t dst_size, int32_t num_threads);
+/* dst = a op b, element-wise (enum nrt_binary_op); dst may be a or b. */
+NRT_API int nrt_binary_forward(int32_t op, int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
+                               float *dst, int64_t dst_size, int32_t num_threads);
 
 /* ---- recurrent layers: one call runs the whole sequence ---- */
 NRT_API int64_t nrt_rnn_packed_kernel_size(const nrt_rnn_desc *desc);

@@ -110,13 +110,17 @@ int main() {
             });
         }
         compare_isas("softmax", 1001, [&](float *y) { return nrt_softmax_forward(77, 13, x.data(), 1001, y, 1001, 2); });
-        compare_isas("add", 1001, [&](float *y) { return nrt_add_forward(1001, x.data(), 1001, x.data(), 1001, y, 1001, 2); });
+        for (int op : {NRT_BINARY_ADD, NRT_BINARY_MUL, NRT_BINARY_AVERAGE}) {
+            compare_isas("binary " + std::to_string(op), 1001, [&](float *y) {
+                return nrt_binary_forward(op, 1001, x.data(), 1001, x.data(), 1001, y, 1001, 2);
+            });
+        }
     }
     for (int cell : {NRT_CELL_SIMPLE, NRT_CELL_LSTM, NRT_CELL_GRU}) {
         for (int reset_after : {1, 0}) {
             if (cell != NRT_CELL_GRU && reset_after == 0) continue;
             const int batch = 5, steps = 7, in = 6, units = 11, gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
-            nrt_rnn_desc d{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, reset_after, 1, 1};
+            nrt_rnn_desc d{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, reset_after, 1, 1, 0, 0};
             auto x = random_values(batch * steps * in, 9), k = random_values(in * gates * units, 10);
             auto u = random_values(units * gates * units, 11), b = random_values(nrt_rnn_bias_size(&d), 12);
             std::vector<float> mask(batch * steps, 1.f);

@@ -57,7 +57,8 @@ struct SoftmaxProblem {
     int threads;
 };
 
-struct AddProblem {
+struct BinaryProblem {
+    int32_t op;
     const float *a, *b;
     float *dst;
     int64_t size;
@@ -79,6 +80,13 @@ struct RnnProblem {
 
     int gates() const { return rnn_gates(d.cell); }
     int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
+    int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }
+    // Where the output of processing step s of a row goes (return_sequences).
+    float *step_output(int64_t row, int s) const {
+        return dst + (row * steps + (d.align_output ? input_step(s) : s)) * output_stride();
+    }
+    // Where the last state of a row goes (no return_sequences).
+    float *last_output(int64_t row) const { return dst + row * output_stride(); }
     bool valid(int64_t row, int t) const { return mask == nullptr || mask[row * steps + t] != 0.f; }
 };
 

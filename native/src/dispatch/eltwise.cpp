@@ -1,4 +1,4 @@
-// Activation, softmax and add.
+// Activation, softmax and element-wise binary ops.
 #include "../common/activation.h"
 #include "../common/dispatch.h"
 #include "../ref/kernels_ref.h"
@@ -16,9 +16,9 @@ const Kernel<SoftmaxProblem> kSoftmaxKernels[] = {
     {"softmax_f32_avx2", NRT_ISA_AVX2, nullptr, softmax_f32_avx2},
     {"softmax_f32_ref", NRT_ISA_REF, nullptr, softmax_f32_ref},
 };
-const Kernel<AddProblem> kAddKernels[] = {
-    {"add_f32_avx2", NRT_ISA_AVX2, nullptr, add_f32_avx2},
-    {"add_f32_ref", NRT_ISA_REF, nullptr, add_f32_ref},
+const Kernel<BinaryProblem> kBinaryKernels[] = {
+    {"binary_f32_avx2", NRT_ISA_AVX2, nullptr, binary_f32_avx2},
+    {"binary_f32_ref", NRT_ISA_REF, nullptr, binary_f32_ref},
 };
 
 }  // namespace
@@ -48,13 +48,14 @@ int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, int64_t sr
     return NRT_OK;
 }
 
-int nrt_add_forward(int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size, float *dst,
-                    int64_t dst_size, int32_t num_threads) {
-    if (size < 0) return fail(NRT_INVALID_ARGUMENT, "add: negative size");
-    NRT_CHECK(check_buffer("add", "a", a, a_size, size));
-    NRT_CHECK(check_buffer("add", "b", b, b_size, size));
-    NRT_CHECK(check_buffer("add", "output", dst, dst_size, size));
-    run_selected(kAddKernels, AddProblem{a, b, dst, size, num_threads});
+int nrt_binary_forward(int32_t op, int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
+                       float *dst, int64_t dst_size, int32_t num_threads) {
+    if (op < NRT_BINARY_ADD || op > NRT_BINARY_AVERAGE) return fail(NRT_INVALID_ARGUMENT, "binary: unknown op %d", op);
+    if (size < 0) return fail(NRT_INVALID_ARGUMENT, "binary: negative size");
+    NRT_CHECK(check_buffer("binary", "a", a, a_size, size));
+    NRT_CHECK(check_buffer("binary", "b", b, b_size, size));
+    NRT_CHECK(check_buffer("binary", "output", dst, dst_size, size));
+    run_selected(kBinaryKernels, BinaryProblem{op, a, b, dst, size, num_threads});
     return NRT_OK;
 }
 

@@ -35,6 +35,8 @@ int check_desc(const nrt_rnn_desc *d) {
         return fail(NRT_INVALID_ARGUMENT, "rnn: input size %d and units %d must be positive", d->input_size, d->units);
     if (!valid_activation(d->activation) || !valid_activation(d->recurrent_activation))
         return fail(NRT_INVALID_ARGUMENT, "rnn: unknown activation %d or %d", d->activation, d->recurrent_activation);
+    if (d->output_stride != 0 && d->output_stride < d->units)
+        return fail(NRT_INVALID_ARGUMENT, "rnn: output stride %d is below the %d units", d->output_stride, d->units);
     if (int64_t{d->units} * rnn_gates(d->cell) > INT_MAX / 2)
         return fail(NRT_INVALID_ARGUMENT, "rnn: %d units is too many", d->units);
     return NRT_OK;
@@ -113,7 +115,11 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
         if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");
         NRT_CHECK(check_buffer("rnn", "initial c", initial_c, initial_c_size, state));
     }
-    NRT_CHECK(check_buffer("rnn", "output", dst, dst_size, d.return_sequences ? checked_product({state, steps}) : state));
+    // The last output vector starts (vectors - 1) strides in and holds `units` floats.
+    const int64_t vectors = d.return_sequences ? checked_product({batch, steps}) : batch;
+    const int64_t stride = d.output_stride > 0 ? d.output_stride : d.units;
+    const int64_t reach = vectors < 0 || checked_product({vectors - 1, stride}) < 0 ? -1 : (vectors - 1) * stride + d.units;
+    NRT_CHECK(check_buffer("rnn", "output", dst, dst_size, reach));
     if (final_h != nullptr) NRT_CHECK(check_buffer("rnn", "final h", final_h, final_h_size, state));
     if (final_c != nullptr) {
         if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");

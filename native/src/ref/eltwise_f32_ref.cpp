@@ -30,9 +30,12 @@ void softmax_f32_ref(const SoftmaxProblem &p) {
     });
 }
 
-void add_f32_ref(const AddProblem &p) {
+void binary_f32_ref(const BinaryProblem &p) {
     parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) p.dst[i] = p.a[i] + p.b[i];
+        for (int64_t i = begin; i < end; ++i) {
+            const float a = p.a[i], b = p.b[i];
+            p.dst[i] = p.op == NRT_BINARY_ADD ? a + b : p.op == NRT_BINARY_MUL ? a * b : (a + b) * 0.5f;
+        }
     });
 }
 

@@ -8,7 +8,7 @@ void pool2d_nhwc_f32_ref(const Pool2dProblem &p);
 void dense_f32_ref(const DenseProblem &p);
 void activation_f32_ref(const ActivationProblem &p);
 void softmax_f32_ref(const SoftmaxProblem &p);
-void add_f32_ref(const AddProblem &p);
+void binary_f32_ref(const BinaryProblem &p);
 void rnn_f32_ref(const RnnProblem &p);
 void embedding_f32_ref(const EmbeddingProblem &p);
 }  // namespace neurite

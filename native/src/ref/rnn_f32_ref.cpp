@@ -33,7 +33,7 @@ void rnn_f32_ref(const RnnProblem &p) {
             }
             for (int s = 0; s < p.steps; ++s) {
                 const int t = p.input_step(s);
-                float *out = d.return_sequences ? p.dst + (row * p.steps + s) * units : nullptr;
+                float *out = d.return_sequences ? p.step_output(row, s) : nullptr;
                 if (!p.valid(row, t)) {
                     if (out != nullptr) std::fill(out, out + units, 0.f);
                     continue;
@@ -68,7 +68,7 @@ void rnn_f32_ref(const RnnProblem &p) {
                 std::swap(h, next);
                 if (out != nullptr) std::copy(h.begin(), h.end(), out);
             }
-            if (!d.return_sequences) std::copy(h.begin(), h.end(), p.dst + row * units);
+            if (!d.return_sequences) std::copy(h.begin(), h.end(), p.last_output(row));
             if (p.final_h != nullptr) std::copy(h.begin(), h.end(), p.final_h + row * units);
             if (p.final_c != nullptr) std::copy(c.begin(), c.end(), p.final_c + row * units);
         }

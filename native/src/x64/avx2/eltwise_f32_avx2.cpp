@@ -1,4 +1,4 @@
-// Element-wise activation, softmax and add, 8 floats per register with masked tails.
+// Element-wise activation, softmax and binary ops, 8 floats per register with masked tails.
 #include <immintrin.h>
 
 #include <cfloat>
@@ -91,16 +91,20 @@ void softmax_f32_avx2(const SoftmaxProblem &p) {
     });
 }
 
-void add_f32_avx2(const AddProblem &p) {
+void binary_f32_avx2(const BinaryProblem &p) {
+    const auto apply = [op = p.op](__m256 a, __m256 b) {
+        return op == NRT_BINARY_ADD ? _mm256_add_ps(a, b)
+               : op == NRT_BINARY_MUL ? _mm256_mul_ps(a, b)
+                                      : _mm256_mul_ps(_mm256_add_ps(a, b), _mm256_set1_ps(0.5f));
+    };
     parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
         for_each_vector(end - begin, [&](int64_t i, int lanes) {
             const int64_t at = begin + i;
             if (lanes == 8) {
-                _mm256_storeu_ps(p.dst + at, _mm256_add_ps(_mm256_loadu_ps(p.a + at), _mm256_loadu_ps(p.b + at)));
+                _mm256_storeu_ps(p.dst + at, apply(_mm256_loadu_ps(p.a + at), _mm256_loadu_ps(p.b + at)));
             } else {
                 const __m256i mask = tail_mask(lanes);
-                _mm256_maskstore_ps(p.dst + at, mask,
-                                    _mm256_add_ps(_mm256_maskload_ps(p.a + at, mask), _mm256_maskload_ps(p.b + at, mask)));
+                _mm256_maskstore_ps(p.dst + at, mask, apply(_mm256_maskload_ps(p.a + at, mask), _mm256_maskload_ps(p.b + at, mask)));
             }
         });
     });

@@ -10,7 +10,7 @@ void pool2d_nhwc_f32_avx2(const Pool2dProblem &p);
 void dense_sgemm_6x16_f32_avx2(const DenseProblem &p);
 void activation_f32_avx2(const ActivationProblem &p);
 void softmax_f32_avx2(const SoftmaxProblem &p);
-void add_f32_avx2(const AddProblem &p);
+void binary_f32_avx2(const BinaryProblem &p);
 void simple_rnn_fwd_f32_avx2(const RnnProblem &p);
 void lstm_fwd_f32_avx2(const RnnProblem &p);
 void gru_fwd_f32_avx2(const RnnProblem &p);

@@ -100,7 +100,7 @@ void run_recurrence(const RnnProblem &p) {
                 }
                 for (int r = 0; r < rows; ++r) {
                     const int64_t row = first + r;
-                    float *out = d.return_sequences ? p.dst + (row * p.steps + s) * units : nullptr;
+                    float *out = d.return_sequences ? p.step_output(row, s) : nullptr;
                     if (p.valid(row, t)) {
                         std::swap(state.h[r], state.next[r]);
                         std::swap(state.c[r], state.c_next[r]);
@@ -112,7 +112,7 @@ void run_recurrence(const RnnProblem &p) {
             }
             for (int r = 0; r < rows; ++r) {
                 const int64_t row = first + r;
-                if (!d.return_sequences) std::copy(state.h[r], state.h[r] + units, p.dst + row * units);
+                if (!d.return_sequences) std::copy(state.h[r], state.h[r] + units, p.last_output(row));
                 if (p.final_h != nullptr) std::copy(state.h[r], state.h[r] + units, p.final_h + row * units);
                 if (p.final_c != nullptr) std::copy(state.c[r], state.c[r] + units, p.final_c + row * units);
             }

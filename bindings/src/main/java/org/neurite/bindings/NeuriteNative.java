@@ -134,6 +134,8 @@ public final class NeuriteNative {
         public native @MemberSetter @Name("reset_after") RnnDesc resetAfter(int v);
         public native @MemberSetter @Name("go_backwards") RnnDesc goBackwards(int v);
         public native @MemberSetter @Name("return_sequences") RnnDesc returnSequences(int v);
+        public native @MemberSetter @Name("align_output") RnnDesc alignOutput(int v);
+        public native @MemberSetter @Name("output_stride") RnnDesc outputStride(int v);
     }
 
     public static native int nrt_detected_isa();
@@ -194,7 +196,7 @@ public final class NeuriteNative {
                                                    @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                    @Const FloatBuffer table, @Cast("int64_t") long tableSize,
                                                    FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
-    public static native int nrt_add_forward(@Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
+    public static native int nrt_binary_forward(int op, @Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
                                              @Const FloatBuffer b, @Cast("int64_t") long bSize,
                                              FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
 }

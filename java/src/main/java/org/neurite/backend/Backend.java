@@ -46,17 +46,19 @@ public interface Backend {
     /** Over the last axis. */
     void softmax(Tensor input, Tensor output, int threads);
 
-    void add(Tensor a, Tensor b, Tensor output, int threads);
+    /** output = a op b, element-wise; output may be a or b. */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads);
 
     /** Packs an RNN's kernel and recurrent kernel (Keras layout); returns {packed kernel, packed recurrent kernel}. */
     Tensor[] packRnn(RnnGeometry g, Tensor kernel, Tensor recurrentKernel);
 
     /**
-     * Runs a recurrent layer over a whole sequence. {@code mask} ([batch, steps], nonzero =
-     * valid), {@code bias}, the initial and the final states may be null.
+     * Runs a recurrent layer over a whole sequence, writing outputs from {@code outputOffset}
+     * floats into {@code output} with the geometry's stride. {@code mask} ([batch, steps],
+     * nonzero = valid), {@code bias}, the initial and the final states may be null.
      */
     void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
-             Tensor initialH, Tensor initialC, Tensor output, Tensor finalH, Tensor finalC, int threads);
+             Tensor initialH, Tensor initialC, Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads);
 
     /** output[i] = table[ids[i]]; ids must be integers in [0, vocabulary) (callers check). */
     void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads);

@@ -219,11 +219,15 @@ final class JavaBackend implements Backend {
     }
 
     @Override
-    public void add(Tensor a, Tensor b, Tensor output, int threads) {
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         float[] x = read(a), z = read(b);
         float[] y = writable(output);
         Parallel.forRange(y.length, threads, (begin, end) -> {
-            for (int i = begin; i < end; i++) y[i] = x[i] + z[i];
+            switch (op) {
+                case ADD -> { for (int i = begin; i < end; i++) y[i] = x[i] + z[i]; }
+                case MUL -> { for (int i = begin; i < end; i++) y[i] = x[i] * z[i]; }
+                case AVERAGE -> { for (int i = begin; i < end; i++) y[i] = (x[i] + z[i]) * 0.5f; }
+            }
         });
         commit(output, y);
     }
@@ -237,7 +241,8 @@ final class JavaBackend implements Backend {
 
     @Override
     public void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
-                    Tensor initialH, Tensor initialC, Tensor output, Tensor finalH, Tensor finalC, int threads) {
+                    Tensor initialH, Tensor initialC, Tensor output, int outputOffset, Tensor finalH, Tensor finalC,
+                    int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
         final float[] m = mask == null ? null : read(mask), u = read(packedRecurrent);
         final float[] b = bias == null ? null : read(bias);
@@ -258,7 +263,7 @@ final class JavaBackend implements Backend {
                 }
                 for (int s = 0; s < steps; s++) {
                     int t = g.goBackwards() ? steps - 1 - s : s;
-                    int out = (row * steps + s) * units;
+                    int out = outputOffset + (row * steps + (g.alignOutput() ? t : s)) * g.outputStride();
                     if (m != null && m[row * steps + t] == 0f) {
                         if (g.returnSequences()) java.util.Arrays.fill(y, out, out + units, 0f);
                         continue;
@@ -270,7 +275,7 @@ final class JavaBackend implements Backend {
                     next = swap;
                     if (g.returnSequences()) System.arraycopy(h, 0, y, out, units);
                 }
-                if (!g.returnSequences()) System.arraycopy(h, 0, y, row * units, units);
+                if (!g.returnSequences()) System.arraycopy(h, 0, y, outputOffset + row * g.outputStride(), units);
                 if (hT != null) System.arraycopy(h, 0, hT, row * units, units);
                 if (cT != null) System.arraycopy(c, 0, cT, row * units, units);
             }

@@ -127,9 +127,9 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public void add(Tensor a, Tensor b, Tensor output, int threads) {
-        check("add", NeuriteNative.nrt_add_forward(output.size(), buffer(a), a.size(), buffer(b), b.size(),
-                buffer(output), output.size(), threads));
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
+        check("binary " + op, NeuriteNative.nrt_binary_forward(op.ordinal(), output.size(), buffer(a), a.size(), buffer(b),
+                b.size(), buffer(output), output.size(), threads));
     }
 
     @Override
@@ -145,12 +145,16 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
-                    Tensor initialH, Tensor initialC, Tensor output, Tensor finalH, Tensor finalC, int threads) {
+                    Tensor initialH, Tensor initialC, Tensor output, int outputOffset, Tensor finalH, Tensor finalC,
+                    int threads) {
+        if (outputOffset < 0 || outputOffset > output.size()) {
+            throw new IllegalArgumentException("rnn: output offset " + outputOffset + " outside " + output);
+        }
         check("rnn", NeuriteNative.nrt_rnn_forward(desc(g), input.dim(0), input.dim(1), buffer(input), input.size(),
                 optional(mask), size(mask), buffer(packedKernel), packedKernel.size(), buffer(packedRecurrent),
                 packedRecurrent.size(), optional(bias), size(bias), optional(initialH), size(initialH),
-                optional(initialC), size(initialC), buffer(output), output.size(), optional(finalH), size(finalH),
-                optional(finalC), size(finalC), threads));
+                optional(initialC), size(initialC), buffer(output).position(outputOffset), output.size() - outputOffset,
+                optional(finalH), size(finalH), optional(finalC), size(finalC), threads));
     }
 
     @Override
@@ -175,7 +179,8 @@ public final class NativeBackend implements Backend {
         return new RnnDesc().cell(g.cell().ordinal()).inputSize(g.inputSize()).units(g.units())
                 .activation(g.activation().nativeCode()).recurrentActivation(g.recurrentActivation().nativeCode())
                 .resetAfter(g.resetAfter() ? 1 : 0).goBackwards(g.goBackwards() ? 1 : 0)
-                .returnSequences(g.returnSequences() ? 1 : 0);
+                .returnSequences(g.returnSequences() ? 1 : 0).alignOutput(g.alignOutput() ? 1 : 0)
+                .outputStride(g.outputStride());
     }
 
     private Conv2dDesc desc(ConvGeometry g) {

@@ -6,14 +6,18 @@ import org.neurite.Activation;
  * One recurrent layer, batch and steps excluded: input {@code [batch, steps, inputSize]},
  * Keras' weights (kernel {@code [inputSize, gates * units]}, recurrent kernel
  * {@code [units, gates * units]}, gates side by side in Keras' order) and equations, as
- * {@code native/include/neurite.h} states them.
+ * {@code native/include/neurite.h} states them. Each output vector starts {@code outputStride}
+ * floats after the previous one (two layers can then fill one concatenated output), at its
+ * input step if {@code alignOutput} (Keras' Bidirectional, for the backward layer).
  *
  * <pre>{@code
- * RnnGeometry lstm = new RnnGeometry(RnnGeometry.Cell.LSTM, 64, 64, Activation.TANH, Activation.SIGMOID, true, false, false);
+ * RnnGeometry lstm = new RnnGeometry(RnnGeometry.Cell.LSTM, 64, 64, Activation.TANH, Activation.SIGMOID, true, false,
+ *         false, false, 64);
  * }</pre>
  */
 public record RnnGeometry(Cell cell, int inputSize, int units, Activation activation, Activation recurrentActivation,
-                          boolean resetAfter, boolean goBackwards, boolean returnSequences) {
+                          boolean resetAfter, boolean goBackwards, boolean returnSequences, boolean alignOutput,
+                          int outputStride) {
     /** The cells, with their gates in Keras' order. */
     public enum Cell {
         SIMPLE(1), LSTM(4), GRU(3);
@@ -29,6 +33,7 @@ public record RnnGeometry(Cell cell, int inputSize, int units, Activation activa
         if (!activation.isElementWise() || !recurrentActivation.isElementWise()) {
             throw new IllegalArgumentException("recurrent layers need element-wise activations");
         }
+        if (outputStride < units) throw new IllegalArgumentException("output stride " + outputStride + " < units " + units);
     }
 
     public int gatedUnits() {

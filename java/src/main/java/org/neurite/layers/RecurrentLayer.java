@@ -28,6 +28,9 @@ public abstract class RecurrentLayer extends Layer {
     private boolean returnSequences, goBackwards, useBias = true;
     boolean resetAfter = true;
     boolean unitForgetBias = true;
+    // Set by Bidirectional on the layers it wraps.
+    boolean alignOutput;
+    int outputStride;
 
     private RnnGeometry geometry;
     private int steps;
@@ -87,7 +90,7 @@ public abstract class RecurrentLayer extends Layer {
         }
         steps = in[0];
         geometry = new RnnGeometry(cell, in[1], units, activation, recurrentActivation, resetAfter, goBackwards,
-                returnSequences);
+                returnSequences, alignOutput, outputStride > 0 ? outputStride : units);
         return returnSequences ? new int[] {steps, units} : new int[] {units};
     }
 
@@ -146,7 +149,7 @@ public abstract class RecurrentLayer extends Layer {
 
     @Override
     protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
-        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, null, null, output, null, null, threads);
+        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, null, null, output, 0, null, null, threads);
         return output;
     }
 
@@ -182,7 +185,8 @@ public abstract class RecurrentLayer extends Layer {
         checkState("initial c", initialC, state);
         forward(input, mask, output, threads); // checks the input and mask; the states follow
         Tensor h = backend.allocate(state), c = cell == RnnGeometry.Cell.LSTM ? backend.allocate(state) : null;
-        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, initialH, initialC, output, h, c, threads);
+        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, initialH, initialC, output, 0, h, c,
+                threads);
         return new Result(output, h, c);
     }
 

@@ -15,6 +15,7 @@ import org.neurite.Activation;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.backend.BinaryOp;
 import org.neurite.layers.ActivationLayer;
 
 /**
@@ -69,23 +70,34 @@ class ActivationTest {
         }
     }
 
-    @ParameterizedTest(name = "add on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
-    void addMatchesReference(Variant variant) {
+    static Stream<Arguments> binaryOps() {
+        return Arrays.stream(BinaryOp.values()).flatMap(op -> Variant.available().stream().map(v -> Arguments.of(op, v)));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("binaryOps")
+    void binaryOpsMatchReference(BinaryOp op, Variant variant) {
         Random random = new Random(7);
         int n = 1003;
         float[] a = Checks.random(random, n), b = Checks.random(random, n);
-        double[] sum = new double[n], scale = new double[n];
+        double[] expected = new double[n], scale = new double[n];
         for (int i = 0; i < n; i++) {
-            sum[i] = (double) a[i] + b[i];
-            scale[i] = Math.abs(a[i]) + Math.abs(b[i]);
+            double x = a[i], y = b[i];
+            expected[i] = switch (op) {
+                case ADD -> x + y;
+                case MUL -> x * y;
+                case AVERAGE -> (x + y) / 2;
+            };
+            scale[i] = Math.abs(expected[i]);
         }
         Backend backend = variant.activate();
+        String context = op + " on " + variant;
         try (Tensor ta = backend.allocate(n).copyFrom(a); Tensor tb = backend.allocate(n).copyFrom(b);
              Tensor out = backend.allocate(n)) {
-            backend.add(ta, tb, out, 2);
-            Checks.assertRanKernelOf(variant, "add on " + variant);
-            Checks.assertMatches("add on " + variant, out.toArray(), new Reference.Result(sum, scale));
+            backend.binary(op, ta, tb, out, 2);
+            Checks.assertRanKernelOf(variant, context);
+            Checks.assertMatches(context, out.toArray(), new Reference.Result(expected, scale));
+            Checks.assertNotMostlyZeros(context, out.toArray(), 0.9);
         }
     }
 

@@ -14,6 +14,7 @@ import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
+import org.neurite.backend.BinaryOp;
 import org.neurite.backend.NativeBackend;
 import org.neurite.bindings.NeuriteNative;
 import org.neurite.layers.Conv2D;
@@ -34,7 +35,7 @@ class BadInputTest {
                                                              org.junit.jupiter.api.function.Executable call) {
         if (variant != Variant.JAVA) {
             try (Tensor a = backend.allocate(4); Tensor out = backend.allocate(4)) {
-                backend.add(a, a, out, 1); // leaves "add_f32_*" as the last kernel on this thread
+                backend.binary(BinaryOp.ADD, a, a, out, 1); // leaves "binary_f32_*" as the last kernel on this thread
             }
         }
         String before = variant == Variant.JAVA ? null : NativeBackend.lastKernel();
