@@ -96,8 +96,8 @@ enum nrt_rnn_cell { NRT_CELL_SIMPLE = 0, NRT_CELL_LSTM = 1, NRT_CELL_GRU = 2 };
  * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default).
  * Steps whose mask is 0 keep the state and emit zeros (Keras). go_backwards reads the
  * input from the last step; outputs stay in processing order, as Keras returns them, unless
- * align_output puts each at its input step (Keras' Bidirectional does so for its backward
- * layer). Each output vector of `units` floats starts output_stride floats after the
+ * reverse_output puts the output of step s at steps - 1 - s (Keras' Bidirectional does so
+ * for its backward layer, aligning its outputs with the input steps). Each output vector of `units` floats starts output_stride floats after the
  * previous one (0: units), so two layers can write one concatenated output. */
 typedef struct nrt_rnn_desc {
     int32_t cell; /* enum nrt_rnn_cell */
@@ -106,7 +106,7 @@ typedef struct nrt_rnn_desc {
     int32_t reset_after;                      /* GRU only */
     int32_t go_backwards;
     int32_t return_sequences; /* output [batch, steps, units], else [batch, units] (the last state) */
-    int32_t align_output;
+    int32_t reverse_output;
     int32_t output_stride;
 } nrt_rnn_desc;
 

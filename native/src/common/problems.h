@@ -83,7 +83,7 @@ struct RnnProblem {
     int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }
     // Where the output of processing step s of a row goes (return_sequences).
     float *step_output(int64_t row, int s) const {
-        return dst + (row * steps + (d.align_output ? input_step(s) : s)) * output_stride();
+        return dst + (row * steps + (d.reverse_output ? steps - 1 - s : s)) * output_stride();
     }
     // Where the last state of a row goes (no return_sequences).
     float *last_output(int64_t row) const { return dst + row * output_stride(); }

@@ -134,7 +134,7 @@ public final class NeuriteNative {
         public native @MemberSetter @Name("reset_after") RnnDesc resetAfter(int v);
         public native @MemberSetter @Name("go_backwards") RnnDesc goBackwards(int v);
         public native @MemberSetter @Name("return_sequences") RnnDesc returnSequences(int v);
-        public native @MemberSetter @Name("align_output") RnnDesc alignOutput(int v);
+        public native @MemberSetter @Name("reverse_output") RnnDesc reverseOutput(int v);
         public native @MemberSetter @Name("output_stride") RnnDesc outputStride(int v);
     }
 

@@ -263,7 +263,7 @@ final class JavaBackend implements Backend {
                 }
                 for (int s = 0; s < steps; s++) {
                     int t = g.goBackwards() ? steps - 1 - s : s;
-                    int out = outputOffset + (row * steps + (g.alignOutput() ? t : s)) * g.outputStride();
+                    int out = outputOffset + (row * steps + (g.reverseOutput() ? steps - 1 - s : s)) * g.outputStride();
                     if (m != null && m[row * steps + t] == 0f) {
                         if (g.returnSequences()) java.util.Arrays.fill(y, out, out + units, 0f);
                         continue;

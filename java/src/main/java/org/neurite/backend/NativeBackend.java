@@ -179,7 +179,7 @@ public final class NativeBackend implements Backend {
         return new RnnDesc().cell(g.cell().ordinal()).inputSize(g.inputSize()).units(g.units())
                 .activation(g.activation().nativeCode()).recurrentActivation(g.recurrentActivation().nativeCode())
                 .resetAfter(g.resetAfter() ? 1 : 0).goBackwards(g.goBackwards() ? 1 : 0)
-                .returnSequences(g.returnSequences() ? 1 : 0).alignOutput(g.alignOutput() ? 1 : 0)
+                .returnSequences(g.returnSequences() ? 1 : 0).reverseOutput(g.reverseOutput() ? 1 : 0)
                 .outputStride(g.outputStride());
     }
 

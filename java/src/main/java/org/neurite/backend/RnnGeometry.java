@@ -7,8 +7,8 @@ import org.neurite.Activation;
  * Keras' weights (kernel {@code [inputSize, gates * units]}, recurrent kernel
  * {@code [units, gates * units]}, gates side by side in Keras' order) and equations, as
  * {@code native/include/neurite.h} states them. Each output vector starts {@code outputStride}
- * floats after the previous one (two layers can then fill one concatenated output), at its
- * input step if {@code alignOutput} (Keras' Bidirectional, for the backward layer).
+ * floats after the previous one (two layers can then fill one concatenated output), in
+ * reverse step order if {@code reverseOutput} (Keras' Bidirectional, for its backward layer).
  *
  * <pre>{@code
  * RnnGeometry lstm = new RnnGeometry(RnnGeometry.Cell.LSTM, 64, 64, Activation.TANH, Activation.SIGMOID, true, false,
@@ -16,7 +16,7 @@ import org.neurite.Activation;
  * }</pre>
  */
 public record RnnGeometry(Cell cell, int inputSize, int units, Activation activation, Activation recurrentActivation,
-                          boolean resetAfter, boolean goBackwards, boolean returnSequences, boolean alignOutput,
+                          boolean resetAfter, boolean goBackwards, boolean returnSequences, boolean reverseOutput,
                           int outputStride) {
     /** The cells, with their gates in Keras' order. */
     public enum Cell {

@@ -29,7 +29,7 @@ public abstract class RecurrentLayer extends Layer {
     boolean resetAfter = true;
     boolean unitForgetBias = true;
     // Set by Bidirectional on the layers it wraps.
-    boolean alignOutput;
+    boolean reverseOutput;
     int outputStride;
 
     private RnnGeometry geometry;
@@ -78,6 +78,33 @@ public abstract class RecurrentLayer extends Layer {
         return units;
     }
 
+    public boolean returnsSequences() {
+        return returnSequences;
+    }
+
+    /** A new, unbuilt layer configured as this one but reading the other way. */
+    RecurrentLayer mirrored() {
+        RecurrentLayer copy = switch (cell) {
+            case LSTM -> new LSTM(units);
+            case GRU -> new GRU(units);
+            case SIMPLE -> new SimpleRNN(units);
+        };
+        copy.activation = activation;
+        copy.recurrentActivation = recurrentActivation;
+        copy.returnSequences = returnSequences;
+        copy.goBackwards = !goBackwards;
+        copy.useBias = useBias;
+        copy.resetAfter = resetAfter;
+        copy.unitForgetBias = unitForgetBias;
+        return copy;
+    }
+
+    /** Runs into {@code output} from {@code offset} with this layer's stride (for Bidirectional); input already checked. */
+    void runInto(Tensor input, Tensor mask, Tensor output, int offset, int threads) {
+        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, null, null, output, offset, null, null,
+                threads);
+    }
+
     public RnnGeometry geometry() {
         return geometry;
     }
@@ -90,7 +117,7 @@ public abstract class RecurrentLayer extends Layer {
         }
         steps = in[0];
         geometry = new RnnGeometry(cell, in[1], units, activation, recurrentActivation, resetAfter, goBackwards,
-                returnSequences, alignOutput, outputStride > 0 ? outputStride : units);
+                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units);
         return returnSequences ? new int[] {steps, units} : new int[] {units};
     }
 
@@ -149,7 +176,7 @@ public abstract class RecurrentLayer extends Layer {
 
     @Override
     protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
-        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, null, null, output, 0, null, null, threads);
+        runInto(input, mask, output, 0, threads);
         return output;
     }
 

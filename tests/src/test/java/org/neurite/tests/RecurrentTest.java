@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.LSTM;
 import org.neurite.layers.RecurrentLayer;
@@ -75,6 +76,63 @@ class RecurrentTest {
         Checks.assertNotMostlyZeros(context, finalH[0], c.activation().equals("tanh") ? 0.9 : Checks.nonZeroShareFor(c.activation()));
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
         Checks.assertBitwiseEqual(context + " final h", finalH[0], finalH[1]);
+    }
+
+    static Stream<Arguments> bidirectionalCases() {
+        return Stream.of("lstm_odd", "gru_before_mask", "simple_back_mask", "lstm_back_mask", "lstm_back_seq").flatMap(name ->
+                Arrays.stream(Bidirectional.Merge.values()).flatMap(merge ->
+                        Variant.available().stream().map(v -> Arguments.of(Problem.find("rnn", name), merge, v))));
+    }
+
+    /** Keras' Bidirectional: a forward and a backward run of the reference, the backward one put back in input order. */
+    @ParameterizedTest(name = "{0} {1} on {2}")
+    @MethodSource("bidirectionalCases")
+    void bidirectionalMatchesTwoReferenceRuns(Problem p, Bidirectional.Merge merge, Variant variant) {
+        RnnCase c = RnnCase.of(p);
+        RnnCase reversed = new RnnCase(p, c.cell(), c.batch(), c.steps(), c.in(), c.units(), c.sequences(), !c.backwards(),
+                c.resetAfter(), c.activation(), c.recurrentActivation(), c.mask());
+        Random random = new Random(p.name().hashCode() + merge.ordinal());
+        float[] x = Checks.random(random, c.batch() * c.steps() * c.in());
+        float[][] w = new float[6][];
+        for (int d = 0; d < 2; d++) {
+            w[3 * d] = scaled(Checks.random(random, c.in() * c.gates() * c.units()), 1 / Math.sqrt(c.in()));
+            w[3 * d + 1] = scaled(Checks.random(random, c.units() * c.gates() * c.units()), 1 / Math.sqrt(c.units()));
+            w[3 * d + 2] = Checks.random(random, c.biasSize());
+        }
+        float[] mask = c.maskValues(random);
+        double[] f = c.reference(x, mask, w[0], w[1], w[2], null, null).output();
+        double[] b = reversed.reference(x, mask, w[3], w[4], w[5], null, null).output();
+        int u = c.units(), vectors = f.length / u;
+        double[] expected = new double[merge == Bidirectional.Merge.CONCAT ? 2 * f.length : f.length];
+        for (int v = 0; v < vectors; v++) {
+            // With sequences, the backward run's step s belongs to input step steps - 1 - s.
+            int bv = c.sequences() ? (v / c.steps()) * c.steps() + (c.steps() - 1 - v % c.steps()) : v;
+            for (int j = 0; j < u; j++) {
+                double fv = f[v * u + j], bw = b[bv * u + j];
+                switch (merge) {
+                    case CONCAT -> {
+                        expected[v * 2 * u + j] = fv;
+                        expected[v * 2 * u + u + j] = bw;
+                    }
+                    case SUM -> expected[v * u + j] = fv + bw;
+                    case MUL -> expected[v * u + j] = fv * bw;
+                    case AVE -> expected[v * u + j] = (fv + bw) / 2;
+                }
+            }
+        }
+        Backend backend = variant.activate();
+        Bidirectional layer = new Bidirectional(c.layer(), merge);
+        try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
+             Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
+             Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask)) {
+            layer.setWeights(w);
+            Tensor out = backend.allocate(Problem.prepend(c.batch(), layer.outputShape()));
+            try (out) {
+                layer.forward(input, m, out, 2);
+                Checks.assertMatches(p + " " + merge + " on " + variant, out.toArray(), unitScale(expected));
+                Checks.assertNotMostlyZeros(p + " " + merge, out.toArray(), mask == null ? 0.9 : 0.3);
+            }
+        }
     }
 
     private static float[] scaled(float[] values, double factor) {

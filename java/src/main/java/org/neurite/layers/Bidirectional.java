@@ -1,0 +1,104 @@
+package org.neurite.layers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.neurite.Tensor;
+import org.neurite.backend.BinaryOp;
+
+/**
+ * Runs a recurrent layer over the sequence both ways and merges the two, as Keras'
+ * {@code Bidirectional}: the backward copy reads from the last step, and (with
+ * {@code returnSequences}) its outputs are put back in input order before merging.
+ * {@link Merge#CONCAT} (the default) costs no copy: both layers write their halves of one
+ * output. Weights: the forward layer's, then the backward layer's.
+ *
+ * <pre>{@code
+ * model.add(new Bidirectional(new LSTM(64).returnSequences(true), Bidirectional.Merge.SUM));
+ * }</pre>
+ */
+public final class Bidirectional extends Layer {
+    /** Keras' merge modes. */
+    public enum Merge { CONCAT, SUM, MUL, AVE }
+
+    private final RecurrentLayer forward;
+    private final Merge merge;
+    private RecurrentLayer backward;
+
+    public Bidirectional(RecurrentLayer layer) {
+        this(layer, Merge.CONCAT);
+    }
+
+    public Bidirectional(RecurrentLayer layer, Merge merge) {
+        if (layer.isBuilt()) throw new IllegalArgumentException("Bidirectional: the wrapped layer is already built");
+        this.forward = layer;
+        this.merge = merge;
+    }
+
+    @Override
+    protected int[] outputShapeFor(int[] in) {
+        if (in.length != 2) throw badInput("[batch, steps, features]", in);
+        backward = forward.mirrored(); // configured like the forward layer, now that its configuration is final
+        backward.reverseOutput = true;
+        int units = forward.units(), merged = merge == Merge.CONCAT ? 2 * units : units;
+        if (merge == Merge.CONCAT) forward.outputStride = backward.outputStride = merged;
+        return forward.returnsSequences() ? new int[] {in[0], merged} : new int[] {merged};
+    }
+
+    @Override
+    protected void createWeights(int[] inputShape, Random random) {
+        forward.build(name() + "_forward", inputShape, backend, random);
+        backward.build(name() + "_backward", inputShape, backend, random);
+    }
+
+    @Override
+    protected Tensor run(Tensor input, Tensor output, int threads) {
+        return runMasked(input, null, output, threads);
+    }
+
+    @Override
+    protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
+        if (merge == Merge.CONCAT) {
+            forward.runInto(input, mask, output, 0, threads);
+            backward.runInto(input, mask, output, forward.units(), threads);
+            return output;
+        }
+        forward.runInto(input, mask, output, 0, threads);
+        try (Tensor other = backend.allocate(output.shape())) {
+            backward.runInto(input, mask, other, 0, threads);
+            BinaryOp op = merge == Merge.SUM ? BinaryOp.ADD : merge == Merge.MUL ? BinaryOp.MUL : BinaryOp.AVERAGE;
+            backend.binary(op, output, other, output, threads);
+        }
+        return output;
+    }
+
+    @Override
+    public Tensor computeMask(Tensor input, Tensor inputMask) {
+        return forward.computeMask(input, inputMask);
+    }
+
+    @Override
+    public List<float[]> getWeights() {
+        List<float[]> weights = new ArrayList<>(forward.getWeights());
+        weights.addAll(backward.getWeights());
+        return weights;
+    }
+
+    @Override
+    public void setWeights(float[]... weights) {
+        int half = weights.length / 2;
+        if (weights.length % 2 != 0) {
+            throw new IllegalArgumentException(describe() + ": expected the forward and then the backward layer's weights, got "
+                    + weights.length + " arrays");
+        }
+        forward.setWeights(Arrays.copyOfRange(weights, 0, half));
+        backward.setWeights(Arrays.copyOfRange(weights, half, weights.length));
+    }
+
+    @Override
+    public void close() {
+        forward.close();
+        if (backward != null) backward.close();
+    }
+}
