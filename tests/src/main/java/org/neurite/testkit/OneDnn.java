@@ -33,6 +33,8 @@ import org.bytedeco.javacpp.FloatPointer;
  */
 public final class OneDnn {
     public static final int SRC = DNNL_ARG_SRC, WEIGHTS = DNNL_ARG_WEIGHTS, BIAS = DNNL_ARG_BIAS, DST = DNNL_ARG_DST;
+    public static final int SRC_LAYER = DNNL_ARG_SRC_LAYER, WEIGHTS_LAYER = DNNL_ARG_WEIGHTS_LAYER;
+    public static final int WEIGHTS_ITER = DNNL_ARG_WEIGHTS_ITER, DST_LAYER = DNNL_ARG_DST_LAYER;
 
     private static final dnnl_engine ENGINE = new dnnl_engine();
     private static final dnnl_stream STREAM = new dnnl_stream();
@@ -54,10 +56,8 @@ public final class OneDnn {
             check(dnnl_primitive_create(primitive, pd), "primitive");
             for (int i = 0; i < kinds.length; i++) {
                 int kind = kinds[i];
-                dnnl_memory_desc wanted = kind == SRC ? dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0)
-                        : kind == DST ? dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0)
-                        : dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, kind == BIAS ? 1 : 0);
-                args.add(new Arg(kinds[i], userMds[i], wanted, kinds[i] == DST));
+                dnnl_memory_desc wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, kind);
+                args.add(new Arg(kind, userMds[i], wanted, kind == DST || kind == DST_LAYER));
             }
             execArgs = new dnnl_exec_arg_t(args.size());
             for (int i = 0; i < args.size(); i++) {
@@ -82,15 +82,25 @@ public final class OneDnn {
 
         /** Reads {@code previous}'s output in place as this op's input, as layers of a model do. */
         public Op feedFrom(Op previous) {
-            check(dnnl_memory_set_data_handle(find(SRC).userMemory, previous.find(DST).userData), "chain");
+            check(dnnl_memory_set_data_handle(input().userMemory, previous.output().userData), "chain");
             return this;
         }
 
         /** One step of a model: input reorder (if the primitive wants another format), primitive, output reorder. */
         public void executeStep() {
-            find(SRC).reorder();
+            input().reorder();
             execute();
-            find(DST).reorder();
+            output().reorder();
+        }
+
+        private Arg input() {
+            for (Arg a : args) if (a.kind == SRC || a.kind == SRC_LAYER) return a;
+            throw new IllegalStateException("no input");
+        }
+
+        private Arg output() {
+            for (Arg a : args) if (a.output) return a;
+            throw new IllegalStateException("no output");
         }
 
         public float[] get(int kind) {
@@ -226,6 +236,56 @@ public final class OneDnn {
         check(dnnl_softmax_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference, dnnl_softmax_accurate, src,
                 dst, 1, null), "softmax");
         return new Op(pd, new int[] {SRC, DST}, new dnnl_memory_desc[] {src, dst});
+    }
+
+    /**
+     * A unidirectional LSTM, GRU or vanilla RNN (tanh) over [batch, steps, in] with Keras'
+     * weights (kernel [in, G units] and recurrent kernel [units, G units] are oneDNN's ldigo
+     * with one layer and direction; set the bias through {@link #rnnBias}). oneDNN has no
+     * masking; its DST_LAYER holds every step's output, [batch, steps, units].
+     * Keras' GRU with reset_after is oneDNN's linear-before-reset GRU.
+     */
+    public static Op rnn(String cell, boolean resetAfter, int batch, int steps, int in, int units) {
+        int gates = cell.equals("lstm") ? 4 : cell.equals("gru") ? 3 : 1;
+        int biasGates = cell.equals("gru") && resetAfter ? 4 : gates;
+        dnnl_memory_desc src = md(dnnl_ntc, steps, batch, in), dst = md(dnnl_ntc, steps, batch, units);
+        dnnl_memory_desc weights = md(dnnl_ldigo, 1, 1, in, gates, units), iter = md(dnnl_ldigo, 1, 1, units, gates, units);
+        dnnl_memory_desc bias = md(dnnl_ldgo, 1, 1, biasGates, units);
+        dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, 1, 1, in, gates, units);
+        dnnl_memory_desc anyIter = md(dnnl_format_tag_any, 1, 1, units, gates, units);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        int direction = dnnl_unidirectional_left2right;
+        switch (cell) {
+            case "lstm" -> check(dnnl_lstm_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference, direction, src,
+                    null, null, anyWeights, anyIter, null, null, bias, dst, null, null, 0, null), "lstm");
+            case "gru" -> check(resetAfter
+                    ? dnnl_lbr_gru_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference, direction, src, null,
+                            anyWeights, anyIter, bias, dst, null, 0, null)
+                    : dnnl_gru_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference, direction, src, null,
+                            anyWeights, anyIter, bias, dst, null, 0, null), "gru");
+            default -> check(dnnl_vanilla_rnn_forward_primitive_desc_create(pd, ENGINE, dnnl_forward_inference,
+                    dnnl_eltwise_tanh, direction, src, null, anyWeights, anyIter, bias, dst, null, 0, 0f, 0f, null), "rnn");
+        }
+        destroy(anyWeights, anyIter);
+        return new Op(pd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER},
+                new dnnl_memory_desc[] {src, weights, iter, bias, dst});
+    }
+
+    /**
+     * Keras' RNN bias in oneDNN's form: the same, except for GRU with reset_after, whose
+     * [input; recurrent] x [z, r, h] biases become linear-before-reset's [z, r, h, h'] (the
+     * recurrent z and r biases add to the input ones; only h' stays apart, inside r (.)).
+     */
+    public static float[] rnnBias(String cell, boolean resetAfter, int units, float[] kerasBias) {
+        if (!cell.equals("gru") || !resetAfter) return kerasBias;
+        float[] b = new float[4 * units];
+        for (int j = 0; j < units; j++) {
+            b[j] = kerasBias[j] + kerasBias[3 * units + j];
+            b[units + j] = kerasBias[units + j] + kerasBias[4 * units + j];
+            b[2 * units + j] = kerasBias[2 * units + j];
+            b[3 * units + j] = kerasBias[5 * units + j];
+        }
+        return b;
     }
 
     /** Post-ops for a fused activation. */
