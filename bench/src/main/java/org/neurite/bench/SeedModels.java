@@ -6,7 +6,9 @@ import static org.neurite.Activation.SOFTMAX;
 import org.neurite.Sequential;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
+import org.neurite.layers.Embedding;
 import org.neurite.layers.Flatten;
+import org.neurite.layers.LSTM;
 import org.neurite.layers.MaxPool2D;
 
 /** The seed models of the project, as a user writes them. */
@@ -22,6 +24,15 @@ public final class SeedModels {
                 .add(new MaxPool2D(2))
                 .add(new Conv2D(64, 3, RELU))
                 .add(new Flatten())
+                .add(new Dense(64, RELU))
+                .add(new Dense(10, SOFTMAX));
+    }
+
+    /** The Keras text RNN: 100 word ids in (0 = padding), 10 class probabilities out. */
+    public static Sequential rnn() {
+        return new Sequential(100)
+                .add(new Embedding(10000, 64).maskZero(true))
+                .add(new LSTM(64))
                 .add(new Dense(64, RELU))
                 .add(new Dense(10, SOFTMAX));
     }

@@ -103,6 +103,12 @@ public final class OneDnn {
             throw new IllegalStateException("no output");
         }
 
+        /** The user memory of an argument, to fill or read in place (then {@link #executeStep()} runs the reorders). */
+        public java.nio.FloatBuffer buffer(int kind) {
+            Arg arg = find(kind);
+            return arg.userData.capacity(arg.userFloats).asBuffer();
+        }
+
         public float[] get(int kind) {
             Arg arg = find(kind);
             arg.reorder();

@@ -21,7 +21,7 @@ import org.neurite.testkit.RnnCase;
  */
 class OneDnnRecurrentTest {
     static Stream<Problem> problems() {
-        return Problem.load("rnn").stream().map(RnnCase::of)
+        return Stream.concat(Problem.load("rnn").stream(), Problem.load("rnn_perf").stream()).map(RnnCase::of)
                 .filter(c -> c.mask().equals("none") && !c.backwards() && c.activation().equals("tanh")
                         && c.recurrentActivation().equals("sigmoid"))
                 .map(RnnCase::problem);

@@ -1,0 +1,87 @@
+package org.neurite.bench;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.testkit.OneDnn;
+import org.openjdk.jmh.annotations.*;
+
+/**
+ * The whole seed RNN (Embedding(10000, 64) on 100 ids, LSTM(64), Dense(64, relu),
+ * Dense(10, softmax)) at batch 1 and 32: Neurite's {@code predict}; oneDNN's LSTM, inner
+ * products and softmax chained in place, after an embedding gather in Java (oneDNN has no
+ * embedding primitive) and without masking (oneDNN has none); and the Java fallback.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SeedRnnBenchmark {
+    @Param({"1", "32"})
+    public int batch;
+
+    @Param({"neurite", "onednn", "java"})
+    public String impl;
+
+    @Param("2")
+    public int threads;
+
+    private Runnable step;
+    private AutoCloseable resources;
+
+    @Setup
+    public void setUp() {
+        Random random = new Random(1);
+        float[] ids = new float[batch * 100];
+        for (int i = 0; i < ids.length; i++) ids[i] = 1 + random.nextInt(9999);
+        if (Impl.of(impl) == Impl.ONEDNN) {
+            float[] table = Bench.random(random, 10000 * 64);
+            OneDnn.Op lstm = OneDnn.rnn("lstm", true, batch, 100, 64, 64)
+                    .set(OneDnn.WEIGHTS_LAYER, Bench.random(random, 64 * 256))
+                    .set(OneDnn.WEIGHTS_ITER, Bench.random(random, 64 * 256)).set(OneDnn.BIAS, Bench.random(random, 256));
+            // The LSTM's last step feeds the dense layers: a [batch, 64] slice of [batch, 100, 64].
+            List<OneDnn.Op> head = List.of(OneDnn.innerProduct(batch, 64, 64, "relu"), OneDnn.innerProduct(batch, 64, 10, "linear"),
+                    OneDnn.softmax(batch, 10));
+            head.get(0).set(OneDnn.WEIGHTS, Bench.random(random, 64 * 64)).set(OneDnn.BIAS, Bench.random(random, 64));
+            head.get(1).set(OneDnn.WEIGHTS, Bench.random(random, 640)).set(OneDnn.BIAS, Bench.random(random, 10));
+            head.get(1).feedFrom(head.get(0));
+            head.get(2).feedFrom(head.get(1));
+            java.nio.FloatBuffer embedded = lstm.buffer(OneDnn.SRC_LAYER), sequence = lstm.buffer(OneDnn.DST_LAYER);
+            java.nio.FloatBuffer last = head.get(0).buffer(OneDnn.SRC);
+            step = () -> {
+                for (int i = 0; i < ids.length; i++) embedded.put(i * 64, table, (int) ids[i] * 64, 64);
+                lstm.executeStep();
+                for (int b = 0; b < batch; b++) last.put(b * 64, sequence, (b * 100 + 99) * 64, 64);
+                for (OneDnn.Op op : head) op.executeStep();
+            };
+            resources = () -> {
+                lstm.close();
+                for (OneDnn.Op op : head) op.close();
+            };
+            return;
+        }
+        Backend backend = Impl.of(impl).backend();
+        Sequential model = SeedModels.rnn().backend(backend).threads(threads).build();
+        Tensor input = backend.allocate(batch, 100).copyFrom(ids);
+        step = () -> model.predict(input).close();
+        resources = () -> {
+            model.close();
+            input.close();
+        };
+    }
+
+    @Benchmark
+    public void predict() {
+        step.run();
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        resources.close();
+    }
+}
