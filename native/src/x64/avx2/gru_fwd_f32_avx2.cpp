@@ -11,12 +11,13 @@ namespace neurite {
 namespace {
 
 struct GruCell {
-    static constexpr int kRows = 3;
+    static constexpr int kMaxRows = 3;
 
     static const float *block_of(const RnnProblem &p, int first) {
         return p.packed_recurrent + first / kRnnUnitBlock * rnn_block_floats(p.d);
     }
 
+    template <int kRows>
     static void prepare(const RnnProblem &p, rnn_avx2::TileState &s, const float *const *x) {
         if (p.d.reset_after) return;
         const int units = p.d.units, ra = p.d.recurrent_activation;
@@ -34,6 +35,7 @@ struct GruCell {
         }
     }
 
+    template <int kRows>
     static void step(const RnnProblem &p, rnn_avx2::TileState &s, const float *const *x, int first, int lanes) {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
         if (p.d.reset_after) {

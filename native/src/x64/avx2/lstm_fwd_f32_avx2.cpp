@@ -10,10 +10,12 @@ namespace neurite {
 namespace {
 
 struct LstmCell {
-    static constexpr int kRows = 2;
+    static constexpr int kMaxRows = 3;
 
+    template <int kRows>
     static void prepare(const RnnProblem &, rnn_avx2::TileState &, const float *const *) {}
 
+    template <int kRows>
     static void step(const RnnProblem &p, rnn_avx2::TileState &s, const float *const *x, int first, int lanes) {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
         const float *block = p.packed_recurrent + first / kRnnUnitBlock * rnn_block_floats(p.d);

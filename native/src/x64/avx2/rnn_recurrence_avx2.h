@@ -9,6 +9,8 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
+#include <vector>
 
 #include "../../common/packing.h"
 #include "../../common/scratch.h"
@@ -18,10 +20,17 @@
 namespace neurite {
 namespace rnn_avx2 {
 
-// acc[r][g] += h_r . U[:, first_gate + g, block units] for r < kRows, g < kGates.
+// acc[r][g] = h_r . U[:, first_gate + g, block units] for r < kRows, g < kGates. The sums
+// live in local registers for the whole loop and reach `acc` once at the end: accumulating
+// into the caller's array directly made GCC store every accumulator on each iteration.
 template <int kRows, int kGates>
 inline void recurrent_product(const float *const *h, int units, const float *block, int all_gates, int first_gate,
                               __m256 (&acc)[kRows][kGates]) {
+    __m256 sum[kRows][kGates];
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r)
+#pragma GCC unroll 4
+        for (int g = 0; g < kGates; ++g) sum[r][g] = _mm256_setzero_ps();
     const float *w = block + first_gate * kRnnUnitBlock;
     for (int k = 0; k < units; ++k, w += all_gates * kRnnUnitBlock) {
         __m256 wg[kGates];
@@ -31,9 +40,13 @@ inline void recurrent_product(const float *const *h, int units, const float *blo
         for (int r = 0; r < kRows; ++r) {
             const __m256 hk = _mm256_broadcast_ss(h[r] + k);
 #pragma GCC unroll 4
-            for (int g = 0; g < kGates; ++g) acc[r][g] = _mm256_fmadd_ps(hk, wg[g], acc[r][g]);
+            for (int g = 0; g < kGates; ++g) sum[r][g] = _mm256_fmadd_ps(hk, wg[g], sum[r][g]);
         }
     }
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r)
+#pragma GCC unroll 4
+        for (int g = 0; g < kGates; ++g) acc[r][g] = sum[r][g];
 }
 
 // 8 floats at p, or the first `lanes` of them (the rest read as 0, never touched).
@@ -52,72 +65,110 @@ struct TileState {
     float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4];
 };
 
-// Runs the whole recurrence of p with Cell, a class providing
-//   static constexpr int kRows;                                 rows per tile (<= 4)
-//   static void prepare(const RnnProblem &, TileState &, const float *const *x);
-//   static void step(const RnnProblem &, TileState &, const float *const *x, int first_unit, int lanes);
+// Runs the whole recurrence of p with kRows batch rows per tile (<= 4) and Cell, a class providing
+//   template <int kRows> static void prepare(const RnnProblem &, TileState &, const float *const *x);
+//   template <int kRows> static void step(const RnnProblem &, TileState &, const float *const *x,
+//                                         int first_unit, int lanes);
 // where x[r] is the projection of tile row r at this step, and step fills next (and c_next)
 // for units [first_unit, first_unit + lanes).
-template <class Cell>
-void run_recurrence(const RnnProblem &p) {
+//
+// Each thread takes one contiguous group of tiles through all the steps in lockstep, and
+// within a step runs every tile of its group on one unit block before the next block: the
+// block's recurrent weights (units x gates x 8 floats) are then read from L2 once per group
+// rather than streamed from L3 once per tile, which bounds large layers (512 units: 4 MB of
+// weights per step).
+template <class Cell, int kRows>
+void run_recurrence_tiles(const RnnProblem &p) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, gates = p.gates();
-    const int64_t tiles = ceil_div(p.batch, Cell::kRows);
+    const int64_t tiles = ceil_div(p.batch, kRows);
+    const int64_t groups = std::min<int64_t>(tiles, resolve_threads(p.threads));
     const int64_t padded = ceil_div(units, kRnnUnitBlock) * kRnnUnitBlock;
     constexpr int kBuffers = 6;
-    parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
-        float *memory = thread_scratch(kBuffers * Cell::kRows * padded, ScratchSlot::kTask);
-        std::fill(memory, memory + kBuffers * Cell::kRows * padded, 0.f);
-        for (int64_t tile = begin; tile < end; ++tile) {
-            const int64_t first = tile * Cell::kRows;
-            const int rows = static_cast<int>(std::min<int64_t>(Cell::kRows, p.batch - first));
-            TileState state{};
-            int64_t row_index[4];
-            for (int r = 0; r < Cell::kRows; ++r) {
-                // Rows past the batch compute on the first row's input into their own buffers, never stored.
-                row_index[r] = first + (r < rows ? r : 0);
-                float *base = memory + kBuffers * r * padded;
-                float **buffers[kBuffers] = {state.h, state.next, state.c, state.c_next, state.z, state.rh};
-                for (int i = 0; i < kBuffers; ++i) buffers[i][r] = base + i * padded;
-                for (int j = 0; j < units; ++j) {
-                    const int64_t at = row_index[r] * units + j;
-                    state.h[r][j] = p.initial_h != nullptr ? p.initial_h[at] : 0.f;
-                    state.c[r][j] = p.initial_c != nullptr ? p.initial_c[at] : 0.f;
-                }
-            }
-            for (int s = 0; s < p.steps; ++s) {
-                const int t = p.input_step(s);
-                const float *x[4];
-                bool any_valid = false;
-                for (int r = 0; r < Cell::kRows; ++r) {
-                    x[r] = p.projection + (row_index[r] * p.steps + t) * int64_t{gates} * units;
-                    any_valid |= r < rows && p.valid(row_index[r], t);
-                }
-                if (any_valid) {
-                    Cell::prepare(p, state, x);
-                    for (int b = 0; b < units; b += kRnnUnitBlock)
-                        Cell::step(p, state, x, b, std::min(kRnnUnitBlock, units - b));
-                }
-                for (int r = 0; r < rows; ++r) {
-                    const int64_t row = first + r;
-                    float *out = d.return_sequences ? p.step_output(row, s) : nullptr;
-                    if (p.valid(row, t)) {
-                        std::swap(state.h[r], state.next[r]);
-                        std::swap(state.c[r], state.c_next[r]);
-                        if (out != nullptr) std::copy(state.h[r], state.h[r] + units, out);
-                    } else if (out != nullptr) {
-                        std::fill(out, out + units, 0.f); // masked: the state carries through, the output is 0
+    parallel_for(groups, p.threads, [&](int64_t group_begin, int64_t group_end) {
+        for (int64_t group = group_begin; group < group_end; ++group) {
+            const int64_t tile_begin = group * tiles / groups, tile_end = (group + 1) * tiles / groups;
+            const int64_t count = tile_end - tile_begin;
+            float *memory = thread_scratch(count * kBuffers * kRows * padded, ScratchSlot::kTask);
+            std::fill(memory, memory + count * kBuffers * kRows * padded, 0.f);
+            std::vector<TileState> states(count);
+            std::vector<std::array<int64_t, 4>> row_index(count);
+            std::vector<int> rows(count);
+            for (int64_t i = 0; i < count; ++i) {
+                const int64_t first = (tile_begin + i) * kRows;
+                rows[i] = static_cast<int>(std::min<int64_t>(kRows, p.batch - first));
+                TileState &state = states[i];
+                for (int r = 0; r < kRows; ++r) {
+                    // Rows past the batch compute on the first row's input into their own buffers, never stored.
+                    row_index[i][r] = first + (r < rows[i] ? r : 0);
+                    float *base = memory + ((i * kRows + r) * kBuffers) * padded;
+                    float **buffers[kBuffers] = {state.h, state.next, state.c, state.c_next, state.z, state.rh};
+                    for (int b = 0; b < kBuffers; ++b) buffers[b][r] = base + b * padded;
+                    for (int j = 0; j < units; ++j) {
+                        const int64_t at = row_index[i][r] * units + j;
+                        state.h[r][j] = p.initial_h != nullptr ? p.initial_h[at] : 0.f;
+                        state.c[r][j] = p.initial_c != nullptr ? p.initial_c[at] : 0.f;
                     }
                 }
             }
-            for (int r = 0; r < rows; ++r) {
-                const int64_t row = first + r;
-                if (!d.return_sequences) std::copy(state.h[r], state.h[r] + units, p.last_output(row));
-                if (p.final_h != nullptr) std::copy(state.h[r], state.h[r] + units, p.final_h + row * units);
-                if (p.final_c != nullptr) std::copy(state.c[r], state.c[r] + units, p.final_c + row * units);
+            std::vector<std::array<const float *, 4>> x(count);
+            std::vector<char> active(count);
+            for (int s = 0; s < p.steps; ++s) {
+                const int t = p.input_step(s);
+                for (int64_t i = 0; i < count; ++i) {
+                    bool any_valid = false;
+                    for (int r = 0; r < kRows; ++r) {
+                        x[i][r] = p.projection + (row_index[i][r] * p.steps + t) * int64_t{gates} * units;
+                        any_valid |= r < rows[i] && p.valid(row_index[i][r], t);
+                    }
+                    active[i] = any_valid;
+                    if (any_valid) Cell::template prepare<kRows>(p, states[i], x[i].data());
+                }
+                for (int b = 0; b < units; b += kRnnUnitBlock) {
+                    const int lanes = std::min(kRnnUnitBlock, units - b);
+                    for (int64_t i = 0; i < count; ++i)
+                        if (active[i]) Cell::template step<kRows>(p, states[i], x[i].data(), b, lanes);
+                }
+                for (int64_t i = 0; i < count; ++i) {
+                    TileState &state = states[i];
+                    for (int r = 0; r < rows[i]; ++r) {
+                        const int64_t row = row_index[i][r];
+                        float *out = d.return_sequences ? p.step_output(row, s) : nullptr;
+                        if (p.valid(row, t)) {
+                            std::swap(state.h[r], state.next[r]);
+                            std::swap(state.c[r], state.c_next[r]);
+                            if (out != nullptr) std::copy(state.h[r], state.h[r] + units, out);
+                        } else if (out != nullptr) {
+                            std::fill(out, out + units, 0.f); // masked: the state carries through, the output is 0
+                        }
+                    }
+                }
+            }
+            for (int64_t i = 0; i < count; ++i) {
+                const TileState &state = states[i];
+                for (int r = 0; r < rows[i]; ++r) {
+                    const int64_t row = row_index[i][r];
+                    if (!d.return_sequences) std::copy(state.h[r], state.h[r] + units, p.last_output(row));
+                    if (p.final_h != nullptr) std::copy(state.h[r], state.h[r] + units, p.final_h + row * units);
+                    if (p.final_c != nullptr) std::copy(state.c[r], state.c[r] + units, p.final_c + row * units);
+                }
             }
         }
     });
+}
+
+// Tiles of Cell::kMaxRows rows, or of the whole batch when it is smaller: a tile computes
+// all its rows whether or not they exist, so a lone sequence must not pay for a partner.
+template <class Cell>
+void run_recurrence(const RnnProblem &p) {
+    static_assert(Cell::kMaxRows >= 1 && Cell::kMaxRows <= 4, "tiles hold 1 to 4 rows");
+    const int rows = p.batch < Cell::kMaxRows ? p.batch : Cell::kMaxRows;
+    switch (rows) {
+        case 1: run_recurrence_tiles<Cell, 1>(p); break;
+        case 2: if constexpr (Cell::kMaxRows >= 2) run_recurrence_tiles<Cell, 2>(p); break;
+        case 3: if constexpr (Cell::kMaxRows >= 3) run_recurrence_tiles<Cell, 3>(p); break;
+        default: if constexpr (Cell::kMaxRows >= 4) run_recurrence_tiles<Cell, 4>(p); break;
+    }
 }
 
 }  // namespace rnn_avx2

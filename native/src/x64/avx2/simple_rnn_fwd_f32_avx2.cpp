@@ -6,10 +6,12 @@ namespace neurite {
 namespace {
 
 struct SimpleCell {
-    static constexpr int kRows = 4;
+    static constexpr int kMaxRows = 4;
 
+    template <int kRows>
     static void prepare(const RnnProblem &, rnn_avx2::TileState &, const float *const *) {}
 
+    template <int kRows>
     static void step(const RnnProblem &p, rnn_avx2::TileState &s, const float *const *x, int first, int lanes) {
         const float *block = p.packed_recurrent + first / kRnnUnitBlock * rnn_block_floats(p.d);
         __m256 acc[kRows][1] = {};
