@@ -104,6 +104,15 @@ public final class Sequential implements AutoCloseable {
      * concurrent caller), so steady-state calls allocate only the result.
      */
     public Tensor predict(Tensor input) {
+        return predict(input, null);
+    }
+
+    /**
+     * As {@link #predict(Tensor)}, with a mask of the input's time steps ({@code [batch, steps]},
+     * nonzero = valid; see {@link Tensor#sequenceMask}), as Keras' {@code model(x, mask=m)}:
+     * recurrent layers keep their state through masked steps and output zeros there.
+     */
+    public Tensor predict(Tensor input, Tensor mask) {
         build();
         if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
         input.ensureOpen("Sequential.predict");
@@ -111,8 +120,9 @@ public final class Sequential implements AutoCloseable {
         if (workspace == null) workspace = new Workspace(layers.size());
         Tensor converted = backend.accepts(input) ? null : backend.allocate(input.shape()).copyFrom(input);
         List<Tensor> masks = new ArrayList<>();
+        if (mask != null && !backend.accepts(mask)) masks.add(mask = backend.allocate(mask.shape()).copyFrom(mask));
         try {
-            Tensor current = converted != null ? converted : input, mask = null;
+            Tensor current = converted != null ? converted : input;
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
                 Tensor output = layer.producesView() ? null : workspace.output(i, layer, current.dim(0));

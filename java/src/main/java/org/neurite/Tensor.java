@@ -76,6 +76,21 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A {@code [lengths.length, steps]} mask with 1 on the first {@code lengths[b]} steps of
+     * sample b and 0 after: explicit sequence lengths for {@link Sequential#predict(Tensor, Tensor)}.
+     */
+    public static Tensor sequenceMask(int steps, int... lengths) {
+        float[] mask = new float[lengths.length * steps];
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 0 || lengths[b] > steps) {
+                throw new IllegalArgumentException("length " + lengths[b] + " of sample " + b + " is outside [0, " + steps + "]");
+            }
+            java.util.Arrays.fill(mask, b * steps, b * steps + lengths[b], 1f);
+        }
+        return of(mask, lengths.length, steps);
+    }
+
     public int[] shape() {
         return shape.clone();
     }

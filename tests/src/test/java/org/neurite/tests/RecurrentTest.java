@@ -15,6 +15,7 @@ import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Embedding;
+import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
 import org.neurite.layers.RecurrentLayer;
 import org.neurite.testkit.Problem;
@@ -166,6 +167,35 @@ class RecurrentTest {
                             assertArrayEquals(expected, y.toArray(), 1e-6f,
                                     "sample " + b + " (length " + lengths[b] + ", backwards " + backwards + ") on " + variant);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Explicit lengths (Keras' model(x, mask=...)) through stacked layers: each sample as if alone, unpadded. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void explicitLengthsThroughStackedLayersEqualEachSampleAlone(Variant variant) {
+        Backend backend = variant.activate();
+        int steps = 9, features = 5, batch = 3;
+        int[] lengths = {9, 4, 6};
+        float[] x = Checks.random(new Random(8), batch * steps * features);
+        try (Sequential stacked = new Sequential(steps, features).add(new GRU(12).returnSequences(true))
+                .add(new LSTM(7)).backend(backend).seed(4).build();
+             Tensor input = backend.allocate(batch, steps, features).copyFrom(x);
+             Tensor mask = Tensor.sequenceMask(steps, lengths); Tensor all = stacked.predict(input, mask)) {
+            float[] together = all.toArray();
+            for (int b = 0; b < batch; b++) {
+                try (Sequential alone = new Sequential(lengths[b], features).add(new GRU(12).returnSequences(true))
+                        .add(new LSTM(7)).backend(backend).build()) {
+                    for (int l = 0; l < 2; l++) {
+                        alone.layers().get(l).setWeights(stacked.layers().get(l).getWeights().toArray(float[][]::new));
+                    }
+                    float[] own = Arrays.copyOfRange(x, b * steps * features, (b * steps + lengths[b]) * features);
+                    try (Tensor xb = backend.allocate(1, lengths[b], features).copyFrom(own); Tensor y = alone.predict(xb)) {
+                        assertArrayEquals(Arrays.copyOfRange(together, b * 7, (b + 1) * 7), y.toArray(), 1e-6f,
+                                "sample " + b + " of length " + lengths[b] + " on " + variant);
                     }
                 }
             }
