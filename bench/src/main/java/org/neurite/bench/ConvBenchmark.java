@@ -1,7 +1,6 @@
 package org.neurite.bench;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -9,31 +8,20 @@ import org.neurite.layers.ConvolutionLayer;
 import org.neurite.testkit.ConvCase;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Problem;
-import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
 
 /**
  * The seed CNN's convolutions, kernel against kernel: Neurite's op on pre-packed weights into
  * a reused output, oneDNN's primitive alone (reorders outside the timed region), and the
  * Java fallback.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class ConvBenchmark {
+public class ConvBenchmark extends PeerBenchmark {
     @Param({"seed_conv1", "seed_conv2", "seed_conv3", "seed_conv1_b1", "seed_conv2_b1"})
     public String shape;
 
     @Param({"neurite", "onednn", "java"})
     public String impl;
-
-    @Param("2")
-    public int threads;
-
-    private Runnable step;
-    private AutoCloseable resources;
 
     @Setup
     public void setUp() {
@@ -43,8 +31,7 @@ public class ConvBenchmark {
         float[] bias = Bench.random(random, c.outC());
         if (Impl.of(impl) == Impl.ONEDNN) {
             OneDnn.Op op = c.oneDnn().set(OneDnn.SRC, x).set(OneDnn.WEIGHTS, kernel).set(OneDnn.BIAS, bias);
-            step = op::execute;
-            resources = op;
+            measure(op::execute, op);
             return;
         }
         Backend backend = Impl.of(impl).backend();
@@ -58,23 +45,12 @@ public class ConvBenchmark {
             packed = backend.packConv(layer.geometry(), k);
         }
         Tensor b = backend.allocate(bias.length).copyFrom(bias);
-        step = () -> backend.conv(layer.geometry(), input, packed, b, output, threads);
-        resources = () -> {
+        measure(() -> backend.conv(layer.geometry(), input, packed, b, output, threads), () -> {
             model.close();
             input.close();
             output.close();
             packed.close();
             b.close();
-        };
-    }
-
-    @Benchmark
-    public void forward() {
-        step.run();
-    }
-
-    @TearDown
-    public void tearDown() throws Exception {
-        resources.close();
+        });
     }
 }

@@ -5,7 +5,6 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
@@ -15,31 +14,20 @@ import org.neurite.backend.Backend;
 import org.neurite.backend.DenseGeometry;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Problem;
-import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
 
 /**
  * Dense layers and SGEMM: Neurite's op on pre-packed weights, oneDNN's inner product,
  * OpenBLAS' cblas_sgemm (the product alone, so only comparable on linear shapes without
  * bias: sgemm_512), and the Java fallback.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class DenseBenchmark {
+public class DenseBenchmark extends PeerBenchmark {
     @Param({"sgemm_512", "seed_dense1", "seed_dense1_b1"})
     public String shape;
 
     @Param({"neurite", "onednn", "openblas", "java"})
     public String impl;
-
-    @Param("2")
-    public int threads;
-
-    private Runnable step;
-    private AutoCloseable resources;
 
     @Setup
     public void setUp() {
@@ -55,18 +43,16 @@ public class DenseBenchmark {
             case ONEDNN -> {
                 OneDnn.Op op = OneDnn.innerProduct(batch, in, out, activation)
                         .set(OneDnn.SRC, x).set(OneDnn.WEIGHTS, w).set(OneDnn.BIAS, bias);
-                step = op::execute;
-                resources = op;
+                measure(op::execute, op);
             }
             case OPENBLAS -> {
                 Loader.load(openblas.class);
                 FloatPointer a = new FloatPointer(x), b = new FloatPointer(w), c = new FloatPointer((long) batch * out);
-                step = () -> cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1f, a, in, b, out, 0f, c, out);
-                resources = () -> {
+                measure(() -> cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, out, in, 1f, a, in, b, out, 0f, c, out), () -> {
                     a.close();
                     b.close();
                     c.close();
-                };
+                });
             }
             default -> {
                 Backend backend = Impl.of(impl).backend();
@@ -77,24 +63,13 @@ public class DenseBenchmark {
                 }
                 Tensor input = backend.allocate(batch, in).copyFrom(x), output = backend.allocate(batch, out);
                 Tensor b = withBias ? backend.allocate(out).copyFrom(bias) : null;
-                step = () -> backend.dense(g, input, packed, b, output, threads);
-                resources = () -> {
+                measure(() -> backend.dense(g, input, packed, b, output, threads), () -> {
                     packed.close();
                     input.close();
                     output.close();
                     if (b != null) b.close();
-                };
+                });
             }
         }
-    }
-
-    @Benchmark
-    public void forward() {
-        step.run();
-    }
-
-    @TearDown
-    public void tearDown() throws Exception {
-        resources.close();
     }
 }

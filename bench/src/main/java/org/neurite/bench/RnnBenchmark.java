@@ -1,7 +1,6 @@
 package org.neurite.bench;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -9,31 +8,20 @@ import org.neurite.layers.RecurrentLayer;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.RnnCase;
-import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
 
 /**
  * LSTM and GRU layers over whole sequences (tests/shapes/rnn_perf.txt): Neurite's fused
  * kernels into a reused output, oneDNN's primitive alone (weights reordered outside the timed
  * region), and the Java fallback.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RnnBenchmark {
+public class RnnBenchmark extends PeerBenchmark {
     @Param({"lstm_b1", "lstm_b32", "lstm_512", "gru_b1", "gru_b32", "gru_512"})
     public String shape;
 
     @Param({"neurite", "onednn", "java"})
     public String impl;
-
-    @Param("2")
-    public int threads;
-
-    private Runnable step;
-    private AutoCloseable resources;
 
     @Setup
     public void setUp() {
@@ -47,8 +35,7 @@ public class RnnBenchmark {
             OneDnn.Op op = OneDnn.rnn(c.cell(), c.resetAfter(), c.batch(), c.steps(), c.in(), c.units())
                     .set(OneDnn.SRC_LAYER, x).set(OneDnn.WEIGHTS_LAYER, kernel).set(OneDnn.WEIGHTS_ITER, recurrent)
                     .set(OneDnn.BIAS, OneDnn.rnnBias(c.cell(), c.resetAfter(), c.units(), bias));
-            step = op::execute;
-            resources = op;
+            measure(op::execute, op);
             return;
         }
         Backend backend = Impl.of(impl).backend();
@@ -57,21 +44,10 @@ public class RnnBenchmark {
         layer.setWeights(kernel, recurrent, bias);
         Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
         Tensor output = layer.newOutput(c.batch());
-        step = () -> layer.forward(input, output, threads);
-        resources = () -> {
+        measure(() -> layer.forward(input, output, threads), () -> {
             model.close();
             input.close();
             output.close();
-        };
-    }
-
-    @Benchmark
-    public void forward() {
-        step.run();
-    }
-
-    @TearDown
-    public void tearDown() throws Exception {
-        resources.close();
+        });
     }
 }

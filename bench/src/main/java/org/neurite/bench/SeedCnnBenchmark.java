@@ -2,36 +2,24 @@ package org.neurite.bench;
 
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.testkit.OneDnn;
-import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
 
 /**
  * The whole seed CNN at batch 1 (latency) and 32 (throughput): Neurite's {@code predict}
  * as a user calls it, the same network as a chain of oneDNN primitives reading each
  * other's outputs in place, and the Java fallback.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class SeedCnnBenchmark {
+public class SeedCnnBenchmark extends PeerBenchmark {
     @Param({"1", "32"})
     public int batch;
 
     @Param({"neurite", "onednn", "java"})
     public String impl;
-
-    @Param("2")
-    public int threads;
-
-    private Runnable step;
-    private AutoCloseable resources;
 
     @Setup
     public void setUp() {
@@ -57,31 +45,19 @@ public class SeedCnnBenchmark {
                 if (i > 0) ops.get(i).feedFrom(ops.get(i - 1));
             }
             ops.get(0).set(OneDnn.SRC, images);
-            step = () -> {
+            measure(() -> {
                 for (OneDnn.Op op : ops) op.executeStep();
-            };
-            resources = () -> {
+            }, () -> {
                 for (OneDnn.Op op : ops) op.close();
-            };
+            });
             return;
         }
         Backend backend = Impl.of(impl).backend();
         Sequential model = SeedModels.cnn().backend(backend).threads(threads).build();
         Tensor input = backend.allocate(batch, 28, 28, 1).copyFrom(images);
-        step = () -> model.predict(input).close();
-        resources = () -> {
+        measure(() -> model.predict(input).close(), () -> {
             model.close();
             input.close();
-        };
-    }
-
-    @Benchmark
-    public void predict() {
-        step.run();
-    }
-
-    @TearDown
-    public void tearDown() throws Exception {
-        resources.close();
+        });
     }
 }

@@ -2,12 +2,12 @@ package org.neurite.bench;
 
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.testkit.OneDnn;
-import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
 
 /**
  * The whole seed RNN (Embedding(10000, 64) on 100 ids, LSTM(64), Dense(64, relu),
@@ -15,24 +15,12 @@ import org.openjdk.jmh.annotations.*;
  * products and softmax chained in place, after an embedding gather in Java (oneDNN has no
  * embedding primitive) and without masking (oneDNN has none); and the Java fallback.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class SeedRnnBenchmark {
+public class SeedRnnBenchmark extends PeerBenchmark {
     @Param({"1", "32"})
     public int batch;
 
     @Param({"neurite", "onednn", "java"})
     public String impl;
-
-    @Param("2")
-    public int threads;
-
-    private Runnable step;
-    private AutoCloseable resources;
 
     @Setup
     public void setUp() {
@@ -53,35 +41,23 @@ public class SeedRnnBenchmark {
             head.get(2).feedFrom(head.get(1));
             java.nio.FloatBuffer embedded = lstm.buffer(OneDnn.SRC_LAYER), sequence = lstm.buffer(OneDnn.DST_LAYER);
             java.nio.FloatBuffer last = head.get(0).buffer(OneDnn.SRC);
-            step = () -> {
+            measure(() -> {
                 for (int i = 0; i < ids.length; i++) embedded.put(i * 64, table, (int) ids[i] * 64, 64);
                 lstm.executeStep();
                 for (int b = 0; b < batch; b++) last.put(b * 64, sequence, (b * 100 + 99) * 64, 64);
                 for (OneDnn.Op op : head) op.executeStep();
-            };
-            resources = () -> {
+            }, () -> {
                 lstm.close();
                 for (OneDnn.Op op : head) op.close();
-            };
+            });
             return;
         }
         Backend backend = Impl.of(impl).backend();
         Sequential model = SeedModels.rnn().backend(backend).threads(threads).build();
         Tensor input = backend.allocate(batch, 100).copyFrom(ids);
-        step = () -> model.predict(input).close();
-        resources = () -> {
+        measure(() -> model.predict(input).close(), () -> {
             model.close();
             input.close();
-        };
-    }
-
-    @Benchmark
-    public void predict() {
-        step.run();
-    }
-
-    @TearDown
-    public void tearDown() throws Exception {
-        resources.close();
+        });
     }
 }

@@ -1,0 +1,39 @@
+package org.neurite.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.*;
+
+/**
+ * What every side-by-side benchmark shares: one timed step per invocation (Neurite, a peer
+ * library or the Java fallback, as the subclass's {@code impl} parameter chose in its
+ * setup), the thread count, and releasing what the setup allocated.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public abstract class PeerBenchmark {
+    @Param("2")
+    public int threads;
+
+    private Runnable step;
+    private AutoCloseable resources;
+
+    /** Called by the subclass's setup: what to time, and what to close afterwards. */
+    protected final void measure(Runnable step, AutoCloseable resources) {
+        this.step = step;
+        this.resources = resources;
+    }
+
+    @Benchmark
+    public void run() {
+        step.run();
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        resources.close();
+    }
+}
