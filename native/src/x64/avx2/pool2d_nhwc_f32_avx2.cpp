@@ -1,7 +1,7 @@
-// Max and average pooling over NHWC. Each output pixel is accumulated in place: the first
-// input cell of its window is copied, the others folded in, each as one contiguous sweep
-// over all channels, 8 per register. Windows are clipped to the input, so padding is never
-// materialised and an empty window (wholly in the padding) yields 0, as the reference.
+// Max and average pooling over NHWC. For each output pixel the window is folded in
+// registers, up to 32 channels at a time (4 vectors), and stored once: a pixel's window is
+// read exactly once and nothing is written twice. Windows are clipped to the input, so
+// padding is never materialised and an empty window (wholly in the padding) yields 0.
 #include <immintrin.h>
 
 #include <cstring>
@@ -13,24 +13,40 @@
 namespace neurite {
 namespace {
 
-template <bool kMax>
-inline void fold(float *acc, const float *x, int channels, __m256i tail) {
-    int c = 0;
-    for (; c + 8 <= channels; c += 8) {
-        const __m256 a = _mm256_loadu_ps(acc + c), v = _mm256_loadu_ps(x + c);
-        _mm256_storeu_ps(acc + c, kMax ? _mm256_max_ps(a, v) : _mm256_add_ps(a, v));
-    }
-    if (c < channels) {
-        const __m256 a = _mm256_maskload_ps(acc + c, tail), v = _mm256_maskload_ps(x + c, tail);
-        _mm256_maskstore_ps(acc + c, tail, kMax ? _mm256_max_ps(a, v) : _mm256_add_ps(a, v));
-    }
+// The clipped window of one output pixel: rows x cols input pixels from `first`.
+struct Window {
+    const float *first;
+    int64_t row_stride, pixel_stride;
+    int rows, cols;
+};
+
+inline __m256 load(const float *p, bool masked, __m256i mask) {
+    return masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
 }
 
-inline void divide(float *acc, int channels, float divisor, __m256i tail) {
-    const __m256 f = _mm256_set1_ps(divisor);
-    int c = 0;
-    for (; c + 8 <= channels; c += 8) _mm256_storeu_ps(acc + c, _mm256_div_ps(_mm256_loadu_ps(acc + c), f));
-    if (c < channels) _mm256_maskstore_ps(acc + c, tail, _mm256_div_ps(_mm256_maskload_ps(acc + c, tail), f));
+// Folds kVectors consecutive vectors of channels from offset c over the window.
+template <bool kMax, int kVectors>
+inline void fold_window(const Window &w, int c, float *out, float divisor, bool masked, __m256i mask) {
+    __m256 acc[kVectors];
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) acc[v] = load(w.first + c + 8 * v, masked, mask);
+    for (int r = 0; r < w.rows; ++r) {
+        const float *x = w.first + r * w.row_stride + c;
+        for (int k = r == 0 ? 1 : 0; k < w.cols; ++k) {
+#pragma GCC unroll 4
+            for (int v = 0; v < kVectors; ++v) {
+                const __m256 value = load(x + k * w.pixel_stride + 8 * v, masked, mask);
+                acc[v] = kMax ? _mm256_max_ps(acc[v], value) : _mm256_add_ps(acc[v], value);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+        // Summed in the reference kernel's order and divided as it does: both agree to the bit.
+        const __m256 result = kMax ? acc[v] : _mm256_div_ps(acc[v], _mm256_set1_ps(divisor));
+        if (masked) _mm256_maskstore_ps(out + c + 8 * v, mask, result);
+        else _mm256_storeu_ps(out + c + 8 * v, result);
+    }
 }
 
 template <bool kMax>
@@ -49,21 +65,17 @@ void pool(const Pool2dProblem &p) {
                 const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
                 float *out = p.dst + (row * d.out_w + ow) * channels;
                 const int count = (h_end - h_begin) * (w_end - w_begin);
-                if (count <= 0) {
+                if (h_end <= h_begin || w_end <= w_begin) {
                     std::memset(out, 0, sizeof(float) * channels);
                     continue;
                 }
-                bool first = true;
-                for (int h = h_begin; h < h_end; ++h) {
-                    const float *x = p.src + ((n * d.in_h + h) * d.in_w + w_begin) * channels;
-                    for (int w = w_begin; w < w_end; ++w, x += channels) {
-                        if (first) std::memcpy(out, x, sizeof(float) * channels);
-                        else fold<kMax>(out, x, channels, tail);
-                        first = false;
-                    }
-                }
-                // Summed in the reference kernel's order and divided as it does: both agree to the bit.
-                if (!kMax && count > 1) divide(out, channels, static_cast<float>(count), tail);
+                const Window w{p.src + ((n * d.in_h + h_begin) * d.in_w + w_begin) * channels,
+                               int64_t{d.in_w} * channels, channels, h_end - h_begin, w_end - w_begin};
+                const float divisor = static_cast<float>(count);
+                int c = 0;
+                for (; c + 32 <= channels; c += 32) fold_window<kMax, 4>(w, c, out, divisor, false, tail);
+                for (; c + 8 <= channels; c += 8) fold_window<kMax, 1>(w, c, out, divisor, false, tail);
+                if (c < channels) fold_window<kMax, 1>(w, c, out, divisor, true, tail);
             }
         }
     });
