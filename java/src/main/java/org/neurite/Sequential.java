@@ -113,7 +113,7 @@ public final class Sequential implements AutoCloseable {
      * recurrent layers keep their state through masked steps and output zeros there.
      */
     public Tensor predict(Tensor input, Tensor mask) {
-        build();
+        if (!built) build(); // the volatile read spares concurrent callers the monitor once built
         if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
         input.ensureOpen("Sequential.predict");
         Workspace workspace = workspaces.poll();
