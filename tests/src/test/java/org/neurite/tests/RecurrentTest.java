@@ -202,6 +202,36 @@ class RecurrentTest {
         }
     }
 
+    /** Many callers at once share the thread pool and per-thread scratch: each gets the serial result. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#available")
+    void concurrentCallersGetTheSerialResult(Variant variant) throws Exception {
+        Backend backend = variant.activate();
+        int batch = 5, steps = 30;
+        float[] x = Checks.random(new Random(9), batch * steps * 16);
+        try (Sequential model = new Sequential(steps, 16).add(new Bidirectional(new GRU(24).returnSequences(true)))
+                .add(new LSTM(20)).backend(backend).threads(2).build()) {
+            float[] serial;
+            try (Tensor input = backend.allocate(batch, steps, 16).copyFrom(x); Tensor y = model.predict(input)) {
+                serial = y.toArray();
+            }
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                var results = new java.util.ArrayList<java.util.concurrent.Future<float[]>>();
+                for (int i = 0; i < 16; i++) {
+                    results.add(pool.submit(() -> {
+                        try (Tensor input = backend.allocate(batch, steps, 16).copyFrom(x); Tensor y = model.predict(input)) {
+                            return y.toArray();
+                        }
+                    }));
+                }
+                for (var r : results) Checks.assertBitwiseEqual("concurrent RNN predict on " + variant, serial, r.get());
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     @ParameterizedTest(name = "on {0}")
     @MethodSource("org.neurite.tests.Variant#available")
     void idsOutsideTheVocabularyAreRefusedWithTheirPosition(Variant variant) {
