@@ -210,7 +210,7 @@ final class JavaBackend implements Backend {
                 float max = -Float.MAX_VALUE;
                 for (int c = 0; c < cols; c++) max = Math.max(max, x[at + c]);
                 float sum = 0f;
-                for (int c = 0; c < cols; c++) sum += (y[at + c] = (float) Math.exp(x[at + c] - max));
+                for (int c = 0; c < cols; c++) sum += (y[at + c] = FloatMath.exp(x[at + c] - max));
                 float scale = 1f / sum;
                 for (int c = 0; c < cols; c++) y[at + c] *= scale;
             }
@@ -356,8 +356,8 @@ final class JavaBackend implements Backend {
             case LINEAR -> { }
             case RELU -> { for (int i = begin; i < end; i++) y[i] = Math.max(y[i], 0f); }
             case RELU6 -> { for (int i = begin; i < end; i++) y[i] = Math.min(Math.max(y[i], 0f), 6f); }
-            case SIGMOID -> { for (int i = begin; i < end; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-y[i]))); }
-            case TANH -> { for (int i = begin; i < end; i++) y[i] = (float) Math.tanh(y[i]); }
+            case SIGMOID -> { for (int i = begin; i < end; i++) y[i] = FloatMath.sigmoid(y[i]); }
+            case TANH -> { for (int i = begin; i < end; i++) y[i] = FloatMath.tanh(y[i]); }
             case LEAKY_RELU -> { for (int i = begin; i < end; i++) y[i] = y[i] > 0f ? y[i] : alpha * y[i]; }
             case GELU -> { for (int i = begin; i < end; i++) y[i] = (float) (0.5 * y[i] * (1.0 + Erf.erf(y[i] * 0.7071067811865476))); }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
