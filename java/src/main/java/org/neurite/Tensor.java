@@ -111,11 +111,6 @@ public final class Tensor implements AutoCloseable {
         return data.isDirect();
     }
 
-    /** Whether this tensor shares another's storage (see {@link #reshape}). */
-    public boolean isView() {
-        return viewOf != null;
-    }
-
     public boolean isClosed() {
         return closed || (viewOf != null && viewOf.isClosed());
     }
