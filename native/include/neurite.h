@@ -34,7 +34,9 @@ enum nrt_status {
     NRT_OUT_OF_MEMORY = 3
 };
 
-enum nrt_isa { NRT_ISA_REF = 0, NRT_ISA_AVX2 = 1 };
+/* Instruction-set tiers, lowest first. AVX-512 means F, BW, VL and DQ, with the ZMM state
+ * enabled by the OS. */
+enum nrt_isa { NRT_ISA_REF = 0, NRT_ISA_AVX2 = 1, NRT_ISA_AVX512 = 2 };
 
 enum nrt_activation {
     NRT_ACT_NONE = 0,
@@ -113,9 +115,13 @@ typedef struct nrt_rnn_desc {
 /* ---- machine and run-time settings ---- */
 NRT_API int nrt_detected_isa(void);
 /* Caps the ISA the dispatcher may use (the lower of the cap and the CPU wins). The
- * environment variable NEURITE_MAX_ISA=ref|avx2 sets the initial cap. */
+ * environment variable NEURITE_MAX_ISA=ref|avx2|avx512 sets the initial cap. */
 NRT_API void nrt_set_max_isa(int isa);
 NRT_API int nrt_max_isa(void);
+/* "ref", "avx2" or "avx512"; NULL for an unknown tier. */
+NRT_API const char *nrt_isa_name(int isa);
+/* Why the environment's settings are invalid (e.g. an unknown NEURITE_MAX_ISA), or NULL. */
+NRT_API const char *nrt_settings_error(void);
 /* When on, every call logs to stderr which kernel ran and why the faster ones declined
  * (also NEURITE_VERBOSE=1). */
 NRT_API void nrt_set_verbose(int on);

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 
+#include "cpu.h"
 #include "neurite.h"
 #include "status.h"
 
@@ -21,12 +22,10 @@ struct Kernel {
 template <class Problem, std::size_t N>
 const Kernel<Problem> &select_kernel(const Kernel<Problem> (&candidates)[N], const Problem &problem) {
     static_assert(N > 0, "a candidate list ends with its reference kernel");
-    const int isa = nrt_max_isa();
     for (std::size_t i = 0; i + 1 < N; ++i) {
         const Kernel<Problem> &k = candidates[i];
-        const char *reason = k.isa > isa ? "ISA not available or capped"
-                             : k.declines != nullptr ? k.declines(problem)
-                                                     : nullptr;
+        const char *reason = isa_unavailable(k.isa);
+        if (reason == nullptr && k.declines != nullptr) reason = k.declines(problem);
         if (reason == nullptr) return k;
         if (verbose()) log_verbose("%s declined: %s", k.name, reason);
     }

@@ -3,7 +3,7 @@
 #include "../common/dispatch.h"
 #include "../common/packing.h"
 #include "../ref/kernels_ref.h"
-#include "../x64/avx2/kernels_avx2.h"
+#include "../x64/kernels_x64.h"
 #include "checks.h"
 
 namespace neurite {
@@ -18,8 +18,8 @@ const char *depthwise_declines(const Conv2dProblem &p) {
 }
 
 const Kernel<Conv2dProblem> kConv2dKernels[] = {
-    {"conv2d_nhwc_direct_f32_avx2", NRT_ISA_AVX2, direct_declines, conv2d_nhwc_direct_f32_avx2},
-    {"depthwise_conv2d_nhwc_f32_avx2", NRT_ISA_AVX2, depthwise_declines, depthwise_conv2d_nhwc_f32_avx2},
+    NRT_X64_CANDIDATES(conv2d_nhwc_direct_f32, direct_declines),
+    NRT_X64_CANDIDATES(depthwise_conv2d_nhwc_f32, depthwise_declines),
     {"conv2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_f32_ref},
 };
 

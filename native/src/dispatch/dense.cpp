@@ -5,7 +5,7 @@
 #include "../common/dispatch.h"
 #include "../common/packing.h"
 #include "../ref/kernels_ref.h"
-#include "../x64/avx2/kernels_avx2.h"
+#include "../x64/kernels_x64.h"
 #include "checks.h"
 #include "dense.h"
 
@@ -13,7 +13,7 @@ namespace neurite {
 namespace {
 
 const Kernel<DenseProblem> kDenseKernels[] = {
-    {"dense_sgemm_6x16_f32_avx2", NRT_ISA_AVX2, nullptr, dense_sgemm_6x16_f32_avx2},
+    NRT_X64_CANDIDATES(dense_sgemm_f32, nullptr),
     {"dense_f32_ref", NRT_ISA_REF, nullptr, dense_f32_ref},
 };
 

@@ -2,22 +2,22 @@
 #include "../common/activation.h"
 #include "../common/dispatch.h"
 #include "../ref/kernels_ref.h"
-#include "../x64/avx2/kernels_avx2.h"
+#include "../x64/kernels_x64.h"
 #include "checks.h"
 
 namespace neurite {
 namespace {
 
 const Kernel<ActivationProblem> kActivationKernels[] = {
-    {"activation_f32_avx2", NRT_ISA_AVX2, nullptr, activation_f32_avx2},
+    NRT_X64_CANDIDATES(activation_f32, nullptr),
     {"activation_f32_ref", NRT_ISA_REF, nullptr, activation_f32_ref},
 };
 const Kernel<SoftmaxProblem> kSoftmaxKernels[] = {
-    {"softmax_f32_avx2", NRT_ISA_AVX2, nullptr, softmax_f32_avx2},
+    NRT_X64_CANDIDATES(softmax_f32, nullptr),
     {"softmax_f32_ref", NRT_ISA_REF, nullptr, softmax_f32_ref},
 };
 const Kernel<BinaryProblem> kBinaryKernels[] = {
-    {"binary_f32_avx2", NRT_ISA_AVX2, nullptr, binary_f32_avx2},
+    NRT_X64_CANDIDATES(binary_f32, nullptr),
     {"binary_f32_ref", NRT_ISA_REF, nullptr, binary_f32_ref},
 };
 

@@ -1,14 +1,14 @@
 // Max/average pooling 1D and 2D (1D as height 1), global pooling as a window over the whole input.
 #include "../common/dispatch.h"
 #include "../ref/kernels_ref.h"
-#include "../x64/avx2/kernels_avx2.h"
+#include "../x64/kernels_x64.h"
 #include "checks.h"
 
 namespace neurite {
 namespace {
 
 const Kernel<Pool2dProblem> kPool2dKernels[] = {
-    {"pool2d_nhwc_f32_avx2", NRT_ISA_AVX2, nullptr, pool2d_nhwc_f32_avx2},
+    NRT_X64_CANDIDATES(pool2d_nhwc_f32, nullptr),
     {"pool2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, pool2d_nhwc_f32_ref},
 };
 

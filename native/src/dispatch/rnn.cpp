@@ -9,7 +9,7 @@
 #include "../common/packing.h"
 #include "../common/scratch.h"
 #include "../ref/kernels_ref.h"
-#include "../x64/avx2/kernels_avx2.h"
+#include "../x64/kernels_x64.h"
 #include "checks.h"
 #include "dense.h"
 
@@ -20,11 +20,14 @@ const char *unless_cell(const RnnProblem &p, int cell) {
     return p.d.cell == cell ? nullptr : "another cell";
 }
 
+const char *unless_lstm(const RnnProblem &p) { return unless_cell(p, NRT_CELL_LSTM); }
+const char *unless_gru(const RnnProblem &p) { return unless_cell(p, NRT_CELL_GRU); }
+const char *unless_simple(const RnnProblem &p) { return unless_cell(p, NRT_CELL_SIMPLE); }
+
 const Kernel<RnnProblem> kRnnKernels[] = {
-    {"lstm_fwd_f32_avx2", NRT_ISA_AVX2, [](const RnnProblem &p) { return unless_cell(p, NRT_CELL_LSTM); }, lstm_fwd_f32_avx2},
-    {"gru_fwd_f32_avx2", NRT_ISA_AVX2, [](const RnnProblem &p) { return unless_cell(p, NRT_CELL_GRU); }, gru_fwd_f32_avx2},
-    {"simple_rnn_fwd_f32_avx2", NRT_ISA_AVX2, [](const RnnProblem &p) { return unless_cell(p, NRT_CELL_SIMPLE); },
-     simple_rnn_fwd_f32_avx2},
+    NRT_X64_CANDIDATES(lstm_fwd_f32, unless_lstm),
+    NRT_X64_CANDIDATES(gru_fwd_f32, unless_gru),
+    NRT_X64_CANDIDATES(simple_rnn_fwd_f32, unless_simple),
     {"rnn_f32_ref", NRT_ISA_REF, nullptr, rnn_f32_ref},
 };
 

@@ -30,6 +30,7 @@ public final class NeuriteNative {
     public static final int NRT_OK = 0;
     public static final int NRT_ISA_REF = 0;
     public static final int NRT_ISA_AVX2 = 1;
+    public static final int NRT_ISA_AVX512 = 2;
 
     /** {@code nrt_conv2d_desc}: a 2D convolution, NHWC, HWIO weights. */
     @Name("nrt_conv2d_desc")
@@ -141,6 +142,8 @@ public final class NeuriteNative {
     public static native int nrt_detected_isa();
     public static native void nrt_set_max_isa(int isa);
     public static native int nrt_max_isa();
+    public static native @Cast("const char*") BytePointer nrt_isa_name(int isa);
+    public static native @Cast("const char*") BytePointer nrt_settings_error();
     public static native void nrt_set_verbose(int on);
     public static native int nrt_num_cores();
     public static native @Cast("const char*") BytePointer nrt_last_kernel();

@@ -31,6 +31,7 @@ public final class Backends {
 
     /** The native backend; throws {@link UnsupportedOperationException} with the reason if it cannot load. */
     public static Backend nativeBackend() {
+        if (NativeLoad.FAILURE instanceof IllegalArgumentException settings) throw settingsError(settings);
         if (NativeLoad.FAILURE != null) {
             throw new UnsupportedOperationException("native backend unavailable: " + describe(NativeLoad.FAILURE),
                     NativeLoad.FAILURE);
@@ -40,6 +41,12 @@ public final class Backends {
 
     public static boolean nativeAvailable() {
         return NativeLoad.FAILURE == null;
+    }
+
+    // A wrong setting (an unknown NEURITE_MAX_ISA, say) is the user's to fix, never a reason to
+    // fall back quietly: every use of the backend reports it.
+    private static IllegalArgumentException settingsError(IllegalArgumentException cause) {
+        return new IllegalArgumentException("Neurite: " + cause.getMessage(), cause);
     }
 
     private static String describe(Throwable t) {
@@ -60,6 +67,7 @@ public final class Backends {
                     return nativeBackend();
                 case "":
                     if (nativeAvailable()) return NativeLoad.BACKEND;
+                    if (NativeLoad.FAILURE instanceof IllegalArgumentException settings) throw settingsError(settings);
                     LOG.log(Level.WARNING, "Neurite: native backend unavailable ({0}); using the pure-Java backend",
                             describe(NativeLoad.FAILURE));
                     return JavaBackend.INSTANCE;
@@ -78,6 +86,8 @@ public final class Backends {
             Throwable failure = null;
             try {
                 backend = (Backend) Class.forName("org.neurite.backend.NativeBackend").getDeclaredConstructor().newInstance();
+            } catch (java.lang.reflect.InvocationTargetException e) { // the constructor refused the settings
+                failure = e.getCause();
             } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, a foreign OS...
                 failure = t;
             }

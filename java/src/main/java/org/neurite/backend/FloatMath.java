@@ -2,7 +2,7 @@ package org.neurite.backend;
 
 /**
  * exp, sigmoid and tanh in float arithmetic for the Java backend, the same algorithms as the
- * native kernels' (native/src/x64/avx2/math_avx2.h) with the same error bounds: exp within 3
+ * native kernels' (native/src/x64/vec_math.h) with the same error bounds: exp within 3
  * ulp on [-87.3, 88.3] (inputs clamped to it), sigmoid and tanh within 5e-7 absolute. Several
  * times faster than going through {@link Math#exp(double)}, which dominated the recurrent
  * layers' time in Java.

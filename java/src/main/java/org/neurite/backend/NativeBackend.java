@@ -3,6 +3,7 @@ package org.neurite.backend;
 import java.nio.FloatBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.bytedeco.javacpp.BytePointer;
 import org.neurite.Activation;
 import org.neurite.Tensor;
 import org.neurite.bindings.NeuriteNative;
@@ -22,8 +23,21 @@ import org.neurite.bindings.NeuriteNative.RnnDesc;
  * }</pre>
  */
 public final class NativeBackend implements Backend {
-    /** Instruction sets the dispatcher may use, lowest first. */
-    public enum Isa { REF, AVX2 }
+    /** Instruction sets the dispatcher may use, lowest first; AVX512 means F, BW, VL and DQ. */
+    public enum Isa {
+        REF(NeuriteNative.NRT_ISA_REF), AVX2(NeuriteNative.NRT_ISA_AVX2), AVX512(NeuriteNative.NRT_ISA_AVX512);
+
+        private final int code;
+
+        Isa(int code) {
+            this.code = code;
+        }
+
+        static Isa of(int code) {
+            for (Isa isa : values()) if (isa.code == code) return isa;
+            throw new IllegalStateException("the native library reports an unknown ISA tier " + code);
+        }
+    }
 
     // Descriptors are immutable once built, so one per geometry serves every thread.
     private final ConcurrentMap<ConvGeometry, Conv2dDesc> convDescs = new ConcurrentHashMap<>();
@@ -31,8 +45,15 @@ public final class NativeBackend implements Backend {
     private final ConcurrentMap<DenseGeometry, DenseDesc> denseDescs = new ConcurrentHashMap<>();
     private final ConcurrentMap<RnnGeometry, RnnDesc> rnnDescs = new ConcurrentHashMap<>();
 
+    /**
+     * Loads the library now, so that a failure surfaces in {@link Backends}.
+     *
+     * @throws IllegalArgumentException if the environment holds an invalid setting, e.g. an
+     *     unknown {@code NEURITE_MAX_ISA}
+     */
     public NativeBackend() {
-        NeuriteNative.nrt_detected_isa(); // loads the library now, so a failure surfaces in Backends
+        BytePointer settingsError = NeuriteNative.nrt_settings_error();
+        if (settingsError != null && !settingsError.isNull()) throw new IllegalArgumentException(settingsError.getString());
     }
 
     @Override
@@ -42,16 +63,16 @@ public final class NativeBackend implements Backend {
 
     /** The best instruction set of this CPU. */
     public static Isa detectedIsa() {
-        return Isa.values()[NeuriteNative.nrt_detected_isa()];
+        return Isa.of(NeuriteNative.nrt_detected_isa());
     }
 
     /** Caps the instruction set for every later call, in this JVM; the CPU's own limit still applies. */
     public static void maxIsa(Isa isa) {
-        NeuriteNative.nrt_set_max_isa(isa.ordinal());
+        NeuriteNative.nrt_set_max_isa(isa.code);
     }
 
     public static Isa maxIsa() {
-        return Isa.values()[NeuriteNative.nrt_max_isa()];
+        return Isa.of(NeuriteNative.nrt_max_isa());
     }
 
     /** Logs to stderr which kernel runs and why faster ones declined. */

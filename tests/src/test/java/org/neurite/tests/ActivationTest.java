@@ -24,11 +24,11 @@ import org.neurite.layers.ActivationLayer;
  * exp/sigmoid/tanh/gelu against double precision.
  */
 class ActivationTest {
-    /** The bounds documented in native/src/x64/avx2/math_avx2.h. */
+    /** The bounds documented in native/src/x64/vec_math.h. */
     private static final double SIGMOID_TANH_BOUND = 5e-7, GELU_BOUND = 1e-6;
 
     static Stream<Arguments> activations() {
-        return Arrays.stream(Activation.values()).flatMap(a -> Variant.available().stream().map(v -> Arguments.of(a, v)));
+        return Arrays.stream(Activation.values()).flatMap(a -> Variant.all().stream().map(v -> Arguments.of(a, v)));
     }
 
     @ParameterizedTest(name = "{0} on {1}")
@@ -71,7 +71,7 @@ class ActivationTest {
     }
 
     static Stream<Arguments> binaryOps() {
-        return Arrays.stream(BinaryOp.values()).flatMap(op -> Variant.available().stream().map(v -> Arguments.of(op, v)));
+        return Arrays.stream(BinaryOp.values()).flatMap(op -> Variant.all().stream().map(v -> Arguments.of(op, v)));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

@@ -21,7 +21,8 @@ public final class BackendProbe {
         }
         if (backend.name().equals("native")) {
             // Only now may the native classes load.
-            System.out.println("max_isa=" + org.neurite.backend.NativeBackend.maxIsa());
+            System.out.println("detected_isa=" + org.neurite.backend.NativeBackend.detectedIsa() + " max_isa="
+                    + org.neurite.backend.NativeBackend.maxIsa());
         }
     }
 }

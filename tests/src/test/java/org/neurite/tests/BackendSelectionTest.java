@@ -53,7 +53,7 @@ class BackendSelectionTest {
         Run r = run(true, Map.of());
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("backend=native outputs=3"), r.out());
-        assertTrue(r.out().contains("max_isa=AVX2") || r.out().contains("max_isa=REF"), r.out());
+        assertTrue(r.out().matches("(?s).*detected_isa=(\\w+) max_isa=\\1\\b.*"), "no cap by default: " + r.out());
     }
 
     @Test
@@ -88,7 +88,33 @@ class BackendSelectionTest {
         Run r = run(true, Map.of("NEURITE_MAX_ISA", "ref", "NEURITE_VERBOSE", "1"));
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("max_isa=REF"), r.out());
-        assertTrue(r.out().contains("conv2d_nhwc_direct_f32_avx2 declined: ISA not available or capped"), r.out());
         assertTrue(r.out().contains("conv2d_nhwc_f32_ref runs"), r.out());
+        // Each faster kernel says why it declined: the cap where the CPU has its ISA, the CPU otherwise.
+        for (Variant v : List.of(Variant.NATIVE_AVX2, Variant.NATIVE_AVX512)) {
+            String why = v.runsHere() ? "capped by NEURITE_MAX_ISA" : "the CPU lacks";
+            assertTrue(r.out().contains("conv2d_nhwc_direct_f32" + v.kernelSuffix() + " declined: " + why), r.out());
+        }
+    }
+
+    @Test
+    void avx2CapLeavesAvx512Out() throws Exception {
+        Run r = run(true, Map.of("NEURITE_MAX_ISA", "avx2", "NEURITE_VERBOSE", "1"));
+        assertEquals(0, r.exit(), r.out());
+        if (Variant.NATIVE_AVX2.runsHere()) {
+            assertTrue(r.out().contains("max_isa=AVX2"), r.out());
+            assertTrue(r.out().contains("conv2d_nhwc_direct_f32_avx2 runs"), r.out());
+        }
+        assertTrue(r.out().contains("conv2d_nhwc_direct_f32_avx512 declined: "
+                + (Variant.NATIVE_AVX512.runsHere() ? "capped by NEURITE_MAX_ISA" : "the CPU lacks")), r.out());
+    }
+
+    @Test
+    void unknownIsaCapIsAnErrorNamingTheAcceptedValues() throws Exception {
+        for (String value : List.of("foo", "REF", "avx-512")) {
+            Run r = run(true, Map.of("NEURITE_MAX_ISA", value));
+            assertNotEquals(0, r.exit(), r.out());
+            assertTrue(r.out().contains("NEURITE_MAX_ISA='" + value + "' is not one of ref, avx2, avx512"), r.out());
+            assertFalse(r.out().contains("backend="), "the model ran despite the bad setting: " + r.out());
+        }
     }
 }

@@ -51,7 +51,7 @@ class BadInputTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void wrongRankNamesLayerAndShapes(Variant variant) {
         Backend backend = variant.activate();
         try (Sequential model = conv(backend); Tensor x = backend.allocate(2, 28, 28)) {
@@ -61,7 +61,7 @@ class BadInputTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void mismatchedChannelsNamesLayerAndShapes(Variant variant) {
         Backend backend = variant.activate();
         try (Sequential model = conv(backend); Tensor x = backend.allocate(2, 28, 28, 3)) {
@@ -71,7 +71,7 @@ class BadInputTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void closedTensorIsRefused(Variant variant) {
         Backend backend = variant.activate();
         try (Sequential model = conv(backend)) {

@@ -17,7 +17,7 @@ import org.neurite.testkit.Problem;
 /** Conv1D, Conv2D and DepthwiseConv2D on every shape of tests/shapes/conv.txt, on every variant and thread count. */
 class ConvolutionTest {
     static Stream<Arguments> problems() {
-        return Problem.load("conv").stream().flatMap(p -> Variant.available().stream().map(v -> Arguments.of(p, v)));
+        return Problem.load("conv").stream().flatMap(p -> Variant.all().stream().map(v -> Arguments.of(p, v)));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

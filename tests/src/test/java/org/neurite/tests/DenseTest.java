@@ -19,7 +19,7 @@ import org.neurite.layers.Dense;
 /** Dense (with fused activation, and softmax after it) on every shape of tests/shapes/dense.txt and every variant. */
 class DenseTest {
     static Stream<Arguments> problems() {
-        return Problem.load("dense").stream().flatMap(p -> Variant.available().stream().map(v -> Arguments.of(p, v)));
+        return Problem.load("dense").stream().flatMap(p -> Variant.all().stream().map(v -> Arguments.of(p, v)));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

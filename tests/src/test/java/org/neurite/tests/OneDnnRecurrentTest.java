@@ -39,7 +39,7 @@ class OneDnnRecurrentTest {
         for (int i = 0; i < recurrent.length; i++) recurrent[i] /= (float) Math.sqrt(c.units());
         float[] bias = Checks.random(random, c.biasSize());
 
-        Backend backend = (Variant.available().contains(Variant.NATIVE_AVX2) ? Variant.NATIVE_AVX2 : Variant.NATIVE_REF).activate();
+        Backend backend = Variant.bestNative().activate();
         RecurrentLayer layer = c.layer();
         float[] ours;
         try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).threads(2).build();

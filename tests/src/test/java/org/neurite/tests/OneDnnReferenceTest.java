@@ -34,7 +34,7 @@ class OneDnnReferenceTest {
     }
 
     private static Backend nativeBest() {
-        return (Variant.available().contains(Variant.NATIVE_AVX2) ? Variant.NATIVE_AVX2 : Variant.NATIVE_REF).activate();
+        return Variant.bestNative().activate();
     }
 
     /** Agreement within twice the per-output allowance, the scale taken from the exact reference. */

@@ -16,7 +16,7 @@ import org.neurite.testkit.Problem;
 /** Max, average and global pooling, 1D and 2D, on every shape of tests/shapes/pool.txt and every variant. */
 class PoolingTest {
     static Stream<Arguments> problems() {
-        return Problem.load("pool").stream().flatMap(p -> Variant.available().stream().map(v -> Arguments.of(p, v)));
+        return Problem.load("pool").stream().flatMap(p -> Variant.all().stream().map(v -> Arguments.of(p, v)));
     }
 
     @ParameterizedTest(name = "{0} on {1}")

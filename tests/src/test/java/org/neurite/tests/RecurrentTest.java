@@ -29,7 +29,7 @@ import org.neurite.testkit.RnnCase;
  */
 class RecurrentTest {
     static Stream<Arguments> problems() {
-        return Problem.load("rnn").stream().flatMap(p -> Variant.available().stream().map(v -> Arguments.of(p, v)));
+        return Problem.load("rnn").stream().flatMap(p -> Variant.all().stream().map(v -> Arguments.of(p, v)));
     }
 
     private static Reference.Result unitScale(double[] values) {
@@ -82,7 +82,7 @@ class RecurrentTest {
     static Stream<Arguments> bidirectionalCases() {
         return Stream.of("lstm_odd", "gru_before_mask", "simple_back_mask", "lstm_back_mask", "lstm_back_seq").flatMap(name ->
                 Arrays.stream(Bidirectional.Merge.values()).flatMap(merge ->
-                        Variant.available().stream().map(v -> Arguments.of(Problem.find("rnn", name), merge, v))));
+                        Variant.all().stream().map(v -> Arguments.of(Problem.find("rnn", name), merge, v))));
     }
 
     /** Keras' Bidirectional: a forward and a backward run of the reference, the backward one put back in input order. */
@@ -143,7 +143,7 @@ class RecurrentTest {
 
     /** Keras' seed RNN front: a post-padded batch gives each sample what it gives alone, unpadded. */
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void paddedBatchEqualsEachSampleAlone(Variant variant) {
         Backend backend = variant.activate();
         int steps = 12, batch = 4;
@@ -175,7 +175,7 @@ class RecurrentTest {
 
     /** Explicit lengths (Keras' model(x, mask=...)) through stacked layers: each sample as if alone, unpadded. */
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void explicitLengthsThroughStackedLayersEqualEachSampleAlone(Variant variant) {
         Backend backend = variant.activate();
         int steps = 9, features = 5, batch = 3;
@@ -204,7 +204,7 @@ class RecurrentTest {
 
     /** Many callers at once share the thread pool and per-thread scratch: each gets the serial result. */
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void concurrentCallersGetTheSerialResult(Variant variant) throws Exception {
         Backend backend = variant.activate();
         int batch = 5, steps = 30;
@@ -233,7 +233,7 @@ class RecurrentTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void idsOutsideTheVocabularyAreRefusedWithTheirPosition(Variant variant) {
         Backend backend = variant.activate();
         try (Sequential model = new Sequential(4).add(new Embedding(10, 3)).add(new LSTM(2)).backend(backend).build()) {
@@ -249,7 +249,7 @@ class RecurrentTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void badShapesAndStatesNameTheLayer(Variant variant) {
         Backend backend = variant.activate();
         LSTM lstm = new LSTM(5);

@@ -71,7 +71,7 @@ class SeedCnnTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void matchesReferenceEndToEnd(Variant variant) {
         Backend backend = variant.activate();
         int batch = 5;
@@ -95,7 +95,7 @@ class SeedCnnTest {
     }
 
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void resultsDoNotDependOnBatchOrConcurrentCallers(Variant variant) throws Exception {
         Backend backend = variant.activate();
         int batch = 7;

@@ -19,7 +19,7 @@ import org.neurite.testkit.RnnCase;
 /** The seed RNN, built with the layer API, end to end against the reference chained in double precision. */
 class SeedRnnTest {
     @ParameterizedTest(name = "on {0}")
-    @MethodSource("org.neurite.tests.Variant#available")
+    @MethodSource("org.neurite.tests.Variant#all")
     void matchesReferenceEndToEnd(Variant variant) {
         Backend backend = variant.activate();
         int batch = 3, steps = 100;

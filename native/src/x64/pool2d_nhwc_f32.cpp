@@ -1,16 +1,15 @@
 // Max and average pooling over NHWC. For each output pixel the window is folded in
-// registers, up to 32 channels at a time (4 vectors), and stored once: a pixel's window is
+// registers, up to 4 vectors of channels at a time, and stored once: a pixel's window is
 // read exactly once and nothing is written twice. Windows are clipped to the input, so
 // padding is never materialised and an empty window (wholly in the padding) yields 0.
-#include <immintrin.h>
-
 #include <cstring>
 
-#include "../../common/thread_pool.h"
-#include "kernels_avx2.h"
-#include "math_avx2.h"
+#include "../common/thread_pool.h"
+#include "kernels_x64.h"
+#include "vec.h"
 
 namespace neurite {
+namespace NRT_SIMD {
 namespace {
 
 // The clipped window of one output pixel: rows x cols input pixels from `first`.
@@ -20,32 +19,32 @@ struct Window {
     int rows, cols;
 };
 
-inline __m256 load(const float *p, bool masked, __m256i mask) {
-    return masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
-}
-
-// Folds kVectors consecutive vectors of channels from offset c over the window.
+// Folds kVectors consecutive vectors of channels from offset c over the window; `lanes`
+// below kLanes makes it a single partial vector.
 template <bool kMax, int kVectors>
-inline void fold_window(const Window &w, int c, float *out, float divisor, bool masked, __m256i mask) {
-    __m256 acc[kVectors];
+inline void fold_window(const Window &w, int c, float *out, float divisor, int lanes) {
+    const Mask m = first_lanes(lanes);
+    const bool partial = lanes < kLanes;
+    auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
+    Vec acc[kVectors];
 #pragma GCC unroll 4
-    for (int v = 0; v < kVectors; ++v) acc[v] = load(w.first + c + 8 * v, masked, mask);
+    for (int v = 0; v < kVectors; ++v) acc[v] = read(w.first + c + kLanes * v);
     for (int r = 0; r < w.rows; ++r) {
         const float *x = w.first + r * w.row_stride + c;
         for (int k = r == 0 ? 1 : 0; k < w.cols; ++k) {
 #pragma GCC unroll 4
             for (int v = 0; v < kVectors; ++v) {
-                const __m256 value = load(x + k * w.pixel_stride + 8 * v, masked, mask);
-                acc[v] = kMax ? _mm256_max_ps(acc[v], value) : _mm256_add_ps(acc[v], value);
+                const Vec value = read(x + k * w.pixel_stride + kLanes * v);
+                acc[v] = kMax ? max(acc[v], value) : acc[v] + value;
             }
         }
     }
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) {
         // Summed in the reference kernel's order and divided as it does: both agree to the bit.
-        const __m256 result = kMax ? acc[v] : _mm256_div_ps(acc[v], _mm256_set1_ps(divisor));
-        if (masked) _mm256_maskstore_ps(out + c + 8 * v, mask, result);
-        else _mm256_storeu_ps(out + c + 8 * v, result);
+        const Vec result = kMax ? acc[v] : acc[v] / set1(divisor);
+        if (partial) store(out + c + kLanes * v, result, m);
+        else store(out + c + kLanes * v, result);
     }
 }
 
@@ -53,7 +52,6 @@ template <bool kMax>
 void pool(const Pool2dProblem &p) {
     const nrt_pool2d_desc &d = p.d;
     const int channels = d.channels;
-    const __m256i tail = tail_mask(channels % 8);
     parallel_for(int64_t{p.batch} * d.out_h, p.threads, [&](int64_t begin, int64_t end) {
         for (int64_t row = begin; row < end; ++row) {
             const int64_t n = row / d.out_h;
@@ -64,18 +62,18 @@ void pool(const Pool2dProblem &p) {
                 const int w0 = ow * d.stride_w - d.pad_left;
                 const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
                 float *out = p.dst + (row * d.out_w + ow) * channels;
-                const int count = (h_end - h_begin) * (w_end - w_begin);
                 if (h_end <= h_begin || w_end <= w_begin) {
                     std::memset(out, 0, sizeof(float) * channels);
                     continue;
                 }
                 const Window w{p.src + ((n * d.in_h + h_begin) * d.in_w + w_begin) * channels,
                                int64_t{d.in_w} * channels, channels, h_end - h_begin, w_end - w_begin};
-                const float divisor = static_cast<float>(count);
+                const float divisor = static_cast<float>((h_end - h_begin) * (w_end - w_begin));
                 int c = 0;
-                for (; c + 32 <= channels; c += 32) fold_window<kMax, 4>(w, c, out, divisor, false, tail);
-                for (; c + 8 <= channels; c += 8) fold_window<kMax, 1>(w, c, out, divisor, false, tail);
-                if (c < channels) fold_window<kMax, 1>(w, c, out, divisor, true, tail);
+                for (; c + 4 * kLanes <= channels; c += 4 * kLanes) fold_window<kMax, 4>(w, c, out, divisor, kLanes);
+                for (; c + 2 * kLanes <= channels; c += 2 * kLanes) fold_window<kMax, 2>(w, c, out, divisor, kLanes);
+                for (; c + kLanes <= channels; c += kLanes) fold_window<kMax, 1>(w, c, out, divisor, kLanes);
+                if (c < channels) fold_window<kMax, 1>(w, c, out, divisor, channels - c);
             }
         }
     });
@@ -83,9 +81,10 @@ void pool(const Pool2dProblem &p) {
 
 }  // namespace
 
-void pool2d_nhwc_f32_avx2(const Pool2dProblem &p) {
+void pool2d_nhwc_f32(const Pool2dProblem &p) {
     if (p.d.kind == NRT_POOL_MAX) pool<true>(p);
     else pool<false>(p);
 }
 
+}  // namespace NRT_SIMD
 }  // namespace neurite

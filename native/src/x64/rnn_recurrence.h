@@ -1,62 +1,60 @@
-// The fused recurrent step shared by the AVX2 SimpleRNN, LSTM and GRU kernels: for a tile of
-// kRows batch rows and one block of 8 units, the product of h with every gate's recurrent
-// weights accumulates in registers (rows x gates vectors), and the cell's epilogue applies
-// the gate nonlinearities and the state update to them before anything goes to memory.
+// The fused recurrent step shared by the SimpleRNN, LSTM and GRU kernels: for a tile of
+// kRows batch rows and one vector of units (kLanes units: a whole packed unit block on
+// AVX-512, half of one on AVX2), the product of h with every gate's recurrent weights
+// accumulates in registers (rows x gates vectors), and the cell's epilogue applies the gate
+// nonlinearities and the state update to them before anything goes to memory.
 //
 // Rows of a tile are independent sequences: a tile runs all its steps on one thread, so
 // there is no barrier per step, and results do not depend on how rows are split over threads.
 #pragma once
-#include <immintrin.h>
-
 #include <algorithm>
 #include <array>
 #include <vector>
 
-#include "../../common/packing.h"
-#include "../../common/scratch.h"
-#include "../../common/thread_pool.h"
-#include "math_avx2.h"
+#include "../common/packing.h"
+#include "../common/scratch.h"
+#include "../common/thread_pool.h"
+#include "vec.h"
 
 namespace neurite {
-namespace rnn_avx2 {
+namespace NRT_SIMD {
+namespace rnn {
 
-// acc[r][g] = h_r . U[:, first_gate + g, block units] for r < kRows, g < kGates. The sums
+static_assert(kRnnUnitBlock % kLanes == 0, "a vector of units lies in one packed unit block");
+
+// The packed recurrent weights of units [first, first + kLanes) of gate 0 at k = 0; gate g
+// is kRnnUnitBlock floats further, and k + 1 gates * kRnnUnitBlock further.
+inline const float *unit_weights(const RnnProblem &p, int first) {
+    return p.packed_recurrent + first / kRnnUnitBlock * rnn_block_floats(p.d) + first % kRnnUnitBlock;
+}
+
+// acc[r][g] = h_r . U[:, first_gate + g, units of w] for r < kRows, g < kGates. The sums
 // live in local registers for the whole loop and reach `acc` once at the end: accumulating
 // into the caller's array directly made GCC store every accumulator on each iteration.
 template <int kRows, int kGates>
-inline void recurrent_product(const float *const *h, int units, const float *block, int all_gates, int first_gate,
-                              __m256 (&acc)[kRows][kGates]) {
-    __m256 sum[kRows][kGates];
+inline void recurrent_product(const float *const *h, int units, const float *weights, int all_gates, int first_gate,
+                              Vec (&acc)[kRows][kGates]) {
+    Vec sum[kRows][kGates];
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 4
-        for (int g = 0; g < kGates; ++g) sum[r][g] = _mm256_setzero_ps();
-    const float *w = block + first_gate * kRnnUnitBlock;
+        for (int g = 0; g < kGates; ++g) sum[r][g] = zero();
+    const float *w = weights + first_gate * kRnnUnitBlock;
     for (int k = 0; k < units; ++k, w += all_gates * kRnnUnitBlock) {
-        __m256 wg[kGates];
+        Vec wg[kGates];
 #pragma GCC unroll 4
-        for (int g = 0; g < kGates; ++g) wg[g] = _mm256_loadu_ps(w + g * kRnnUnitBlock);
+        for (int g = 0; g < kGates; ++g) wg[g] = load(w + g * kRnnUnitBlock);
 #pragma GCC unroll 4
         for (int r = 0; r < kRows; ++r) {
-            const __m256 hk = _mm256_broadcast_ss(h[r] + k);
+            const Vec hk = broadcast(h[r] + k);
 #pragma GCC unroll 4
-            for (int g = 0; g < kGates; ++g) sum[r][g] = _mm256_fmadd_ps(hk, wg[g], sum[r][g]);
+            for (int g = 0; g < kGates; ++g) sum[r][g] = fmadd(hk, wg[g], sum[r][g]);
         }
     }
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 4
         for (int g = 0; g < kGates; ++g) acc[r][g] = sum[r][g];
-}
-
-// 8 floats at p, or the first `lanes` of them (the rest read as 0, never touched).
-inline __m256 load_units(const float *p, int lanes) {
-    return lanes == kRnnUnitBlock ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, tail_mask(lanes));
-}
-
-inline void store_units(float *p, __m256 v, int lanes) {
-    if (lanes == kRnnUnitBlock) _mm256_storeu_ps(p, v);
-    else _mm256_maskstore_ps(p, tail_mask(lanes), v);
 }
 
 // Per-row state of a tile: h (read this step) and next (written), c and c_next (LSTM), and
@@ -74,7 +72,7 @@ struct TileState {
 //
 // Each thread takes one contiguous group of tiles through all the steps in lockstep, and
 // within a step runs every tile of its group on one unit block before the next block: the
-// block's recurrent weights (units x gates x 8 floats) are then read from L2 once per group
+// block's recurrent weights (units x gates x kLanes floats) are then read from L2 once per group
 // rather than streamed from L3 once per tile, which bounds large layers (512 units: 4 MB of
 // weights per step).
 template <class Cell, int kRows>
@@ -83,7 +81,7 @@ void run_recurrence_tiles(const RnnProblem &p) {
     const int units = d.units, gates = p.gates();
     const int64_t tiles = ceil_div(p.batch, kRows);
     const int64_t groups = std::min<int64_t>(tiles, resolve_threads(p.threads));
-    const int64_t padded = ceil_div(units, kRnnUnitBlock) * kRnnUnitBlock;
+    const int64_t padded = ceil_div(units, kLanes) * kLanes;
     constexpr int kBuffers = 6;
     parallel_for(groups, p.threads, [&](int64_t group_begin, int64_t group_end) {
         for (int64_t group = group_begin; group < group_end; ++group) {
@@ -124,8 +122,8 @@ void run_recurrence_tiles(const RnnProblem &p) {
                     active[i] = any_valid;
                     if (any_valid) Cell::template prepare<kRows>(p, states[i], x[i].data());
                 }
-                for (int b = 0; b < units; b += kRnnUnitBlock) {
-                    const int lanes = std::min(kRnnUnitBlock, units - b);
+                for (int b = 0; b < units; b += kLanes) {
+                    const int lanes = std::min(kLanes, units - b);
                     for (int64_t i = 0; i < count; ++i)
                         if (active[i]) Cell::template step<kRows>(p, states[i], x[i].data(), b, lanes);
                 }
@@ -157,7 +155,7 @@ void run_recurrence_tiles(const RnnProblem &p) {
     });
 }
 
-// Tiles of Cell::kMaxRows rows, or of the whole batch when it is smaller: a tile computes
+// Tiles of Cell::kMaxRows rows (a per-ISA tile size), or of the whole batch when it is smaller: a tile computes
 // all its rows whether or not they exist, so a lone sequence must not pay for a partner.
 template <class Cell>
 void run_recurrence(const RnnProblem &p) {
@@ -171,5 +169,6 @@ void run_recurrence(const RnnProblem &p) {
     }
 }
 
-}  // namespace rnn_avx2
+}  // namespace rnn
+}  // namespace NRT_SIMD
 }  // namespace neurite

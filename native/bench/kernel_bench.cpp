@@ -1,0 +1,149 @@
+// Times the native kernels without the JVM, on every ISA tier this CPU has: median
+// microseconds per call and GFLOP/s, for the seed models' layers, square SGEMMs and the
+// recurrent shapes of the JMH benchmarks. For quick turns on kernels and tile sizes; the
+// side-by-side numbers with oneDNN, OpenBLAS and ONNX Runtime come from bench/ (JMH).
+//   neurite_kernel_bench [threads] [filter]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "neurite.h"
+
+namespace {
+
+std::vector<float> random_vector(size_t n, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
+    std::vector<float> v(n);
+    for (auto &x : v) x = dist(gen);
+    return v;
+}
+
+// Median of repeated calls, after a warm-up, over at least ~0.2 s.
+double median_us(const std::function<int()> &call) {
+    for (int i = 0; i < 3; ++i) call();
+    std::vector<double> samples;
+    const auto start = std::chrono::steady_clock::now();
+    while (samples.size() < 15 || (samples.size() < 2000 && std::chrono::steady_clock::now() - start < std::chrono::milliseconds(200))) {
+        const auto t0 = std::chrono::steady_clock::now();
+        if (call() != NRT_OK) {
+            std::printf("failed: %s\n", nrt_last_error());
+            std::exit(1);
+        }
+        samples.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(samples.begin(), samples.end());
+    return samples[samples.size() / 2];
+}
+
+struct Case {
+    std::string name;
+    double flops;
+    std::function<int()> call;
+};
+
+Case conv(const char *name, nrt_conv2d_desc d, int batch, int threads) {
+    const size_t in = size_t(batch) * d.in_h * d.in_w * d.in_c, out = size_t(batch) * d.out_h * d.out_w * d.out_c;
+    const size_t weights = size_t(d.kernel_h) * d.kernel_w * (d.in_c / d.groups) * d.out_c;
+    auto x = std::make_shared<std::vector<float>>(random_vector(in, 1));
+    auto w = random_vector(weights, 2);
+    auto b = std::make_shared<std::vector<float>>(random_vector(d.out_c, 3));
+    auto packed = std::make_shared<std::vector<float>>(nrt_conv2d_packed_size(&d));
+    auto y = std::make_shared<std::vector<float>>(out);
+    nrt_conv2d_pack_weights(&d, w.data(), w.size(), packed->data(), packed->size());
+    auto desc = std::make_shared<nrt_conv2d_desc>(d);
+    return {name, 2.0 * out * d.kernel_h * d.kernel_w * (d.in_c / d.groups), [=] {
+                return nrt_conv2d_forward(desc.get(), batch, x->data(), x->size(), packed->data(), packed->size(),
+                                          b->data(), b->size(), y->data(), y->size(), threads);
+            }};
+}
+
+Case dense(const char *name, int batch, int in, int out, int activation, int threads) {
+    auto d = std::make_shared<nrt_dense_desc>(nrt_dense_desc{in, out, activation, 0.f});
+    auto x = std::make_shared<std::vector<float>>(random_vector(size_t(batch) * in, 4));
+    auto w = random_vector(size_t(in) * out, 5);
+    auto packed = std::make_shared<std::vector<float>>(nrt_dense_packed_size(d.get()));
+    auto y = std::make_shared<std::vector<float>>(size_t(batch) * out);
+    nrt_dense_pack_weights(d.get(), w.data(), w.size(), packed->data(), packed->size());
+    return {name, 2.0 * batch * in * out, [=] {
+                return nrt_dense_forward(d.get(), batch, x->data(), x->size(), packed->data(), packed->size(), nullptr, 0,
+                                         y->data(), y->size(), threads);
+            }};
+}
+
+Case pool(const char *name, nrt_pool2d_desc d, int batch, int threads) {
+    auto desc = std::make_shared<nrt_pool2d_desc>(d);
+    auto x = std::make_shared<std::vector<float>>(random_vector(size_t(batch) * d.in_h * d.in_w * d.channels, 6));
+    auto y = std::make_shared<std::vector<float>>(size_t(batch) * d.out_h * d.out_w * d.channels);
+    return {name, double(y->size()) * d.pool_h * d.pool_w, [=] {
+                return nrt_pool2d_forward(desc.get(), batch, x->data(), x->size(), y->data(), y->size(), threads);
+            }};
+}
+
+Case rnn(const char *name, int cell, int batch, int steps, int in, int units, int threads) {
+    auto d = std::make_shared<nrt_rnn_desc>(nrt_rnn_desc{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, 0, 0, 0});
+    const int gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
+    auto x = std::make_shared<std::vector<float>>(random_vector(size_t(batch) * steps * in, 7));
+    auto k = random_vector(size_t(in) * gates * units, 8), u = random_vector(size_t(units) * gates * units, 9);
+    auto b = std::make_shared<std::vector<float>>(random_vector(nrt_rnn_bias_size(d.get()), 10));
+    auto pk = std::make_shared<std::vector<float>>(nrt_rnn_packed_kernel_size(d.get()));
+    auto pu = std::make_shared<std::vector<float>>(nrt_rnn_packed_recurrent_size(d.get()));
+    auto y = std::make_shared<std::vector<float>>(size_t(batch) * units);
+    nrt_rnn_pack_weights(d.get(), k.data(), k.size(), u.data(), u.size(), pk->data(), pk->size(), pu->data(), pu->size());
+    return {name, 2.0 * batch * steps * gates * units * (in + units), [=] {
+                return nrt_rnn_forward(d.get(), batch, steps, x->data(), x->size(), nullptr, 0, pk->data(), pk->size(),
+                                       pu->data(), pu->size(), b->data(), b->size(), nullptr, 0, nullptr, 0, y->data(),
+                                       y->size(), nullptr, 0, nullptr, 0, threads);
+            }};
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
+    const char *filter = argc > 2 ? argv[2] : "";
+    std::vector<Case> cases;
+    for (int batch : {1, 32}) {
+        const std::string b = " b" + std::to_string(batch);
+        //                                                     in_h in_w in_c out_h out_w out_c kh kw sh sw dh dw pt pl g act
+        cases.push_back(conv(("seed_conv1" + b).c_str(), {28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 1, 1, 0, 0, 1, NRT_ACT_RELU, 0}, batch, threads));
+        cases.push_back(conv(("seed_conv2" + b).c_str(), {13, 13, 32, 11, 11, 64, 3, 3, 1, 1, 1, 1, 0, 0, 1, NRT_ACT_RELU, 0}, batch, threads));
+        cases.push_back(conv(("seed_conv3" + b).c_str(), {5, 5, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1, 0, 0, 1, NRT_ACT_RELU, 0}, batch, threads));
+        cases.push_back(pool(("seed_pool1" + b).c_str(), {26, 26, 32, 13, 13, 2, 2, 2, 2, 0, 0, NRT_POOL_MAX}, batch, threads));
+        cases.push_back(dense(("seed_dense1" + b).c_str(), batch, 576, 64, NRT_ACT_RELU, threads));
+        cases.push_back(rnn(("lstm 64/64 T100" + b).c_str(), NRT_CELL_LSTM, batch, 100, 64, 64, threads));
+        cases.push_back(rnn(("gru 64/64 T100" + b).c_str(), NRT_CELL_GRU, batch, 100, 64, 64, threads));
+    }
+    cases.push_back(dense("sgemm 512^3", 512, 512, 512, NRT_ACT_NONE, threads));
+    cases.push_back(dense("sgemm 2048^3", 2048, 2048, 2048, NRT_ACT_NONE, threads));
+    cases.push_back(rnn("lstm 512/512 T50 b64", NRT_CELL_LSTM, 64, 50, 512, 512, threads));
+    cases.push_back(rnn("gru 512/512 T50 b64", NRT_CELL_GRU, 64, 50, 512, 512, threads));
+
+    std::printf("%d threads; median us per call (GFLOP/s) on each ISA tier of this CPU\n", threads);
+    std::printf("%-22s", "case");
+    for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) std::printf(" %22s", nrt_isa_name(isa));
+    std::printf("\n");
+    for (const Case &c : cases) {
+        if (std::strstr(c.name.c_str(), filter) == nullptr) continue;
+        std::printf("%-22s", c.name.c_str());
+        for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) {
+            nrt_set_max_isa(isa);
+            if (isa == NRT_ISA_REF && c.flops > 2e9) {
+                std::printf(" %22s", "(skipped: slow)");
+                continue;
+            }
+            const double us = median_us(c.call);
+            std::printf(" %12.1f (%6.1f)", us, c.flops / us / 1e3);
+        }
+        std::printf("\n");
+        std::fflush(stdout);
+    }
+    return 0;
+}

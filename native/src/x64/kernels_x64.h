@@ -1,0 +1,31 @@
+// The x64 kernels, each written once in this folder and compiled per ISA into namespaces
+// avx2 and avx512 (see vec.h). This header holds no intrinsics, so baseline code may include
+// it for the dispatch lists.
+#pragma once
+#include "../common/problems.h"
+
+#define NRT_DECLARE_X64_KERNELS(isa)                              \
+    namespace isa {                                               \
+    void conv2d_nhwc_direct_f32(const Conv2dProblem &p);          \
+    void depthwise_conv2d_nhwc_f32(const Conv2dProblem &p);       \
+    void pool2d_nhwc_f32(const Pool2dProblem &p);                 \
+    void dense_sgemm_f32(const DenseProblem &p);                  \
+    void activation_f32(const ActivationProblem &p);              \
+    void softmax_f32(const SoftmaxProblem &p);                    \
+    void binary_f32(const BinaryProblem &p);                      \
+    void simple_rnn_fwd_f32(const RnnProblem &p);                 \
+    void lstm_fwd_f32(const RnnProblem &p);                       \
+    void gru_fwd_f32(const RnnProblem &p);                        \
+    }
+
+namespace neurite {
+NRT_DECLARE_X64_KERNELS(avx2)
+NRT_DECLARE_X64_KERNELS(avx512)
+}  // namespace neurite
+
+#undef NRT_DECLARE_X64_KERNELS
+
+// The candidates of one x64 kernel in a dispatch list, widest ISA first.
+#define NRT_X64_CANDIDATES(kernel, declines)                                   \
+    {#kernel "_avx512", NRT_ISA_AVX512, declines, ::neurite::avx512::kernel}, \
+    {#kernel "_avx2", NRT_ISA_AVX2, declines, ::neurite::avx2::kernel}

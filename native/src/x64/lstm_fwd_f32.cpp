@@ -1,0 +1,42 @@
+// LSTM recurrence, Keras gate order i, f, c, o (equations in neurite.h):
+//   i = ra(xi + h Ui)   f = ra(xf + h Uf)   g = a(xc + h Uc)   o = ra(xo + h Uo)
+//   c' = f c + i g      h' = o a(c')
+// (x* already hold x W + b.) kLstmRows batch rows per tile: rows x 4 gates accumulators,
+// plus 4 weight vectors and a broadcast.
+#include "kernels_x64.h"
+#include "rnn_recurrence.h"
+
+namespace neurite {
+namespace NRT_SIMD {
+namespace {
+
+struct LstmCell {
+    static constexpr int kMaxRows = kLstmRows;
+
+    template <int kRows>
+    static void prepare(const RnnProblem &, rnn::TileState &, const float *const *) {}
+
+    template <int kRows>
+    static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
+        const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
+        Vec acc[kRows][4];
+        rnn::recurrent_product<kRows, 4>(s.h, units, rnn::unit_weights(p, first), 4, 0, acc);
+        for (int r = 0; r < kRows; ++r) {
+            const float *xr = x[r] + first;
+            const Vec i = activate(acc[r][0] + load_first(xr, lanes), ra, 0.f);
+            const Vec f = activate(acc[r][1] + load_first(xr + units, lanes), ra, 0.f);
+            const Vec g = activate(acc[r][2] + load_first(xr + 2 * units, lanes), a, 0.f);
+            const Vec o = activate(acc[r][3] + load_first(xr + 3 * units, lanes), ra, 0.f);
+            const Vec c = fmadd(f, load_first(s.c[r] + first, lanes), i * g);
+            store_first(s.c_next[r] + first, c, lanes);
+            store_first(s.next[r] + first, o * activate(c, a, 0.f), lanes);
+        }
+    }
+};
+
+}  // namespace
+
+void lstm_fwd_f32(const RnnProblem &p) { rnn::run_recurrence<LstmCell>(p); }
+
+}  // namespace NRT_SIMD
+}  // namespace neurite
