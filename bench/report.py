@@ -1,11 +1,30 @@
 #!/usr/bin/env python3
 """Prints JMH results as a table: the median time of each implementation per problem, and
-each peer's time divided by Neurite's (above 1: Neurite is faster)."""
+each peer's time divided by Neurite's (above 1: Neurite is faster), under the CPU model and
+the vector extensions that decide which kernels every library runs. Run it on the machine
+that ran the benchmarks: the CPU line describes this one."""
 import json
+import subprocess
 import sys
 from collections import defaultdict
 
-PEERS = ["onednn", "openblas", "java"]
+# neurite_avx2 is Neurite capped at AVX2: its ratio is what the AVX-512 tier gains.
+PEERS = ["neurite_avx2", "onednn", "openblas", "onnxruntime", "java"]
+ISA_FLAGS = ["avx2", "avx512f"]
+
+
+def cpu_summary():
+    """'CPU: <model name>; avx2: yes, avx512f: no' from lscpu, or why it is unknown."""
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        return f"CPU: unknown (lscpu failed: {e})"
+    fields = dict(line.split(":", 1) for line in lscpu.splitlines() if ":" in line)
+    model = fields.get("Model name", "unknown").strip()
+    # Virtual machines often report only the vendor's brand ("AMD EPYC"): family and model tell the generation.
+    family = f" (family {fields.get('CPU family', '?').strip()}, model {fields.get('Model', '?').strip()})"
+    flags = set(fields.get("Flags", "").split())
+    return f"CPU: {model}{family}; " + ", ".join(f"{f}: {'yes' if f in flags else 'no'}" for f in ISA_FLAGS)
 
 
 def main(path):
@@ -22,6 +41,8 @@ def main(path):
         key = (bench, problem, threads)
         table[key][impl] = run["primaryMetric"]["scorePercentiles"]["50.0"]
         unit[key] = run["primaryMetric"]["scoreUnit"]
+    print(cpu_summary())
+    print()
     print(f"| benchmark | problem | threads | neurite | " + " | ".join(PEERS) + " | "
           + " | ".join(f"{p}/neurite" for p in PEERS) + " |")
     print("|" + "---|" * (4 + 2 * len(PEERS)))

@@ -20,7 +20,7 @@ public class ConvBenchmark extends PeerBenchmark {
     @Param({"seed_conv1", "seed_conv2", "seed_conv3", "seed_conv1_b1", "seed_conv2_b1"})
     public String shape;
 
-    @Param({"neurite", "onednn", "java"})
+    @Param({"neurite", "neurite_avx2", "onednn", "java"})
     public String impl;
 
     @Setup

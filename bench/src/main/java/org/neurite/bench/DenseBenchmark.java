@@ -20,18 +20,18 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * Dense layers and SGEMM: Neurite's op on pre-packed weights, oneDNN's inner product,
  * OpenBLAS' cblas_sgemm (the product alone, so only comparable on linear shapes without
- * bias: sgemm_512), and the Java fallback.
+ * bias: sgemm_512 and sgemm_2048), and the Java fallback.
  */
 public class DenseBenchmark extends PeerBenchmark {
-    @Param({"sgemm_512", "seed_dense1", "seed_dense1_b1"})
+    @Param({"sgemm_512", "sgemm_2048", "seed_dense1", "seed_dense1_b1"})
     public String shape;
 
-    @Param({"neurite", "onednn", "openblas", "java"})
+    @Param({"neurite", "neurite_avx2", "onednn", "openblas", "java"})
     public String impl;
 
     @Setup
     public void setUp() {
-        Problem p = Problem.find("dense", shape);
+        Problem p = Problem.find(shape.equals("sgemm_2048") ? "dense_perf" : "dense", shape);
         int batch = p.integer("mb", 1), in = p.integer("in", 0), out = p.integer("out", 0);
         String activation = p.text("act", "linear");
         // Without bias where OpenBLAS is a peer, so all compute the same product.

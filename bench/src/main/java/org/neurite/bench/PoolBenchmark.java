@@ -16,7 +16,7 @@ public class PoolBenchmark extends PeerBenchmark {
     @Param({"seed_pool1", "seed_pool2", "seed_pool1_b1"})
     public String shape;
 
-    @Param({"neurite", "onednn", "java"})
+    @Param({"neurite", "neurite_avx2", "onednn", "java"})
     public String impl;
 
     @Setup

@@ -20,7 +20,7 @@ public class RnnBenchmark extends PeerBenchmark {
     @Param({"lstm_b1", "lstm_b32", "lstm_512", "gru_b1", "gru_b32", "gru_512"})
     public String shape;
 
-    @Param({"neurite", "onednn", "java"})
+    @Param({"neurite", "neurite_avx2", "onednn", "java"})
     public String impl;
 
     @Setup

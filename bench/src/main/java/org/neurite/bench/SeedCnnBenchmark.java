@@ -5,6 +5,7 @@ import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.bench.onnx.OrtSeedModel;
 import org.neurite.testkit.OneDnn;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -12,20 +13,27 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * The whole seed CNN at batch 1 (latency) and 32 (throughput): Neurite's {@code predict}
  * as a user calls it, the same network as a chain of oneDNN primitives reading each
- * other's outputs in place, and the Java fallback.
+ * other's outputs in place, the same network with Neurite's weights on ONNX Runtime (checked
+ * against Neurite's output first), and the Java fallback.
  */
 public class SeedCnnBenchmark extends PeerBenchmark {
     @Param({"1", "32"})
     public int batch;
 
-    @Param({"neurite", "onednn", "java"})
+    @Param({"neurite", "neurite_avx2", "onednn", "onnxruntime", "java"})
     public String impl;
 
     @Setup
     public void setUp() {
         Random random = new Random(1);
-        float[] images = new float[batch * 28 * 28];
-        for (int i = 0; i < images.length; i++) images[i] = random.nextFloat();
+        float[] images = SeedModels.images(random, batch);
+        if (Impl.of(impl) == Impl.ONNXRUNTIME) {
+            try (Sequential neurite = SeedModels.cnn().backend(Impl.NEURITE.backend()).threads(threads).build()) {
+                OrtSeedModel ort = OrtSeedModel.cnn(neurite, images, batch, threads);
+                measure(ort::run, ort);
+            }
+            return;
+        }
         if (Impl.of(impl) == Impl.ONEDNN) {
             List<OneDnn.Op> ops = List.of(
                     OneDnn.conv(batch, 28, 28, 1, 26, 26, 32, 3, 3, 1, 1, 1, 1, 0, 0, 1, "relu"),

@@ -3,6 +3,7 @@ package org.neurite.bench;
 import static org.neurite.Activation.RELU;
 import static org.neurite.Activation.SOFTMAX;
 
+import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
@@ -35,5 +36,19 @@ public final class SeedModels {
                 .add(new LSTM(64))
                 .add(new Dense(64, RELU))
                 .add(new Dense(10, SOFTMAX));
+    }
+
+    /** Input for {@link #cnn()}: {@code batch} images, NHWC, of pixels in [0, 1). */
+    public static float[] images(Random random, int batch) {
+        float[] images = new float[batch * 28 * 28];
+        for (int i = 0; i < images.length; i++) images[i] = random.nextFloat();
+        return images;
+    }
+
+    /** Input for {@link #rnn()}: {@code batch} sequences of 100 word ids in [1, 10000), so none is padding. */
+    public static float[] wordIds(Random random, int batch) {
+        float[] ids = new float[batch * 100];
+        for (int i = 0; i < ids.length; i++) ids[i] = 1 + random.nextInt(9999);
+        return ids;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.bench.onnx.OrtSeedModel;
 import org.neurite.testkit.OneDnn;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -13,20 +14,28 @@ import org.openjdk.jmh.annotations.Setup;
  * The whole seed RNN (Embedding(10000, 64) on 100 ids, LSTM(64), Dense(64, relu),
  * Dense(10, softmax)) at batch 1 and 32: Neurite's {@code predict}; oneDNN's LSTM, inner
  * products and softmax chained in place, after an embedding gather in Java (oneDNN has no
- * embedding primitive) and without masking (oneDNN has none); and the Java fallback.
+ * embedding primitive) and without masking (oneDNN has none); the same network with
+ * Neurite's weights on ONNX Runtime (checked against Neurite's output first; no mask either,
+ * which the ids, none of them padding, do not need); and the Java fallback.
  */
 public class SeedRnnBenchmark extends PeerBenchmark {
     @Param({"1", "32"})
     public int batch;
 
-    @Param({"neurite", "onednn", "java"})
+    @Param({"neurite", "neurite_avx2", "onednn", "onnxruntime", "java"})
     public String impl;
 
     @Setup
     public void setUp() {
         Random random = new Random(1);
-        float[] ids = new float[batch * 100];
-        for (int i = 0; i < ids.length; i++) ids[i] = 1 + random.nextInt(9999);
+        float[] ids = SeedModels.wordIds(random, batch);
+        if (Impl.of(impl) == Impl.ONNXRUNTIME) {
+            try (Sequential neurite = SeedModels.rnn().backend(Impl.NEURITE.backend()).threads(threads).build()) {
+                OrtSeedModel ort = OrtSeedModel.rnn(neurite, ids, batch, threads);
+                measure(ort::run, ort);
+            }
+            return;
+        }
         if (Impl.of(impl) == Impl.ONEDNN) {
             float[] table = Bench.random(random, 10000 * 64);
             OneDnn.Op lstm = OneDnn.rnn("lstm", true, batch, 100, 64, 64)
