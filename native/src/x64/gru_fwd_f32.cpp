@@ -20,42 +20,47 @@ struct GruCell {
         const int units = p.d.units, ra = p.d.recurrent_activation;
         for (int first = 0; first < units; first += kLanes) {
             const int lanes = units - first < kLanes ? units - first : kLanes;
-            Vec acc[kRows][2];
-            rnn::recurrent_product<kRows, 2>(s.h, units, rnn::unit_weights(p, first), 3, 0, acc);
+            Vec acc[kRows][1][2];
+            rnn::recurrent_product<kRows, 1, 2>(p, s.h, first, 3, 0, acc);
             for (int r = 0; r < kRows; ++r) {
-                const Vec z = activate(acc[r][0] + load_first(x[r] + first, lanes), ra, 0.f);
-                const Vec reset = activate(acc[r][1] + load_first(x[r] + units + first, lanes), ra, 0.f);
+                const Vec z = activate(acc[r][0][0] + load_first(x[r] + first, lanes), ra, 0.f);
+                const Vec reset = activate(acc[r][0][1] + load_first(x[r] + units + first, lanes), ra, 0.f);
                 store_first(s.z[r] + first, z, lanes);
                 store_first(s.rh[r] + first, reset * load_first(s.h[r] + first, lanes), lanes);
             }
         }
     }
 
-    template <int kRows>
+    template <int kRows, int kVecs>
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
         if (p.d.reset_after) {
-            Vec acc[kRows][3];
-            rnn::recurrent_product<kRows, 3>(s.h, units, rnn::unit_weights(p, first), 3, 0, acc);
-            const float *rb = p.recurrent_bias + first;
-            const Vec bz = load_first(rb, lanes), br = load_first(rb + units, lanes), bh = load_first(rb + 2 * units, lanes);
-            for (int r = 0; r < kRows; ++r) {
-                const float *xr = x[r] + first;
-                const Vec z = activate(acc[r][0] + bz + load_first(xr, lanes), ra, 0.f);
-                const Vec reset = activate(acc[r][1] + br + load_first(xr + units, lanes), ra, 0.f);
-                const Vec n = activate(fmadd(reset, acc[r][2] + bh, load_first(xr + 2 * units, lanes)), a, 0.f);
-                const Vec h = load_first(s.h[r] + first, lanes);
-                store_first(s.next[r] + first, fmadd(z, h - n, n), lanes);
+            Vec acc[kRows][kVecs][3];
+            rnn::recurrent_product<kRows, kVecs, 3>(p, s.h, first, 3, 0, acc);
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
+                const float *rb = p.recurrent_bias + at;
+                const Vec bz = load_first(rb, n), br = load_first(rb + units, n), bh = load_first(rb + 2 * units, n);
+                for (int r = 0; r < kRows; ++r) {
+                    const float *xr = x[r] + at;
+                    const Vec z = activate(acc[r][v][0] + bz + load_first(xr, n), ra, 0.f);
+                    const Vec reset = activate(acc[r][v][1] + br + load_first(xr + units, n), ra, 0.f);
+                    const Vec cand = activate(fmadd(reset, acc[r][v][2] + bh, load_first(xr + 2 * units, n)), a, 0.f);
+                    const Vec h = load_first(s.h[r] + at, n);
+                    store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
+                }
             }
             return;
         }
-        Vec acc[kRows][1];
-        rnn::recurrent_product<kRows, 1>(s.rh, units, rnn::unit_weights(p, first), 3, 2, acc);
-        for (int r = 0; r < kRows; ++r) {
-            const Vec n = activate(acc[r][0] + load_first(x[r] + 2 * units + first, lanes), a, 0.f);
-            const Vec z = load_first(s.z[r] + first, lanes), h = load_first(s.h[r] + first, lanes);
-            store_first(s.next[r] + first, fmadd(z, h - n, n), lanes);
-        }
+        Vec acc[kRows][kVecs][1];
+        rnn::recurrent_product<kRows, kVecs, 1>(p, s.rh, first, 3, 2, acc);
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
+                const Vec cand = activate(acc[r][v][0] + load_first(x[r] + 2 * units + at, n), a, 0.f);
+                const Vec z = load_first(s.z[r] + at, n), h = load_first(s.h[r] + at, n);
+                store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
+            }
     }
 };
 

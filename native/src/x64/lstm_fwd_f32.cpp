@@ -16,21 +16,23 @@ struct LstmCell {
     template <int kRows>
     static void prepare(const RnnProblem &, rnn::TileState &, const float *const *) {}
 
-    template <int kRows>
+    template <int kRows, int kVecs>
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
-        Vec acc[kRows][4];
-        rnn::recurrent_product<kRows, 4>(s.h, units, rnn::unit_weights(p, first), 4, 0, acc);
-        for (int r = 0; r < kRows; ++r) {
-            const float *xr = x[r] + first;
-            const Vec i = activate(acc[r][0] + load_first(xr, lanes), ra, 0.f);
-            const Vec f = activate(acc[r][1] + load_first(xr + units, lanes), ra, 0.f);
-            const Vec g = activate(acc[r][2] + load_first(xr + 2 * units, lanes), a, 0.f);
-            const Vec o = activate(acc[r][3] + load_first(xr + 3 * units, lanes), ra, 0.f);
-            const Vec c = fmadd(f, load_first(s.c[r] + first, lanes), i * g);
-            store_first(s.c_next[r] + first, c, lanes);
-            store_first(s.next[r] + first, o * activate(c, a, 0.f), lanes);
-        }
+        Vec acc[kRows][kVecs][4];
+        rnn::recurrent_product<kRows, kVecs, 4>(p, s.h, first, 4, 0, acc);
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
+                const float *xr = x[r] + at;
+                const Vec i = activate(acc[r][v][0] + load_first(xr, n), ra, 0.f);
+                const Vec f = activate(acc[r][v][1] + load_first(xr + units, n), ra, 0.f);
+                const Vec g = activate(acc[r][v][2] + load_first(xr + 2 * units, n), a, 0.f);
+                const Vec o = activate(acc[r][v][3] + load_first(xr + 3 * units, n), ra, 0.f);
+                const Vec c = fmadd(f, load_first(s.c[r] + at, n), i * g);
+                store_first(s.c_next[r] + at, c, n);
+                store_first(s.next[r] + at, o * activate(c, a, 0.f), n);
+            }
     }
 };
 

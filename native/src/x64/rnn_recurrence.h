@@ -28,33 +28,43 @@ inline const float *unit_weights(const RnnProblem &p, int first) {
     return p.packed_recurrent + first / kRnnUnitBlock * rnn_block_floats(p.d) + first % kRnnUnitBlock;
 }
 
-// acc[r][g] = h_r . U[:, first_gate + g, units of w] for r < kRows, g < kGates. The sums
-// live in local registers for the whole loop and reach `acc` once at the end: accumulating
-// into the caller's array directly made GCC store every accumulator on each iteration.
-template <int kRows, int kGates>
-inline void recurrent_product(const float *const *h, int units, const float *weights, int all_gates, int first_gate,
-                              Vec (&acc)[kRows][kGates]) {
-    Vec sum[kRows][kGates];
+// acc[r][v][g] = h_r . U[:, first_gate + g, units first + v kLanes ...] for r < kRows,
+// v < kVecs, g < kGates. The sums live in local registers for the whole loop and reach `acc`
+// once at the end: accumulating into the caller's array directly made GCC store every
+// accumulator on each iteration.
+template <int kRows, int kVecs, int kGates>
+inline void recurrent_product(const RnnProblem &p, const float *const *h, int first, int all_gates, int first_gate,
+                              Vec (&acc)[kRows][kVecs][kGates]) {
+    Vec sum[kRows][kVecs][kGates];
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 4
-        for (int g = 0; g < kGates; ++g) sum[r][g] = zero();
-    const float *w = weights + first_gate * kRnnUnitBlock;
-    for (int k = 0; k < units; ++k, w += all_gates * kRnnUnitBlock) {
-        Vec wg[kGates];
+        for (int v = 0; v < kVecs; ++v)
 #pragma GCC unroll 4
-        for (int g = 0; g < kGates; ++g) wg[g] = load(w + g * kRnnUnitBlock);
+            for (int g = 0; g < kGates; ++g) sum[r][v][g] = zero();
+    const float *w[kVecs];
 #pragma GCC unroll 4
-        for (int r = 0; r < kRows; ++r) {
-            const Vec hk = broadcast(h[r] + k);
+    for (int v = 0; v < kVecs; ++v) w[v] = unit_weights(p, first + v * kLanes) + first_gate * kRnnUnitBlock;
+    const int64_t k_stride = int64_t{all_gates} * kRnnUnitBlock;
+    for (int k = 0; k < p.d.units; ++k) {
+        Vec hk[kRows];
 #pragma GCC unroll 4
-            for (int g = 0; g < kGates; ++g) sum[r][g] = fmadd(hk, wg[g], sum[r][g]);
-        }
+        for (int r = 0; r < kRows; ++r) hk[r] = broadcast(h[r] + k);
+#pragma GCC unroll 4
+        for (int v = 0; v < kVecs; ++v)
+#pragma GCC unroll 4
+            for (int g = 0; g < kGates; ++g) {
+                const Vec weight = load(w[v] + k * k_stride + g * kRnnUnitBlock);
+#pragma GCC unroll 4
+                for (int r = 0; r < kRows; ++r) sum[r][v][g] = fmadd(hk[r], weight, sum[r][v][g]);
+            }
     }
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 4
-        for (int g = 0; g < kGates; ++g) acc[r][g] = sum[r][g];
+        for (int v = 0; v < kVecs; ++v)
+#pragma GCC unroll 4
+            for (int g = 0; g < kGates; ++g) acc[r][v][g] = sum[r][v][g];
 }
 
 // Per-row state of a tile: h (read this step) and next (written), c and c_next (LSTM), and
@@ -63,19 +73,23 @@ struct TileState {
     float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4];
 };
 
-// Runs the whole recurrence of p with kRows batch rows per tile (<= 4) and Cell, a class providing
+// Runs the whole recurrence of p with kRows batch rows per tile (<= 4), kVecs vectors of
+// units per step call, and Cell, a class providing
 //   template <int kRows> static void prepare(const RnnProblem &, TileState &, const float *const *x);
-//   template <int kRows> static void step(const RnnProblem &, TileState &, const float *const *x,
-//                                         int first_unit, int lanes);
+//   template <int kRows, int kVecs> static void step(const RnnProblem &, TileState &,
+//                                                    const float *const *x, int first_unit, int lanes);
 // where x[r] is the projection of tile row r at this step, and step fills next (and c_next)
-// for units [first_unit, first_unit + lanes).
+// for units [first_unit, first_unit + (kVecs - 1) kLanes + lanes). Calls with kVecs > 1 get
+// whole vectors only; the units left over go one vector at a time, the last maybe partial.
+// Small batches take wide tiles (few rows, several vectors): the same accumulators then hold
+// independent sums, and one row's step is not a chain of dependent FMAs.
 //
 // Each thread takes one contiguous group of tiles through all the steps in lockstep, and
 // within a step runs every tile of its group on one unit block before the next block: the
 // block's recurrent weights (units x gates x kLanes floats) are then read from L2 once per group
 // rather than streamed from L3 once per tile, which bounds large layers (512 units: 4 MB of
 // weights per step).
-template <class Cell, int kRows>
+template <class Cell, int kRows, int kVecs>
 void run_recurrence_tiles(const RnnProblem &p) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, gates = p.gates();
@@ -122,10 +136,16 @@ void run_recurrence_tiles(const RnnProblem &p) {
                     active[i] = any_valid;
                     if (any_valid) Cell::template prepare<kRows>(p, states[i], x[i].data());
                 }
-                for (int b = 0; b < units; b += kLanes) {
+                int b = 0;
+                if constexpr (kVecs > 1) {
+                    for (; b + kVecs * kLanes <= units; b += kVecs * kLanes)
+                        for (int64_t i = 0; i < count; ++i)
+                            if (active[i]) Cell::template step<kRows, kVecs>(p, states[i], x[i].data(), b, kLanes);
+                }
+                for (; b < units; b += kLanes) {
                     const int lanes = std::min(kLanes, units - b);
                     for (int64_t i = 0; i < count; ++i)
-                        if (active[i]) Cell::template step<kRows>(p, states[i], x[i].data(), b, lanes);
+                        if (active[i]) Cell::template step<kRows, 1>(p, states[i], x[i].data(), b, lanes);
                 }
                 for (int64_t i = 0; i < count; ++i) {
                     TileState &state = states[i];
@@ -155,17 +175,19 @@ void run_recurrence_tiles(const RnnProblem &p) {
     });
 }
 
-// Tiles of Cell::kMaxRows rows (a per-ISA tile size), or of the whole batch when it is smaller: a tile computes
-// all its rows whether or not they exist, so a lone sequence must not pay for a partner.
+// Tiles of Cell::kMaxRows rows (a per-ISA tile size), or of the whole batch when it is
+// smaller: a tile computes all its rows whether or not they exist, so a lone sequence must not
+// pay for a partner. Fewer rows take more vectors of units, for as many accumulators.
 template <class Cell>
 void run_recurrence(const RnnProblem &p) {
-    static_assert(Cell::kMaxRows >= 1 && Cell::kMaxRows <= 4, "tiles hold 1 to 4 rows");
-    const int rows = p.batch < Cell::kMaxRows ? p.batch : Cell::kMaxRows;
+    constexpr int kMax = Cell::kMaxRows;
+    static_assert(kMax >= 1 && kMax <= 4, "tiles hold 1 to 4 rows");
+    const int rows = p.batch < kMax ? p.batch : kMax;
     switch (rows) {
-        case 1: run_recurrence_tiles<Cell, 1>(p); break;
-        case 2: if constexpr (Cell::kMaxRows >= 2) run_recurrence_tiles<Cell, 2>(p); break;
-        case 3: if constexpr (Cell::kMaxRows >= 3) run_recurrence_tiles<Cell, 3>(p); break;
-        default: if constexpr (Cell::kMaxRows >= 4) run_recurrence_tiles<Cell, 4>(p); break;
+        case 1: run_recurrence_tiles<Cell, 1, kMax>(p); break;
+        case 2: if constexpr (kMax >= 2) run_recurrence_tiles<Cell, 2, kMax / 2>(p); break;
+        case 3: if constexpr (kMax >= 3) run_recurrence_tiles<Cell, 3, 1>(p); break;
+        default: if constexpr (kMax >= 4) run_recurrence_tiles<Cell, 4, 1>(p); break;
     }
 }
 

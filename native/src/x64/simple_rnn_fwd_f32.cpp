@@ -12,14 +12,15 @@ struct SimpleCell {
     template <int kRows>
     static void prepare(const RnnProblem &, rnn::TileState &, const float *const *) {}
 
-    template <int kRows>
+    template <int kRows, int kVecs>
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
-        Vec acc[kRows][1];
-        rnn::recurrent_product<kRows, 1>(s.h, p.d.units, rnn::unit_weights(p, first), 1, 0, acc);
-        for (int r = 0; r < kRows; ++r) {
-            const Vec v = acc[r][0] + load_first(x[r] + first, lanes);
-            store_first(s.next[r] + first, activate(v, p.d.activation, 0.f), lanes);
-        }
+        Vec acc[kRows][kVecs][1];
+        rnn::recurrent_product<kRows, kVecs, 1>(p, s.h, first, 1, 0, acc);
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
+                store_first(s.next[r] + at, activate(acc[r][v][0] + load_first(x[r] + at, n), p.d.activation, 0.f), n);
+            }
     }
 };
 
