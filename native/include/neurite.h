@@ -198,6 +198,8 @@ NRT_API int nrt_embedding_forward(int32_t vocabulary, int32_t dim, int64_t count
                                   const float *ids, int64_t ids_size,
                                   const float *table, int64_t table_size,
                                   float *dst, int64_t dst_size, int32_t num_threads);
+/* mask[i] = 1 where ids[i] != 0, else 0: the padding mask of Keras' mask_zero. */
+NRT_API int nrt_nonzero_mask(int64_t count, const float *ids, int64_t ids_size, float *mask, int64_t mask_size);
 
 #ifdef __cplusplus
 }

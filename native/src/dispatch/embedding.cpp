@@ -33,3 +33,11 @@ extern "C" int nrt_embedding_forward(int32_t vocabulary, int32_t dim, int64_t co
     run_selected(kEmbeddingKernels, EmbeddingProblem{vocabulary, dim, count, ids, table, dst, num_threads});
     return NRT_OK;
 }
+
+extern "C" int nrt_nonzero_mask(int64_t count, const float *ids, int64_t ids_size, float *mask, int64_t mask_size) {
+    if (count < 0) return fail(NRT_INVALID_ARGUMENT, "nonzero mask: negative count");
+    NRT_CHECK(check_buffer("nonzero mask", "ids", ids, ids_size, count));
+    NRT_CHECK(check_buffer("nonzero mask", "mask", mask, mask_size, count));
+    for (int64_t i = 0; i < count; ++i) mask[i] = ids[i] != 0.f ? 1.f : 0.f;
+    return NRT_OK;
+}

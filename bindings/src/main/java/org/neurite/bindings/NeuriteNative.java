@@ -28,6 +28,9 @@ public final class NeuriteNative {
     private NeuriteNative() {}
 
     public static final int NRT_OK = 0;
+    public static final int NRT_INVALID_ARGUMENT = 1;
+    public static final int NRT_BUFFER_TOO_SMALL = 2;
+    public static final int NRT_OUT_OF_MEMORY = 3;
     public static final int NRT_ISA_REF = 0;
     public static final int NRT_ISA_AVX2 = 1;
     public static final int NRT_ISA_AVX512 = 2;
@@ -195,6 +198,8 @@ public final class NeuriteNative {
                                              FloatBuffer dst, @Cast("int64_t") long dstSize,
                                              FloatBuffer finalH, @Cast("int64_t") long finalHSize,
                                              FloatBuffer finalC, @Cast("int64_t") long finalCSize, int numThreads);
+    public static native int nrt_nonzero_mask(@Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
+            FloatBuffer mask, @Cast("int64_t") long maskSize);
     public static native int nrt_embedding_forward(int vocabulary, int dim, @Cast("int64_t") long count,
                                                    @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                    @Const FloatBuffer table, @Cast("int64_t") long tableSize,

@@ -60,6 +60,12 @@ public interface Backend {
     void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
              Tensor initialH, Tensor initialC, Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads);
 
-    /** output[i] = table[ids[i]]; ids must be integers in [0, vocabulary) (callers check). */
+    /**
+     * output[i] = table[ids[i]]. An id that is not an integer in [0, vocabulary) throws
+     * {@link IllegalArgumentException} before anything is written.
+     */
     void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads);
+
+    /** mask[i] = 1 where ids[i] != 0, else 0 (Keras' mask_zero). */
+    void nonZeroMask(Tensor ids, Tensor mask);
 }

@@ -344,10 +344,23 @@ final class JavaBackend implements Backend {
 
     @Override
     public void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
-        float[] id = read(ids), w = read(table), y = writable(output);
+        float[] id = read(ids);
+        for (int i = 0; i < id.length; i++) {
+            if (!(id[i] >= 0 && id[i] < vocabulary) || id[i] != Math.floor(id[i])) {
+                throw new IllegalArgumentException("embedding: id " + id[i] + " at position " + i + " is not in [0, " + vocabulary + ")");
+            }
+        }
+        float[] w = read(table), y = writable(output);
         int dim = table.dim(-1);
         for (int i = 0; i < id.length; i++) System.arraycopy(w, (int) id[i] * dim, y, i * dim, dim);
         commit(output, y);
+    }
+
+    @Override
+    public void nonZeroMask(Tensor ids, Tensor mask) {
+        float[] id = read(ids), m = writable(mask);
+        for (int i = 0; i < id.length; i++) m[i] = id[i] != 0f ? 1f : 0f;
+        commit(mask, m);
     }
 
     /** Applies an element-wise activation in place; one loop per kind keeps each one vectorisable. */

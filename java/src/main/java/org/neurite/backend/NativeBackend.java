@@ -180,8 +180,15 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
-        check("embedding", NeuriteNative.nrt_embedding_forward(vocabulary, table.dim(-1), ids.size(), buffer(ids),
-                ids.size(), buffer(table), table.size(), buffer(output), output.size(), threads));
+        int status = NeuriteNative.nrt_embedding_forward(vocabulary, table.dim(-1), ids.size(), buffer(ids), ids.size(),
+                buffer(table), table.size(), buffer(output), output.size(), threads);
+        if (status == NeuriteNative.NRT_INVALID_ARGUMENT) throw new IllegalArgumentException(NeuriteNative.nrt_last_error().getString());
+        check("embedding", status);
+    }
+
+    @Override
+    public void nonZeroMask(Tensor ids, Tensor mask) {
+        check("nonzero mask", NeuriteNative.nrt_nonzero_mask(ids.size(), buffer(ids), ids.size(), buffer(mask), mask.size()));
     }
 
     private static FloatBuffer optional(Tensor t) {

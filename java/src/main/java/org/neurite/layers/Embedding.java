@@ -3,6 +3,7 @@ package org.neurite.layers;
 import java.util.List;
 import java.util.Random;
 import org.neurite.Tensor;
+import org.neurite.backend.BinaryOp;
 
 /**
  * Turns ids into vectors, as Keras' {@code Embedding}: input {@code [batch, steps]} of ids
@@ -59,26 +60,39 @@ public final class Embedding extends Layer {
 
     @Override
     protected Tensor run(Tensor input, Tensor output, int threads) {
-        float[] ids = input.heapArray() != null ? input.heapArray() : input.toArray();
+        try {
+            backend.embedding(vocabulary, input, tableTensor, output, threads); // checks every id first
+        } catch (IllegalArgumentException e) {
+            throw badId(input, e);
+        }
+        return output;
+    }
+
+    // The backend found a bad id; name the layer and the id's [sample, step], as a user counts them.
+    private IllegalArgumentException badId(Tensor input, IllegalArgumentException cause) {
+        float[] ids = input.toArray();
         int steps = input.dim(1);
         for (int i = 0; i < ids.length; i++) {
             float id = ids[i];
             if (!(id >= 0 && id < vocabulary) || id != Math.floor(id)) {
-                throw new IllegalArgumentException(describe() + ": id " + id + " at position [" + i / steps + ", "
-                        + i % steps + "] is not in the vocabulary [0, " + vocabulary + ")");
+                return new IllegalArgumentException(describe() + ": id " + id + " at position [" + i / steps + ", "
+                        + i % steps + "] is not in the vocabulary [0, " + vocabulary + ")", cause);
             }
         }
-        backend.embedding(vocabulary, input, tableTensor, output, threads);
-        return output;
+        return new IllegalArgumentException(describe() + ": " + cause.getMessage(), cause);
     }
 
-    /** With maskZero: 1 where the id is not 0. */
+    /**
+     * The mask given with the ids (explicit sequence lengths, say) and, with maskZero, 0 where
+     * the id is 0: a step is valid only if both say so.
+     */
     @Override
     public Tensor computeMask(Tensor input, Tensor inputMask) {
-        if (!maskZero) return null;
-        float[] ids = input.toArray(), mask = new float[ids.length];
-        for (int i = 0; i < ids.length; i++) mask[i] = ids[i] != 0f ? 1f : 0f;
-        return backend.allocate(input.dim(0), input.dim(1)).copyFrom(mask);
+        if (!maskZero) return inputMask;
+        Tensor mask = backend.allocate(input.dim(0), input.dim(1));
+        backend.nonZeroMask(input, mask);
+        if (inputMask != null) backend.binary(BinaryOp.MUL, mask, inputMask, mask, 1);
+        return mask;
     }
 
     @Override

@@ -202,6 +202,41 @@ class RecurrentTest {
         }
     }
 
+    /** Explicit lengths reach the LSTM through an Embedding, with and without maskZero (ids past a length are not 0). */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void explicitLengthsPassThroughAnEmbedding(Variant variant) {
+        Backend backend = variant.activate();
+        int steps = 6, batch = 3;
+        int[] lengths = {6, 2, 4};
+        float[] ids = new float[batch * steps];
+        Random random = new Random(9);
+        for (int i = 0; i < ids.length; i++) ids[i] = 1 + random.nextInt(19);
+        ids[5] = 0; // a padding id inside the first sample's length: masked only with maskZero
+        for (boolean maskZero : new boolean[] {false, true}) {
+            try (Sequential model = new Sequential(steps).add(new Embedding(20, 4).maskZero(maskZero)).add(new LSTM(5))
+                    .backend(backend).seed(3).build();
+                 Tensor input = backend.allocate(batch, steps).copyFrom(ids);
+                 Tensor mask = Tensor.sequenceMask(steps, lengths); Tensor all = model.predict(input, mask)) {
+                float[] together = all.toArray();
+                for (int b = 0; b < batch; b++) {
+                    int length = maskZero && b == 0 ? 5 : lengths[b];
+                    float[] own = Arrays.copyOfRange(ids, b * steps, b * steps + length);
+                    try (Sequential alone = new Sequential(length).add(new Embedding(20, 4)).add(new LSTM(5)).backend(backend)
+                            .build()) {
+                        for (int l = 0; l < 2; l++) {
+                            alone.layers().get(l).setWeights(model.layers().get(l).getWeights().toArray(float[][]::new));
+                        }
+                        try (Tensor xb = backend.allocate(1, length).copyFrom(own); Tensor y = alone.predict(xb)) {
+                            assertArrayEquals(Arrays.copyOfRange(together, b * 5, (b + 1) * 5), y.toArray(), 1e-6f,
+                                    "sample " + b + " of length " + length + ", maskZero " + maskZero + " on " + variant);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Many callers at once share the thread pool and per-thread scratch: each gets the serial result. */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("org.neurite.tests.Variant#all")
