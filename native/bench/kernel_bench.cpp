@@ -123,6 +123,7 @@ int main(int argc, char **argv) {
     }
     cases.push_back(dense("sgemm 512^3", 512, 512, 512, NRT_ACT_NONE, threads));
     cases.push_back(dense("sgemm 2048^3", 2048, 2048, 2048, NRT_ACT_NONE, threads));
+    cases.push_back(rnn("lstm 512/512 T50 b1", NRT_CELL_LSTM, 1, 50, 512, 512, threads));
     cases.push_back(rnn("lstm 512/512 T50 b64", NRT_CELL_LSTM, 64, 50, 512, 512, threads));
     cases.push_back(rnn("gru 512/512 T50 b64", NRT_CELL_GRU, 64, 50, 512, 512, threads));
 

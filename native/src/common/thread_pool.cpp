@@ -121,6 +121,30 @@ void parallel_for(int64_t count, int num_threads, const std::function<void(int64
     body(0, count);
 }
 
+void parallel_team(int num_threads, const std::function<void(int, int)> &body) {
+    const int members = resolve_threads(num_threads);
+    // One index per chunk: a member blocks in its body until the others arrive, so no thread
+    // takes a second member while one is still open, and each member gets its own thread.
+    if (members > 1 && pool().try_run(members, members, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t m = begin; m < end; ++m) body(static_cast<int>(m), members);
+        }))
+        return;
+    body(0, 1);
+}
+
+void TeamBarrier::wait() {
+    const uint32_t phase = phase_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) == members_ - 1) {
+        arrived_.store(0, std::memory_order_relaxed);
+        phase_.store(phase + 1, std::memory_order_release);
+        return;
+    }
+    for (int spins = 1; phase_.load(std::memory_order_acquire) == phase; ++spins) {
+        cpu_relax();
+        if (spins % 4096 == 0) std::this_thread::yield();  // more members than free cores: let the others run
+    }
+}
+
 void parallel_for_elements(int64_t size, int64_t grain, int num_threads,
                            const std::function<void(int64_t, int64_t)> &body) {
     const int64_t pieces = (size + grain - 1) / grain;

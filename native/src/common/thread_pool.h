@@ -1,6 +1,7 @@
 // Our own small pool: no OpenMP, so Java threads and kernel threads never fight over an
 // OpenMP runtime, and the caller sizes the team per call.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -24,5 +25,24 @@ namespace neurite {
 // element-wise work where single elements are far too small a unit.
 void parallel_for_elements(int64_t size, int64_t grain, int num_threads,
                            const std::function<void(int64_t, int64_t)> &body);
+
+// Runs body(member, members) once per member of a team, for work whose members wait for each
+// other (a TeamBarrier per step of a recurrence): either `members` threads run at once, one
+// member each, or - one thread asked for, or the pool busy with another caller - the caller
+// alone runs body(0, 1) and must do all the work. Bodies split work by member index only.
+void parallel_team(int num_threads, const std::function<void(int member, int members)> &body);
+
+// A reusable barrier for the members of one parallel_team: every member's writes before
+// wait() are visible to every member after it. Members spin (they are few and the waits short).
+class TeamBarrier {
+public:
+    explicit TeamBarrier(int members) : members_(members) {}
+    void wait();
+
+private:
+    const int members_;
+    std::atomic<int> arrived_{0};
+    std::atomic<uint32_t> phase_{0};
+};
 
 }  // namespace neurite

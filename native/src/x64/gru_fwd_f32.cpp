@@ -2,7 +2,8 @@
 //   reset_after (Keras' default, PyTorch's form): all three recurrent products in one pass,
 //     z = ra(xz + h Uz + bz')   r = ra(xr + h Ur + br')   n = a(xh + r (h Uh + bh'))
 //   otherwise: r must be known before (r h) Uh, so prepare() computes z and r h for every
-//     vector of units first, and step() then the candidate:  n = a(xh + (r h) Uh)
+//     vector of units first (for all of them, before any step), and step() then the
+//     candidate:  n = a(xh + (r h) Uh)
 //   h' = z h + (1 - z) n = n + z (h - n)
 #include "kernels_x64.h"
 #include "rnn_recurrence.h"
@@ -14,12 +15,14 @@ namespace {
 struct GruCell {
     static constexpr int kMaxRows = kGruRows;
 
+    static bool prepares(const RnnProblem &p) { return !p.d.reset_after; }
+
     template <int kRows>
-    static void prepare(const RnnProblem &p, rnn::TileState &s, const float *const *x) {
+    static void prepare(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first_unit, int last_unit) {
         if (p.d.reset_after) return;
         const int units = p.d.units, ra = p.d.recurrent_activation;
-        for (int first = 0; first < units; first += kLanes) {
-            const int lanes = units - first < kLanes ? units - first : kLanes;
+        for (int first = first_unit; first < last_unit; first += kLanes) {
+            const int lanes = last_unit - first < kLanes ? last_unit - first : kLanes;
             Vec acc[kRows][1][2];
             rnn::recurrent_product<kRows, 1, 2>(p, s.h, first, 3, 0, acc);
             for (int r = 0; r < kRows; ++r) {

@@ -13,8 +13,9 @@ namespace {
 struct LstmCell {
     static constexpr int kMaxRows = kLstmRows;
 
+    static bool prepares(const RnnProblem &) { return false; }
     template <int kRows>
-    static void prepare(const RnnProblem &, rnn::TileState &, const float *const *) {}
+    static void prepare(const RnnProblem &, rnn::TileState &, const float *const *, int, int) {}
 
     template <int kRows, int kVecs>
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {

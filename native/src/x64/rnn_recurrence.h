@@ -22,6 +22,10 @@ namespace rnn {
 
 static_assert(kRnnUnitBlock % kLanes == 0, "a vector of units lies in one packed unit block");
 
+// The fewest vectors of units worth a team member of their own: below this a step's share is
+// too small to pay for the barrier.
+constexpr int64_t kMinTeamVectors = 8;
+
 // The packed recurrent weights of units [first, first + kLanes) of gate 0 at k = 0; gate g
 // is kRnnUnitBlock floats further, and k + 1 gates * kRnnUnitBlock further.
 inline const float *unit_weights(const RnnProblem &p, int first) {
@@ -73,106 +77,179 @@ struct TileState {
     float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4];
 };
 
-// Runs the whole recurrence of p with kRows batch rows per tile (<= 4), kVecs vectors of
-// units per step call, and Cell, a class providing
-//   template <int kRows> static void prepare(const RnnProblem &, TileState &, const float *const *x);
+constexpr int kTileBuffers = 6;
+
+// One tile of up to 4 batch rows: its state, where its rows are, and this step's inputs.
+struct Tile {
+    TileState state;
+    std::array<int64_t, 4> row;  // the batch row of each tile row
+    int rows;                    // tile rows that exist; the others repeat row 0 and are never stored
+    std::array<const float *, 4> x;
+    bool active;                 // some row's step is valid (unmasked)
+};
+
+// Lays the tile's buffers out in memory (kTileBuffers * kRows * padded floats) and loads the
+// initial states.
+template <int kRows>
+void init_tile(const RnnProblem &p, Tile &tile, int64_t first_row, float *memory, int64_t padded) {
+    const int units = p.d.units;
+    tile.rows = static_cast<int>(std::min<int64_t>(kRows, p.batch - first_row));
+    std::fill(memory, memory + kTileBuffers * kRows * padded, 0.f);
+    for (int r = 0; r < kRows; ++r) {
+        tile.row[r] = first_row + (r < tile.rows ? r : 0);
+        float *base = memory + r * kTileBuffers * padded;
+        float **buffers[kTileBuffers] = {tile.state.h, tile.state.next, tile.state.c, tile.state.c_next, tile.state.z,
+                                         tile.state.rh};
+        for (int b = 0; b < kTileBuffers; ++b) buffers[b][r] = base + b * padded;
+        for (int j = 0; j < units; ++j) {
+            const int64_t at = tile.row[r] * units + j;
+            tile.state.h[r][j] = p.initial_h != nullptr ? p.initial_h[at] : 0.f;
+            tile.state.c[r][j] = p.initial_c != nullptr ? p.initial_c[at] : 0.f;
+        }
+    }
+}
+
+template <int kRows>
+void begin_step(const RnnProblem &p, Tile &tile, int t) {
+    const int64_t projection_row = int64_t{p.gates()} * p.d.units;
+    tile.active = false;
+    for (int r = 0; r < kRows; ++r) {
+        tile.x[r] = p.projection + (tile.row[r] * p.steps + t) * projection_row;
+        tile.active |= r < tile.rows && p.valid(tile.row[r], t);
+    }
+}
+
+// Cell::step over units [first, last) of each tile, widest tiles first: kVecs vectors per
+// call while they fill it, then halves, then single vectors, the last one maybe partial.
+template <class Cell, int kRows, int kVecs>
+void step_units(const RnnProblem &p, Tile *tiles, int64_t count, int first, int last) {
+    int b = first;
+    if constexpr (kVecs > 1) {
+        for (; b + kVecs * kLanes <= last; b += kVecs * kLanes)
+            for (int64_t i = 0; i < count; ++i)
+                if (tiles[i].active) Cell::template step<kRows, kVecs>(p, tiles[i].state, tiles[i].x.data(), b, kLanes);
+        step_units<Cell, kRows, kVecs / 2>(p, tiles, count, b, last);
+    } else {
+        for (; b < last; b += kLanes)
+            for (int64_t i = 0; i < count; ++i)
+                if (tiles[i].active)
+                    Cell::template step<kRows, 1>(p, tiles[i].state, tiles[i].x.data(), b, std::min(kLanes, last - b));
+    }
+}
+
+// Ends step s (input step t) for units [first, last): valid rows take their new state and
+// emit it, masked rows keep their state and emit zeros (Keras).
+template <int kRows>
+void end_step(const RnnProblem &p, Tile &tile, int s, int t, int first, int last) {
+    for (int r = 0; r < tile.rows; ++r) {
+        float *out = p.d.return_sequences ? p.step_output(tile.row[r], s) : nullptr;
+        if (p.valid(tile.row[r], t)) {
+            std::swap(tile.state.h[r], tile.state.next[r]);
+            std::swap(tile.state.c[r], tile.state.c_next[r]);
+            if (out != nullptr) std::copy(tile.state.h[r] + first, tile.state.h[r] + last, out + first);
+        } else if (out != nullptr) {
+            std::fill(out + first, out + last, 0.f);
+        }
+    }
+}
+
+template <int kRows>
+void finish_tile(const RnnProblem &p, const Tile &tile, int first, int last) {
+    const int units = p.d.units;
+    for (int r = 0; r < tile.rows; ++r) {
+        const int64_t row = tile.row[r];
+        const float *h = tile.state.h[r], *c = tile.state.c[r];
+        if (!p.d.return_sequences) std::copy(h + first, h + last, p.last_output(row) + first);
+        if (p.final_h != nullptr) std::copy(h + first, h + last, p.final_h + row * units + first);
+        if (p.final_c != nullptr) std::copy(c + first, c + last, p.final_c + row * units + first);
+    }
+}
+
+// Runs the whole recurrence of p with kRows batch rows per tile (<= 4), up to kVecs vectors
+// of units per step call, and Cell, a class providing
+//   static bool prepares(const RnnProblem &);  // whether prepare() does anything
+//   template <int kRows> static void prepare(const RnnProblem &, TileState &, const float *const *x,
+//                                            int first_unit, int last_unit);
 //   template <int kRows, int kVecs> static void step(const RnnProblem &, TileState &,
 //                                                    const float *const *x, int first_unit, int lanes);
-// where x[r] is the projection of tile row r at this step, and step fills next (and c_next)
-// for units [first_unit, first_unit + (kVecs - 1) kLanes + lanes). Calls with kVecs > 1 get
-// whole vectors only; the units left over go one vector at a time, the last maybe partial.
-// Small batches take wide tiles (few rows, several vectors): the same accumulators then hold
-// independent sums, and one row's step is not a chain of dependent FMAs.
+// where x[r] is the projection of tile row r at this step, prepare computes what every unit's
+// step needs for units [first_unit, last_unit), and step fills next (and c_next) for units
+// [first_unit, first_unit + (kVecs - 1) kLanes + lanes). Small batches take wide tiles (few
+// rows, several vectors): the same accumulators then hold independent sums, and one row's
+// step is not a chain of dependent FMAs.
 //
 // Each thread takes one contiguous group of tiles through all the steps in lockstep, and
-// within a step runs every tile of its group on one unit block before the next block: the
-// block's recurrent weights (units x gates x kLanes floats) are then read from L2 once per group
-// rather than streamed from L3 once per tile, which bounds large layers (512 units: 4 MB of
-// weights per step).
+// within a step runs every tile of its group on one vector of units before the next: that
+// vector's recurrent weights (units x gates x kLanes floats) are then read from L2 once per
+// group rather than streamed from L3 once per tile, which bounds large layers (512 units:
+// 4 MB of weights per step).
 template <class Cell, int kRows, int kVecs>
-void run_recurrence_tiles(const RnnProblem &p) {
-    const nrt_rnn_desc &d = p.d;
-    const int units = d.units, gates = p.gates();
+void run_tile_groups(const RnnProblem &p) {
+    const int units = p.d.units;
     const int64_t tiles = ceil_div(p.batch, kRows);
     const int64_t groups = std::min<int64_t>(tiles, resolve_threads(p.threads));
-    const int64_t padded = ceil_div(units, kLanes) * kLanes;
-    constexpr int kBuffers = 6;
+    const int64_t padded = ceil_div(units, kLanes) * kLanes, tile_floats = kTileBuffers * kRows * padded;
     parallel_for(groups, p.threads, [&](int64_t group_begin, int64_t group_end) {
         for (int64_t group = group_begin; group < group_end; ++group) {
-            const int64_t tile_begin = group * tiles / groups, tile_end = (group + 1) * tiles / groups;
-            const int64_t count = tile_end - tile_begin;
-            float *memory = thread_scratch(count * kBuffers * kRows * padded, ScratchSlot::kTask);
-            std::fill(memory, memory + count * kBuffers * kRows * padded, 0.f);
-            std::vector<TileState> states(count);
-            std::vector<std::array<int64_t, 4>> row_index(count);
-            std::vector<int> rows(count);
-            for (int64_t i = 0; i < count; ++i) {
-                const int64_t first = (tile_begin + i) * kRows;
-                rows[i] = static_cast<int>(std::min<int64_t>(kRows, p.batch - first));
-                TileState &state = states[i];
-                for (int r = 0; r < kRows; ++r) {
-                    // Rows past the batch compute on the first row's input into their own buffers, never stored.
-                    row_index[i][r] = first + (r < rows[i] ? r : 0);
-                    float *base = memory + ((i * kRows + r) * kBuffers) * padded;
-                    float **buffers[kBuffers] = {state.h, state.next, state.c, state.c_next, state.z, state.rh};
-                    for (int b = 0; b < kBuffers; ++b) buffers[b][r] = base + b * padded;
-                    for (int j = 0; j < units; ++j) {
-                        const int64_t at = row_index[i][r] * units + j;
-                        state.h[r][j] = p.initial_h != nullptr ? p.initial_h[at] : 0.f;
-                        state.c[r][j] = p.initial_c != nullptr ? p.initial_c[at] : 0.f;
-                    }
-                }
-            }
-            std::vector<std::array<const float *, 4>> x(count);
-            std::vector<char> active(count);
+            const int64_t tile_begin = group * tiles / groups, count = (group + 1) * tiles / groups - tile_begin;
+            float *memory = thread_scratch(count * tile_floats, ScratchSlot::kTask);
+            std::vector<Tile> group_tiles(count);
+            for (int64_t i = 0; i < count; ++i)
+                init_tile<kRows>(p, group_tiles[i], (tile_begin + i) * kRows, memory + i * tile_floats, padded);
             for (int s = 0; s < p.steps; ++s) {
                 const int t = p.input_step(s);
-                for (int64_t i = 0; i < count; ++i) {
-                    bool any_valid = false;
-                    for (int r = 0; r < kRows; ++r) {
-                        x[i][r] = p.projection + (row_index[i][r] * p.steps + t) * int64_t{gates} * units;
-                        any_valid |= r < rows[i] && p.valid(row_index[i][r], t);
-                    }
-                    active[i] = any_valid;
-                    if (any_valid) Cell::template prepare<kRows>(p, states[i], x[i].data());
+                for (Tile &tile : group_tiles) {
+                    begin_step<kRows>(p, tile, t);
+                    if (tile.active) Cell::template prepare<kRows>(p, tile.state, tile.x.data(), 0, units);
                 }
-                int b = 0;
-                if constexpr (kVecs > 1) {
-                    for (; b + kVecs * kLanes <= units; b += kVecs * kLanes)
-                        for (int64_t i = 0; i < count; ++i)
-                            if (active[i]) Cell::template step<kRows, kVecs>(p, states[i], x[i].data(), b, kLanes);
-                }
-                for (; b < units; b += kLanes) {
-                    const int lanes = std::min(kLanes, units - b);
-                    for (int64_t i = 0; i < count; ++i)
-                        if (active[i]) Cell::template step<kRows, 1>(p, states[i], x[i].data(), b, lanes);
-                }
-                for (int64_t i = 0; i < count; ++i) {
-                    TileState &state = states[i];
-                    for (int r = 0; r < rows[i]; ++r) {
-                        const int64_t row = row_index[i][r];
-                        float *out = d.return_sequences ? p.step_output(row, s) : nullptr;
-                        if (p.valid(row, t)) {
-                            std::swap(state.h[r], state.next[r]);
-                            std::swap(state.c[r], state.c_next[r]);
-                            if (out != nullptr) std::copy(state.h[r], state.h[r] + units, out);
-                        } else if (out != nullptr) {
-                            std::fill(out, out + units, 0.f); // masked: the state carries through, the output is 0
-                        }
-                    }
-                }
+                step_units<Cell, kRows, kVecs>(p, group_tiles.data(), count, 0, units);
+                for (Tile &tile : group_tiles) end_step<kRows>(p, tile, s, t, 0, units);
             }
-            for (int64_t i = 0; i < count; ++i) {
-                const TileState &state = states[i];
-                for (int r = 0; r < rows[i]; ++r) {
-                    const int64_t row = row_index[i][r];
-                    if (!d.return_sequences) std::copy(state.h[r], state.h[r] + units, p.last_output(row));
-                    if (p.final_h != nullptr) std::copy(state.h[r], state.h[r] + units, p.final_h + row * units);
-                    if (p.final_c != nullptr) std::copy(state.c[r], state.c[r] + units, p.final_c + row * units);
-                }
-            }
+            for (const Tile &tile : group_tiles) finish_tile<kRows>(p, tile, 0, units);
         }
     });
+}
+
+// A single tile (a batch of at most kRows) with its units split over a team of threads that
+// meet at a barrier after every step: each member's share of the recurrent weights then stays
+// in its own L1, and the other cores help where batch rows alone would leave them idle.
+template <class Cell, int kRows, int kVecs>
+void run_unit_team(const RnnProblem &p) {
+    const int units = p.d.units;
+    const int64_t padded = ceil_div(units, kLanes) * kLanes, vectors = padded / kLanes;
+    Tile shared;
+    init_tile<kRows>(p, shared, 0, thread_scratch(kTileBuffers * kRows * padded, ScratchSlot::kTask), padded);
+    const int team = static_cast<int>(std::min<int64_t>(resolve_threads(p.threads), vectors / kMinTeamVectors));
+    TeamBarrier barrier(team);
+    parallel_team(team, [&](int member, int members) {
+        // A team of one (the pool was busy) does every unit, and its barrier is never needed.
+        const int first = static_cast<int>(vectors * member / members * kLanes);
+        const int last = static_cast<int>(std::min<int64_t>(units, vectors * (member + 1) / members * kLanes));
+        Tile tile = shared;  // shared buffers; each member swaps its own copy of the pointers in step
+        for (int s = 0; s < p.steps; ++s) {
+            const int t = p.input_step(s);
+            begin_step<kRows>(p, tile, t);
+            if (tile.active) {
+                if (Cell::prepares(p)) {
+                    Cell::template prepare<kRows>(p, tile.state, tile.x.data(), first, last);
+                    if (members > 1) barrier.wait();
+                }
+                step_units<Cell, kRows, kVecs>(p, &tile, 1, first, last);
+                if (members > 1) barrier.wait();
+            }
+            end_step<kRows>(p, tile, s, t, first, last);
+        }
+        finish_tile<kRows>(p, tile, first, last);
+    });
+}
+
+template <class Cell, int kRows, int kVecs>
+void run_tiles(const RnnProblem &p) {
+    const int64_t vectors = ceil_div(p.d.units, kLanes);
+    if (p.batch <= kRows && resolve_threads(p.threads) > 1 && vectors >= 2 * kMinTeamVectors)
+        run_unit_team<Cell, kRows, kVecs>(p);
+    else
+        run_tile_groups<Cell, kRows, kVecs>(p);
 }
 
 // Tiles of Cell::kMaxRows rows (a per-ISA tile size), or of the whole batch when it is
@@ -184,10 +261,10 @@ void run_recurrence(const RnnProblem &p) {
     static_assert(kMax >= 1 && kMax <= 4, "tiles hold 1 to 4 rows");
     const int rows = p.batch < kMax ? p.batch : kMax;
     switch (rows) {
-        case 1: run_recurrence_tiles<Cell, 1, kMax>(p); break;
-        case 2: if constexpr (kMax >= 2) run_recurrence_tiles<Cell, 2, kMax / 2>(p); break;
-        case 3: if constexpr (kMax >= 3) run_recurrence_tiles<Cell, 3, 1>(p); break;
-        default: if constexpr (kMax >= 4) run_recurrence_tiles<Cell, 4, 1>(p); break;
+        case 1: run_tiles<Cell, 1, kMax>(p); break;
+        case 2: if constexpr (kMax >= 2) run_tiles<Cell, 2, kMax / 2>(p); break;
+        case 3: if constexpr (kMax >= 3) run_tiles<Cell, 3, 1>(p); break;
+        default: if constexpr (kMax >= 4) run_tiles<Cell, 4, 1>(p); break;
     }
 }
 

@@ -9,8 +9,9 @@ namespace {
 struct SimpleCell {
     static constexpr int kMaxRows = kSimpleRnnRows;
 
+    static bool prepares(const RnnProblem &) { return false; }
     template <int kRows>
-    static void prepare(const RnnProblem &, rnn::TileState &, const float *const *) {}
+    static void prepare(const RnnProblem &, rnn::TileState &, const float *const *, int, int) {}
 
     template <int kRows, int kVecs>
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
