@@ -92,6 +92,9 @@ int main() {
     conv("conv2d depthwise", nrt_conv2d_desc{7, 7, 10, 7, 7, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10, NRT_ACT_SIGMOID, 0}, 2);
     // 40 channels: a full tile of two vectors and a partial one on every ISA; 13 pixels: partial pixel tiles.
     conv("conv2d partial tiles", nrt_conv2d_desc{1, 13, 3, 1, 13, 40, 1, 3, 1, 1, 1, 1, 0, 1, 1, NRT_ACT_LEAKY_RELU, 0.1f}, 1);
+    // Winograd F(4x4, 3x3): partial 4x4 tiles at the bottom and right, 40 channels out, and with 'same' padding.
+    conv("conv2d winograd", nrt_conv2d_desc{13, 13, 32, 11, 11, 40, 3, 3, 1, 1, 1, 1, 0, 0, 1, NRT_ACT_RELU, 0}, 2);
+    conv("conv2d winograd same", nrt_conv2d_desc{7, 9, 17, 7, 9, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, NRT_ACT_NONE, 0}, 3);
     conv("conv2d depthwise x3", nrt_conv2d_desc{6, 6, 7, 4, 4, 21, 3, 3, 1, 1, 1, 1, 0, 0, 7, NRT_ACT_RELU6, 0}, 2);
 
     {

@@ -5,6 +5,9 @@
 // Convolution, general case: [group][oc block][kh][kw][ic per group][32], 32 output
 //   channels of one group per block, zero-filled past the group's last channel. A direct
 //   kernel then reads 32 consecutive weights per input channel: two AVX-512 vectors.
+// Convolution, Winograd case (3x3, stride 1, no dilation, one group, wide enough): the general
+//   layout, then the same weights transformed for Winograd's F(4x4, 3x3), U = G g G^T, as
+//   [36 positions][oc block][ic][32]: per position, the packed panels of an ic x oc dense layer.
 // Convolution, depthwise case (groups > 1, one input channel each, any multiplier): plain HWIO
 //   [kh][kw][out_c], which already keeps neighbouring output channels together.
 // Dense: [out block][in][32], zero-filled past the last output.
@@ -36,6 +39,25 @@ inline int64_t conv2d_oc_blocks_per_group(const nrt_conv2d_desc &d) {
 // Floats in one oc block: kh * kw * ic_per_group * kConvOcBlock.
 inline int64_t conv2d_block_floats(const nrt_conv2d_desc &d) {
     return int64_t{d.kernel_h} * d.kernel_w * (d.in_c / d.groups) * kConvOcBlock;
+}
+
+// Floats of the general layout, where the Winograd weights start (sizes already validated).
+inline int64_t conv2d_general_floats(const nrt_conv2d_desc &d) {
+    return d.groups * conv2d_oc_blocks_per_group(d) * conv2d_block_floats(d);
+}
+
+// Winograd pays for its transforms only with enough channels to share them.
+constexpr int kWinogradMinChannels = 16;
+constexpr int kWinogradPositions = 36;  // the 6x6 input tile of F(4x4, 3x3)
+
+inline bool conv2d_winograd_layout(const nrt_conv2d_desc &d) {
+    return d.kernel_h == 3 && d.kernel_w == 3 && d.stride_h == 1 && d.stride_w == 1 && d.dilation_h == 1 &&
+           d.dilation_w == 1 && d.groups == 1 && d.in_c >= kWinogradMinChannels && d.out_c >= kWinogradMinChannels;
+}
+
+// Floats in one Winograd position: the packed panels of an in_c x out_c dense layer.
+inline int64_t conv2d_winograd_position_floats(const nrt_conv2d_desc &d) {
+    return ceil_div(d.out_c, kConvOcBlock) * kConvOcBlock * int64_t{d.in_c};
 }
 
 inline int64_t dense_panel_floats(const nrt_dense_desc &d) { return int64_t{d.in_features} * kDenseOcBlock; }

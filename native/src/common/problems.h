@@ -20,6 +20,10 @@ struct Conv2dProblem {
     int in_c_per_group() const { return d.in_c / d.groups; }
     int out_c_per_group() const { return d.out_c / d.groups; }
     bool depthwise_layout() const { return conv2d_depthwise_layout(d); }
+    // F(4x4, 3x3) weights, where the layout has them (packing.h).
+    const float *winograd_weights() const {
+        return packed + conv2d_general_floats(d);
+    }
 };
 
 struct Pool2dProblem {

@@ -17,7 +17,13 @@ const char *depthwise_declines(const Conv2dProblem &p) {
     return p.depthwise_layout() ? nullptr : "more than one input channel per group";
 }
 
+// Never a choice by batch size: a sample's result must not depend on the batch it came in.
+const char *winograd_declines(const Conv2dProblem &p) {
+    return conv2d_winograd_layout(p.d) ? nullptr : "not a 3x3 stride-1 undilated ungrouped convolution of 16+ channels";
+}
+
 const Kernel<Conv2dProblem> kConv2dKernels[] = {
+    NRT_X64_CANDIDATES(conv2d_nhwc_winograd_f32, winograd_declines),
     NRT_X64_CANDIDATES(conv2d_nhwc_direct_f32, direct_declines),
     NRT_X64_CANDIDATES(depthwise_conv2d_nhwc_f32, depthwise_declines),
     {"conv2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_f32_ref},
@@ -43,9 +49,40 @@ int check_desc(const nrt_conv2d_desc *d) {
     return NRT_OK;
 }
 
+// Where the Winograd weights start in a packed array (after the general layout).
+int64_t winograd_offset(const nrt_conv2d_desc &d) {
+    return checked_product({d.groups, conv2d_oc_blocks_per_group(d), conv2d_block_floats(d)});
+}
+
 int64_t packed_size(const nrt_conv2d_desc &d) {
     if (conv2d_depthwise_layout(d)) return checked_product({d.kernel_h, d.kernel_w, d.out_c});
-    return checked_product({d.groups, conv2d_oc_blocks_per_group(d), conv2d_block_floats(d)});
+    if (!conv2d_winograd_layout(d)) return winograd_offset(d);
+    const int64_t winograd = checked_product({kWinogradPositions, conv2d_winograd_position_floats(d)});
+    return winograd < 0 || winograd_offset(d) < 0 ? -1 : winograd_offset(d) + winograd;
+}
+
+// U = G g G^T for each (input, output) channel pair, in double: G is F(4x4, 3x3)'s kernel
+// transform (Lavin and Gray, interpolation points 0, 1, -1, 2, -2 and infinity).
+void pack_winograd(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
+    static const double kG[6][3] = {{1. / 4, 0, 0},           {-1. / 6, -1. / 6, -1. / 6}, {-1. / 6, 1. / 6, -1. / 6},
+                                    {1. / 24, 1. / 12, 1. / 6}, {1. / 24, -1. / 12, 1. / 6}, {0, 0, 1}};
+    float *u = packed + winograd_offset(d);
+    const int64_t position = conv2d_winograd_position_floats(d);
+    std::fill(u, u + kWinogradPositions * position, 0.f);
+    for (int ic = 0; ic < d.in_c; ++ic)
+        for (int oc = 0; oc < d.out_c; ++oc) {
+            double g[3][3], gg[6][3];  // gg = G g
+            for (int kh = 0; kh < 3; ++kh)
+                for (int kw = 0; kw < 3; ++kw) g[kh][kw] = hwio[((int64_t{kh} * 3 + kw) * d.in_c + ic) * d.out_c + oc];
+            for (int i = 0; i < 6; ++i)
+                for (int j = 0; j < 3; ++j) gg[i][j] = kG[i][0] * g[0][j] + kG[i][1] * g[1][j] + kG[i][2] * g[2][j];
+            for (int i = 0; i < 6; ++i)
+                for (int j = 0; j < 6; ++j) {
+                    const double value = gg[i][0] * kG[j][0] + gg[i][1] * kG[j][1] + gg[i][2] * kG[j][2];
+                    u[(i * 6 + j) * position + oc / kConvOcBlock * (int64_t{d.in_c} * kConvOcBlock) +
+                      int64_t{ic} * kConvOcBlock + oc % kConvOcBlock] = static_cast<float>(value);
+                }
+        }
 }
 
 }  // namespace
@@ -73,7 +110,7 @@ int nrt_conv2d_pack_weights(const nrt_conv2d_desc *desc, const float *hwio, int6
         return NRT_OK;
     }
     const int64_t blocks = conv2d_oc_blocks_per_group(d), block = conv2d_block_floats(d);
-    std::fill(packed, packed + packed_size(d), 0.f);
+    std::fill(packed, packed + winograd_offset(d), 0.f);
     for (int g = 0; g < d.groups; ++g)
         for (int kh = 0; kh < d.kernel_h; ++kh)
             for (int kw = 0; kw < d.kernel_w; ++kw)
@@ -84,6 +121,7 @@ int nrt_conv2d_pack_weights(const nrt_conv2d_desc *desc, const float *hwio, int6
                                            ((int64_t{kh} * d.kernel_w + kw) * icg + ic) * kConvOcBlock + o % kConvOcBlock;
                         packed[to] = hwio[from];
                     }
+    if (conv2d_winograd_layout(d)) pack_winograd(d, hwio, packed);
     return NRT_OK;
 }
 

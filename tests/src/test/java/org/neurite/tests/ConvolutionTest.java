@@ -1,6 +1,7 @@
 package org.neurite.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -10,6 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.backend.NativeBackend;
 import org.neurite.layers.ConvolutionLayer;
 import org.neurite.testkit.ConvCase;
 import org.neurite.testkit.Problem;
@@ -45,5 +47,22 @@ class ConvolutionTest {
         Checks.assertMatches(context, outputs[0], c.reference(x, kernel, bias));
         Checks.assertNotMostlyZeros(context, outputs[0], Checks.nonZeroShareFor(c.activation()));
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
+    }
+
+    /** The 3x3 stride-1 seed layers take Winograd's F(4x4, 3x3) on every SIMD tier, so the test above holds it to the reference. */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("winogradProblems")
+    void winogradRunsWhereItApplies(String shape, Variant variant) {
+        ConvCase c = ConvCase.of(Problem.find("conv", shape));
+        Backend backend = variant.activate();
+        try (Sequential model = new Sequential(c.inputShape()).add(c.layer()).backend(backend).build();
+             Tensor input = backend.allocate(c.batchInputShape()); Tensor output = model.predict(input)) {
+            assertEquals("conv2d_nhwc_winograd_f32" + variant.kernelSuffix(), NativeBackend.lastKernel(), shape);
+        }
+    }
+
+    static Stream<Arguments> winogradProblems() {
+        return Stream.of("seed_conv2", "seed_conv3", "seed_conv2_b1").flatMap(shape -> Stream.of(Variant.NATIVE_AVX2,
+                Variant.NATIVE_AVX512).map(v -> Arguments.of(shape, v)));
     }
 }

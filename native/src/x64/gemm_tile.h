@@ -1,0 +1,59 @@
+// The SGEMM register tile shared by the dense kernel and Winograd convolution:
+// y[rows, columns] = act(x[rows, K] W[K, columns] + bias) for up to kGemmRows rows of x and
+// two vectors of columns of W pre-packed in panels of kDenseOcBlock columns ([K][32] per
+// panel, packing.h). Per k: two weight loads and one broadcast per row feed 2 * rows FMAs.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <utility>
+
+#include "../common/packing.h"
+#include "vec.h"
+
+namespace neurite {
+namespace NRT_SIMD {
+namespace gemm {
+
+constexpr int kTileColumns = 2 * kLanes;
+static_assert(kDenseOcBlock % kTileColumns == 0, "a tile covers whole vectors of one panel");
+
+// kVecs (1 or 2) vectors: a tile whose columns fit in one vector skips the empty one.
+template <int kRows, int kVecs>
+void gemm_tile(const float *x, int64_t k_size, const float *w, const float *bias, float *y, int64_t y_stride, int valid,
+               int activation, float alpha) {
+    Vec acc[kRows][kVecs];
+#pragma GCC unroll 16
+    for (int r = 0; r < kRows; ++r)
+#pragma GCC unroll 2
+        for (int v = 0; v < kVecs; ++v) acc[r][v] = load(bias + v * kLanes);
+
+    for (int64_t k = 0; k < k_size; ++k, w += kDenseOcBlock) {
+        Vec wv[kVecs];
+#pragma GCC unroll 2
+        for (int v = 0; v < kVecs; ++v) wv[v] = load(w + v * kLanes);
+#pragma GCC unroll 16
+        for (int r = 0; r < kRows; ++r) {
+            const Vec xv = broadcast(x + r * k_size + k);
+#pragma GCC unroll 2
+            for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(xv, wv[v], acc[r][v]);
+        }
+    }
+
+#pragma GCC unroll 16
+    for (int r = 0; r < kRows; ++r) store_activated<kVecs>(y + r * y_stride, acc[r], valid, activation, alpha);
+}
+
+using TileFunction = void (*)(const float *, int64_t, const float *, const float *, float *, int64_t, int, int, float);
+
+template <int kVecs, int... kRowsMinusOne>
+constexpr std::array<TileFunction, sizeof...(kRowsMinusOne)> tiles(std::integer_sequence<int, kRowsMinusOne...>) {
+    return {gemm_tile<kRowsMinusOne + 1, kVecs>...};
+}
+// kTiles[vectors - 1][rows - 1]: x rows are K floats apart, y rows y_stride; `w` is the
+// tile's first column in a packed panel, `bias` two vectors (zeros for none).
+constexpr std::array<TileFunction, kGemmRows> kTiles[2] = {tiles<1>(std::make_integer_sequence<int, kGemmRows>{}),
+                                                   tiles<2>(std::make_integer_sequence<int, kGemmRows>{})};
+
+}  // namespace gemm
+}  // namespace NRT_SIMD
+}  // namespace neurite
