@@ -21,6 +21,11 @@ inline void cpu_relax() { __builtin_ia32_pause(); }
 
 // Lives for the whole process: workers are detached and never joined, so unloading at JVM
 // exit cannot hang on a join.
+//
+// A worker joins a job only while it is open; the caller closes it once it has run out of
+// chunks itself, then waits only for the workers that joined. A worker that is asleep or
+// descheduled (a busy machine, more threads than cores) therefore never holds up a call it
+// did not help with: the caller does the work alone instead of waiting for a wake-up.
 class ThreadPool {
 public:
     // Returns false when another caller holds the pool; that caller's work is unaffected.
@@ -38,15 +43,32 @@ public:
             next_.store(0, std::memory_order_relaxed);
             helpers_wanted_ = num_threads - 1;
             helpers_done_.store(0, std::memory_order_relaxed);
-            generation_.fetch_add(1, std::memory_order_release);
+            const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+            state_.store(open_state(generation), std::memory_order_release);
+            generation_.store(generation, std::memory_order_release);
         }
         wake_.notify_all();
         drain();
-        while (helpers_done_.load(std::memory_order_acquire) != num_threads - 1) cpu_relax();
+        const uint64_t joined = state_.fetch_or(kClosed, std::memory_order_acq_rel) & kJoinedMask;
+        while (helpers_done_.load(std::memory_order_acquire) != static_cast<int>(joined)) cpu_relax();
         return true;
     }
 
 private:
+    // state_: the generation of the current job, a closed flag and the count of workers that joined it.
+    static constexpr int kGenerationShift = 24;
+    static constexpr uint64_t kClosed = uint64_t{1} << 23, kJoinedMask = kClosed - 1;
+    static uint64_t open_state(uint64_t generation) { return generation << kGenerationShift; }
+
+    // Joins job `generation` unless it is closed or already replaced by the next one.
+    bool join(uint64_t generation) {
+        uint64_t s = state_.load(std::memory_order_acquire);
+        while ((s & ~kJoinedMask) == open_state(generation)) {  // this job, not closed
+            if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) return true;
+        }
+        return false;
+    }
+
     void drain() {
         for (;;) {
             int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
@@ -74,7 +96,7 @@ private:
                 seen = generation_.load(std::memory_order_relaxed);
                 wanted = helpers_wanted_;
             }
-            if (index >= wanted) continue;
+            if (index >= wanted || !join(seen)) continue;
             drain();
             helpers_done_.fetch_add(1, std::memory_order_release);
         }
@@ -99,6 +121,7 @@ private:
     std::atomic<int64_t> next_{0};
     std::atomic<int> helpers_done_{0};
     std::atomic<uint64_t> generation_{0};
+    std::atomic<uint64_t> state_{kClosed};
 };
 
 ThreadPool &pool() {
