@@ -178,7 +178,10 @@ NRT_API int nrt_rnn_pack_weights(const nrt_rnn_desc *desc,
                                  float *packed_kernel, int64_t packed_kernel_size,
                                  float *packed_recurrent, int64_t packed_recurrent_size);
 /* mask ([batch, steps], nonzero = valid), bias, initial states and final states may be null
- * (sizes 0); a null initial state is zeros. final_c is for LSTM only. */
+ * (sizes 0); a null initial state is zeros. final_c is for LSTM only.
+ * A null packed_kernel means src already holds the input projection x W + b, as
+ * [batch, steps, G * units] (a caller that folds W into what precedes the layer, e.g. an
+ * embedding table); bias then serves only for GRU's recurrent bias (reset_after). */
 NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
                             const float *src, int64_t src_size,
                             const float *mask, int64_t mask_size,

@@ -108,9 +108,13 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
     if (batch <= 0 || steps <= 0) return fail(NRT_INVALID_ARGUMENT, "rnn: batch %d and steps %d must be positive", batch, steps);
     if (int64_t{batch} * steps > INT_MAX) return fail(NRT_INVALID_ARGUMENT, "rnn: batch x steps exceeds 2^31");
     const int64_t state = checked_product({batch, d.units});
-    NRT_CHECK(check_buffer("rnn", "input", src, src_size, checked_product({batch, steps, d.input_size})));
+    const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
+    const bool projected_input = packed_kernel == nullptr;
+    NRT_CHECK(check_buffer("rnn", projected_input ? "projected input" : "input", src, src_size,
+                           checked_product({batch, steps, projected_input ? gates_units : d.input_size})));
     if (mask != nullptr) NRT_CHECK(check_buffer("rnn", "mask", mask, mask_size, checked_product({batch, steps})));
-    NRT_CHECK(check_buffer("rnn", "packed kernel", packed_kernel, packed_kernel_size, dense_packed_size(projection_desc(d))));
+    if (!projected_input)
+        NRT_CHECK(check_buffer("rnn", "packed kernel", packed_kernel, packed_kernel_size, dense_packed_size(projection_desc(d))));
     NRT_CHECK(check_buffer("rnn", "packed recurrent kernel", packed_recurrent, packed_recurrent_size, recurrent_size(d)));
     if (bias != nullptr) NRT_CHECK(check_buffer("rnn", "bias", bias, bias_floats, bias_size(d)));
     if (initial_h != nullptr) NRT_CHECK(check_buffer("rnn", "initial h", initial_h, initial_h_size, state));
@@ -130,8 +134,6 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
     }
     return guarded("rnn", [&] {
         const nrt_dense_desc projection = projection_desc(d);
-        const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
-        float *projected = thread_scratch(checked_product({batch, steps, gates_units}));
         // GRU with reset_after keeps its recurrent bias (row 1) apart: it sits inside r (h U + b).
         const bool split_bias = d.cell == NRT_CELL_GRU && d.reset_after;
         std::vector<float> zeros;
@@ -144,7 +146,12 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
                 recurrent_bias = zeros.data();
             }
         }
-        run_dense(DenseProblem{projection, batch * steps, src, packed_kernel, bias, projected, num_threads});
+        const float *projected = src;
+        if (!projected_input) {
+            float *out = thread_scratch(checked_product({batch, steps, gates_units}));
+            run_dense(DenseProblem{projection, batch * steps, src, packed_kernel, bias, out, num_threads});
+            projected = out;
+        }
         run_selected(kRnnKernels, RnnProblem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h,
                                              initial_c, dst, final_h, final_c, num_threads});
         return NRT_OK;

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
+import org.neurite.layers.EmbeddingProjection;
 import org.neurite.layers.Layer;
 
 /**
@@ -35,6 +36,8 @@ public final class Sequential implements AutoCloseable {
     private int threads = Runtime.getRuntime().availableProcessors();
     private volatile boolean built;
     private final Queue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
+    // folds[i]: layer i (an Embedding) and layer i + 1 run as one (see EmbeddingProjection), else null.
+    private EmbeddingProjection[] folds;
 
     /** A model for samples of {@code inputShape} (no batch axis), e.g. 28, 28, 1 for MNIST. */
     public Sequential(int... inputShape) {
@@ -94,6 +97,8 @@ public final class Sequential implements AutoCloseable {
             int n = counts.merge(type, 1, Integer::sum);
             shape = layer.build(n == 1 ? type : type + "_" + (n - 1), shape, backend, random);
         }
+        folds = new EmbeddingProjection[layers.size()];
+        for (int i = 0; i + 1 < layers.size(); i++) folds[i] = EmbeddingProjection.of(layers.get(i), layers.get(i + 1));
         built = true;
         return this;
     }
@@ -125,6 +130,18 @@ public final class Sequential implements AutoCloseable {
             Tensor current = converted != null ? converted : input;
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
+                EmbeddingProjection fold = folds[i];
+                if (fold != null) { // this Embedding and the recurrent layer after it, as one
+                    fold.check(current, mask);
+                    Tensor layerMask = layer.computeMask(current, mask);
+                    if (layerMask != null && layerMask != mask) masks.add(layerMask);
+                    Layer recurrent = layers.get(++i);
+                    Tensor output = workspace.output(i, recurrent, current.dim(0));
+                    fold.forward(current, layerMask, workspace.projection(i, fold, current.dim(0)), output, threads);
+                    mask = recurrent.computeMask(null, layerMask);
+                    current = output;
+                    continue;
+                }
                 Tensor output = layer.producesView() ? null : workspace.output(i, layer, current.dim(0));
                 Tensor next = layer.forward(current, mask, output, threads); // checks the input first
                 Tensor nextMask = layer.computeMask(current, mask);
@@ -140,12 +157,13 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
-    /** Each layer's output tensor, kept for the next call with the same batch size. */
+    /** Each layer's output tensor (and a fold's projected input), kept for the next call with the same batch size. */
     private static final class Workspace implements AutoCloseable {
-        private final Tensor[] outputs;
+        private final Tensor[] outputs, projections;
 
         Workspace(int layers) {
             outputs = new Tensor[layers];
+            projections = new Tensor[layers];
         }
 
         Tensor output(int index, Layer layer, int batch) {
@@ -157,9 +175,20 @@ public final class Sequential implements AutoCloseable {
             return t;
         }
 
+        // The projected input of the recurrent layer at `index`.
+        Tensor projection(int index, EmbeddingProjection fold, int batch) {
+            Tensor t = projections[index];
+            if (t == null || t.dim(0) != batch) {
+                if (t != null) t.close();
+                t = projections[index] = fold.newProjected(batch);
+            }
+            return t;
+        }
+
         @Override
         public void close() {
             for (Tensor t : outputs) if (t != null) t.close();
+            for (Tensor t : projections) if (t != null) t.close();
         }
     }
 
@@ -203,6 +232,7 @@ public final class Sequential implements AutoCloseable {
     /** Frees every layer's packed weights and the workspaces; not to be called while a predict runs. */
     @Override
     public synchronized void close() {
+        if (folds != null) for (EmbeddingProjection fold : folds) if (fold != null) fold.close();
         for (Layer layer : layers) layer.close();
         for (Workspace w; (w = workspaces.poll()) != null; ) w.close();
     }

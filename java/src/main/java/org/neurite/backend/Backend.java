@@ -55,7 +55,9 @@ public interface Backend {
     /**
      * Runs a recurrent layer over a whole sequence, writing outputs from {@code outputOffset}
      * floats into {@code output} with the geometry's stride. {@code mask} ([batch, steps],
-     * nonzero = valid), {@code bias}, the initial and the final states may be null.
+     * nonzero = valid), {@code bias}, the initial and the final states may be null. A null
+     * {@code packedKernel} means the input already holds its projection x W + input bias
+     * ({@code [batch, steps, gatedUnits]}); {@code bias} then serves only GRU's recurrent bias.
      */
     void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
              Tensor initialH, Tensor initialC, Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads);

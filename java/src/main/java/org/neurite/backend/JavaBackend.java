@@ -250,8 +250,13 @@ final class JavaBackend implements Backend {
         final float[] y = writable(output), hT = finalH == null ? null : writable(finalH);
         final float[] cT = finalC == null ? null : writable(finalC);
         // The input projection of the whole sequence, with the input bias (GRU reset_after: its first row).
-        final float[] projected = new float[batch * steps * gu];
-        matmul(read(input), batch * steps, g.inputSize(), read(packedKernel), gu, b, projected, threads);
+        final float[] projected;
+        if (packedKernel == null) {
+            projected = read(input);
+        } else {
+            projected = new float[batch * steps * gu];
+            matmul(read(input), batch * steps, g.inputSize(), read(packedKernel), gu, b, projected, threads);
+        }
         final boolean splitBias = g.cell() == RnnGeometry.Cell.GRU && g.resetAfter();
         Parallel.forRange(batch, threads, (begin, end) -> {
             float[] h = new float[units], next = new float[units], c = new float[units], rec = new float[gu];

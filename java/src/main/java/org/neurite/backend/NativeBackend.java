@@ -172,7 +172,7 @@ public final class NativeBackend implements Backend {
             throw new IllegalArgumentException("rnn: output offset " + outputOffset + " outside " + output);
         }
         check("rnn", NeuriteNative.nrt_rnn_forward(desc(g), input.dim(0), input.dim(1), buffer(input), input.size(),
-                optional(mask), size(mask), buffer(packedKernel), packedKernel.size(), buffer(packedRecurrent),
+                optional(mask), size(mask), optional(packedKernel), size(packedKernel), buffer(packedRecurrent),
                 packedRecurrent.size(), optional(bias), size(bias), optional(initialH), size(initialH),
                 optional(initialC), size(initialC), buffer(output).position(outputOffset), output.size() - outputOffset,
                 optional(finalH), size(finalH), optional(finalC), size(finalC), threads));

@@ -35,4 +35,10 @@ public final class ActivationLayer extends Layer {
         else backend.activation(activation, alpha, input, out, threads);
         return out;
     }
+
+    /** Element-wise, so each time step keeps its mask (Keras' Activation supports masking). */
+    @Override
+    public Tensor computeMask(Tensor input, Tensor inputMask) {
+        return inputMask;
+    }
 }

@@ -56,16 +56,22 @@ public final class Embedding extends Layer {
         close();
         table = t;
         tableTensor = next;
+        weightsVersion++;
     }
 
     @Override
     protected Tensor run(Tensor input, Tensor output, int threads) {
-        try {
-            backend.embedding(vocabulary, input, tableTensor, output, threads); // checks every id first
-        } catch (IllegalArgumentException e) {
-            throw badId(input, e);
-        }
+        gather(input, tableTensor, output, threads);
         return output;
+    }
+
+    /** output[i] = rows[ids[i]] for a [vocabulary, width] table of rows: the embeddings, or a projection of them. */
+    void gather(Tensor ids, Tensor rows, Tensor output, int threads) {
+        try {
+            backend.embedding(vocabulary, ids, rows, output, threads); // checks every id first
+        } catch (IllegalArgumentException e) {
+            throw badId(ids, e);
+        }
     }
 
     // The backend found a bad id; name the layer and the id's [sample, step], as a user counts them.
@@ -93,6 +99,14 @@ public final class Embedding extends Layer {
         backend.nonZeroMask(input, mask);
         if (inputMask != null) backend.binary(BinaryOp.MUL, mask, inputMask, mask, 1);
         return mask;
+    }
+
+    int vocabulary() {
+        return vocabulary;
+    }
+
+    Tensor table() {
+        return tableTensor;
     }
 
     @Override

@@ -18,6 +18,8 @@ import org.neurite.backend.Backend;
  */
 public abstract class Layer implements AutoCloseable {
     private String name;
+    /** Bumped whenever the weights change, so that what was derived from them can be redone. */
+    protected volatile int weightsVersion;
     private int[] inputShape;
     private int[] outputShape;
     protected Backend backend;
@@ -83,8 +85,7 @@ public abstract class Layer implements AutoCloseable {
      * {@code Embedding(mask_zero=True)} to the recurrent layers after it.
      */
     public final Tensor forward(Tensor input, Tensor mask, Tensor output, int threads) {
-        checkInput(input);
-        if (mask != null) checkMask(input, mask);
+        checkInputAndMask(input, mask);
         if (producesView()) return run(input, null, threads);
         int[] expected = withBatch(input.dim(0), outputShape);
         if (output == null || output.isClosed() || !Arrays.equals(output.shape(), expected)) {
@@ -106,6 +107,12 @@ public abstract class Layer implements AutoCloseable {
     /** Runs with a mask; layers that do not use masks ignore it. */
     protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
         return run(input, output, threads);
+    }
+
+    /** What every forward checks before any backend call: the input's shape, and the mask's if given. */
+    final void checkInputAndMask(Tensor input, Tensor mask) {
+        checkInput(input);
+        if (mask != null) checkMask(input, mask);
     }
 
     private void checkMask(Tensor input, Tensor mask) {

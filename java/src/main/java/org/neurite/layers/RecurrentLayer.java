@@ -167,6 +167,21 @@ public abstract class RecurrentLayer extends Layer {
         packedKernel = packed[0];
         packedRecurrent = packed[1];
         biasTensor = b == null ? null : backend.allocate(b.length).copyFrom(b);
+        weightsVersion++;
+    }
+
+    Tensor packedKernel() {
+        return packedKernel;
+    }
+
+    /** The bias added to x W (for GRU with reset_after, its first row), or null without bias. */
+    float[] inputBias() {
+        return bias == null ? null : Arrays.copyOf(bias, geometry.gatedUnits());
+    }
+
+    /** Runs on {@code projected} ([batch, steps, gatedUnits], x W + input bias, made by the caller). */
+    void runProjected(Tensor projected, Tensor mask, Tensor output, int threads) {
+        backend.rnn(geometry, projected, mask, null, packedRecurrent, biasTensor, null, null, output, 0, null, null, threads);
     }
 
     @Override

@@ -10,9 +10,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.layers.ActivationLayer;
 import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.GRU;
@@ -232,6 +234,38 @@ class RecurrentTest {
                                     "sample " + b + " of length " + length + ", maskZero " + maskZero + " on " + variant);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * An Embedding and the LSTM after it run folded (the table times the kernel, made once);
+     * they equal the same layers kept apart by an identity layer, also after either layer's
+     * weights change.
+     */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void foldedEmbeddingFollowsNewWeights(Variant variant) {
+        Backend backend = variant.activate();
+        Random random = new Random(10);
+        float[] ids = new float[2 * 5];
+        for (int i = 0; i < ids.length; i++) ids[i] = random.nextInt(12);
+        try (Sequential folded = new Sequential(5).add(new Embedding(12, 3).maskZero(true)).add(new LSTM(4)).backend(backend)
+                .seed(1).build();
+             Sequential apart = new Sequential(5).add(new Embedding(12, 3).maskZero(true))
+                     .add(new ActivationLayer(Activation.LINEAR)).add(new LSTM(4)).backend(backend).build();
+             Tensor x = backend.allocate(2, 5).copyFrom(ids)) {
+            for (int change = 0; change < 3; change++) {
+                if (change == 1) folded.layers().get(0).setWeights(Checks.random(random, 36));
+                if (change == 2) {
+                    folded.layers().get(1).setWeights(Checks.random(random, 48), Checks.random(random, 64),
+                            Checks.random(random, 16));
+                }
+                apart.layers().get(0).setWeights(folded.layers().get(0).getWeights().get(0));
+                apart.layers().get(2).setWeights(folded.layers().get(1).getWeights().toArray(float[][]::new));
+                try (Tensor a = folded.predict(x); Tensor b = apart.predict(x)) {
+                    assertArrayEquals(b.toArray(), a.toArray(), 1e-5f, "after change " + change + " on " + variant);
                 }
             }
         }
