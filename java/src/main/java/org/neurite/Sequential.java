@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.IntFunction;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
 import org.neurite.layers.EmbeddingProjection;
@@ -167,20 +168,19 @@ public final class Sequential implements AutoCloseable {
         }
 
         Tensor output(int index, Layer layer, int batch) {
-            Tensor t = outputs[index];
-            if (t == null || t.dim(0) != batch) {
-                if (t != null) t.close();
-                t = outputs[index] = layer.newOutput(batch);
-            }
-            return t;
+            return reuse(outputs, index, batch, layer::newOutput);
         }
 
         // The projected input of the recurrent layer at `index`.
         Tensor projection(int index, EmbeddingProjection fold, int batch) {
-            Tensor t = projections[index];
+            return reuse(projections, index, batch, fold::newProjected);
+        }
+
+        private static Tensor reuse(Tensor[] slots, int index, int batch, IntFunction<Tensor> allocate) {
+            Tensor t = slots[index];
             if (t == null || t.dim(0) != batch) {
                 if (t != null) t.close();
-                t = projections[index] = fold.newProjected(batch);
+                t = slots[index] = allocate.apply(batch);
             }
             return t;
         }
