@@ -19,6 +19,9 @@ constexpr auto kSpinTime = std::chrono::microseconds(100);
 
 inline void cpu_relax() { __builtin_ia32_pause(); }
 
+// About a microsecond of pause instructions.
+constexpr int kPollsPerYield = 64;
+
 // Lives for the whole process: workers are detached and never joined, so unloading at JVM
 // exit cannot hang on a join.
 //
@@ -26,11 +29,19 @@ inline void cpu_relax() { __builtin_ia32_pause(); }
 // chunks itself, then waits only for the workers that joined. A worker that is asleep or
 // descheduled (a busy machine, more threads than cores) therefore never holds up a call it
 // did not help with: the caller does the work alone instead of waiting for a wake-up.
+//
+// The work is cut into one contiguous range per thread, each handed out in a few chunks.
+// Every participant takes chunks of its own range first (the caller range 0, worker i range
+// i + 1), then helps with the others' remaining chunks. So a thread works on the same part of
+// an op from call to call, and that part's weights stay in its core's cache (with all chunks
+// first come first served, a batch-1 model's weights moved between the cores' L2 caches and
+// its latency doubled), while a late worker's share still gets done.
 class ThreadPool {
 public:
+    static constexpr int kMaxRanges = 64;
+
     // Returns false when another caller holds the pool; that caller's work is unaffected.
-    bool try_run(int64_t count, int num_threads, int64_t chunk,
-                 const std::function<void(int64_t, int64_t)> &body) {
+    bool try_run(int64_t count, int num_threads, const std::function<void(int64_t, int64_t)> &body) {
         std::unique_lock<std::mutex> owner(owner_, std::try_to_lock);
         if (!owner.owns_lock()) return false;
         ensure_workers(num_threads - 1);
@@ -38,9 +49,14 @@ public:
             // Workers read a job only under this lock, so each sees one whole job, and reports once for it.
             std::lock_guard<std::mutex> lock(mutex_);
             body_ = &body;
-            count_ = count;
-            chunk_ = chunk;
-            next_.store(0, std::memory_order_relaxed);
+            ranges_ = std::min(num_threads, kMaxRanges);
+            for (int r = 0; r < ranges_; ++r) {
+                Range &range = range_[r];
+                range.end = count * (r + 1) / ranges_;
+                const int64_t begin = count * r / ranges_;
+                range.chunk = std::max<int64_t>(1, (range.end - begin) / kChunksPerRange);
+                range.next.store(begin, std::memory_order_relaxed);
+            }
             helpers_wanted_ = num_threads - 1;
             helpers_done_.store(0, std::memory_order_relaxed);
             const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
@@ -48,7 +64,7 @@ public:
             generation_.store(generation, std::memory_order_release);
         }
         wake_.notify_all();
-        drain();
+        drain(0);
         const uint64_t joined = state_.fetch_or(kClosed, std::memory_order_acq_rel) & kJoinedMask;
         while (helpers_done_.load(std::memory_order_acquire) != static_cast<int>(joined)) cpu_relax();
         return true;
@@ -69,11 +85,15 @@ private:
         return false;
     }
 
-    void drain() {
-        for (;;) {
-            int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
-            if (begin >= count_) return;
-            (*body_)(begin, std::min(count_, begin + chunk_));
+    // Runs the chunks left of the participant's own range, then of every other range.
+    void drain(int participant) {
+        for (int k = 0; k < ranges_; ++k) {
+            Range &range = range_[(participant + k) % ranges_];
+            for (;;) {
+                const int64_t begin = range.next.fetch_add(range.chunk, std::memory_order_relaxed);
+                if (begin >= range.end) break;
+                (*body_)(begin, std::min(range.end, begin + range.chunk));
+            }
         }
     }
 
@@ -97,16 +117,21 @@ private:
                 wanted = helpers_wanted_;
             }
             if (index >= wanted || !join(seen)) continue;
-            drain();
+            drain(index + 1);
             helpers_done_.fetch_add(1, std::memory_order_release);
         }
     }
 
     // Polls without sleeping for up to kSpinTime, then lets the caller sleep on the condition.
+    // Offers the core to other threads every so often: when the OS puts a polling worker on
+    // the caller's core, the caller then runs at once instead of sharing the core with it.
     void poll_for_job(uint64_t seen) const {
         const auto until = std::chrono::steady_clock::now() + kSpinTime;
         for (int polls = 1; generation_.load(std::memory_order_acquire) == seen; ++polls) {
-            if (polls % 256 == 0 && std::chrono::steady_clock::now() > until) return;
+            if (polls % kPollsPerYield == 0) {
+                if (std::chrono::steady_clock::now() > until) return;
+                std::this_thread::yield();
+            }
             cpu_relax();
         }
     }
@@ -116,9 +141,17 @@ private:
     std::condition_variable wake_;
     int workers_ = 0;
     const std::function<void(int64_t, int64_t)> *body_ = nullptr;
-    int64_t count_ = 0, chunk_ = 1;
+    // One thread's share of the job; a cache line each, as threads take their chunks at once.
+    struct alignas(64) Range {
+        std::atomic<int64_t> next{0};
+        int64_t end = 0, chunk = 1;
+    };
+    // A few chunks per range balance uneven work without much hand-out traffic.
+    static constexpr int64_t kChunksPerRange = 4;
+
+    int ranges_ = 1;
+    Range range_[kMaxRanges];
     int helpers_wanted_ = 0;
-    std::atomic<int64_t> next_{0};
     std::atomic<int> helpers_done_{0};
     std::atomic<uint64_t> generation_{0};
     std::atomic<uint64_t> state_{kClosed};
@@ -136,19 +169,15 @@ int resolve_threads(int num_threads) { return num_threads > 0 ? num_threads : nr
 void parallel_for(int64_t count, int num_threads, const std::function<void(int64_t, int64_t)> &body) {
     if (count <= 0) return;
     int threads = static_cast<int>(std::min<int64_t>(resolve_threads(num_threads), count));
-    if (threads > 1) {
-        // Several chunks per thread balance uneven rows without much hand-out traffic.
-        int64_t chunk = std::max<int64_t>(1, count / (threads * 4));
-        if (pool().try_run(count, threads, chunk, body)) return;
-    }
+    if (threads > 1 && pool().try_run(count, threads, body)) return;
     body(0, count);
 }
 
 void parallel_team(int num_threads, const std::function<void(int, int)> &body) {
     const int members = resolve_threads(num_threads);
-    // One index per chunk: a member blocks in its body until the others arrive, so no thread
+    // One range per member: a member blocks in its body until the others arrive, so no thread
     // takes a second member while one is still open, and each member gets its own thread.
-    if (members > 1 && pool().try_run(members, members, 1, [&](int64_t begin, int64_t end) {
+    if (members > 1 && members <= ThreadPool::kMaxRanges && pool().try_run(members, members, [&](int64_t begin, int64_t end) {
             for (int64_t m = begin; m < end; ++m) body(static_cast<int>(m), members);
         }))
         return;
