@@ -15,10 +15,10 @@ using Mask = __m256i;  // lanes taking part in a partial load or store: all bits
 constexpr int kLanes = 8;
 constexpr int kIsa = NRT_ISA_AVX2;
 
-// Register tiles, measured with native/bench/kernel_bench on Zen 3 and Zen 5 (see README).
+// Register tiles, chosen by timing on Zen 3 (native/bench/kernel_bench times them now).
 constexpr int kGemmRows = 6;    // dense: 6 rows x 2 vectors = 12 of the 16 registers accumulate
 constexpr int kConvPixels = 6;  // direct conv: 6 pixels x 2 vectors, as the GEMM tile
-constexpr int kLstmRows = 3;    // 3 rows x 4 gates = 12 accumulators
+constexpr int kLstmRows = 3;    // 3 rows x 4 gates = 12 accumulators, 4 weights and a broadcast
 constexpr int kGruRows = 3;
 constexpr int kSimpleRnnRows = 4;
 
