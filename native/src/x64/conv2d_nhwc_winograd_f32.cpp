@@ -8,7 +8,9 @@
 //
 // A task is a block of kGemmRows tiles, through all three stages in its own thread's scratch
 // (V and M stay in L2): input transform -> 36 GEMMs -> output transform, bias and activation.
-// Outputs depend on their tile alone, so results do not depend on the thread count.
+// With fewer blocks than threads (small batches), a task takes only some of the output
+// channels, and each such task transforms the block's inputs for itself. Every output is
+// computed the same way whoever computes it, so results do not depend on the thread count.
 //
 // Accuracy: the transforms hold coefficients up to 8 and 5 and their inverses, so rounding
 // grows by a small constant factor over direct convolution; ConvolutionTest holds every
@@ -93,9 +95,10 @@ void transform_inputs(const Conv2dProblem &p, const PaddedInput &in, const Geome
     }
 }
 
-// The output pixels of the block's tiles from M[position][tile][oc]: A^T M A, bias, activation;
-// pixels past the output's edge are computed and dropped.
-void transform_outputs(const Conv2dProblem &p, const Geometry &g, int64_t first_tile, int count, const float *m) {
+// Output channels [first_channel, last_channel) of the block's tiles from M[position][tile][oc]:
+// A^T M A, bias, activation; pixels past the output's edge are computed and dropped.
+void transform_outputs(const Conv2dProblem &p, const Geometry &g, int64_t first_tile, int count, const float *m,
+                       int first_channel, int last_channel) {
     const nrt_conv2d_desc &d = p.d;
     const int channels = d.out_c;
     const int64_t position_stride = int64_t{count} * channels;
@@ -104,8 +107,8 @@ void transform_outputs(const Conv2dProblem &p, const Geometry &g, int64_t first_
         const int64_t n = tile / (int64_t{g.tiles_h} * g.tiles_w);
         const int y0 = static_cast<int>(tile / g.tiles_w % g.tiles_h) * kTile, x0 = static_cast<int>(tile % g.tiles_w) * kTile;
         float *image = p.dst + n * d.out_h * d.out_w * channels;
-        for (int c = 0; c < channels; c += kLanes) {
-            const int lanes = std::min(kLanes, channels - c);
+        for (int c = first_channel; c < last_channel; c += kLanes) {
+            const int lanes = std::min(kLanes, last_channel - c);
             const Vec bias = p.bias == nullptr ? zero() : load_first(p.bias + c, lanes);
             Vec rows[kInputTile][kTile];  // A^T applied along each row of M
             for (int i = 0; i < kInputTile; ++i) {
@@ -137,28 +140,32 @@ void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
     g.tiles = int64_t{p.batch} * g.tiles_h * g.tiles_w;
     const int ic = d.in_c, oc = d.out_c;
     const int64_t blocks = ceil_div(g.tiles, kGemmRows), column_tiles = ceil_div(oc, gemm::kTileColumns);
+    const int64_t splits = blocks < resolve_threads(p.threads) ? column_tiles : 1;  // channel groups per block
     const int64_t u_position = conv2d_winograd_position_floats(d), u_panel = int64_t{ic} * kConvOcBlock;
     const float *u = p.winograd_weights();
 
-    parallel_for(blocks, p.threads, [&](int64_t begin, int64_t end) {
+    parallel_for(blocks * splits, p.threads, [&](int64_t begin, int64_t end) {
         float *v = thread_scratch(int64_t{kPositions} * kGemmRows * (ic + oc), ScratchSlot::kTask);
         float *m = v + int64_t{kPositions} * kGemmRows * ic;
         alignas(64) float no_bias[kOcBlock] = {};
-        for (int64_t block = begin; block < end; ++block) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t block = task / splits, split = task % splits;
+            const int64_t first_column = column_tiles * split / splits, last_column = column_tiles * (split + 1) / splits;
             const int64_t first_tile = block * kGemmRows;
             const int count = static_cast<int>(std::min<int64_t>(kGemmRows, g.tiles - first_tile));
             transform_inputs(p, in, g, first_tile, count, v);
             for (int position = 0; position < kPositions; ++position) {
                 const float *vp = v + int64_t{position} * count * ic;
                 float *mp = m + int64_t{position} * count * oc;
-                for (int64_t column = 0; column < column_tiles; ++column) {
+                for (int64_t column = first_column; column < last_column; ++column) {
                     const int first = static_cast<int>(column * gemm::kTileColumns);
                     const int valid = std::min(gemm::kTileColumns, oc - first);
                     const float *w = u + position * u_position + first / kConvOcBlock * u_panel + first % kConvOcBlock;
                     gemm::kTiles[valid > kLanes][count - 1](vp, ic, w, no_bias, mp + first, oc, valid, NRT_ACT_NONE, 0.f);
                 }
             }
-            transform_outputs(p, g, first_tile, count, m);
+            transform_outputs(p, g, first_tile, count, m, static_cast<int>(first_column * gemm::kTileColumns),
+                              static_cast<int>(std::min<int64_t>(oc, last_column * gemm::kTileColumns)));
         }
     });
 }
