@@ -177,23 +177,21 @@ void parallel_team(int num_threads, const std::function<void(int, int)> &body) {
     const int members = resolve_threads(num_threads);
     // One range per member: a member blocks in its body until the others arrive, so no thread
     // takes a second member while one is still open, and each member gets its own thread.
-    if (members > 1 && members <= ThreadPool::kMaxRanges && pool().try_run(members, members, [&](int64_t begin, int64_t end) {
+    if (members > 1 && members <= TeamBarrier::kMaxMembers && members <= ThreadPool::kMaxRanges && pool().try_run(members, members, [&](int64_t begin, int64_t end) {
             for (int64_t m = begin; m < end; ++m) body(static_cast<int>(m), members);
         }))
         return;
     body(0, 1);
 }
 
-void TeamBarrier::wait() {
-    const uint32_t phase = phase_.load(std::memory_order_acquire);
-    if (arrived_.fetch_add(1, std::memory_order_acq_rel) == members_ - 1) {
-        arrived_.store(0, std::memory_order_relaxed);
-        phase_.store(phase + 1, std::memory_order_release);
-        return;
-    }
-    for (int spins = 1; phase_.load(std::memory_order_acquire) == phase; ++spins) {
-        cpu_relax();
-        if (spins % 4096 == 0) std::this_thread::yield();  // more members than free cores: let the others run
+void TeamBarrier::wait(int member) {
+    const uint64_t crossing = arrivals_[member].count.load(std::memory_order_relaxed) + 1;
+    arrivals_[member].count.store(crossing, std::memory_order_release);
+    for (int other = 0; other < members_; ++other) {
+        for (int spins = 1; arrivals_[other].count.load(std::memory_order_acquire) < crossing; ++spins) {
+            cpu_relax();
+            if (spins % 4096 == 0) std::this_thread::yield();  // more members than free cores: let the others run
+        }
     }
 }
 

@@ -32,17 +32,24 @@ void parallel_for_elements(int64_t size, int64_t grain, int num_threads,
 // alone runs body(0, 1) and must do all the work. Bodies split work by member index only.
 void parallel_team(int num_threads, const std::function<void(int member, int members)> &body);
 
-// A reusable barrier for the members of one parallel_team: every member's writes before
-// wait() are visible to every member after it. Members spin (they are few and the waits short).
+// A reusable barrier for the members of one parallel_team (at most kMaxMembers): every
+// member's writes before wait() are visible to every member after it. Each member counts its
+// arrivals in a cache line of its own and reads the others': one line moves per member and
+// crossing, where a shared counter would bounce between all of them. Members spin (they are
+// few and the waits short).
 class TeamBarrier {
 public:
+    static constexpr int kMaxMembers = 64;
+
     explicit TeamBarrier(int members) : members_(members) {}
-    void wait();
+    void wait(int member);
 
 private:
+    struct alignas(64) Arrivals {
+        std::atomic<uint64_t> count{0};
+    };
     const int members_;
-    std::atomic<int> arrived_{0};
-    std::atomic<uint32_t> phase_{0};
+    Arrivals arrivals_[kMaxMembers];
 };
 
 }  // namespace neurite
