@@ -8,8 +8,9 @@ namespace neurite {
 
 inline float activate(float x, int activation, float alpha) {
     switch (activation) {
-        case NRT_ACT_RELU: return x > 0.f ? x : 0.f;
-        case NRT_ACT_RELU6: return x > 0.f ? (x < 6.f ? x : 6.f) : 0.f;
+        // Written so that NaN falls through every comparison and comes out as NaN.
+        case NRT_ACT_RELU: return x < 0.f ? 0.f : x;
+        case NRT_ACT_RELU6: return x < 0.f ? 0.f : x > 6.f ? 6.f : x;
         case NRT_ACT_SIGMOID: return 1.f / (1.f + std::exp(-x));
         case NRT_ACT_TANH: return std::tanh(x);
         case NRT_ACT_LEAKY_RELU: return x > 0.f ? x : alpha * x;

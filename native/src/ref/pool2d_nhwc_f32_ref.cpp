@@ -23,7 +23,7 @@ void pool2d_nhwc_f32_ref(const Pool2dProblem &p) {
                             const int iw = ow * d.stride_w + kw - d.pad_left;
                             if (iw < 0 || iw >= d.in_w) continue;
                             const float v = p.src[((n * d.in_h + ih) * d.in_w + iw) * d.channels + c];
-                            max = v > max ? v : max;
+                            max = v > max || v != v ? v : max;  // a NaN, once seen, stays
                             sum += v;
                             ++count;
                         }

@@ -35,7 +35,7 @@ inline void fold_window(const Window &w, int c, float *out, float divisor, int l
 #pragma GCC unroll 4
             for (int v = 0; v < kVectors; ++v) {
                 const Vec value = read(x + k * w.pixel_stride + kLanes * v);
-                acc[v] = kMax ? max(acc[v], value) : acc[v] + value;
+                acc[v] = kMax ? max_or_nan(acc[v], value) : acc[v] + value;
             }
         }
     }

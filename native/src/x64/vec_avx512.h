@@ -44,8 +44,11 @@ inline Vec keep(Vec v, Mask m) { return _mm512_maskz_mov_ps(m, v); }
 
 inline Vec fmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }   // a b + c
 inline Vec fnmadd(Vec a, Vec b, Vec c) { return _mm512_fnmadd_ps(a, b, c); }  // c - a b
+// x86's min and max return b when either operand is NaN: put the value that may be NaN second.
 inline Vec max(Vec a, Vec b) { return _mm512_max_ps(a, b); }
 inline Vec min(Vec a, Vec b) { return _mm512_min_ps(a, b); }
+// The larger of a and b, or NaN if either is NaN.
+inline Vec max_or_nan(Vec a, Vec b) { return _mm512_mask_add_ps(_mm512_max_ps(a, b), _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), a, b); }
 inline Vec abs(Vec v) { return _mm512_abs_ps(v); }
 // |magnitude| with the sign of sign.
 inline Vec copy_sign(Vec magnitude, Vec sign) {

@@ -1,6 +1,9 @@
 // Vectorised exp, sigmoid, tanh and erf, the fused activations and partial-vector helpers,
 // written once over the ISA that vec.h selected.
 //
+// NaN in, NaN out (IEEE, as the reference and Java kernels): every min/max below takes the
+// argument that may be NaN second, which x86 then returns.
+//
 // Error bounds (tested against double precision over [-30, 30] in ActivationAccuracyTest):
 //   exp:     relative error <= 3 ulp on [-87.3, 88.3]; inputs are clamped to that range.
 //   sigmoid: absolute error <= 5e-7.
@@ -15,7 +18,7 @@ namespace neurite {
 namespace NRT_SIMD {
 
 inline Vec exp(Vec x) {
-    x = min(max(x, set1(-87.3365f)), set1(88.3762f));
+    x = min(set1(88.3762f), max(set1(-87.3365f), x));
     // x = n ln2 + r with |r| <= ln2 / 2; ln2 split in two so that n ln2 is exact enough.
     const Vec n = round_nearest(x * set1(1.44269504088896341f));
     Vec r = fnmadd(n, set1(0.693359375f), x);
@@ -54,8 +57,8 @@ inline Vec erf(Vec x) {
 
 inline Vec activate(Vec v, int activation, float alpha) {
     switch (activation) {
-        case NRT_ACT_RELU: return max(v, zero());
-        case NRT_ACT_RELU6: return min(max(v, zero()), set1(6.f));
+        case NRT_ACT_RELU: return max(zero(), v);
+        case NRT_ACT_RELU6: return min(set1(6.f), max(zero(), v));
         case NRT_ACT_SIGMOID: return sigmoid(v);
         case NRT_ACT_TANH: return tanh(v);
         case NRT_ACT_LEAKY_RELU: return select_less(v, zero(), v * set1(alpha), v);
