@@ -1,4 +1,5 @@
 #include <cfloat>
+#include <cmath>
 
 #include "../common/thread_pool.h"
 #include "kernels_ref.h"
@@ -15,6 +16,7 @@ void pool2d_nhwc_f32_ref(const Pool2dProblem &p) {
                 float *out = p.dst + (row * d.out_w + ow) * d.channels;
                 for (int c = 0; c < d.channels; ++c) {
                     float max = -FLT_MAX, sum = 0.f;
+                    bool nan = false;  // apart from max, whose comparison would skip NaNs
                     int count = 0;
                     for (int kh = 0; kh < d.pool_h; ++kh) {
                         const int ih = oh * d.stride_h + kh - d.pad_top;
@@ -23,13 +25,14 @@ void pool2d_nhwc_f32_ref(const Pool2dProblem &p) {
                             const int iw = ow * d.stride_w + kw - d.pad_left;
                             if (iw < 0 || iw >= d.in_w) continue;
                             const float v = p.src[((n * d.in_h + ih) * d.in_w + iw) * d.channels + c];
-                            max = v > max || v != v ? v : max;  // a NaN, once seen, stays
+                            max = v > max ? v : max;
+                            nan |= v != v;
                             sum += v;
                             ++count;
                         }
                     }
                     // A window wholly in the padding has no inputs; it yields 0, as in Keras.
-                    out[c] = count == 0 ? 0.f : d.kind == NRT_POOL_MAX ? max : sum / static_cast<float>(count);
+                    out[c] = count == 0 ? 0.f : d.kind == NRT_POOL_MAX ? (nan ? NAN : max) : sum / static_cast<float>(count);
                 }
             }
         }

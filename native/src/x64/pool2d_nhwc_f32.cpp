@@ -26,23 +26,33 @@ inline void fold_window(const Window &w, int c, float *out, float divisor, int l
     const Mask m = first_lanes(lanes);
     const bool partial = lanes < kLanes;
     auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
+    // x86's max drops a NaN it meets; the NaNs are tracked apart, off max's dependency chain.
     Vec acc[kVectors];
+    Mask nan[kVectors];
 #pragma GCC unroll 4
-    for (int v = 0; v < kVectors; ++v) acc[v] = read(w.first + c + kLanes * v);
+    for (int v = 0; v < kVectors; ++v) {
+        acc[v] = read(w.first + c + kLanes * v);
+        nan[v] = nan_lanes(acc[v]);
+    }
     for (int r = 0; r < w.rows; ++r) {
         const float *x = w.first + r * w.row_stride + c;
         for (int k = r == 0 ? 1 : 0; k < w.cols; ++k) {
 #pragma GCC unroll 4
             for (int v = 0; v < kVectors; ++v) {
                 const Vec value = read(x + k * w.pixel_stride + kLanes * v);
-                acc[v] = kMax ? max_or_nan(acc[v], value) : acc[v] + value;
+                if constexpr (kMax) {
+                    acc[v] = max(acc[v], value);
+                    nan[v] = either(nan[v], nan_lanes(value));
+                } else {
+                    acc[v] = acc[v] + value;
+                }
             }
         }
     }
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) {
         // Summed in the reference kernel's order and divided as it does: both agree to the bit.
-        const Vec result = kMax ? acc[v] : acc[v] / set1(divisor);
+        const Vec result = kMax ? blend(nan[v], set1(__builtin_nanf("")), acc[v]) : acc[v] / set1(divisor);
         if (partial) store(out + c + kLanes * v, result, m);
         else store(out + c + kLanes * v, result);
     }

@@ -48,10 +48,11 @@ inline Vec fnmadd(Vec a, Vec b, Vec c) { return _mm256_fnmadd_ps(a, b, c); }  //
 // x86's min and max return b when either operand is NaN: put the value that may be NaN second.
 inline Vec max(Vec a, Vec b) { return _mm256_max_ps(a, b); }
 inline Vec min(Vec a, Vec b) { return _mm256_min_ps(a, b); }
-// The larger of a and b, or NaN if either is NaN.
-inline Vec max_or_nan(Vec a, Vec b) {
-    return _mm256_blendv_ps(_mm256_max_ps(a, b), _mm256_add_ps(a, b), _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
-}
+// Lanes where v is NaN, and lanes of either mask.
+inline Mask nan_lanes(Vec v) { return _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
+inline Mask either(Mask a, Mask b) { return _mm256_or_si256(a, b); }
+// m's lanes from if_set, the others from v.
+inline Vec blend(Mask m, Vec if_set, Vec v) { return _mm256_blendv_ps(v, if_set, _mm256_castsi256_ps(m)); }
 inline Vec abs(Vec v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v); }
 // |magnitude| with the sign of sign.
 inline Vec copy_sign(Vec magnitude, Vec sign) {

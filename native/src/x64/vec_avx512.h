@@ -47,8 +47,11 @@ inline Vec fnmadd(Vec a, Vec b, Vec c) { return _mm512_fnmadd_ps(a, b, c); }  //
 // x86's min and max return b when either operand is NaN: put the value that may be NaN second.
 inline Vec max(Vec a, Vec b) { return _mm512_max_ps(a, b); }
 inline Vec min(Vec a, Vec b) { return _mm512_min_ps(a, b); }
-// The larger of a and b, or NaN if either is NaN.
-inline Vec max_or_nan(Vec a, Vec b) { return _mm512_mask_add_ps(_mm512_max_ps(a, b), _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), a, b); }
+// Lanes where v is NaN, and lanes of either mask.
+inline Mask nan_lanes(Vec v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
+inline Mask either(Mask a, Mask b) { return static_cast<Mask>(a | b); }
+// m's lanes from if_set, the others from v.
+inline Vec blend(Mask m, Vec if_set, Vec v) { return _mm512_mask_blend_ps(m, v, if_set); }
 inline Vec abs(Vec v) { return _mm512_abs_ps(v); }
 // |magnitude| with the sign of sign.
 inline Vec copy_sign(Vec magnitude, Vec sign) {
