@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 threads=${THREADS:-2}
 mvn -B -ntp -q install -DskipTests
 mkdir -p bench/results
+# Two vCPUs of a shared machine can be near or far apart, and batch-1 figures follow: say which.
+latency() { java -cp bench/target/benchmarks.jar org.neurite.bench.CoreLatency | sed "s/^/$1 the run, /"; }
+latency before > bench/results/core-latency.txt
 OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
   java -jar bench/target/benchmarks.jar -p threads="$threads" -rf json -rff bench/results/jmh.json "$@"
+latency after >> bench/results/core-latency.txt
+cat bench/results/core-latency.txt
 python3 bench/report.py bench/results/jmh.json
