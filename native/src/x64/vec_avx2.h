@@ -4,7 +4,6 @@
 #pragma once
 #include <immintrin.h>
 
-#include "neurite.h"
 
 namespace neurite {
 namespace avx2 {
@@ -13,7 +12,6 @@ using Vec = __m256;
 using Int = __m256i;   // 8 int32 lanes
 using Mask = __m256i;  // lanes taking part in a partial load or store: all bits set
 constexpr int kLanes = 8;
-constexpr int kIsa = NRT_ISA_AVX2;
 
 // Register tiles, chosen by timing on Zen 3 (native/bench/kernel_bench times them now).
 constexpr int kGemmRows = 6;    // dense: 6 rows x 2 vectors = 12 of the 16 registers accumulate

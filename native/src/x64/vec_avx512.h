@@ -4,7 +4,6 @@
 #pragma once
 #include <immintrin.h>
 
-#include "neurite.h"
 
 namespace neurite {
 namespace avx512 {
@@ -13,7 +12,6 @@ using Vec = __m512;
 using Int = __m512i;    // 16 int32 lanes
 using Mask = __mmask16;  // one bit per lane
 constexpr int kLanes = 16;
-constexpr int kIsa = NRT_ISA_AVX512;
 
 // Register tiles, timed with native/bench/kernel_bench on Zen 5: twice the registers of AVX2
 // buy taller tiles, so each weight vector loaded feeds more FMAs. 12 GEMM rows beat 8 and 14

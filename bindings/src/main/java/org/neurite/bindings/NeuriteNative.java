@@ -29,8 +29,6 @@ public final class NeuriteNative {
 
     public static final int NRT_OK = 0;
     public static final int NRT_INVALID_ARGUMENT = 1;
-    public static final int NRT_BUFFER_TOO_SMALL = 2;
-    public static final int NRT_OUT_OF_MEMORY = 3;
     public static final int NRT_ISA_REF = 0;
     public static final int NRT_ISA_AVX2 = 1;
     public static final int NRT_ISA_AVX512 = 2;
