@@ -4,7 +4,6 @@
 #pragma once
 #include <immintrin.h>
 
-
 namespace neurite {
 namespace avx2 {
 
