@@ -4,6 +4,7 @@ import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.backend.ConvOp;
 import org.neurite.layers.ConvolutionLayer;
 import org.neurite.testkit.ConvCase;
 import org.neurite.testkit.OneDnn;
@@ -40,16 +41,16 @@ public class ConvBenchmark extends PeerBenchmark {
         layer.setWeights(kernel, bias);
         Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
         Tensor output = backend.allocate(c.outputShape());
-        Tensor packed;
+        ConvOp op = backend.conv(layer.geometry());
         try (Tensor k = backend.allocate(kernel.length).copyFrom(kernel)) {
-            packed = backend.packConv(layer.geometry(), k);
+            op.setKernel(k);
         }
         Tensor b = backend.allocate(bias.length).copyFrom(bias);
-        measure(() -> backend.conv(layer.geometry(), input, packed, b, output, threads), () -> {
+        measure(() -> op.forward(input, b, output, threads), () -> {
             model.close();
             input.close();
             output.close();
-            packed.close();
+            op.close();
             b.close();
         });
     }

@@ -12,6 +12,7 @@ import org.neurite.Activation;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.backend.DenseGeometry;
+import org.neurite.backend.DenseOp;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Problem;
 import org.openjdk.jmh.annotations.Param;
@@ -57,14 +58,14 @@ public class DenseBenchmark extends PeerBenchmark {
             default -> {
                 Backend backend = Impl.of(impl).backend();
                 DenseGeometry g = new DenseGeometry(in, out, Activation.valueOf(activation.toUpperCase()), 0.2f);
-                Tensor packed;
+                DenseOp op = backend.dense(g);
                 try (Tensor weights = backend.allocate(w.length).copyFrom(w)) {
-                    packed = backend.packDense(g, weights);
+                    op.setKernel(weights);
                 }
                 Tensor input = backend.allocate(batch, in).copyFrom(x), output = backend.allocate(batch, out);
                 Tensor b = withBias ? backend.allocate(out).copyFrom(bias) : null;
-                measure(() -> backend.dense(g, input, packed, b, output, threads), () -> {
-                    packed.close();
+                measure(() -> op.forward(input, b, output, threads), () -> {
+                    op.close();
                     input.close();
                     output.close();
                     if (b != null) b.close();

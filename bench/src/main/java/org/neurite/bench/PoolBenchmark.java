@@ -4,6 +4,7 @@ import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.backend.PoolOp;
 import org.neurite.layers.PoolingLayer;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.PoolCase;
@@ -33,7 +34,9 @@ public class PoolBenchmark extends PeerBenchmark {
         Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).build();
         Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
         Tensor output = backend.allocate(c.outputShape());
-        measure(() -> backend.pool(layer.geometry(), input, output, threads), () -> {
+        PoolOp op = backend.pool(layer.geometry());
+        measure(() -> op.forward(input, output, threads), () -> {
+            op.close();
             model.close();
             input.close();
             output.close();

@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.MemberSetter;
 import org.bytedeco.javacpp.annotation.Name;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -27,11 +28,48 @@ public final class NeuriteNative {
 
     private NeuriteNative() {}
 
-    public static final int NRT_OK = 0;
-    public static final int NRT_INVALID_ARGUMENT = 1;
-    public static final int NRT_ISA_REF = 0;
-    public static final int NRT_ISA_AVX2 = 1;
-    public static final int NRT_ISA_AVX512 = 2;
+    // The enum values of neurite.h, read from the compiled header: no number here to keep in step with it.
+    public static final int NRT_OK = NRT_OK();
+    public static final int NRT_INVALID_ARGUMENT = NRT_INVALID_ARGUMENT();
+    public static final int NRT_ISA_REF = NRT_ISA_REF();
+    public static final int NRT_ISA_AVX2 = NRT_ISA_AVX2();
+    public static final int NRT_ISA_AVX512 = NRT_ISA_AVX512();
+    public static final int NRT_ACT_NONE = NRT_ACT_NONE();
+    public static final int NRT_ACT_RELU = NRT_ACT_RELU();
+    public static final int NRT_ACT_RELU6 = NRT_ACT_RELU6();
+    public static final int NRT_ACT_SIGMOID = NRT_ACT_SIGMOID();
+    public static final int NRT_ACT_TANH = NRT_ACT_TANH();
+    public static final int NRT_ACT_LEAKY_RELU = NRT_ACT_LEAKY_RELU();
+    public static final int NRT_ACT_GELU = NRT_ACT_GELU();
+    public static final int NRT_POOL_MAX = NRT_POOL_MAX();
+    public static final int NRT_POOL_AVG = NRT_POOL_AVG();
+    public static final int NRT_BINARY_ADD = NRT_BINARY_ADD();
+    public static final int NRT_BINARY_MUL = NRT_BINARY_MUL();
+    public static final int NRT_BINARY_AVERAGE = NRT_BINARY_AVERAGE();
+    public static final int NRT_CELL_SIMPLE = NRT_CELL_SIMPLE();
+    public static final int NRT_CELL_LSTM = NRT_CELL_LSTM();
+    public static final int NRT_CELL_GRU = NRT_CELL_GRU();
+
+    private static native @MemberGetter int NRT_OK();
+    private static native @MemberGetter int NRT_INVALID_ARGUMENT();
+    private static native @MemberGetter int NRT_ISA_REF();
+    private static native @MemberGetter int NRT_ISA_AVX2();
+    private static native @MemberGetter int NRT_ISA_AVX512();
+    private static native @MemberGetter int NRT_ACT_NONE();
+    private static native @MemberGetter int NRT_ACT_RELU();
+    private static native @MemberGetter int NRT_ACT_RELU6();
+    private static native @MemberGetter int NRT_ACT_SIGMOID();
+    private static native @MemberGetter int NRT_ACT_TANH();
+    private static native @MemberGetter int NRT_ACT_LEAKY_RELU();
+    private static native @MemberGetter int NRT_ACT_GELU();
+    private static native @MemberGetter int NRT_POOL_MAX();
+    private static native @MemberGetter int NRT_POOL_AVG();
+    private static native @MemberGetter int NRT_BINARY_ADD();
+    private static native @MemberGetter int NRT_BINARY_MUL();
+    private static native @MemberGetter int NRT_BINARY_AVERAGE();
+    private static native @MemberGetter int NRT_CELL_SIMPLE();
+    private static native @MemberGetter int NRT_CELL_LSTM();
+    private static native @MemberGetter int NRT_CELL_GRU();
 
     /** {@code nrt_conv2d_desc}: a 2D convolution, NHWC, HWIO weights. */
     @Name("nrt_conv2d_desc")

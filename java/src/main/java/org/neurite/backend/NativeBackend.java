@@ -1,16 +1,10 @@
 package org.neurite.backend;
 
 import java.nio.FloatBuffer;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.bytedeco.javacpp.BytePointer;
 import org.neurite.Activation;
 import org.neurite.Tensor;
 import org.neurite.bindings.NeuriteNative;
-import org.neurite.bindings.NeuriteNative.Conv2dDesc;
-import org.neurite.bindings.NeuriteNative.DenseDesc;
-import org.neurite.bindings.NeuriteNative.Pool2dDesc;
-import org.neurite.bindings.NeuriteNative.RnnDesc;
 
 /**
  * The backend over {@code libneurite}: one JNI call per operation, tensors passed as direct
@@ -38,12 +32,6 @@ public final class NativeBackend implements Backend {
             throw new IllegalStateException("the native library reports an unknown ISA tier " + code);
         }
     }
-
-    // Descriptors are immutable once built, so one per geometry serves every thread.
-    private final ConcurrentMap<ConvGeometry, Conv2dDesc> convDescs = new ConcurrentHashMap<>();
-    private final ConcurrentMap<PoolGeometry, Pool2dDesc> poolDescs = new ConcurrentHashMap<>();
-    private final ConcurrentMap<DenseGeometry, DenseDesc> denseDescs = new ConcurrentHashMap<>();
-    private final ConcurrentMap<RnnGeometry, RnnDesc> rnnDescs = new ConcurrentHashMap<>();
 
     /**
      * Loads the library now, so that a failure surfaces in {@link Backends}.
@@ -96,47 +84,28 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public Tensor packConv(ConvGeometry g, Tensor hwioWeights) {
-        Conv2dDesc desc = desc(g);
-        Tensor packed = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_conv2d_packed_size(desc)));
-        check("conv2d weight packing", NeuriteNative.nrt_conv2d_pack_weights(desc, buffer(hwioWeights), hwioWeights.size(),
-                buffer(packed), packed.size()));
-        return packed;
+    public ConvOp conv(ConvGeometry g) {
+        return new NativeConv2d(g);
     }
 
     @Override
-    public void conv(ConvGeometry g, Tensor input, Tensor packedWeights, Tensor bias, Tensor output, int threads) {
-        check("conv2d", NeuriteNative.nrt_conv2d_forward(desc(g), input.dim(0), buffer(input), input.size(),
-                buffer(packedWeights), packedWeights.size(), bias == null ? null : buffer(bias),
-                bias == null ? 0 : bias.size(), buffer(output), output.size(), threads));
+    public PoolOp pool(PoolGeometry g) {
+        return new NativePool2d(g);
     }
 
     @Override
-    public void pool(PoolGeometry g, Tensor input, Tensor output, int threads) {
-        Pool2dDesc desc = poolDescs.computeIfAbsent(g, NativeBackend::newDesc);
-        check("pool2d", NeuriteNative.nrt_pool2d_forward(desc, input.dim(0), buffer(input), input.size(), buffer(output),
-                output.size(), threads));
+    public DenseOp dense(DenseGeometry g) {
+        return new NativeDense(g);
     }
 
     @Override
-    public Tensor packDense(DenseGeometry g, Tensor weights) {
-        DenseDesc desc = desc(g);
-        Tensor packed = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_dense_packed_size(desc)));
-        check("dense weight packing", NeuriteNative.nrt_dense_pack_weights(desc, buffer(weights), weights.size(),
-                buffer(packed), packed.size()));
-        return packed;
-    }
-
-    @Override
-    public void dense(DenseGeometry g, Tensor input, Tensor packedWeights, Tensor bias, Tensor output, int threads) {
-        check("dense", NeuriteNative.nrt_dense_forward(desc(g), input.dim(0), buffer(input), input.size(),
-                buffer(packedWeights), packedWeights.size(), bias == null ? null : buffer(bias),
-                bias == null ? 0 : bias.size(), buffer(output), output.size(), threads));
+    public RnnOp rnn(RnnGeometry g) {
+        return new NativeRnn(g);
     }
 
     @Override
     public void activation(Activation activation, float alpha, Tensor input, Tensor output, int threads) {
-        check("activation", NeuriteNative.nrt_activation_forward(activation.nativeCode(), alpha, input.size(),
+        check("activation", NeuriteNative.nrt_activation_forward(code(activation), alpha, input.size(),
                 buffer(input), input.size(), buffer(output), output.size(), threads));
     }
 
@@ -149,33 +118,8 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
-        check("binary " + op, NeuriteNative.nrt_binary_forward(op.ordinal(), output.size(), buffer(a), a.size(), buffer(b),
+        check("binary " + op, NeuriteNative.nrt_binary_forward(code(op), output.size(), buffer(a), a.size(), buffer(b),
                 b.size(), buffer(output), output.size(), threads));
-    }
-
-    @Override
-    public Tensor[] packRnn(RnnGeometry g, Tensor kernel, Tensor recurrentKernel) {
-        RnnDesc desc = desc(g);
-        Tensor packedKernel = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_rnn_packed_kernel_size(desc)));
-        Tensor packedRecurrent = Tensor.direct(Math.toIntExact(NeuriteNative.nrt_rnn_packed_recurrent_size(desc)));
-        check("rnn weight packing", NeuriteNative.nrt_rnn_pack_weights(desc, buffer(kernel), kernel.size(),
-                buffer(recurrentKernel), recurrentKernel.size(), buffer(packedKernel), packedKernel.size(),
-                buffer(packedRecurrent), packedRecurrent.size()));
-        return new Tensor[] {packedKernel, packedRecurrent};
-    }
-
-    @Override
-    public void rnn(RnnGeometry g, Tensor input, Tensor mask, Tensor packedKernel, Tensor packedRecurrent, Tensor bias,
-                    Tensor initialH, Tensor initialC, Tensor output, int outputOffset, Tensor finalH, Tensor finalC,
-                    int threads) {
-        if (outputOffset < 0 || outputOffset > output.size()) {
-            throw new IllegalArgumentException("rnn: output offset " + outputOffset + " outside " + output);
-        }
-        check("rnn", NeuriteNative.nrt_rnn_forward(desc(g), input.dim(0), input.dim(1), buffer(input), input.size(),
-                optional(mask), size(mask), optional(packedKernel), size(packedKernel), buffer(packedRecurrent),
-                packedRecurrent.size(), optional(bias), size(bias), optional(initialH), size(initialH),
-                optional(initialC), size(initialC), buffer(output).position(outputOffset), output.size() - outputOffset,
-                optional(finalH), size(finalH), optional(finalC), size(finalC), threads));
     }
 
     @Override
@@ -191,53 +135,49 @@ public final class NativeBackend implements Backend {
         check("nonzero mask", NeuriteNative.nrt_nonzero_mask(ids.size(), buffer(ids), ids.size(), buffer(mask), mask.size()));
     }
 
-    private static FloatBuffer optional(Tensor t) {
+    static FloatBuffer optional(Tensor t) {
         return t == null ? null : buffer(t);
     }
 
-    private static long size(Tensor t) {
+    static long size(Tensor t) {
         return t == null ? 0 : t.size();
     }
 
-    private RnnDesc desc(RnnGeometry g) {
-        return rnnDescs.computeIfAbsent(g, NativeBackend::newDesc);
+    static int code(Activation a) {
+        return switch (a) {
+            case LINEAR -> NeuriteNative.NRT_ACT_NONE;
+            case RELU -> NeuriteNative.NRT_ACT_RELU;
+            case RELU6 -> NeuriteNative.NRT_ACT_RELU6;
+            case SIGMOID -> NeuriteNative.NRT_ACT_SIGMOID;
+            case TANH -> NeuriteNative.NRT_ACT_TANH;
+            case LEAKY_RELU -> NeuriteNative.NRT_ACT_LEAKY_RELU;
+            case GELU -> NeuriteNative.NRT_ACT_GELU;
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
+        };
     }
 
-    private static RnnDesc newDesc(RnnGeometry g) {
-        return new RnnDesc().cell(g.cell().ordinal()).inputSize(g.inputSize()).units(g.units())
-                .activation(g.activation().nativeCode()).recurrentActivation(g.recurrentActivation().nativeCode())
-                .resetAfter(g.resetAfter() ? 1 : 0).goBackwards(g.goBackwards() ? 1 : 0)
-                .returnSequences(g.returnSequences() ? 1 : 0).reverseOutput(g.reverseOutput() ? 1 : 0)
-                .outputStride(g.outputStride());
+    static int code(BinaryOp op) {
+        return switch (op) {
+            case ADD -> NeuriteNative.NRT_BINARY_ADD;
+            case MUL -> NeuriteNative.NRT_BINARY_MUL;
+            case AVERAGE -> NeuriteNative.NRT_BINARY_AVERAGE;
+        };
     }
 
-    private Conv2dDesc desc(ConvGeometry g) {
-        return convDescs.computeIfAbsent(g, NativeBackend::newDesc);
+    static int code(RnnGeometry.Cell cell) {
+        return switch (cell) {
+            case SIMPLE -> NeuriteNative.NRT_CELL_SIMPLE;
+            case LSTM -> NeuriteNative.NRT_CELL_LSTM;
+            case GRU -> NeuriteNative.NRT_CELL_GRU;
+        };
     }
 
-    private DenseDesc desc(DenseGeometry g) {
-        return denseDescs.computeIfAbsent(g, NativeBackend::newDesc);
+    /** A direct tensor of a size a native size function returned. */
+    static Tensor packedBuffer(long floats) {
+        return Tensor.direct(Math.toIntExact(floats));
     }
 
-    private static Conv2dDesc newDesc(ConvGeometry g) {
-        return new Conv2dDesc().inH(g.inH()).inW(g.inW()).inC(g.inC()).outH(g.outH()).outW(g.outW()).outC(g.outC())
-                .kernelH(g.kernelH()).kernelW(g.kernelW()).strideH(g.strideH()).strideW(g.strideW())
-                .dilationH(g.dilationH()).dilationW(g.dilationW()).padTop(g.padTop()).padLeft(g.padLeft())
-                .groups(g.groups()).activation(g.activation().nativeCode()).alpha(g.alpha());
-    }
-
-    private static Pool2dDesc newDesc(PoolGeometry g) {
-        return new Pool2dDesc().inH(g.inH()).inW(g.inW()).channels(g.channels()).outH(g.outH()).outW(g.outW())
-                .poolH(g.poolH()).poolW(g.poolW()).strideH(g.strideH()).strideW(g.strideW()).padTop(g.padTop())
-                .padLeft(g.padLeft()).kind(g.max() ? 0 : 1);
-    }
-
-    private static DenseDesc newDesc(DenseGeometry g) {
-        return new DenseDesc().inFeatures(g.in()).outFeatures(g.out()).activation(g.activation().nativeCode())
-                .alpha(g.alpha());
-    }
-
-    private static FloatBuffer buffer(Tensor t) {
+    static FloatBuffer buffer(Tensor t) {
         if (!t.isDirect()) {
             throw new IllegalArgumentException("the native backend needs off-heap tensors, got " + t
                     + "; create tensors with Tensor.zeros/of while it is active, or with backend.allocate");
@@ -245,7 +185,7 @@ public final class NativeBackend implements Backend {
         return t.buffer();
     }
 
-    private static void check(String op, int status) {
+    static void check(String op, int status) {
         if (status != NeuriteNative.NRT_OK) {
             throw new IllegalStateException("native " + op + " failed: " + NeuriteNative.nrt_last_error().getString());
         }

@@ -1,9 +1,9 @@
 package org.neurite.layers;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.neurite.Parameter;
 import org.neurite.Tensor;
 import org.neurite.backend.BinaryOp;
 
@@ -47,7 +47,7 @@ public final class Bidirectional extends Layer {
     }
 
     @Override
-    protected void createWeights(int[] inputShape, Random random) {
+    protected void prepare(int[] inputShape, Random random) {
         forward.build(name() + "_forward", inputShape, backend, random);
         backward.build(name() + "_backward", inputShape, backend, random);
     }
@@ -78,22 +78,12 @@ public final class Bidirectional extends Layer {
         return forward.computeMask(input, inputMask);
     }
 
+    /** The forward layer's, then the backward layer's. */
     @Override
-    public List<float[]> getWeights() {
-        List<float[]> weights = new ArrayList<>(forward.getWeights());
-        weights.addAll(backward.getWeights());
-        return weights;
-    }
-
-    @Override
-    public void setWeights(float[]... weights) {
-        int half = weights.length / 2;
-        if (weights.length % 2 != 0) {
-            throw new IllegalArgumentException(describe() + ": expected the forward and then the backward layer's weights, got "
-                    + weights.length + " arrays");
-        }
-        forward.setWeights(Arrays.copyOfRange(weights, 0, half));
-        backward.setWeights(Arrays.copyOfRange(weights, half, weights.length));
+    public List<Parameter> parameters() {
+        List<Parameter> all = new ArrayList<>(forward.parameters());
+        if (backward != null) all.addAll(backward.parameters());
+        return all;
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.neurite.Activation;
 import org.neurite.Padding;
 import org.neurite.Tensor;
 import org.neurite.backend.ConvGeometry;
+import org.neurite.backend.KernelOp;
 
 /**
  * What Conv1D, Conv2D and DepthwiseConv2D share: Keras' options (strides, padding, dilation,
@@ -145,11 +146,6 @@ public abstract class ConvolutionLayer extends KernelLayer {
     }
 
     @Override
-    protected int kernelSize() {
-        return Math.toIntExact(geometry.weightCount());
-    }
-
-    @Override
     protected int biasSize() {
         return geometry.outC();
     }
@@ -161,20 +157,20 @@ public abstract class ConvolutionLayer extends KernelLayer {
     }
 
     @Override
-    protected String kernelShape() {
+    protected int[] kernelShape() {
         ConvGeometry g = geometry;
-        return spatialRank == 1 ? "[" + g.kernelW() + ", " + g.inPerGroup() + ", " + g.outC() + "]"
-                : "[" + g.kernelH() + ", " + g.kernelW() + ", " + g.inPerGroup() + ", " + g.outC() + "]";
+        return spatialRank == 1 ? new int[] {g.kernelW(), g.inPerGroup(), g.outC()}
+                : new int[] {g.kernelH(), g.kernelW(), g.inPerGroup(), g.outC()};
     }
 
     @Override
-    protected Tensor pack(Tensor kernel) {
-        return backend.packConv(geometry, kernel);
+    protected KernelOp newOp() {
+        return backend.conv(geometry);
     }
 
     @Override
     protected Tensor run(Tensor input, Tensor out, int threads) {
-        backend.conv(geometry, input, packedKernel(), biasTensor(), out, threads);
+        runOp(input, out, threads);
         if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
         return out;
     }

@@ -3,6 +3,7 @@ package org.neurite.layers;
 import org.neurite.Activation;
 import org.neurite.Tensor;
 import org.neurite.backend.DenseGeometry;
+import org.neurite.backend.KernelOp;
 
 /**
  * A fully connected layer, as Keras' {@code Dense}: {@code y = act(x W + b)}, kernel
@@ -56,11 +57,6 @@ public final class Dense extends KernelLayer {
     }
 
     @Override
-    protected int kernelSize() {
-        return geometry.in() * units;
-    }
-
-    @Override
     protected int biasSize() {
         return units;
     }
@@ -71,13 +67,13 @@ public final class Dense extends KernelLayer {
     }
 
     @Override
-    protected String kernelShape() {
-        return "[" + geometry.in() + ", " + units + "]";
+    protected int[] kernelShape() {
+        return new int[] {geometry.in(), units};
     }
 
     @Override
-    protected Tensor pack(Tensor kernel) {
-        return backend.packDense(geometry, kernel);
+    protected KernelOp newOp() {
+        return backend.dense(geometry);
     }
 
     @Override
@@ -85,7 +81,7 @@ public final class Dense extends KernelLayer {
         int rows = Math.toIntExact(input.size() / geometry.in());
         Tensor x = input.rank() == 2 ? input : input.reshape(rows, geometry.in());
         Tensor y = out.rank() == 2 ? out : out.reshape(rows, units);
-        backend.dense(geometry, x, packedKernel(), biasTensor(), y, threads);
+        runOp(x, y, threads);
         if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
         return out;
     }

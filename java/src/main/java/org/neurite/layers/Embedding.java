@@ -1,7 +1,7 @@
 package org.neurite.layers;
 
-import java.util.List;
 import java.util.Random;
+import org.neurite.Parameter;
 import org.neurite.Tensor;
 import org.neurite.backend.BinaryOp;
 
@@ -19,8 +19,7 @@ import org.neurite.backend.BinaryOp;
 public final class Embedding extends Layer {
     private final int vocabulary, dim;
     private boolean maskZero;
-    private float[] table;
-    private Tensor tableTensor;
+    private Parameter table;
 
     public Embedding(int vocabulary, int dim) {
         if (vocabulary <= 0 || dim <= 0) {
@@ -45,23 +44,15 @@ public final class Embedding extends Layer {
     }
 
     @Override
-    protected void createWeights(int[] inputShape, Random random) {
+    protected void prepare(int[] inputShape, Random random) {
         float[] t = new float[vocabulary * dim];
         for (int i = 0; i < t.length; i++) t[i] = (random.nextFloat() * 2f - 1f) * 0.05f; // Keras' uniform(-0.05, 0.05)
-        store(t);
-    }
-
-    private void store(float[] t) {
-        Tensor next = backend.allocate(vocabulary, dim).copyFrom(t);
-        close();
-        table = t;
-        tableTensor = next;
-        weightsVersion++;
+        table = addParameter("embeddings", t, vocabulary, dim);
     }
 
     @Override
     protected Tensor run(Tensor input, Tensor output, int threads) {
-        gather(input, tableTensor, output, threads);
+        gather(input, table.value(), output, threads);
         return output;
     }
 
@@ -106,25 +97,6 @@ public final class Embedding extends Layer {
     }
 
     Tensor table() {
-        return tableTensor;
-    }
-
-    @Override
-    public List<float[]> getWeights() {
-        return table == null ? List.of() : List.of(table.clone());
-    }
-
-    @Override
-    public void setWeights(float[]... weights) {
-        if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
-        if (weights.length != 1) throw new IllegalArgumentException(describe() + ": expected 1 weight array, got " + weights.length);
-        checkWeight("embeddings [" + vocabulary + ", " + dim + "]", weights[0], (long) vocabulary * dim);
-        store(weights[0].clone());
-    }
-
-    @Override
-    public void close() {
-        if (tableTensor != null) tableTensor.close();
-        tableTensor = null;
+        return table.value();
     }
 }

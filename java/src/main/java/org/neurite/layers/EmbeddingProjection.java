@@ -1,8 +1,6 @@
 package org.neurite.layers;
 
-import org.neurite.Activation;
 import org.neurite.Tensor;
-import org.neurite.backend.DenseGeometry;
 
 /**
  * An {@link Embedding} and the recurrent layer after it, run as one for inference: the
@@ -61,7 +59,7 @@ public final class EmbeddingProjection implements AutoCloseable {
 
     private Tensor table(int threads) {
         Folded f = folded;
-        if (f == null || f.embeddingVersion() != embedding.weightsVersion || f.layerVersion() != layer.weightsVersion) {
+        if (f == null || f.embeddingVersion() != embedding.weightsVersion() || f.layerVersion() != layer.weightsVersion()) {
             f = refold(threads);
         }
         return f.table();
@@ -69,16 +67,10 @@ public final class EmbeddingProjection implements AutoCloseable {
 
     private synchronized Folded refold(int threads) {
         Folded f = folded;
-        int embeddingVersion = embedding.weightsVersion, layerVersion = layer.weightsVersion;
+        int embeddingVersion = embedding.weightsVersion(), layerVersion = layer.weightsVersion();
         if (f != null && f.embeddingVersion() == embeddingVersion && f.layerVersion() == layerVersion) return f;
-        var backend = layer.backend;
-        int gatedUnits = layer.geometry().gatedUnits();
-        float[] inputBias = layer.inputBias();
-        Tensor table = backend.allocate(embedding.vocabulary(), gatedUnits);
-        try (Tensor bias = inputBias == null ? null : backend.allocate(gatedUnits).copyFrom(inputBias)) {
-            backend.dense(new DenseGeometry(embedding.table().dim(1), gatedUnits, Activation.LINEAR, 0f), embedding.table(),
-                    layer.packedKernel(), bias, table, threads);
-        }
+        Tensor table = layer.backend.allocate(embedding.vocabulary(), layer.geometry().gatedUnits());
+        layer.project(embedding.table(), table, threads);
         if (f != null) f.table().close();
         folded = f = new Folded(table, embeddingVersion, layerVersion);
         return f;

@@ -1,8 +1,10 @@
 package org.neurite.layers;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.neurite.Parameter;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 
@@ -18,8 +20,7 @@ import org.neurite.backend.Backend;
  */
 public abstract class Layer implements AutoCloseable {
     private String name;
-    /** Bumped whenever the weights change, so that what was derived from them can be redone. */
-    protected volatile int weightsVersion;
+    private final List<Parameter> parameters = new ArrayList<>();
     private int[] inputShape;
     private int[] outputShape;
     protected Backend backend;
@@ -55,7 +56,7 @@ public abstract class Layer implements AutoCloseable {
         if (name == null) name = defaultName;
         this.backend = backend;
         int[] out = outputShapeFor(inputShape.clone());
-        createWeights(inputShape, random);
+        prepare(inputShape, random);
         this.inputShape = inputShape.clone();
         this.outputShape = out;
         return out.clone();
@@ -141,28 +142,63 @@ public abstract class Layer implements AutoCloseable {
         }
     }
 
-    /** The layer's weights in Keras layout (e.g. conv kernel HWIO, then bias); copies. */
-    public List<float[]> getWeights() {
-        return List.of();
+    /** The trainable weights, in Keras' order (e.g. kernel, then bias). */
+    public List<Parameter> parameters() {
+        return List.copyOf(parameters);
     }
 
-    /** Replaces the weights, given in Keras layout and order, and packs them for the backend. */
+    /** Registers a weight of this layer, initialised to {@code initial}; call from {@link #prepare}. */
+    protected final Parameter addParameter(String weightName, float[] initial, int... shape) {
+        Parameter p = new Parameter(weightName, backend, initial, shape);
+        parameters.add(p);
+        return p;
+    }
+
+    /** Moves whenever any weight changes, so that what was derived from them can be redone. */
+    public int weightsVersion() {
+        int sum = 0;
+        for (Parameter p : parameters()) sum += p.version();
+        return sum;
+    }
+
+    /** The layer's weights in Keras layout and order (e.g. conv kernel HWIO, then bias); copies. */
+    public List<float[]> getWeights() {
+        return parameters().stream().map(Parameter::get).toList();
+    }
+
+    /** Replaces the weights, given in Keras layout and order; the layer repacks them before its next run. */
     public void setWeights(float[]... weights) {
-        if (weights.length != 0) throw new IllegalArgumentException(describe() + ": has no weights, got " + weights.length);
+        if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
+        List<Parameter> all = parameters();
+        if (weights.length != all.size()) {
+            throw new IllegalArgumentException(describe() + ": expected " + all.size() + " weight arrays ("
+                    + String.join(", ", all.stream().map(Parameter::describe).toList()) + "), got " + weights.length);
+        }
+        for (int i = 0; i < weights.length; i++) {
+            Parameter p = all.get(i);
+            if (weights[i] == null || weights[i].length != p.size()) {
+                throw new IllegalArgumentException(describe() + ": " + p.describe() + " needs " + p.size() + " values, got "
+                        + (weights[i] == null ? "null" : weights[i].length));
+            }
+        }
+        for (int i = 0; i < weights.length; i++) all.get(i).set(weights[i]);
     }
 
     public long parameterCount() {
-        return getWeights().stream().mapToLong(w -> w.length).sum();
+        return parameters().stream().mapToLong(Parameter::size).sum();
     }
 
-    /** Frees packed weights; the layer cannot run afterwards. */
+    /** Frees the weights and whatever the backend prepared; the layer cannot run afterwards. */
     @Override
-    public void close() {}
+    public void close() {
+        for (Parameter p : parameters) p.close();
+    }
 
     /** The output shape for an input shape, or an {@link IllegalArgumentException} naming this layer. */
     protected abstract int[] outputShapeFor(int[] inputShape);
 
-    protected void createWeights(int[] inputShape, Random random) {}
+    /** Creates the weights (from {@code random}) and prepares the backend ops, once the shapes are known. */
+    protected void prepare(int[] inputShape, Random random) {}
 
     /** Runs on a batch whose shape has been checked, into {@code output} (null for a view layer); returns the output. */
     protected abstract Tensor run(Tensor input, Tensor output, int threads);
@@ -197,13 +233,5 @@ public abstract class Layer implements AutoCloseable {
         StringBuilder s = new StringBuilder("[batch");
         for (int d : shape) s.append(", ").append(d);
         return s.append(']').toString();
-    }
-
-    /** Checks a replacement weight array against its expected length. */
-    protected void checkWeight(String what, float[] weight, long expected) {
-        if (weight == null || weight.length != expected) {
-            throw new IllegalArgumentException(describe() + ": " + what + " needs " + expected + " values, got "
-                    + (weight == null ? "null" : weight.length));
-        }
     }
 }

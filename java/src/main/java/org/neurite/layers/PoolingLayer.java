@@ -1,8 +1,10 @@
 package org.neurite.layers;
 
+import java.util.Random;
 import org.neurite.Padding;
 import org.neurite.Tensor;
 import org.neurite.backend.PoolGeometry;
+import org.neurite.backend.PoolOp;
 
 /**
  * What the max and average pooling layers share, 1D over {@code [batch, steps, channels]}
@@ -21,6 +23,7 @@ public abstract class PoolingLayer extends Layer {
     private int strideH, strideW;
     private Padding padding = Padding.VALID;
     private PoolGeometry geometry;
+    private PoolOp op;
 
     PoolingLayer(int spatialRank, boolean max, int poolH, int poolW) {
         if (poolH <= 0 || poolW <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": pool size must be positive");
@@ -86,8 +89,19 @@ public abstract class PoolingLayer extends Layer {
     }
 
     @Override
+    protected void prepare(int[] inputShape, Random random) {
+        op = backend.pool(geometry);
+    }
+
+    @Override
     protected Tensor run(Tensor input, Tensor out, int threads) {
-        backend.pool(geometry, input, out, threads);
+        op.forward(input, out, threads);
         return out;
+    }
+
+    @Override
+    public void close() {
+        if (op != null) op.close();
+        op = null;
     }
 }

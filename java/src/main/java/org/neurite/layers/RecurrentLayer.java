@@ -1,12 +1,12 @@
 package org.neurite.layers;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.neurite.Activation;
+import org.neurite.Parameter;
 import org.neurite.Tensor;
 import org.neurite.backend.RnnGeometry;
+import org.neurite.backend.RnnOp;
 
 /**
  * What SimpleRNN, LSTM and GRU share, with Keras' options and weights: input
@@ -34,8 +34,9 @@ public abstract class RecurrentLayer extends Layer {
 
     private RnnGeometry geometry;
     private int steps;
-    private float[] kernel, recurrentKernel, bias;
-    private Tensor packedKernel, packedRecurrent, biasTensor;
+    private Parameter kernel, recurrentKernel, bias;
+    private RnnOp op;
+    private volatile int packedVersion;
 
     RecurrentLayer(RnnGeometry.Cell cell, int units) {
         if (units <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": units must be positive, got " + units);
@@ -101,8 +102,28 @@ public abstract class RecurrentLayer extends Layer {
 
     /** Runs into {@code output} from {@code offset} with this layer's stride (for Bidirectional); input already checked. */
     void runInto(Tensor input, Tensor mask, Tensor output, int offset, int threads) {
-        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, null, null, output, offset, null, null,
-                threads);
+        ensurePacked().forward(input, false, mask, biasValue(), null, null, output, offset, null, null, threads);
+    }
+
+    private Tensor biasValue() {
+        return bias == null ? null : bias.value();
+    }
+
+    /** The op, with the kernels repacked first if they changed. */
+    private RnnOp ensurePacked() {
+        if (packedVersion != kernelsVersion()) repack();
+        return op;
+    }
+
+    private int kernelsVersion() {
+        return kernel.version() + recurrentKernel.version();
+    }
+
+    private synchronized void repack() {
+        int version = kernelsVersion();
+        if (version == packedVersion) return;
+        op.setKernels(kernel.value(), recurrentKernel.value());
+        packedVersion = version;
     }
 
     public RnnGeometry geometry() {
@@ -122,17 +143,21 @@ public abstract class RecurrentLayer extends Layer {
     }
 
     @Override
-    protected void createWeights(int[] inputShape, Random random) {
+    protected void prepare(int[] inputShape, Random random) {
         int gu = geometry.gatedUnits();
         float limit = (float) Math.sqrt(6.0 / (geometry.inputSize() + gu));
         float[] k = new float[geometry.inputSize() * gu];
         for (int i = 0; i < k.length; i++) k[i] = (random.nextFloat() * 2f - 1f) * limit;
-        float[] b = null;
+        kernel = addParameter("kernel", k, geometry.inputSize(), gu);
+        recurrentKernel = addParameter("recurrent kernel", orthogonalRows(units, gu, random), units, gu);
         if (useBias) {
-            b = new float[geometry.biasSize()];
+            float[] b = new float[geometry.biasSize()];
             if (cell == RnnGeometry.Cell.LSTM && unitForgetBias) Arrays.fill(b, units, 2 * units, 1f);
+            bias = addParameter("bias", b, geometry.biasSize() == gu ? new int[] {gu} : new int[] {2, gu});
         }
-        store(k, orthogonalRows(units, gu, random), b);
+        op = backend.rnn(geometry);
+        op.setKernels(kernel.value(), recurrentKernel.value());
+        packedVersion = kernelsVersion();
     }
 
     /** Keras' orthogonal initializer for a [rows, columns] matrix with rows <= columns: orthonormal rows. */
@@ -155,33 +180,18 @@ public abstract class RecurrentLayer extends Layer {
         return flat;
     }
 
-    private void store(float[] k, float[] u, float[] b) {
-        Tensor[] packed;
-        try (Tensor kt = backend.allocate(k.length).copyFrom(k); Tensor ut = backend.allocate(u.length).copyFrom(u)) {
-            packed = backend.packRnn(geometry, kt, ut);
+    /** Writes {@code rows} x kernel + input bias into {@code output}: the input projection of any rows. */
+    void project(Tensor rows, Tensor output, int threads) {
+        int gu = geometry.gatedUnits();
+        // The bias added to x W: all of it, or for GRU with reset_after its first row.
+        try (Tensor inputBias = bias == null ? null : backend.allocate(gu).copyFrom(Arrays.copyOf(bias.get(), gu))) {
+            ensurePacked().project(rows, inputBias, output, threads);
         }
-        close();
-        kernel = k;
-        recurrentKernel = u;
-        bias = b;
-        packedKernel = packed[0];
-        packedRecurrent = packed[1];
-        biasTensor = b == null ? null : backend.allocate(b.length).copyFrom(b);
-        weightsVersion++;
-    }
-
-    Tensor packedKernel() {
-        return packedKernel;
-    }
-
-    /** The bias added to x W (for GRU with reset_after, its first row), or null without bias. */
-    float[] inputBias() {
-        return bias == null ? null : Arrays.copyOf(bias, geometry.gatedUnits());
     }
 
     /** Runs on {@code projected} ([batch, steps, gatedUnits], x W + input bias, made by the caller). */
     void runProjected(Tensor projected, Tensor mask, Tensor output, int threads) {
-        backend.rnn(geometry, projected, mask, null, packedRecurrent, biasTensor, null, null, output, 0, null, null, threads);
+        ensurePacked().forward(projected, true, mask, biasValue(), null, null, output, 0, null, null, threads);
     }
 
     @Override
@@ -227,8 +237,7 @@ public abstract class RecurrentLayer extends Layer {
         checkState("initial c", initialC, state);
         forward(input, mask, output, threads); // checks the input and mask; the states follow
         Tensor h = backend.allocate(state), c = cell == RnnGeometry.Cell.LSTM ? backend.allocate(state) : null;
-        backend.rnn(geometry, input, mask, packedKernel, packedRecurrent, biasTensor, initialH, initialC, output, 0, h, c,
-                threads);
+        ensurePacked().forward(input, false, mask, biasValue(), initialH, initialC, output, 0, h, c, threads);
         return new Result(output, h, c);
     }
 
@@ -242,37 +251,9 @@ public abstract class RecurrentLayer extends Layer {
     }
 
     @Override
-    public List<float[]> getWeights() {
-        List<float[]> weights = new ArrayList<>();
-        if (kernel == null) return weights;
-        weights.add(kernel.clone());
-        weights.add(recurrentKernel.clone());
-        if (bias != null) weights.add(bias.clone());
-        return weights;
-    }
-
-    /** Keras order: kernel, recurrent kernel, bias. */
-    @Override
-    public void setWeights(float[]... weights) {
-        if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
-        int expected = useBias ? 3 : 2;
-        if (weights.length != expected) {
-            throw new IllegalArgumentException(describe() + ": expected " + expected
-                    + " weight arrays (kernel, recurrent kernel" + (useBias ? ", bias" : "") + "), got " + weights.length);
-        }
-        int gu = geometry.gatedUnits();
-        checkWeight("kernel [" + geometry.inputSize() + ", " + gu + "]", weights[0], (long) geometry.inputSize() * gu);
-        checkWeight("recurrent kernel [" + units + ", " + gu + "]", weights[1], (long) units * gu);
-        if (useBias) {
-            String shape = geometry.biasSize() == gu ? "[" + gu + "]" : "[2, " + gu + "]";
-            checkWeight("bias " + shape, weights[2], geometry.biasSize());
-        }
-        store(weights[0].clone(), weights[1].clone(), useBias ? weights[2].clone() : null);
-    }
-
-    @Override
     public void close() {
-        for (Tensor t : new Tensor[] {packedKernel, packedRecurrent, biasTensor}) if (t != null) t.close();
-        packedKernel = packedRecurrent = biasTensor = null;
+        super.close();
+        if (op != null) op.close();
+        op = null;
     }
 }

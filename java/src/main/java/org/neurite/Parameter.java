@@ -1,0 +1,103 @@
+package org.neurite;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.neurite.backend.Backend;
+
+/**
+ * A trainable weight of a layer: its value in Keras layout, its gradient and the optimizer's
+ * slots (moments), all in the backend's storage. Layers repack what their kernels read from
+ * the value whenever its {@link #version} moves, so whoever writes the value in place (an
+ * optimizer step) calls {@link #changed()} afterwards.
+ *
+ * <pre>{@code
+ * for (Parameter p : layer.parameters()) {
+ *     sgdStep(p.value(), p.gradient(), learningRate);
+ *     p.changed();
+ * }
+ * }</pre>
+ */
+public final class Parameter implements AutoCloseable {
+    private final String name;
+    private final int[] shape;
+    private final Backend backend;
+    private final Tensor value;
+    private final Map<String, Tensor> slots = new LinkedHashMap<>();
+    private Tensor gradient;
+    private volatile int version;
+
+    /** A parameter holding {@code initial} (Keras layout, {@code shape}), e.g. "kernel", [3, 3, 1, 32]. */
+    public Parameter(String name, Backend backend, float[] initial, int... shape) {
+        if (Tensor.checkedShape(shape) != initial.length) {
+            throw new IllegalArgumentException(name + ": " + initial.length + " values for shape " + Arrays.toString(shape));
+        }
+        this.name = name;
+        this.shape = shape.clone();
+        this.backend = backend;
+        this.value = backend.allocate(shape).copyFrom(initial);
+    }
+
+    /** "kernel", "recurrent kernel", "bias" or "embeddings". */
+    public String name() {
+        return name;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public long size() {
+        return value.size();
+    }
+
+    /** The value the layer reads; after writing it in place, call {@link #changed()}. */
+    public Tensor value() {
+        return value;
+    }
+
+    /** A copy of the value. */
+    public float[] get() {
+        return value.toArray();
+    }
+
+    /** Replaces the value; {@code values} must hold {@link #size()} floats. */
+    public void set(float[] values) {
+        value.copyFrom(values);
+        changed();
+    }
+
+    /** The gradient of the last backward pass, zero until one ran. */
+    public synchronized Tensor gradient() {
+        if (gradient == null) gradient = backend.allocate(shape);
+        return gradient;
+    }
+
+    /** An optimizer's per-parameter state of the value's shape (e.g. Adam's "m" and "v"), zero-filled at first use. */
+    public synchronized Tensor slot(String slotName) {
+        return slots.computeIfAbsent(slotName, k -> backend.allocate(shape));
+    }
+
+    /** Marks the value as changed in place, so the layer repacks it before its next run. */
+    public void changed() {
+        version++;
+    }
+
+    /** Moves with every change of the value. */
+    public int version() {
+        return version;
+    }
+
+    /** "kernel [3, 3, 1, 32]", for messages. */
+    public String describe() {
+        return name + " " + Arrays.toString(shape);
+    }
+
+    @Override
+    public synchronized void close() {
+        value.close();
+        if (gradient != null) gradient.close();
+        for (Tensor t : slots.values()) t.close();
+        slots.clear();
+    }
+}

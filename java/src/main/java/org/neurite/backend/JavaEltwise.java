@@ -1,0 +1,67 @@
+package org.neurite.backend;
+
+import static org.neurite.backend.JavaBackend.commit;
+import static org.neurite.backend.JavaBackend.read;
+import static org.neurite.backend.JavaBackend.writable;
+
+import org.neurite.Activation;
+import org.neurite.Tensor;
+
+/** Activations, softmax and element-wise binary operations in plain Java, the counterpart of {@code native/src/ref/eltwise_f32_ref.cpp}. */
+final class JavaEltwise {
+    private JavaEltwise() {}
+
+    static void activation(Activation activation, float alpha, Tensor input, Tensor output, int threads) {
+        float[] x = read(input);
+        float[] y = writable(output);
+        if (y != x) System.arraycopy(x, 0, y, 0, x.length);
+        Parallel.forRange(y.length, threads, (begin, end) -> activate(activation, alpha, y, begin, end));
+        commit(output, y);
+    }
+
+    static void softmax(Tensor input, Tensor output, int threads) {
+        float[] x = read(input);
+        float[] y = writable(output);
+        int cols = input.dim(-1), rows = x.length / cols;
+        Parallel.forRange(rows, threads, (begin, end) -> {
+            for (int r = begin; r < end; r++) {
+                int at = r * cols;
+                float max = -Float.MAX_VALUE;
+                for (int c = 0; c < cols; c++) max = Math.max(max, x[at + c]);
+                float sum = 0f;
+                for (int c = 0; c < cols; c++) sum += (y[at + c] = FloatMath.exp(x[at + c] - max));
+                float scale = 1f / sum;
+                for (int c = 0; c < cols; c++) y[at + c] *= scale;
+            }
+        });
+        commit(output, y);
+    }
+
+    static void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
+        float[] x = read(a), z = read(b);
+        float[] y = writable(output);
+        Parallel.forRange(y.length, threads, (begin, end) -> {
+            switch (op) {
+                case ADD -> { for (int i = begin; i < end; i++) y[i] = x[i] + z[i]; }
+                case MUL -> { for (int i = begin; i < end; i++) y[i] = x[i] * z[i]; }
+                case AVERAGE -> { for (int i = begin; i < end; i++) y[i] = (x[i] + z[i]) * 0.5f; }
+            }
+        });
+        commit(output, y);
+    }
+
+    /** Applies an element-wise activation in place; one loop per kind keeps each one vectorisable. */
+    static void activate(Activation activation, float alpha, float[] y, int begin, int end) {
+        switch (activation) {
+            case LINEAR -> { }
+            case RELU -> { for (int i = begin; i < end; i++) y[i] = Math.max(y[i], 0f); }
+            case RELU6 -> { for (int i = begin; i < end; i++) y[i] = Math.min(Math.max(y[i], 0f), 6f); }
+            case SIGMOID -> { for (int i = begin; i < end; i++) y[i] = FloatMath.sigmoid(y[i]); }
+            case TANH -> { for (int i = begin; i < end; i++) y[i] = FloatMath.tanh(y[i]); }
+            case LEAKY_RELU -> { for (int i = begin; i < end; i++) y[i] = y[i] > 0f ? y[i] : alpha * y[i]; }
+            case GELU -> { for (int i = begin; i < end; i++) y[i] = (float) (0.5 * y[i] * (1.0 + Erf.erf(y[i] * 0.7071067811865476))); }
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
+        }
+    }
+
+}

@@ -1,0 +1,37 @@
+package org.neurite.backend;
+
+import static org.neurite.backend.NativeBackend.buffer;
+import static org.neurite.backend.NativeBackend.check;
+
+import org.neurite.Tensor;
+import org.neurite.bindings.NeuriteNative;
+import org.neurite.bindings.NeuriteNative.Pool2dDesc;
+
+/** Pooling over {@code nrt_pool2d_*}. */
+final class NativePool2d implements PoolOp {
+    private final PoolGeometry g;
+    private final Pool2dDesc desc;
+
+    NativePool2d(PoolGeometry g) {
+        this.g = g;
+        desc = new Pool2dDesc().inH(g.inH()).inW(g.inW()).channels(g.channels()).outH(g.outH()).outW(g.outW())
+                .poolH(g.poolH()).poolW(g.poolW()).strideH(g.strideH()).strideW(g.strideW()).padTop(g.padTop())
+                .padLeft(g.padLeft()).kind(g.max() ? NeuriteNative.NRT_POOL_MAX : NeuriteNative.NRT_POOL_AVG);
+    }
+
+    @Override
+    public PoolGeometry geometry() {
+        return g;
+    }
+
+    @Override
+    public void forward(Tensor input, Tensor output, int threads) {
+        check("pool2d", NeuriteNative.nrt_pool2d_forward(desc, input.dim(0), buffer(input), input.size(), buffer(output),
+                output.size(), threads));
+    }
+
+    @Override
+    public void close() {
+        desc.close();
+    }
+}

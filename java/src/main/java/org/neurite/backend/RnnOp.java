@@ -1,0 +1,41 @@
+package org.neurite.backend;
+
+import org.neurite.Tensor;
+
+/**
+ * A SimpleRNN, LSTM or GRU layer prepared for one geometry, with its own packed copies of the
+ * kernel and the recurrent kernel, repacked in place whenever they change.
+ * {@link #setKernels} must not overlap a run.
+ *
+ * <pre>{@code
+ * try (RnnOp lstm = backend.rnn(geometry)) {
+ *     lstm.setKernels(kernel, recurrentKernel);
+ *     lstm.forward(input, false, null, bias, null, null, output, 0, null, null, threads);
+ * }
+ * }</pre>
+ */
+public interface RnnOp extends AutoCloseable {
+    RnnGeometry geometry();
+
+    /** Packs the kernel {@code [inputSize, gatedUnits]} and the recurrent kernel {@code [units, gatedUnits]}. */
+    void setKernels(Tensor kernel, Tensor recurrentKernel);
+
+    /**
+     * The input projection {@code x W + inputBias} of rows {@code [rows, inputSize]} into
+     * {@code [rows, gatedUnits]}; {@code inputBias} ({@code [gatedUnits]}) may be null.
+     */
+    void project(Tensor input, Tensor inputBias, Tensor output, int threads);
+
+    /**
+     * Runs over a whole sequence, writing outputs from {@code outputOffset} floats into
+     * {@code output} with the geometry's stride. With {@code projected}, the input already
+     * holds its {@link #project projection} ({@code [batch, steps, gatedUnits]}) and
+     * {@code bias} serves only GRU's recurrent bias. {@code mask} ({@code [batch, steps]},
+     * nonzero = valid), {@code bias}, the initial and the final states may be null.
+     */
+    void forward(Tensor input, boolean projected, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC,
+                 Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads);
+
+    @Override
+    void close();
+}
