@@ -140,11 +140,38 @@ NRT_API int nrt_conv2d_forward(const nrt_conv2d_desc *desc, int32_t batch,
                                const float *packed, int64_t packed_size,
                                const float *bias, int64_t bias_size, /* bias may be null, size 0 */
                                float *dst, int64_t dst_size, int32_t num_threads);
+/* Training. d_pre is the gradient at the convolution's output before its fused activation
+ * (nrt_activation_backward makes it from the output's gradient). Both calls overwrite what
+ * they write, and every sum over the batch runs in one fixed order: the same bits for any
+ * number of threads. Weights here are in the HWIO layout, not packed. */
+NRT_API int nrt_conv2d_backward_data(const nrt_conv2d_desc *desc, int32_t batch,
+                                     const float *hwio, int64_t hwio_size,
+                                     const float *d_pre, int64_t d_pre_size,
+                                     float *d_src, int64_t d_src_size, int32_t num_threads);
+NRT_API int nrt_conv2d_backward_weights(const nrt_conv2d_desc *desc, int32_t batch,
+                                        const float *src, int64_t src_size,
+                                        const float *d_pre, int64_t d_pre_size,
+                                        float *d_hwio, int64_t d_hwio_size,
+                                        float *d_bias, int64_t d_bias_size, /* d_bias may be null, size 0 */
+                                        int32_t num_threads);
 
 /* ---- pooling ---- */
 NRT_API int nrt_pool2d_forward(const nrt_pool2d_desc *desc, int32_t batch,
                                const float *src, int64_t src_size,
                                float *dst, int64_t dst_size, int32_t num_threads);
+/* Training: the forward pass saving in `workspace` what the backward pass needs (max
+ * pooling: where in its window each output's first maximum lies; average pooling: nothing).
+ * The backward pass routes each output's gradient to that cell (max) or spreads it over the
+ * window's cells inside the input (average), overwriting d_src. */
+NRT_API int64_t nrt_pool2d_workspace_size(const nrt_pool2d_desc *desc, int32_t batch);
+NRT_API int nrt_pool2d_forward_training(const nrt_pool2d_desc *desc, int32_t batch,
+                                        const float *src, int64_t src_size,
+                                        float *dst, int64_t dst_size,
+                                        float *workspace, int64_t workspace_size, int32_t num_threads);
+NRT_API int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch,
+                                const float *d_dst, int64_t d_dst_size,
+                                const float *workspace, int64_t workspace_size,
+                                float *d_src, int64_t d_src_size, int32_t num_threads);
 
 /* ---- dense ---- */
 NRT_API int64_t nrt_dense_packed_size(const nrt_dense_desc *desc);
@@ -155,6 +182,16 @@ NRT_API int nrt_dense_forward(const nrt_dense_desc *desc, int32_t batch,
                               const float *packed, int64_t packed_size,
                               const float *bias, int64_t bias_size,
                               float *dst, int64_t dst_size, int32_t num_threads);
+/* Training, as for convolution: weights [in, out], not packed. */
+NRT_API int nrt_dense_backward_data(const nrt_dense_desc *desc, int32_t batch,
+                                    const float *weights, int64_t weights_size,
+                                    const float *d_pre, int64_t d_pre_size,
+                                    float *d_src, int64_t d_src_size, int32_t num_threads);
+NRT_API int nrt_dense_backward_weights(const nrt_dense_desc *desc, int32_t batch,
+                                       const float *src, int64_t src_size,
+                                       const float *d_pre, int64_t d_pre_size,
+                                       float *d_weights, int64_t d_weights_size,
+                                       float *d_bias, int64_t d_bias_size, int32_t num_threads);
 
 /* ---- element-wise ---- */
 /* Element-wise calls work on the first `size` floats of each buffer. */
@@ -164,6 +201,17 @@ NRT_API int nrt_activation_forward(int32_t activation, float alpha, int64_t size
 /* Softmax over the last axis of a [rows, cols] array, max-subtracted for stability. */
 NRT_API int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, int64_t src_size,
                                 float *dst, int64_t dst_size, int32_t num_threads);
+/* d_src = d_dst times the activation's derivative, taken from its output `dst` where that
+ * tells it, else from its input `src` (GELU; leaky ReLU with a negative alpha), which may
+ * otherwise be null. d_src may be d_dst. */
+NRT_API int nrt_activation_backward(int32_t activation, float alpha, int64_t size,
+                                    const float *src, int64_t src_size, const float *dst, int64_t dst_size,
+                                    const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
+                                    int32_t num_threads);
+/* d_src = dst * (d_dst - sum(d_dst * dst)) per row; d_src may be d_dst. */
+NRT_API int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t dst_size,
+                                 const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
+                                 int32_t num_threads);
 /* dst = a op b, element-wise (enum nrt_binary_op); dst may be a or b. */
 NRT_API int nrt_binary_forward(int32_t op, int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
                                float *dst, int64_t dst_size, int32_t num_threads);
@@ -201,6 +249,13 @@ NRT_API int nrt_embedding_forward(int32_t vocabulary, int32_t dim, int64_t count
                                   const float *ids, int64_t ids_size,
                                   const float *table, int64_t table_size,
                                   float *dst, int64_t dst_size, int32_t num_threads);
+/* d_table = the sum of d_dst's rows per id, overwriting it; positions whose mask (may be
+ * null) is 0 add nothing. The ids are checked as for the forward pass. */
+NRT_API int nrt_embedding_backward(int32_t vocabulary, int32_t dim, int64_t count,
+                                   const float *ids, int64_t ids_size,
+                                   const float *mask, int64_t mask_size,
+                                   const float *d_dst, int64_t d_dst_size,
+                                   float *d_table, int64_t d_table_size, int32_t num_threads);
 /* mask[i] = 1 where ids[i] != 0, else 0: the padding mask of Keras' mask_zero. */
 NRT_API int nrt_nonzero_mask(int64_t count, const float *ids, int64_t ids_size, float *mask, int64_t mask_size);
 

@@ -26,11 +26,47 @@ struct Conv2dProblem {
     }
 };
 
+// Training. d_pre: the gradient at the convolution's output before its fused activation.
+struct Conv2dBackwardDataProblem {
+    const nrt_conv2d_desc &d;
+    int32_t batch;
+    const float *hwio, *d_pre;
+    float *d_src;
+    int threads;
+};
+
+struct Conv2dBackwardWeightsProblem {
+    const nrt_conv2d_desc &d;
+    int32_t batch;
+    const float *src, *d_pre;
+    float *d_hwio;
+    float *d_bias;  // may be null
+    int threads;
+};
+
 struct Pool2dProblem {
     const nrt_pool2d_desc &d;
     int32_t batch;
     const float *src;
     float *dst;
+    int threads;
+};
+
+// Training: workspace holds, per output, the cell of its window (kh * pool_w + kw) whose
+// gradient it takes under max pooling, or -1 for none.
+struct Pool2dTrainingProblem {
+    const nrt_pool2d_desc &d;
+    int32_t batch;
+    const float *src;
+    float *dst, *workspace;
+    int threads;
+};
+
+struct Pool2dBackwardProblem {
+    const nrt_pool2d_desc &d;
+    int32_t batch;
+    const float *d_dst, *workspace;
+    float *d_src;
     int threads;
 };
 
@@ -53,9 +89,27 @@ struct ActivationProblem {
     int threads;
 };
 
+// `from` is the activation's output where its derivative follows from it (activation.h), else its input.
+struct ActivationBackwardProblem {
+    int32_t activation;
+    float alpha;
+    const float *from, *d_dst;
+    float *d_src;
+    int64_t size;
+    int threads;
+};
+
 struct SoftmaxProblem {
     const float *src;
     float *dst;
+    int64_t rows;
+    int32_t cols;
+    int threads;
+};
+
+struct SoftmaxBackwardProblem {
+    const float *dst, *d_dst;
+    float *d_src;
     int64_t rows;
     int32_t cols;
     int threads;
@@ -99,6 +153,14 @@ struct EmbeddingProblem {
     int64_t count;
     const float *ids, *table;
     float *dst;
+    int threads;
+};
+
+struct EmbeddingBackwardProblem {
+    int32_t vocabulary, dim;
+    int64_t count;
+    const float *ids, *mask, *d_dst;  // mask may be null
+    float *d_table;
     int threads;
 };
 

@@ -5,6 +5,7 @@
 #include "../ref/kernels_ref.h"
 #include "../x64/kernels_x64.h"
 #include "checks.h"
+#include "conv2d.h"
 
 namespace neurite {
 namespace {
@@ -27,6 +28,13 @@ const Kernel<Conv2dProblem> kConv2dKernels[] = {
     NRT_X64_CANDIDATES(conv2d_nhwc_direct_f32, direct_declines),
     NRT_X64_CANDIDATES(depthwise_conv2d_nhwc_f32, depthwise_declines),
     {"conv2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_f32_ref},
+};
+
+const Kernel<Conv2dBackwardDataProblem> kBackwardDataKernels[] = {
+    {"conv2d_nhwc_backward_data_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_data_f32_ref},
+};
+const Kernel<Conv2dBackwardWeightsProblem> kBackwardWeightsKernels[] = {
+    {"conv2d_nhwc_backward_weights_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_weights_f32_ref},
 };
 
 int check_desc(const nrt_conv2d_desc *d) {
@@ -86,6 +94,10 @@ void pack_winograd(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
 }
 
 }  // namespace
+
+void run_conv2d_backward_data(const Conv2dBackwardDataProblem &p) { run_selected(kBackwardDataKernels, p); }
+void run_conv2d_backward_weights(const Conv2dBackwardWeightsProblem &p) { run_selected(kBackwardWeightsKernels, p); }
+
 }  // namespace neurite
 
 using namespace neurite;
@@ -137,6 +149,42 @@ int nrt_conv2d_forward(const nrt_conv2d_desc *desc, int32_t batch, const float *
     NRT_CHECK(check_buffer("conv2d", "output", dst, dst_size, checked_product({batch, d.out_h, d.out_w, d.out_c})));
     return guarded("conv2d", [&] {
         run_selected(kConv2dKernels, Conv2dProblem{d, batch, src, packed, bias, dst, num_threads});
+        return NRT_OK;
+    });
+}
+
+int nrt_conv2d_backward_data(const nrt_conv2d_desc *desc, int32_t batch, const float *hwio, int64_t hwio_size,
+                             const float *d_pre, int64_t d_pre_size, float *d_src, int64_t d_src_size,
+                             int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_conv2d_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "conv2d backward: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("conv2d backward", "weights", hwio, hwio_size,
+                           checked_product({d.kernel_h, d.kernel_w, d.in_c / d.groups, d.out_c})));
+    NRT_CHECK(check_buffer("conv2d backward", "output gradient", d_pre, d_pre_size,
+                           checked_product({batch, d.out_h, d.out_w, d.out_c})));
+    NRT_CHECK(check_buffer("conv2d backward", "input gradient", d_src, d_src_size,
+                           checked_product({batch, d.in_h, d.in_w, d.in_c})));
+    return guarded("conv2d backward", [&] {
+        run_conv2d_backward_data(Conv2dBackwardDataProblem{d, batch, hwio, d_pre, d_src, num_threads});
+        return NRT_OK;
+    });
+}
+
+int nrt_conv2d_backward_weights(const nrt_conv2d_desc *desc, int32_t batch, const float *src, int64_t src_size,
+                                const float *d_pre, int64_t d_pre_size, float *d_hwio, int64_t d_hwio_size,
+                                float *d_bias, int64_t d_bias_size, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_conv2d_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "conv2d backward: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("conv2d backward", "input", src, src_size, checked_product({batch, d.in_h, d.in_w, d.in_c})));
+    NRT_CHECK(check_buffer("conv2d backward", "output gradient", d_pre, d_pre_size,
+                           checked_product({batch, d.out_h, d.out_w, d.out_c})));
+    NRT_CHECK(check_buffer("conv2d backward", "weight gradient", d_hwio, d_hwio_size,
+                           checked_product({d.kernel_h, d.kernel_w, d.in_c / d.groups, d.out_c})));
+    if (d_bias != nullptr) NRT_CHECK(check_buffer("conv2d backward", "bias gradient", d_bias, d_bias_size, d.out_c));
+    return guarded("conv2d backward", [&] {
+        run_conv2d_backward_weights(Conv2dBackwardWeightsProblem{d, batch, src, d_pre, d_hwio, d_bias, num_threads});
         return NRT_OK;
     });
 }

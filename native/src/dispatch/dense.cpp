@@ -7,6 +7,7 @@
 #include "../ref/kernels_ref.h"
 #include "../x64/kernels_x64.h"
 #include "checks.h"
+#include "conv2d.h"
 #include "dense.h"
 
 namespace neurite {
@@ -24,6 +25,18 @@ int check_desc(const nrt_dense_desc *d) {
                     d->out_features);
     if (!valid_activation(d->activation)) return fail(NRT_INVALID_ARGUMENT, "dense: unknown activation %d", d->activation);
     return NRT_OK;
+}
+
+// The same layer as a 1x1 convolution over a 1x1 image, whose gradients serve dense's.
+nrt_conv2d_desc as_conv(const nrt_dense_desc &d) {
+    nrt_conv2d_desc c{};
+    c.in_h = c.in_w = c.out_h = c.out_w = 1;
+    c.in_c = d.in_features;
+    c.out_c = d.out_features;
+    c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dilation_h = c.dilation_w = c.groups = 1;
+    c.activation = d.activation;
+    c.alpha = d.alpha;
+    return c;
 }
 
 }  // namespace
@@ -75,6 +88,41 @@ int nrt_dense_forward(const nrt_dense_desc *desc, int32_t batch, const float *sr
     NRT_CHECK(check_buffer("dense", "output", dst, dst_size, checked_product({batch, d.out_features})));
     return guarded("dense", [&] {
         run_dense(DenseProblem{d, batch, src, packed, bias, dst, num_threads});
+        return NRT_OK;
+    });
+}
+
+int nrt_dense_backward_data(const nrt_dense_desc *desc, int32_t batch, const float *weights, int64_t weights_size,
+                            const float *d_pre, int64_t d_pre_size, float *d_src, int64_t d_src_size,
+                            int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_dense_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "dense backward: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("dense backward", "weights", weights, weights_size,
+                           checked_product({d.in_features, d.out_features})));
+    NRT_CHECK(check_buffer("dense backward", "output gradient", d_pre, d_pre_size, checked_product({batch, d.out_features})));
+    NRT_CHECK(check_buffer("dense backward", "input gradient", d_src, d_src_size, checked_product({batch, d.in_features})));
+    const nrt_conv2d_desc conv = as_conv(d);
+    return guarded("dense backward", [&] {
+        run_conv2d_backward_data(Conv2dBackwardDataProblem{conv, batch, weights, d_pre, d_src, num_threads});
+        return NRT_OK;
+    });
+}
+
+int nrt_dense_backward_weights(const nrt_dense_desc *desc, int32_t batch, const float *src, int64_t src_size,
+                               const float *d_pre, int64_t d_pre_size, float *d_weights, int64_t d_weights_size,
+                               float *d_bias, int64_t d_bias_size, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_dense_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "dense backward: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("dense backward", "input", src, src_size, checked_product({batch, d.in_features})));
+    NRT_CHECK(check_buffer("dense backward", "output gradient", d_pre, d_pre_size, checked_product({batch, d.out_features})));
+    NRT_CHECK(check_buffer("dense backward", "weight gradient", d_weights, d_weights_size,
+                           checked_product({d.in_features, d.out_features})));
+    if (d_bias != nullptr) NRT_CHECK(check_buffer("dense backward", "bias gradient", d_bias, d_bias_size, d.out_features));
+    const nrt_conv2d_desc conv = as_conv(d);
+    return guarded("dense backward", [&] {
+        run_conv2d_backward_weights(Conv2dBackwardWeightsProblem{conv, batch, src, d_pre, d_weights, d_bias, num_threads});
         return NRT_OK;
     });
 }

@@ -16,6 +16,12 @@ const Kernel<SoftmaxProblem> kSoftmaxKernels[] = {
     NRT_X64_CANDIDATES(softmax_f32, nullptr),
     {"softmax_f32_ref", NRT_ISA_REF, nullptr, softmax_f32_ref},
 };
+const Kernel<ActivationBackwardProblem> kActivationBackwardKernels[] = {
+    {"activation_backward_f32_ref", NRT_ISA_REF, nullptr, activation_backward_f32_ref},
+};
+const Kernel<SoftmaxBackwardProblem> kSoftmaxBackwardKernels[] = {
+    {"softmax_backward_f32_ref", NRT_ISA_REF, nullptr, softmax_backward_f32_ref},
+};
 const Kernel<BinaryProblem> kBinaryKernels[] = {
     NRT_X64_CANDIDATES(binary_f32, nullptr),
     {"binary_f32_ref", NRT_ISA_REF, nullptr, binary_f32_ref},
@@ -56,6 +62,33 @@ int nrt_binary_forward(int32_t op, int64_t size, const float *a, int64_t a_size,
     NRT_CHECK(check_buffer("binary", "b", b, b_size, size));
     NRT_CHECK(check_buffer("binary", "output", dst, dst_size, size));
     run_selected(kBinaryKernels, BinaryProblem{op, a, b, dst, size, num_threads});
+    return NRT_OK;
+}
+
+int nrt_activation_backward(int32_t activation, float alpha, int64_t size, const float *src, int64_t src_size,
+                            const float *dst, int64_t dst_size, const float *d_dst, int64_t d_dst_size, float *d_src,
+                            int64_t d_src_size, int32_t num_threads) {
+    if (!valid_activation(activation)) return fail(NRT_INVALID_ARGUMENT, "activation backward: unknown activation %d", activation);
+    if (size < 0) return fail(NRT_INVALID_ARGUMENT, "activation backward: negative size");
+    const bool from_output = derivative_from_output(activation, alpha);
+    const float *from = from_output ? dst : src;
+    NRT_CHECK(check_buffer("activation backward", from_output ? "output" : "input", from, from_output ? dst_size : src_size,
+                           size));
+    NRT_CHECK(check_buffer("activation backward", "output gradient", d_dst, d_dst_size, size));
+    NRT_CHECK(check_buffer("activation backward", "input gradient", d_src, d_src_size, size));
+    run_selected(kActivationBackwardKernels, ActivationBackwardProblem{activation, alpha, from, d_dst, d_src, size, num_threads});
+    return NRT_OK;
+}
+
+int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t dst_size, const float *d_dst,
+                         int64_t d_dst_size, float *d_src, int64_t d_src_size, int32_t num_threads) {
+    if (rows <= 0 || cols <= 0) return fail(NRT_INVALID_ARGUMENT, "softmax backward: %lld rows of %d must be positive",
+                                            static_cast<long long>(rows), cols);
+    const int64_t size = checked_product({rows, cols});
+    NRT_CHECK(check_buffer("softmax backward", "output", dst, dst_size, size));
+    NRT_CHECK(check_buffer("softmax backward", "output gradient", d_dst, d_dst_size, size));
+    NRT_CHECK(check_buffer("softmax backward", "input gradient", d_src, d_src_size, size));
+    run_selected(kSoftmaxBackwardKernels, SoftmaxBackwardProblem{dst, d_dst, d_src, rows, cols, num_threads});
     return NRT_OK;
 }
 

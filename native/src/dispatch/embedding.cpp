@@ -10,6 +10,28 @@ namespace {
 const Kernel<EmbeddingProblem> kEmbeddingKernels[] = {
     {"embedding_f32_ref", NRT_ISA_REF, nullptr, embedding_f32_ref},
 };
+const Kernel<EmbeddingBackwardProblem> kEmbeddingBackwardKernels[] = {
+    {"embedding_backward_f32_ref", NRT_ISA_REF, nullptr, embedding_backward_f32_ref},
+};
+
+int check_sizes(const char *op, int32_t vocabulary, int32_t dim, int64_t count) {
+    if (vocabulary <= 0 || dim <= 0 || count < 0)
+        return fail(NRT_INVALID_ARGUMENT, "%s: vocabulary %d, dimension %d and count %lld must be positive", op,
+                    vocabulary, dim, static_cast<long long>(count));
+    return NRT_OK;
+}
+
+// Every id an integer in [0, vocabulary), before any row is touched.
+int check_ids(const char *op, int32_t vocabulary, int64_t count, const float *ids) {
+    for (int64_t i = 0; i < count; ++i) {
+        const float id = ids[i];
+        if (!(id >= 0.f && id < static_cast<float>(vocabulary)) || id != std::floor(id))
+            return fail(NRT_INVALID_ARGUMENT, "%s: id %g at position %lld is not in [0, %d)", op, id,
+                        static_cast<long long>(i), vocabulary);
+    }
+    return NRT_OK;
+}
+
 }  // namespace
 }  // namespace neurite
 
@@ -18,19 +40,26 @@ using namespace neurite;
 extern "C" int nrt_embedding_forward(int32_t vocabulary, int32_t dim, int64_t count, const float *ids, int64_t ids_size,
                                      const float *table, int64_t table_size, float *dst, int64_t dst_size,
                                      int32_t num_threads) {
-    if (vocabulary <= 0 || dim <= 0 || count < 0)
-        return fail(NRT_INVALID_ARGUMENT, "embedding: vocabulary %d, dimension %d and count %lld must be positive",
-                    vocabulary, dim, static_cast<long long>(count));
+    NRT_CHECK(check_sizes("embedding", vocabulary, dim, count));
     NRT_CHECK(check_buffer("embedding", "ids", ids, ids_size, count));
     NRT_CHECK(check_buffer("embedding", "table", table, table_size, checked_product({vocabulary, dim})));
     NRT_CHECK(check_buffer("embedding", "output", dst, dst_size, checked_product({count, dim})));
-    for (int64_t i = 0; i < count; ++i) {
-        const float id = ids[i];
-        if (!(id >= 0.f && id < static_cast<float>(vocabulary)) || id != std::floor(id))
-            return fail(NRT_INVALID_ARGUMENT, "embedding: id %g at position %lld is not in [0, %d)", id,
-                        static_cast<long long>(i), vocabulary);
-    }
+    NRT_CHECK(check_ids("embedding", vocabulary, count, ids));
     run_selected(kEmbeddingKernels, EmbeddingProblem{vocabulary, dim, count, ids, table, dst, num_threads});
+    return NRT_OK;
+}
+
+extern "C" int nrt_embedding_backward(int32_t vocabulary, int32_t dim, int64_t count, const float *ids,
+                                      int64_t ids_size, const float *mask, int64_t mask_size, const float *d_dst,
+                                      int64_t d_dst_size, float *d_table, int64_t d_table_size, int32_t num_threads) {
+    NRT_CHECK(check_sizes("embedding backward", vocabulary, dim, count));
+    NRT_CHECK(check_buffer("embedding backward", "ids", ids, ids_size, count));
+    if (mask != nullptr) NRT_CHECK(check_buffer("embedding backward", "mask", mask, mask_size, count));
+    NRT_CHECK(check_buffer("embedding backward", "output gradient", d_dst, d_dst_size, checked_product({count, dim})));
+    NRT_CHECK(check_buffer("embedding backward", "table gradient", d_table, d_table_size, checked_product({vocabulary, dim})));
+    NRT_CHECK(check_ids("embedding backward", vocabulary, count, ids));
+    run_selected(kEmbeddingBackwardKernels,
+                 EmbeddingBackwardProblem{vocabulary, dim, count, ids, mask, d_dst, d_table, num_threads});
     return NRT_OK;
 }
 

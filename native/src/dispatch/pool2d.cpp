@@ -12,6 +12,13 @@ const Kernel<Pool2dProblem> kPool2dKernels[] = {
     {"pool2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, pool2d_nhwc_f32_ref},
 };
 
+const Kernel<Pool2dTrainingProblem> kTrainingKernels[] = {
+    {"pool2d_nhwc_training_f32_ref", NRT_ISA_REF, nullptr, pool2d_nhwc_training_f32_ref},
+};
+const Kernel<Pool2dBackwardProblem> kBackwardKernels[] = {
+    {"pool2d_nhwc_backward_f32_ref", NRT_ISA_REF, nullptr, pool2d_nhwc_backward_f32_ref},
+};
+
 int check_desc(const nrt_pool2d_desc *d) {
     if (d == nullptr) return fail(NRT_INVALID_ARGUMENT, "pool2d: descriptor is null");
     if (d->in_h <= 0 || d->in_w <= 0 || d->channels <= 0 || d->out_h <= 0 || d->out_w <= 0 || d->pool_h <= 0 ||
@@ -22,6 +29,10 @@ int check_desc(const nrt_pool2d_desc *d) {
     if (d->kind != NRT_POOL_MAX && d->kind != NRT_POOL_AVG)
         return fail(NRT_INVALID_ARGUMENT, "pool2d: unknown pooling kind %d", d->kind);
     return NRT_OK;
+}
+
+int64_t workspace_size(const nrt_pool2d_desc &d, int32_t batch) {
+    return d.kind == NRT_POOL_MAX ? checked_product({batch, d.out_h, d.out_w, d.channels}) : 0;
 }
 
 }  // namespace
@@ -38,6 +49,46 @@ extern "C" int nrt_pool2d_forward(const nrt_pool2d_desc *desc, int32_t batch, co
     NRT_CHECK(check_buffer("pool2d", "output", dst, dst_size, checked_product({batch, d.out_h, d.out_w, d.channels})));
     return guarded("pool2d", [&] {
         run_selected(kPool2dKernels, Pool2dProblem{d, batch, src, dst, num_threads});
+        return NRT_OK;
+    });
+}
+
+extern "C" int64_t nrt_pool2d_workspace_size(const nrt_pool2d_desc *desc, int32_t batch) {
+    if (check_desc(desc) != NRT_OK) return -1;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "pool2d: batch %d must be positive", batch), -1;
+    return workspace_size(*desc, batch);
+}
+
+extern "C" int nrt_pool2d_forward_training(const nrt_pool2d_desc *desc, int32_t batch, const float *src,
+                                           int64_t src_size, float *dst, int64_t dst_size, float *workspace,
+                                           int64_t workspace_floats, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_pool2d_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "pool2d: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("pool2d", "input", src, src_size, checked_product({batch, d.in_h, d.in_w, d.channels})));
+    NRT_CHECK(check_buffer("pool2d", "output", dst, dst_size, checked_product({batch, d.out_h, d.out_w, d.channels})));
+    const int64_t need = workspace_size(d, batch);
+    if (need > 0) NRT_CHECK(check_buffer("pool2d", "workspace", workspace, workspace_floats, need));
+    return guarded("pool2d", [&] {
+        run_selected(kTrainingKernels, Pool2dTrainingProblem{d, batch, src, dst, workspace, num_threads});
+        return NRT_OK;
+    });
+}
+
+extern "C" int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch, const float *d_dst, int64_t d_dst_size,
+                                   const float *workspace, int64_t workspace_floats, float *d_src, int64_t d_src_size,
+                                   int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_pool2d_desc &d = *desc;
+    if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "pool2d backward: batch %d must be positive", batch);
+    NRT_CHECK(check_buffer("pool2d backward", "output gradient", d_dst, d_dst_size,
+                           checked_product({batch, d.out_h, d.out_w, d.channels})));
+    const int64_t need = workspace_size(d, batch);
+    if (need > 0) NRT_CHECK(check_buffer("pool2d backward", "workspace", workspace, workspace_floats, need));
+    NRT_CHECK(check_buffer("pool2d backward", "input gradient", d_src, d_src_size,
+                           checked_product({batch, d.in_h, d.in_w, d.channels})));
+    return guarded("pool2d backward", [&] {
+        run_selected(kBackwardKernels, Pool2dBackwardProblem{d, batch, d_dst, workspace, d_src, num_threads});
         return NRT_OK;
     });
 }

@@ -1,5 +1,7 @@
-// Direct convolution, one output value at a time, every input read bounds-checked: the
+// Direct convolution and its gradients, one value at a time, every input read bounds-checked: the
 // padding is never materialised.
+#include <algorithm>
+
 #include "../common/activation.h"
 #include "../common/packing.h"
 #include "../common/thread_pool.h"
@@ -44,6 +46,73 @@ void conv2d_nhwc_f32_ref(const Conv2dProblem &p) {
             }
         }
     });
+}
+
+// One sample per task: overlapping windows add into the same input cells in one fixed order.
+void conv2d_nhwc_backward_data_f32_ref(const Conv2dBackwardDataProblem &p) {
+    const nrt_conv2d_desc &d = p.d;
+    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups;
+    const int64_t sample = int64_t{d.in_h} * d.in_w * d.in_c;
+    parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
+        std::fill(p.d_src + first * sample, p.d_src + last * sample, 0.f);
+        for (int64_t n = first; n < last; ++n) {
+            for (int oh = 0; oh < d.out_h; ++oh) {
+                for (int ow = 0; ow < d.out_w; ++ow) {
+                    const float *dy = p.d_pre + ((n * d.out_h + oh) * d.out_w + ow) * d.out_c;
+                    for (int kh = 0; kh < d.kernel_h; ++kh) {
+                        const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
+                        if (ih < 0 || ih >= d.in_h) continue;
+                        for (int kw = 0; kw < d.kernel_w; ++kw) {
+                            const int iw = ow * d.stride_w + kw * d.dilation_w - d.pad_left;
+                            if (iw < 0 || iw >= d.in_w) continue;
+                            float *dx = p.d_src + ((n * d.in_h + ih) * d.in_w + iw) * d.in_c;
+                            const float *w = p.hwio + (int64_t{kh} * d.kernel_w + kw) * icg * d.out_c;
+                            for (int c = 0; c < d.in_c; ++c) {
+                                const int g = c / icg;
+                                const float *wc = w + int64_t{c % icg} * d.out_c + g * ocg;
+                                float sum = 0.f;
+                                for (int o = 0; o < ocg; ++o) sum += dy[g * ocg + o] * wc[o];
+                                dx[c] += sum;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+// Each task owns whole (tap, input channel) rows of the kernel's gradient and sums over every
+// output pixel in order, so the result does not depend on the thread count.
+void conv2d_nhwc_backward_weights_f32_ref(const Conv2dBackwardWeightsProblem &p) {
+    const nrt_conv2d_desc &d = p.d;
+    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups;
+    parallel_for(int64_t{d.kernel_h} * d.kernel_w * d.in_c, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t item = begin; item < end; ++item) {
+            const int tap = static_cast<int>(item / d.in_c), c = static_cast<int>(item % d.in_c);
+            const int kh = tap / d.kernel_w, kw = tap % d.kernel_w, g = c / icg;
+            float *dw = p.d_hwio + (int64_t{tap} * icg + c % icg) * d.out_c + g * ocg;
+            std::fill(dw, dw + ocg, 0.f);
+            for (int64_t n = 0; n < p.batch; ++n) {
+                for (int oh = 0; oh < d.out_h; ++oh) {
+                    const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
+                    if (ih < 0 || ih >= d.in_h) continue;
+                    for (int ow = 0; ow < d.out_w; ++ow) {
+                        const int iw = ow * d.stride_w + kw * d.dilation_w - d.pad_left;
+                        if (iw < 0 || iw >= d.in_w) continue;
+                        const float x = p.src[((n * d.in_h + ih) * d.in_w + iw) * d.in_c + c];
+                        const float *dy = p.d_pre + ((n * d.out_h + oh) * d.out_w + ow) * d.out_c + g * ocg;
+                        for (int o = 0; o < ocg; ++o) dw[o] += x * dy[o];
+                    }
+                }
+            }
+        }
+    });
+    if (p.d_bias == nullptr) return;
+    std::fill(p.d_bias, p.d_bias + d.out_c, 0.f);
+    const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w;
+    for (int64_t i = 0; i < pixels; ++i)
+        for (int o = 0; o < d.out_c; ++o) p.d_bias[o] += p.d_pre[i * d.out_c + o];
 }
 
 }  // namespace neurite

@@ -15,6 +15,12 @@ void activation_f32_ref(const ActivationProblem &p) {
     });
 }
 
+void activation_backward_f32_ref(const ActivationBackwardProblem &p) {
+    parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) p.d_src[i] = p.d_dst[i] * derivative(p.from[i], p.activation, p.alpha);
+    });
+}
+
 void softmax_f32_ref(const SoftmaxProblem &p) {
     parallel_for(p.rows, p.threads, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
@@ -26,6 +32,18 @@ void softmax_f32_ref(const SoftmaxProblem &p) {
             for (int c = 0; c < p.cols; ++c) sum += (y[c] = std::exp(x[c] - max));
             const float scale = 1.f / sum;
             for (int c = 0; c < p.cols; ++c) y[c] *= scale;
+        }
+    });
+}
+
+void softmax_backward_f32_ref(const SoftmaxBackwardProblem &p) {
+    parallel_for(p.rows, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float *y = p.dst + r * p.cols, *dy = p.d_dst + r * p.cols;
+            float *dx = p.d_src + r * p.cols;
+            float dot = 0.f;
+            for (int c = 0; c < p.cols; ++c) dot += dy[c] * y[c];
+            for (int c = 0; c < p.cols; ++c) dx[c] = y[c] * (dy[c] - dot);
         }
     });
 }

@@ -1,4 +1,4 @@
-// Embedding lookup: a row copy per id. Memory-bound, so one portable kernel serves every ISA.
+// Embedding lookup: a row copy per id, and its gradient. Memory-bound, so one portable kernel serves every ISA.
 // Ids were validated by the caller (dispatch/embedding.cpp) before this runs.
 #include <cstring>
 
@@ -14,6 +14,17 @@ void embedding_f32_ref(const EmbeddingProblem &p) {
             std::memcpy(p.dst + i * p.dim, p.table + id * p.dim, sizeof(float) * p.dim);
         }
     });
+}
+
+// Rows summed in position order, so repeated ids add up alike on every run.
+void embedding_backward_f32_ref(const EmbeddingBackwardProblem &p) {
+    std::memset(p.d_table, 0, sizeof(float) * p.vocabulary * p.dim);
+    for (int64_t i = 0; i < p.count; ++i) {
+        if (p.mask != nullptr && p.mask[i] == 0.f) continue;
+        float *row = p.d_table + static_cast<int64_t>(p.ids[i]) * p.dim;
+        const float *dy = p.d_dst + i * p.dim;
+        for (int k = 0; k < p.dim; ++k) row[k] += dy[k];
+    }
 }
 
 }  // namespace neurite

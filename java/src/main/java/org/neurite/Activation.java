@@ -27,4 +27,13 @@ public enum Activation {
     public boolean isElementWise() {
         return this != SOFTMAX;
     }
+
+    /**
+     * Whether the derivative at a point follows from the activation's output there, so that
+     * training need not keep the input: not for GELU (not monotonic) nor for a leaky ReLU
+     * with a negative slope (whose output's sign no longer tells the side).
+     */
+    public boolean derivativeFromOutput(float alpha) {
+        return isElementWise() && this != GELU && !(this == LEAKY_RELU && alpha < 0f);
+    }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
+import org.neurite.layers.Context;
 import org.neurite.layers.EmbeddingProjection;
 import org.neurite.layers.Layer;
 
@@ -37,6 +38,7 @@ public final class Sequential implements AutoCloseable {
     private int threads = Runtime.getRuntime().availableProcessors();
     private volatile boolean built;
     private final Queue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
+    private Training training;
     // folds[i]: layer i (an Embedding) and layer i + 1 run as one (see EmbeddingProjection), else null.
     private EmbeddingProjection[] folds;
 
@@ -158,6 +160,92 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a training forward pass on a batch, keeping what {@link #backward} needs; unlike
+     * {@link #predict} it never folds layers together, so every layer's gradient exists.
+     * The output belongs to the model and stays valid until the next training call, as does
+     * the input, which must not change before {@link #backward}. Training calls are
+     * serialised: one step at a time per model.
+     */
+    public synchronized Tensor forwardTraining(Tensor input, Tensor mask) {
+        if (!built) build();
+        if (input == null) throw new IllegalArgumentException("Sequential.forwardTraining: input is null");
+        input.ensureOpen("Sequential.forwardTraining");
+        if (training == null) training = new Training(layers.size(), threads);
+        return training.forward(input, mask);
+    }
+
+    /**
+     * Backpropagates {@code dOutput}, the loss' gradient with respect to the output of the
+     * last {@link #forwardTraining}, through every layer: each {@link Parameter#gradient()}
+     * then holds the gradient of that step (written, not added). Returns the gradient with
+     * respect to the input, owned by the model as the output is (null where the input is ids).
+     */
+    public synchronized Tensor backward(Tensor dOutput) {
+        if (training == null || !training.ran) {
+            throw new IllegalStateException("Sequential.backward: call forwardTraining first");
+        }
+        Tensor gradient = backend.accepts(dOutput) ? dOutput : training.converted(dOutput);
+        for (int i = layers.size() - 1; i >= 0 && gradient != null; i--) {
+            gradient = layers.get(i).backward(training.contexts[i], gradient);
+        }
+        return gradient;
+    }
+
+    /** The trainable weights of every layer, in order (Keras' {@code model.trainable_weights}). */
+    public List<Parameter> parameters() {
+        build();
+        List<Parameter> all = new ArrayList<>();
+        for (Layer layer : layers) all.addAll(layer.parameters());
+        return all;
+    }
+
+    /** The per-layer contexts of training steps, and the masks and copies a step made. */
+    private final class Training implements AutoCloseable {
+        final Context[] contexts;
+        final List<Tensor> owned = new ArrayList<>();
+        boolean ran;
+
+        Training(int count, int threads) {
+            contexts = new Context[count];
+            for (int i = 0; i < count; i++) contexts[i] = new Context(threads);
+        }
+
+        Tensor forward(Tensor input, Tensor mask) {
+            release();
+            ran = false;
+            Tensor current = backend.accepts(input) ? input : converted(input);
+            if (mask != null && !backend.accepts(mask)) mask = converted(mask);
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                Tensor next = layer.forwardTraining(contexts[i], current, mask);
+                Tensor nextMask = layer.computeMask(current, mask);
+                if (nextMask != null && nextMask != mask) owned.add(nextMask);
+                current = next;
+                mask = nextMask;
+            }
+            ran = true;
+            return current;
+        }
+
+        Tensor converted(Tensor t) {
+            Tensor copy = backend.allocate(t.shape()).copyFrom(t);
+            owned.add(copy);
+            return copy;
+        }
+
+        private void release() {
+            for (Tensor t : owned) t.close();
+            owned.clear();
+        }
+
+        @Override
+        public void close() {
+            release();
+            for (Context c : contexts) c.close();
+        }
+    }
+
     /** Each layer's output tensor (and a fold's projected input), kept for the next call with the same batch size. */
     private static final class Workspace implements AutoCloseable {
         private final Tensor[] outputs, projections;
@@ -235,6 +323,8 @@ public final class Sequential implements AutoCloseable {
         if (folds != null) for (EmbeddingProjection fold : folds) if (fold != null) fold.close();
         for (Layer layer : layers) layer.close();
         for (Workspace w; (w = workspaces.poll()) != null; ) w.close();
+        if (training != null) training.close();
+        training = null;
     }
 
     private void ensureNotBuilt() {

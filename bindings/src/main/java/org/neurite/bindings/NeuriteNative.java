@@ -196,10 +196,23 @@ public final class NeuriteNative {
                                                 @Const FloatBuffer packed, @Cast("int64_t") long packedSize,
                                                 @Const FloatBuffer bias, @Cast("int64_t") long biasSize,
                                                 FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_conv2d_backward_data(@Const Conv2dDesc desc, int batch, @Const FloatBuffer hwio, @Cast("int64_t") long hwioSize,
+                                                      @Const FloatBuffer dPre, @Cast("int64_t") long dPreSize, FloatBuffer dSrc, @Cast("int64_t") long dSrcSize,
+                                                      int numThreads);
+    public static native int nrt_conv2d_backward_weights(@Const Conv2dDesc desc, int batch, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                         @Const FloatBuffer dPre, @Cast("int64_t") long dPreSize, FloatBuffer dHwio, @Cast("int64_t") long dHwioSize,
+                                                         FloatBuffer dBias, @Cast("int64_t") long dBiasSize, int numThreads);
 
     public static native int nrt_pool2d_forward(@Const Pool2dDesc desc, int batch,
                                                 @Const FloatBuffer src, @Cast("int64_t") long srcSize,
                                                 FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native @Cast("int64_t") long nrt_pool2d_workspace_size(@Const Pool2dDesc desc, int batch);
+    public static native int nrt_pool2d_forward_training(@Const Pool2dDesc desc, int batch, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                         FloatBuffer dst, @Cast("int64_t") long dstSize, FloatBuffer workspace,
+                                                         @Cast("int64_t") long workspaceSize, int numThreads);
+    public static native int nrt_pool2d_backward(@Const Pool2dDesc desc, int batch, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
+                                                 @Const FloatBuffer workspace, @Cast("int64_t") long workspaceSize, FloatBuffer dSrc, @Cast("int64_t") long dSrcSize,
+                                                 int numThreads);
 
     public static native @Cast("int64_t") long nrt_dense_packed_size(@Const DenseDesc desc);
     public static native int nrt_dense_pack_weights(@Const DenseDesc desc, @Const FloatBuffer weights, @Cast("int64_t") long weightsSize,
@@ -209,6 +222,12 @@ public final class NeuriteNative {
                                                @Const FloatBuffer packed, @Cast("int64_t") long packedSize,
                                                @Const FloatBuffer bias, @Cast("int64_t") long biasSize,
                                                FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_dense_backward_data(@Const DenseDesc desc, int batch, @Const FloatBuffer weights, @Cast("int64_t") long weightsSize,
+                                                     @Const FloatBuffer dPre, @Cast("int64_t") long dPreSize, FloatBuffer dSrc, @Cast("int64_t") long dSrcSize,
+                                                     int numThreads);
+    public static native int nrt_dense_backward_weights(@Const DenseDesc desc, int batch, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                        @Const FloatBuffer dPre, @Cast("int64_t") long dPreSize, FloatBuffer dWeights, @Cast("int64_t") long dWeightsSize,
+                                                        FloatBuffer dBias, @Cast("int64_t") long dBiasSize, int numThreads);
 
     public static native int nrt_activation_forward(int activation, float alpha, @Cast("int64_t") long size,
                                                     @Const FloatBuffer src, @Cast("int64_t") long srcSize,
@@ -216,6 +235,11 @@ public final class NeuriteNative {
     public static native int nrt_softmax_forward(@Cast("int64_t") long rows, int cols,
                                                  @Const FloatBuffer src, @Cast("int64_t") long srcSize,
                                                  FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_activation_backward(int activation, float alpha, @Cast("int64_t") long size, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
+                                                     @Const FloatBuffer dst, @Cast("int64_t") long dstSize, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
+                                                     FloatBuffer dSrc, @Cast("int64_t") long dSrcSize, int numThreads);
+    public static native int nrt_softmax_backward(@Cast("int64_t") long rows, int cols, @Const FloatBuffer dst, @Cast("int64_t") long dstSize, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
+                                                  FloatBuffer dSrc, @Cast("int64_t") long dSrcSize, int numThreads);
     public static native @Cast("int64_t") long nrt_rnn_packed_kernel_size(@Const RnnDesc desc);
     public static native @Cast("int64_t") long nrt_rnn_packed_recurrent_size(@Const RnnDesc desc);
     public static native @Cast("int64_t") long nrt_rnn_bias_size(@Const RnnDesc desc);
@@ -240,6 +264,9 @@ public final class NeuriteNative {
                                                    @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                    @Const FloatBuffer table, @Cast("int64_t") long tableSize,
                                                    FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_embedding_backward(int vocabulary, int dim, @Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
+                                                    @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
+                                                    FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
     public static native int nrt_binary_forward(int op, @Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
                                              @Const FloatBuffer b, @Cast("int64_t") long bSize,
                                              FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);

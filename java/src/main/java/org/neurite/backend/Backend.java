@@ -41,8 +41,19 @@ public interface Backend {
     /** Element-wise over the whole tensor; input and output may be the same tensor. */
     void activation(Activation activation, float alpha, Tensor input, Tensor output, int threads);
 
+    /**
+     * dInput = dOutput times the activation's derivative, taken from {@code output} where
+     * {@link Activation#derivativeFromOutput} allows, else from {@code input} (then required).
+     * dInput may be dOutput.
+     */
+    void activationBackward(Activation activation, float alpha, Tensor input, Tensor output, Tensor dOutput,
+                            Tensor dInput, int threads);
+
     /** Over the last axis. */
     void softmax(Tensor input, Tensor output, int threads);
+
+    /** dInput = output * (dOutput - sum(dOutput * output)) per row of the last axis; dInput may be dOutput. */
+    void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads);
 
     /** output = a op b, element-wise; output may be a or b. */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads);
@@ -52,6 +63,12 @@ public interface Backend {
      * {@link IllegalArgumentException} before anything is written.
      */
     void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads);
+
+    /**
+     * dTable = the sum of dOutput's rows per id, overwriting it; positions where {@code mask}
+     * (may be null) is 0 contribute nothing. Ids are those a forward accepted.
+     */
+    void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads);
 
     /** mask[i] = 1 where ids[i] != 0, else 0 (Keras' mask_zero). */
     void nonZeroMask(Tensor ids, Tensor mask);

@@ -61,8 +61,19 @@ final class JavaBackend implements Backend {
     }
 
     @Override
+    public void activationBackward(Activation activation, float alpha, Tensor input, Tensor output, Tensor dOutput,
+                                   Tensor dInput, int threads) {
+        JavaEltwise.activationBackward(activation, alpha, input, output, dOutput, dInput, threads);
+    }
+
+    @Override
     public void softmax(Tensor input, Tensor output, int threads) {
         JavaEltwise.softmax(input, output, threads);
+    }
+
+    @Override
+    public void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads) {
+        JavaEltwise.softmaxBackward(output, dOutput, dInput, threads);
     }
 
     @Override
@@ -73,6 +84,11 @@ final class JavaBackend implements Backend {
     @Override
     public void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
         JavaEmbedding.embedding(vocabulary, ids, table, output, threads);
+    }
+
+    @Override
+    public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads) {
+        JavaEmbedding.embeddingBackward(ids, mask, dOutput, dTable);
     }
 
     @Override

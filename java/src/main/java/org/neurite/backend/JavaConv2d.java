@@ -89,6 +89,67 @@ final class JavaConv2d implements ConvOp {
         commit(output, y);
     }
 
+    @Override
+    public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
+        final float[] dy = read(dPre), dx = writable(dInput), w = read(kernel);
+        final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
+        final int icg = g.inPerGroup(), ocg = g.outPerGroup(), sample = inH * inW * inC;
+        // One sample per task: overlapping windows add into the same input cells in one fixed order.
+        Parallel.forRange(dInput.dim(0), threads, (first, last) -> {
+            Arrays.fill(dx, first * sample, last * sample, 0f);
+            for (int n = first; n < last; n++) {
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int out = ((n * outH + oh) * outW + ow) * outC;
+                        for (int i = 0; i < g.kernelH(); i++) {
+                            int ih = oh * g.strideH() + i * g.dilationH() - g.padTop();
+                            if (ih < 0 || ih >= inH) continue;
+                            for (int j = 0; j < g.kernelW(); j++) {
+                                int iw = ow * g.strideW() + j * g.dilationW() - g.padLeft();
+                                if (iw < 0 || iw >= inW) continue;
+                                int at = ((n * inH + ih) * inW + iw) * inC, tap = (i * g.kernelW() + j) * icg;
+                                for (int ch = 0; ch < inC; ch++) {
+                                    int grp = ch / icg;
+                                    dx[at + ch] += JavaDense.dot(dy, out + grp * ocg, w, (tap + ch % icg) * outC + grp * ocg, ocg);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        commit(dInput, dx);
+    }
+
+    /** Each thread owns whole (tap, input channel) rows of the kernel's gradient and sums over every output pixel in order. */
+    @Override
+    public void backwardWeights(Tensor input, Tensor dPre, Tensor dKernel, Tensor dBias, int threads) {
+        final float[] x = read(input), dy = read(dPre), dw = writable(dKernel);
+        final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
+        final int icg = g.inPerGroup(), ocg = g.outPerGroup(), kw = g.kernelW(), batch = input.dim(0);
+        Parallel.forRange(g.kernelH() * kw * inC, threads, (begin, end) -> {
+            for (int item = begin; item < end; item++) {
+                int tap = item / inC, ch = item % inC, i = tap / kw, j = tap % kw, grp = ch / icg;
+                int row = (tap * icg + ch % icg) * outC + grp * ocg;
+                Arrays.fill(dw, row, row + ocg, 0f);
+                for (int n = 0; n < batch; n++) {
+                    for (int oh = 0; oh < outH; oh++) {
+                        int ih = oh * g.strideH() + i * g.dilationH() - g.padTop();
+                        if (ih < 0 || ih >= inH) continue;
+                        for (int ow = 0; ow < outW; ow++) {
+                            int iw = ow * g.strideW() + j * g.dilationW() - g.padLeft();
+                            if (iw < 0 || iw >= inW) continue;
+                            float v = x[((n * inH + ih) * inW + iw) * inC + ch];
+                            JavaDense.axpy(v, dy, ((n * outH + oh) * outW + ow) * outC + grp * ocg, dw, row, ocg);
+                        }
+                    }
+                }
+            }
+        });
+        commit(dKernel, dw);
+        if (dBias != null) JavaDense.sumRows(dy, batch * outH * outW, outC, dBias);
+    }
+
     private static void depthwiseTap(float[] x, int in, float[] w, int from, float[] acc, int channels) {
         for (int c = 0; c < channels; c++) acc[c] += x[in + c] * w[from + c];
     }

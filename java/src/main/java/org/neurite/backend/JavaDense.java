@@ -41,6 +41,60 @@ final class JavaDense implements DenseOp {
         commit(output, y);
     }
 
+    /** dx[r, i] = sum over o of dPre[r, o] w[i, o]. */
+    @Override
+    public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
+        final float[] dy = read(dPre), dx = writable(dInput), w = read(kernel);
+        final int in = g.in(), out = g.out();
+        Parallel.forRange(dInput.dim(0), threads, (begin, end) -> {
+            for (int r = begin; r < end; r++) {
+                for (int i = 0; i < in; i++) dx[r * in + i] = dot(dy, r * out, w, i * out, out);
+            }
+        });
+        commit(dInput, dx);
+    }
+
+    @Override
+    public void backwardWeights(Tensor input, Tensor dPre, Tensor dKernel, Tensor dBias, int threads) {
+        outerProductSum(read(input), read(dPre), dPre.dim(0), g.in(), g.out(), dKernel, dBias, threads);
+    }
+
+    /**
+     * dw[in, out] = x[rows, in]^T dy[rows, out] and db = the sum of dy's rows, overwriting them.
+     * Each thread owns rows of dw and sums over all rows in order: the same bits for any thread count.
+     */
+    static void outerProductSum(float[] x, float[] dy, int rows, int in, int out, Tensor dKernel, Tensor dBias,
+                                int threads) {
+        final float[] dw = writable(dKernel);
+        Parallel.forRange(in, threads, (begin, end) -> {
+            Arrays.fill(dw, begin * out, end * out, 0f);
+            for (int r = 0; r < rows; r++) {
+                for (int i = begin; i < end; i++) axpy(x[r * in + i], dy, r * out, dw, i * out, out);
+            }
+        });
+        commit(dKernel, dw);
+        if (dBias != null) sumRows(dy, rows, out, dBias);
+    }
+
+    /** db = the sum of dy's rows [rows, cols], in row order, overwriting it. */
+    static void sumRows(float[] dy, int rows, int cols, Tensor dBias) {
+        float[] db = writable(dBias);
+        Arrays.fill(db, 0f);
+        for (int r = 0; r < rows; r++) axpy(1f, dy, r * cols, db, 0, cols);
+        commit(dBias, db);
+    }
+
+    static float dot(float[] a, int from, float[] b, int at, int count) {
+        float sum = 0f;
+        for (int k = 0; k < count; k++) sum += a[from + k] * b[at + k];
+        return sum;
+    }
+
+    /** y[at + k] += a * x[from + k] for k < count. */
+    static void axpy(float a, float[] x, int from, float[] y, int at, int count) {
+        for (int k = 0; k < count; k++) y[at + k] += a * x[from + k];
+    }
+
     /** y[rows, out] = x[rows, in] w[in, out] (+ bias[out]), four rows per weight load. */
     static void matmul(float[] x, int rows, int in, float[] w, int out, float[] bias, float[] y, int threads) {
         int blocks = (rows + PIXELS - 1) / PIXELS;

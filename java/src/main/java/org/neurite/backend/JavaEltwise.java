@@ -19,6 +19,36 @@ final class JavaEltwise {
         commit(output, y);
     }
 
+    static void activationBackward(Activation activation, float alpha, Tensor input, Tensor output, Tensor dOutput,
+                                   Tensor dInput, int threads) {
+        boolean fromOutput = activation.derivativeFromOutput(alpha);
+        float[] v = read(fromOutput ? output : input), dy = read(dOutput), dx = writable(dInput);
+        Parallel.forRange(dx.length, threads, (begin, end) -> derivative(activation, alpha, v, dy, dx, begin, end));
+        commit(dInput, dx);
+    }
+
+    /** dx = dy * f'(.), from f's output y = v or, where that cannot tell, its input x = v. */
+    private static void derivative(Activation activation, float alpha, float[] v, float[] dy, float[] dx, int begin,
+                                   int end) {
+        switch (activation) {
+            case LINEAR -> System.arraycopy(dy, begin, dx, begin, end - begin);
+            case RELU -> { for (int i = begin; i < end; i++) dx[i] = v[i] > 0f ? dy[i] : 0f; }
+            case RELU6 -> { for (int i = begin; i < end; i++) dx[i] = v[i] > 0f && v[i] < 6f ? dy[i] : 0f; }
+            case SIGMOID -> { for (int i = begin; i < end; i++) dx[i] = dy[i] * v[i] * (1f - v[i]); }
+            case TANH -> { for (int i = begin; i < end; i++) dx[i] = dy[i] * (1f - v[i] * v[i]); }
+            case LEAKY_RELU -> { for (int i = begin; i < end; i++) dx[i] = v[i] > 0f ? dy[i] : alpha * dy[i]; }
+            case GELU -> {
+                for (int i = begin; i < end; i++) {
+                    double x = v[i];
+                    double cdf = 0.5 * (1.0 + Erf.erf(x * 0.7071067811865476));
+                    double pdf = Math.exp(-0.5 * x * x) * 0.3989422804014327;
+                    dx[i] = (float) (dy[i] * (cdf + x * pdf));
+                }
+            }
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
+        }
+    }
+
     static void softmax(Tensor input, Tensor output, int threads) {
         float[] x = read(input);
         float[] y = writable(output);
@@ -35,6 +65,20 @@ final class JavaEltwise {
             }
         });
         commit(output, y);
+    }
+
+    static void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads) {
+        float[] y = read(output), dy = read(dOutput), dx = writable(dInput);
+        int cols = output.dim(-1), rows = y.length / cols;
+        Parallel.forRange(rows, threads, (begin, end) -> {
+            for (int r = begin; r < end; r++) {
+                int at = r * cols;
+                float dot = 0f;
+                for (int c = 0; c < cols; c++) dot += dy[at + c] * y[at + c];
+                for (int c = 0; c < cols; c++) dx[at + c] = y[at + c] * (dy[at + c] - dot);
+            }
+        });
+        commit(dInput, dx);
     }
 
     static void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {

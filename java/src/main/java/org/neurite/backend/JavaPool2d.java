@@ -34,7 +34,7 @@ final class JavaPool2d implements PoolOp {
                     int w0 = ow * g.strideW() - g.padLeft();
                     int wBegin = Math.max(w0, 0), wEnd = Math.min(w0 + g.poolW(), g.inW());
                     int out = (row * outW + ow) * c;
-                    Arrays.fill(y, out, out + c, g.max() ? -Float.MAX_VALUE : 0f);
+                    Arrays.fill(y, out, out + c, g.max() ? Float.NEGATIVE_INFINITY : 0f);
                     for (int h = hBegin; h < hEnd; h++) {
                         for (int w = wBegin; w < wEnd; w++) {
                             int in = ((n * g.inH() + h) * g.inW() + w) * c;
@@ -55,6 +55,80 @@ final class JavaPool2d implements PoolOp {
             }
         });
         commit(output, y);
+    }
+
+    @Override
+    public long workspaceSize(int batch) {
+        return g.max() ? (long) batch * g.outH() * g.outW() * g.channels() : 0;
+    }
+
+    /** Max pooling finds each output's first maximum again after the forward pass: the first cell equal to it (or NaN where it is). */
+    @Override
+    public void forwardTraining(Tensor input, Tensor output, Tensor workspace, int threads) {
+        forward(input, output, threads);
+        if (!g.max()) return;
+        final float[] x = read(input), y = read(output), at = writable(workspace);
+        final int c = g.channels(), outH = g.outH(), outW = g.outW();
+        Parallel.forRange(input.dim(0) * outH, threads, (begin, end) -> {
+            for (int row = begin; row < end; row++) {
+                int n = row / outH, oh = row % outH, h0 = oh * g.strideH() - g.padTop();
+                for (int ow = 0; ow < outW; ow++) {
+                    int w0 = ow * g.strideW() - g.padLeft(), out = (row * outW + ow) * c;
+                    for (int k = 0; k < c; k++) at[out + k] = -1f;
+                    for (int h = Math.max(h0, 0); h < Math.min(h0 + g.poolH(), g.inH()); h++) {
+                        for (int w = Math.max(w0, 0); w < Math.min(w0 + g.poolW(), g.inW()); w++) {
+                            int in = ((n * g.inH() + h) * g.inW() + w) * c;
+                            float cell = (h - h0) * g.poolW() + (w - w0);
+                            for (int k = 0; k < c; k++) {
+                                float v = x[in + k], max = y[out + k];
+                                if (at[out + k] < 0f && (v == max || v != v && max != max)) at[out + k] = cell;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        commit(workspace, at);
+    }
+
+    @Override
+    public void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads) {
+        final float[] dy = read(dOutput), dx = writable(dInput), at = g.max() ? read(workspace) : null;
+        final int c = g.channels(), outH = g.outH(), outW = g.outW(), sample = g.inH() * g.inW() * c;
+        // One sample per task: overlapping windows add into the same input cells in one fixed order.
+        Parallel.forRange(dInput.dim(0), threads, (first, last) -> {
+            Arrays.fill(dx, first * sample, last * sample, 0f);
+            for (int n = first; n < last; n++) {
+                for (int oh = 0; oh < outH; oh++) {
+                    int h0 = oh * g.strideH() - g.padTop(), hBegin = Math.max(h0, 0);
+                    int hEnd = Math.min(h0 + g.poolH(), g.inH());
+                    for (int ow = 0; ow < outW; ow++) {
+                        int w0 = ow * g.strideW() - g.padLeft(), wBegin = Math.max(w0, 0);
+                        int wEnd = Math.min(w0 + g.poolW(), g.inW());
+                        int out = ((n * outH + oh) * outW + ow) * c;
+                        if (g.max()) {
+                            for (int k = 0; k < c; k++) {
+                                int cell = (int) at[out + k];
+                                if (cell < 0) continue;
+                                int h = h0 + cell / g.poolW(), w = w0 + cell % g.poolW();
+                                dx[((n * g.inH() + h) * g.inW() + w) * c + k] += dy[out + k];
+                            }
+                            continue;
+                        }
+                        int count = (hEnd - hBegin) * (wEnd - wBegin);
+                        if (count == 0) continue;
+                        float share = 1f / count;
+                        for (int h = hBegin; h < hEnd; h++) {
+                            for (int w = wBegin; w < wEnd; w++) {
+                                int in = ((n * g.inH() + h) * g.inW() + w) * c;
+                                for (int k = 0; k < c; k++) dx[in + k] += dy[out + k] * share;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        commit(dInput, dx);
     }
 
     @Override

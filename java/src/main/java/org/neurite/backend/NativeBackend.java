@@ -110,10 +110,25 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
+    public void activationBackward(Activation activation, float alpha, Tensor input, Tensor output, Tensor dOutput,
+                                   Tensor dInput, int threads) {
+        check("activation backward", NeuriteNative.nrt_activation_backward(code(activation), alpha, dInput.size(),
+                optional(input), size(input), optional(output), size(output), buffer(dOutput), dOutput.size(),
+                buffer(dInput), dInput.size(), threads));
+    }
+
+    @Override
     public void softmax(Tensor input, Tensor output, int threads) {
         int cols = input.dim(-1);
         check("softmax", NeuriteNative.nrt_softmax_forward(input.size() / cols, cols, buffer(input), input.size(),
                 buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads) {
+        int cols = output.dim(-1);
+        check("softmax backward", NeuriteNative.nrt_softmax_backward(output.size() / cols, cols, buffer(output),
+                output.size(), buffer(dOutput), dOutput.size(), buffer(dInput), dInput.size(), threads));
     }
 
     @Override
@@ -128,6 +143,13 @@ public final class NativeBackend implements Backend {
                 buffer(table), table.size(), buffer(output), output.size(), threads);
         if (status == NeuriteNative.NRT_INVALID_ARGUMENT) throw new IllegalArgumentException(NeuriteNative.nrt_last_error().getString());
         check("embedding", status);
+    }
+
+    @Override
+    public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads) {
+        check("embedding backward", NeuriteNative.nrt_embedding_backward(vocabulary, dTable.dim(-1), ids.size(), buffer(ids),
+                ids.size(), optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(dTable), dTable.size(),
+                threads));
     }
 
     @Override

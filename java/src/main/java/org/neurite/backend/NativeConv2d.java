@@ -3,6 +3,8 @@ package org.neurite.backend;
 import static org.neurite.backend.NativeBackend.buffer;
 import static org.neurite.backend.NativeBackend.check;
 import static org.neurite.backend.NativeBackend.code;
+import static org.neurite.backend.NativeBackend.optional;
+import static org.neurite.backend.NativeBackend.size;
 
 import org.neurite.Tensor;
 import org.neurite.bindings.NeuriteNative;
@@ -37,8 +39,20 @@ final class NativeConv2d implements ConvOp {
     @Override
     public void forward(Tensor input, Tensor bias, Tensor output, int threads) {
         check("conv2d", NeuriteNative.nrt_conv2d_forward(desc, input.dim(0), buffer(input), input.size(), buffer(packed),
-                packed.size(), NativeBackend.optional(bias), NativeBackend.size(bias), buffer(output), output.size(),
+                packed.size(), optional(bias), size(bias), buffer(output), output.size(),
                 threads));
+    }
+
+    @Override
+    public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
+        check("conv2d backward", NeuriteNative.nrt_conv2d_backward_data(desc, dPre.dim(0), buffer(kernel), kernel.size(),
+                buffer(dPre), dPre.size(), buffer(dInput), dInput.size(), threads));
+    }
+
+    @Override
+    public void backwardWeights(Tensor input, Tensor dPre, Tensor dKernel, Tensor dBias, int threads) {
+        check("conv2d backward", NeuriteNative.nrt_conv2d_backward_weights(desc, input.dim(0), buffer(input), input.size(),
+                buffer(dPre), dPre.size(), buffer(dKernel), dKernel.size(), optional(dBias), size(dBias), threads));
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.neurite.backend;
 import static org.neurite.backend.NativeBackend.buffer;
 import static org.neurite.backend.NativeBackend.check;
 import static org.neurite.backend.NativeBackend.code;
+import static org.neurite.backend.NativeBackend.optional;
+import static org.neurite.backend.NativeBackend.size;
 
 import org.neurite.Tensor;
 import org.neurite.bindings.NeuriteNative;
@@ -39,8 +41,20 @@ final class NativeDense implements DenseOp {
     /** Also serves the input projection of {@link NativeRnn}, whose packed kernel has the dense layout. */
     static void forward(DenseDesc desc, Tensor input, Tensor packed, Tensor bias, Tensor output, int threads) {
         check("dense", NeuriteNative.nrt_dense_forward(desc, input.dim(0), buffer(input), input.size(), buffer(packed),
-                packed.size(), NativeBackend.optional(bias), NativeBackend.size(bias), buffer(output), output.size(),
+                packed.size(), optional(bias), size(bias), buffer(output), output.size(),
                 threads));
+    }
+
+    @Override
+    public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
+        check("dense backward", NeuriteNative.nrt_dense_backward_data(desc, dPre.dim(0), buffer(kernel), kernel.size(),
+                buffer(dPre), dPre.size(), buffer(dInput), dInput.size(), threads));
+    }
+
+    @Override
+    public void backwardWeights(Tensor input, Tensor dPre, Tensor dKernel, Tensor dBias, int threads) {
+        check("dense backward", NeuriteNative.nrt_dense_backward_weights(desc, input.dim(0), buffer(input), input.size(),
+                buffer(dPre), dPre.size(), buffer(dKernel), dKernel.size(), optional(dBias), size(dBias), threads));
     }
 
     @Override

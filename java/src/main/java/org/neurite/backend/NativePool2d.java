@@ -2,6 +2,8 @@ package org.neurite.backend;
 
 import static org.neurite.backend.NativeBackend.buffer;
 import static org.neurite.backend.NativeBackend.check;
+import static org.neurite.backend.NativeBackend.optional;
+import static org.neurite.backend.NativeBackend.size;
 
 import org.neurite.Tensor;
 import org.neurite.bindings.NeuriteNative;
@@ -28,6 +30,23 @@ final class NativePool2d implements PoolOp {
     public void forward(Tensor input, Tensor output, int threads) {
         check("pool2d", NeuriteNative.nrt_pool2d_forward(desc, input.dim(0), buffer(input), input.size(), buffer(output),
                 output.size(), threads));
+    }
+
+    @Override
+    public long workspaceSize(int batch) {
+        return NeuriteNative.nrt_pool2d_workspace_size(desc, batch);
+    }
+
+    @Override
+    public void forwardTraining(Tensor input, Tensor output, Tensor workspace, int threads) {
+        check("pool2d", NeuriteNative.nrt_pool2d_forward_training(desc, input.dim(0), buffer(input), input.size(),
+                buffer(output), output.size(), optional(workspace), size(workspace), threads));
+    }
+
+    @Override
+    public void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads) {
+        check("pool2d backward", NeuriteNative.nrt_pool2d_backward(desc, dOutput.dim(0), buffer(dOutput), dOutput.size(),
+                optional(workspace), size(workspace), buffer(dInput), dInput.size(), threads));
     }
 
     @Override

@@ -14,6 +14,19 @@ public interface PoolOp extends AutoCloseable {
 
     void forward(Tensor input, Tensor output, int threads);
 
+    /** Floats {@link #forwardTraining} saves for a batch: for max pooling, where each output's max lies in its window. */
+    long workspaceSize(int batch);
+
+    /** As {@link #forward}, saving what {@link #backward} needs in {@code workspace}. */
+    void forwardTraining(Tensor input, Tensor output, Tensor workspace, int threads);
+
+    /**
+     * The input's gradient, overwriting {@code dInput}: max pooling routes each output's
+     * gradient to its window's first maximum (row-major, as Keras and PyTorch), average pooling
+     * spreads it over the window's cells inside the input.
+     */
+    void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads);
+
     @Override
     void close();
 }

@@ -36,6 +36,14 @@ public final class ActivationLayer extends Layer {
         return out;
     }
 
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        Tensor dInput = inputGradient(ctx);
+        if (activation == Activation.SOFTMAX) backend.softmaxBackward(ctx.output, dOutput, dInput, ctx.threads());
+        else backend.activationBackward(activation, alpha, ctx.input, ctx.output, dOutput, dInput, ctx.threads());
+        return dInput;
+    }
+
     /** Element-wise, so each time step keeps its mask (Keras' Activation supports masking). */
     @Override
     public Tensor computeMask(Tensor input, Tensor inputMask) {

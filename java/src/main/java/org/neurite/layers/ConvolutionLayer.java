@@ -133,8 +133,7 @@ public abstract class ConvolutionLayer extends KernelLayer {
                     + " must be smaller than the kernel reach " + reachH + "x" + reachW);
         }
         geometry = new ConvGeometry(inH, inW, inC, outH, outW, outC, kernelH, kernelW, strideH, strideW, dilationH,
-                dilationW, padTop, padLeft, layerGroups, activation.isElementWise() ? activation : Activation.LINEAR,
-                alpha);
+                dilationW, padTop, padLeft, layerGroups, fusable(activation, alpha), alpha);
         return spatialRank == 1 ? new int[] {outW, outC} : new int[] {outH, outW, outC};
     }
 
@@ -169,9 +168,12 @@ public abstract class ConvolutionLayer extends KernelLayer {
     }
 
     @Override
-    protected Tensor run(Tensor input, Tensor out, int threads) {
-        runOp(input, out, threads);
-        if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
-        return out;
+    protected Activation activation() {
+        return activation;
+    }
+
+    @Override
+    protected float alpha() {
+        return alpha;
     }
 }

@@ -49,8 +49,7 @@ public final class Dense extends KernelLayer {
     @Override
     protected int[] outputShapeFor(int[] in) {
         if (in.length < 1) throw badInput("[batch, ..., features]", in);
-        geometry = new DenseGeometry(in[in.length - 1], units,
-                activation.isElementWise() ? activation : Activation.LINEAR, alpha);
+        geometry = new DenseGeometry(in[in.length - 1], units, fusable(activation, alpha), alpha);
         int[] out = in.clone();
         out[out.length - 1] = units;
         return out;
@@ -77,12 +76,18 @@ public final class Dense extends KernelLayer {
     }
 
     @Override
-    protected Tensor run(Tensor input, Tensor out, int threads) {
-        int rows = Math.toIntExact(input.size() / geometry.in());
-        Tensor x = input.rank() == 2 ? input : input.reshape(rows, geometry.in());
-        Tensor y = out.rank() == 2 ? out : out.reshape(rows, units);
-        runOp(x, y, threads);
-        if (activation == Activation.SOFTMAX) backend.softmax(out, out, threads);
-        return out;
+    protected Activation activation() {
+        return activation;
+    }
+
+    @Override
+    protected float alpha() {
+        return alpha;
+    }
+
+    /** Keras applies Dense to the last axis: the op sees every other axis as rows. */
+    @Override
+    protected Tensor opView(Tensor t) {
+        return t.rank() == 2 ? t : t.reshape(Math.toIntExact(t.size() / t.dim(-1)), t.dim(-1));
     }
 }

@@ -56,6 +56,19 @@ public final class Embedding extends Layer {
         return output;
     }
 
+    /** Only the table gets a gradient, from the positions the output mask keeps; ids have none. */
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        Tensor mask = ctx.mask;
+        if (maskZero) {
+            mask = ctx.buffer(backend, Context.Slot.MASK, ctx.input.shape());
+            backend.nonZeroMask(ctx.input, mask);
+            if (ctx.mask != null) backend.binary(BinaryOp.MUL, mask, ctx.mask, mask, 1);
+        }
+        backend.embeddingBackward(vocabulary, ctx.input, mask, dOutput, table.gradient(), ctx.threads());
+        return null;
+    }
+
     /** output[i] = rows[ids[i]] for a [vocabulary, width] table of rows: the embeddings, or a projection of them. */
     void gather(Tensor ids, Tensor rows, Tensor output, int threads) {
         try {

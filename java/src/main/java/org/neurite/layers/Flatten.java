@@ -29,4 +29,9 @@ public final class Flatten extends Layer {
     protected Tensor run(Tensor input, Tensor output, int threads) {
         return input.reshape(input.dim(0), outputShape()[0]);
     }
+
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        return dOutput.reshape(ctx.input.shape());
+    }
 }

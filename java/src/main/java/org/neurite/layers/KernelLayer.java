@@ -1,6 +1,7 @@
 package org.neurite.layers;
 
 import java.util.Random;
+import org.neurite.Activation;
 import org.neurite.Parameter;
 import org.neurite.Tensor;
 import org.neurite.backend.KernelOp;
@@ -53,10 +54,75 @@ public abstract class KernelLayer extends Layer {
         packedVersion = kernel.version();
     }
 
-    /** Runs the op on a checked input, repacking the kernel first if it changed. */
-    protected final void runOp(Tensor input, Tensor output, int threads) {
+    /** The layer's activation, fused into the op where {@link #fusable} allows. */
+    protected abstract Activation activation();
+
+    /** The negative slope of a leaky ReLU. */
+    protected abstract float alpha();
+
+    /** A tensor as the op sees it; Dense flattens the leading axes into rows. */
+    protected Tensor opView(Tensor t) {
+        return t;
+    }
+
+    /**
+     * The activation an op runs fused: the layer's own where backward can take its derivative
+     * from the output, so training keeps nothing more; else none, and the layer applies it apart.
+     */
+    protected static Activation fusable(Activation activation, float alpha) {
+        return activation.derivativeFromOutput(alpha) ? activation : Activation.LINEAR;
+    }
+
+    private boolean fused() {
+        return fusable(activation(), alpha()) == activation();
+    }
+
+    @Override
+    protected Tensor run(Tensor input, Tensor out, int threads) {
+        runOp(input, out, threads);
+        applyUnfused(out, out, threads);
+        return out;
+    }
+
+    /** Keeps the activation's input where its derivative needs it. */
+    @Override
+    protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor out) {
+        if (fused() || activation() == Activation.SOFTMAX) return run(input, out, ctx.threads());
+        Tensor pre = ctx.buffer(backend, Context.Slot.SAVED, out.shape());
+        runOp(input, pre, ctx.threads());
+        applyUnfused(pre, out, ctx.threads());
+        return out;
+    }
+
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        int threads = ctx.threads();
+        Tensor dPre = ctx.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
+        Activation activation = activation();
+        if (activation == Activation.SOFTMAX) {
+            backend.softmaxBackward(ctx.output, dOutput, dPre, threads);
+        } else {
+            Tensor pre = fused() ? null : ctx.buffer(backend, Context.Slot.SAVED, dOutput.shape());
+            backend.activationBackward(activation, alpha(), pre, ctx.output, dOutput, dPre, threads);
+        }
+        op.backwardWeights(opView(ctx.input), opView(dPre), kernel.gradient(), bias == null ? null : bias.gradient(),
+                threads);
+        Tensor dInput = inputGradient(ctx);
+        op.backwardData(kernel.value(), opView(dPre), opView(dInput), threads);
+        return dInput;
+    }
+
+    // The activation the op did not fuse, from pre into out (which may be pre).
+    private void applyUnfused(Tensor pre, Tensor out, int threads) {
+        Activation activation = activation();
+        if (activation == Activation.SOFTMAX) backend.softmax(pre, out, threads);
+        else if (!fused()) backend.activation(activation, alpha(), pre, out, threads);
+    }
+
+    // Runs the op, repacking the kernel first if it changed.
+    private void runOp(Tensor input, Tensor output, int threads) {
         if (packedVersion != kernel.version()) repack();
-        op.forward(input, bias == null ? null : bias.value(), output, threads);
+        op.forward(opView(input), bias == null ? null : bias.value(), opView(output), threads);
     }
 
     private synchronized void repack() {

@@ -97,6 +97,50 @@ public abstract class Layer implements AutoCloseable {
     }
 
     /**
+     * Runs the layer on a batch for training: as {@link #forward(Tensor, Tensor, Tensor, int)},
+     * keeping in {@code ctx} what {@link #backward} needs. The output belongs to {@code ctx}
+     * and stays valid until its next use; the input and mask must stay unchanged until then.
+     */
+    public final Tensor forwardTraining(Context ctx, Tensor input, Tensor mask) {
+        checkInputAndMask(input, mask);
+        ctx.input = input;
+        ctx.mask = mask;
+        Tensor output = producesView() ? null : ctx.buffer(backend, Context.Slot.OUTPUT, withBatch(input.dim(0), outputShape));
+        ctx.output = train(ctx, input, mask, output);
+        return ctx.output;
+    }
+
+    /**
+     * Backpropagates the gradient of the loss with respect to the output of the last
+     * {@link #forwardTraining} in {@code ctx}: writes (not adds) each parameter's
+     * {@link Parameter#gradient() gradient} and returns the input's gradient, owned by
+     * {@code ctx} (null where the input is ids).
+     */
+    public final Tensor backward(Context ctx, Tensor dOutput) {
+        if (ctx.output == null) throw new IllegalStateException(describe() + ": backward needs a forwardTraining first");
+        if (dOutput == null || dOutput.isClosed() || !Arrays.equals(dOutput.shape(), ctx.output.shape())) {
+            throw new IllegalArgumentException(describe() + ": expected an output gradient " + Arrays.toString(ctx.output.shape())
+                    + ", got " + (dOutput == null ? "null" : dOutput.toString()));
+        }
+        return backprop(ctx, dOutput);
+    }
+
+    /** The training forward pass on a checked input; by default the inference pass, which needs nothing saved. */
+    protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor output) {
+        return mask == null ? run(input, output, ctx.threads()) : runMasked(input, mask, output, ctx.threads());
+    }
+
+    /** The backward pass on a checked output gradient (see {@link #backward}). */
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        throw new UnsupportedOperationException(describe() + ": training this layer is not supported yet");
+    }
+
+    /** The context's buffer for the input's gradient. */
+    protected final Tensor inputGradient(Context ctx) {
+        return ctx.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape());
+    }
+
+    /**
      * The mask of this layer's output, from its input and the input's mask (Keras'
      * {@code compute_mask}); null when the output has no time steps to mask. The caller owns
      * a returned tensor other than {@code inputMask}.

@@ -99,6 +99,25 @@ public abstract class PoolingLayer extends Layer {
         return out;
     }
 
+    /** Max pooling keeps where each window's maximum was. */
+    @Override
+    protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor out) {
+        op.forwardTraining(input, out, workspace(ctx, input.dim(0)), ctx.threads());
+        return out;
+    }
+
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        Tensor dInput = inputGradient(ctx);
+        op.backward(dOutput, workspace(ctx, dOutput.dim(0)), dInput, ctx.threads());
+        return dInput;
+    }
+
+    private Tensor workspace(Context ctx, int batch) {
+        long size = op.workspaceSize(batch);
+        return size == 0 ? null : ctx.buffer(backend, Context.Slot.SAVED, Math.toIntExact(size));
+    }
+
     @Override
     public void close() {
         if (op != null) op.close();

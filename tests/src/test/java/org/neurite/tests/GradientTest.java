@@ -1,0 +1,286 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
+import org.neurite.Padding;
+import org.neurite.Parameter;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.layers.ActivationLayer;
+import org.neurite.layers.AvgPool1D;
+import org.neurite.layers.AvgPool2D;
+import org.neurite.layers.Conv1D;
+import org.neurite.layers.Conv2D;
+import org.neurite.layers.Dense;
+import org.neurite.layers.DepthwiseConv2D;
+import org.neurite.layers.Embedding;
+import org.neurite.layers.Flatten;
+import org.neurite.layers.GlobalAvgPool2D;
+import org.neurite.layers.GlobalMaxPool1D;
+import org.neurite.layers.Layer;
+import org.neurite.layers.MaxPool2D;
+
+/**
+ * Gradients of every trainable layer kind against finite differences, on every backend.
+ * For the input and each parameter, the backward pass' gradient g is checked along random
+ * directions v: {@code <g, v>} against {@code (L(w + eps v) - L(w - eps v)) / 2 eps}, with
+ * the loss {@code L = sum(R * output)} for a fixed random R, summed in double. Each gradient
+ * is also compared entry by entry with the Java backend's. Where a step crosses a kink (ReLU at
+ * 0, a max switching cells) the central difference is off, but the difference on the side
+ * that crossed nothing is not: the check passes when the central or either one-sided
+ * difference agrees, each of which a wrong gradient misses.
+ */
+class GradientTest {
+    private static final double EPS = 1e-3;
+    private static final int DIRECTIONS = 3;
+
+    /** {@code vocabulary > 0}: the input is ids; {@code maskedIds}: the loss ignores id 0's outputs, as masked layers after it would. */
+    record Case(String name, int[] inputShape, int vocabulary, boolean maskedIds, Supplier<List<Layer>> layers) {
+        Case(String name, int[] inputShape, int vocabulary, Supplier<List<Layer>> layers) {
+            this(name, inputShape, vocabulary, false, layers);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("Dense tanh", new int[] {6}, 0, () -> List.of(new Dense(5, Activation.TANH))));
+        c.add(new Case("Dense relu", new int[] {7}, 0, () -> List.of(new Dense(9, Activation.RELU))));
+        c.add(new Case("Dense gelu (unfused)", new int[] {5}, 0, () -> List.of(new Dense(4, Activation.GELU))));
+        c.add(new Case("Dense leaky relu alpha -0.5 (unfused)", new int[] {5}, 0,
+                () -> List.of(new Dense(4, Activation.LEAKY_RELU).alpha(-0.5f))));
+        c.add(new Case("Dense softmax", new int[] {6}, 0, () -> List.of(new Dense(4, Activation.SOFTMAX))));
+        c.add(new Case("Dense sigmoid without bias on [steps, features]", new int[] {3, 4}, 0,
+                () -> List.of(new Dense(5, Activation.SIGMOID).useBias(false))));
+        c.add(new Case("Conv2D 3x3 tanh", new int[] {6, 5, 3}, 0, () -> List.of(new Conv2D(4, 3, Activation.TANH))));
+        c.add(new Case("Conv2D 3x3 stride 2 same relu6", new int[] {7, 6, 2}, 0,
+                () -> List.of(new Conv2D(3, 3, Activation.RELU6).strides(2).padding(Padding.SAME))));
+        c.add(new Case("Conv2D 2x3 dilation 2 groups 2 explicit padding", new int[] {7, 8, 4}, 0,
+                () -> List.of(new Conv2D(6, 2, 3).dilation(2).groups(2).padding(1, 2))));
+        c.add(new Case("DepthwiseConv2D 3x3 multiplier 2 same sigmoid", new int[] {5, 5, 3}, 0,
+                () -> List.of(new DepthwiseConv2D(3, 2).padding(Padding.SAME).activation(Activation.SIGMOID))));
+        c.add(new Case("Conv1D 3 same leaky relu", new int[] {9, 3}, 0,
+                () -> List.of(new Conv1D(4, 3, Activation.LEAKY_RELU).padding(Padding.SAME))));
+        c.add(new Case("MaxPool2D 2", new int[] {6, 6, 3}, 0, () -> List.of(new MaxPool2D(2))));
+        c.add(new Case("MaxPool2D 3 stride 2 same (overlapping)", new int[] {7, 6, 2}, 0,
+                () -> List.of(new MaxPool2D(3).strides(2).padding(Padding.SAME))));
+        c.add(new Case("AvgPool2D 2 same on odd sizes", new int[] {5, 7, 3}, 0,
+                () -> List.of(new AvgPool2D(2).padding(Padding.SAME))));
+        c.add(new Case("AvgPool1D 3 stride 1", new int[] {8, 2}, 0, () -> List.of(new AvgPool1D(3).strides(1))));
+        c.add(new Case("GlobalAvgPool2D", new int[] {4, 3, 5}, 0, () -> List.of(new GlobalAvgPool2D())));
+        c.add(new Case("GlobalMaxPool1D", new int[] {6, 4}, 0, () -> List.of(new GlobalMaxPool1D())));
+        for (Activation a : Activation.values()) {
+            c.add(new Case("ActivationLayer " + a, new int[] {3, 4}, 0, () -> List.of(new ActivationLayer(a))));
+        }
+        c.add(new Case("Embedding then Flatten and Dense", new int[] {5}, 7,
+                () -> List.of(new Embedding(7, 3), new Flatten(), new Dense(2, Activation.TANH))));
+        c.add(new Case("Embedding maskZero", new int[] {6}, 5, true, () -> List.of(new Embedding(5, 3).maskZero(true))));
+        c.add(new Case("small seed CNN", new int[] {8, 8, 1}, 0, () -> List.of(new Conv2D(4, 3, Activation.RELU),
+                new MaxPool2D(2), new Conv2D(5, 2, Activation.RELU), new Flatten(), new Dense(6, Activation.RELU),
+                new Dense(3, Activation.SOFTMAX))));
+        return c;
+    }
+
+    static Stream<Arguments> casesOnEveryVariant() {
+        return cases().stream().flatMap(c -> Variant.all().stream().map(v -> Arguments.of(c, v)));
+    }
+
+    /** The gradients of one step, in double: the input's (null for ids), then each parameter's. */
+    private record Gradients(double[] input, List<double[]> parameters) {}
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("casesOnEveryVariant")
+    void gradientsMatchFiniteDifferencesAndTheJavaBackend(Case c, Variant variant) {
+        Gradients java = check(c, Variant.JAVA);
+        if (variant == Variant.JAVA) return;
+        Gradients nativeGradients = check(c, variant);
+        String context = c + " on " + variant;
+        if (java.input() != null) assertClose(context + ": input gradient", java.input(), nativeGradients.input());
+        for (int i = 0; i < java.parameters().size(); i++) {
+            assertClose(context + ": parameter " + i + " gradient", java.parameters().get(i),
+                    nativeGradients.parameters().get(i));
+        }
+    }
+
+    private static Gradients check(Case c, Variant variant) {
+        Backend backend = variant.activate();
+        String context = c + " on " + variant;
+        Random random = new Random(c.name().hashCode());
+        Sequential model = new Sequential(c.inputShape()).backend(backend).threads(2);
+        for (Layer layer : c.layers().get()) model.add(layer);
+        try (model; Tensor input = backend.allocate(batchShape(2, c.inputShape()))) {
+            model.build();
+            float[] x = new float[Math.toIntExact(input.size())];
+            for (int i = 0; i < x.length; i++) {
+                // ids include 0 (masked where the layer says so); values avoid ReLU kinks only by chance, as in training
+                x[i] = c.vocabulary() > 0 ? random.nextInt(c.vocabulary()) : random.nextFloat() * 2f - 1f;
+            }
+            input.copyFrom(x);
+            int[] outputShape = model.forwardTraining(input, null).shape();
+            float[] r = Checks.random(random, Math.toIntExact(Tensor.checkedShape(outputShape)));
+            if (c.maskedIds()) {
+                int width = r.length / x.length;
+                for (int i = 0; i < x.length; i++) if (x[i] == 0f) java.util.Arrays.fill(r, i * width, (i + 1) * width, 0f);
+            }
+            Gradients analytic;
+            try (Tensor dOutput = backend.allocate(outputShape).copyFrom(r)) {
+                Tensor dInput = model.backward(dOutput);
+                if (c.vocabulary() > 0) assertNull(dInput, context + ": ids get no gradient");
+                else assertNotNull(dInput, context + ": input gradient");
+                List<double[]> parameters = new ArrayList<>();
+                for (Parameter p : model.parameters()) parameters.add(toDouble(p.gradient().toArray()));
+                analytic = new Gradients(dInput == null ? null : toDouble(dInput.toArray()), parameters);
+            }
+            if (analytic.input() != null) {
+                checkDirections(context + ": input", analytic.input(), random, shift -> {
+                    float[] shifted = x.clone();
+                    for (int i = 0; i < x.length; i++) shifted[i] += (float) shift[i];
+                    input.copyFrom(shifted);
+                    double loss = loss(model, input, r);
+                    input.copyFrom(x);
+                    return loss;
+                });
+            }
+            List<Parameter> parameters = model.parameters();
+            for (int p = 0; p < parameters.size(); p++) {
+                Parameter parameter = parameters.get(p);
+                float[] value = parameter.get();
+                checkDirections(context + ": " + parameter.describe(), analytic.parameters().get(p), random, shift -> {
+                    float[] shifted = value.clone();
+                    for (int i = 0; i < value.length; i++) shifted[i] += (float) shift[i];
+                    parameter.set(shifted);
+                    double loss = loss(model, input, r);
+                    parameter.set(value);
+                    return loss;
+                });
+            }
+            return analytic;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void seedCnnGradientsAreBitwiseTheSameOnOneAndTwoThreadsAndOnEveryCall(Variant variant) {
+        Backend backend = variant.activate();
+        Random random = new Random(7);
+        float[] x = new float[8 * 28 * 28], r = Checks.random(random, 8 * 10);
+        for (int i = 0; i < x.length; i++) x[i] = random.nextFloat();
+        List<List<float[]>> runs = new ArrayList<>();
+        for (int threads : new int[] {1, 2, 2}) {
+            try (Sequential model = SeedCnnTest.seedCnn().backend(backend).threads(threads).build();
+                 Tensor input = backend.allocate(8, 28, 28, 1).copyFrom(x);
+                 Tensor dOutput = backend.allocate(8, 10).copyFrom(r)) {
+                model.forwardTraining(input, null);
+                List<float[]> gradients = new ArrayList<>();
+                gradients.add(model.backward(dOutput).toArray());
+                for (Parameter p : model.parameters()) gradients.add(p.gradient().toArray());
+                runs.add(gradients);
+            }
+        }
+        for (int g = 0; g < runs.get(0).size(); g++) {
+            String context = "seed CNN on " + variant + ", gradient " + g;
+            Checks.assertNotMostlyZeros(context, runs.get(0).get(g), 0.3);
+            Checks.assertBitwiseEqual(context + ", 1 and 2 threads", runs.get(0).get(g), runs.get(1).get(g));
+            Checks.assertBitwiseEqual(context + ", two calls", runs.get(1).get(g), runs.get(2).get(g));
+        }
+    }
+
+    /** Keras' mask_zero: the padding id's row gets no gradient even where the output gradient is not zero there. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void maskedIdsGetNoGradient(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = new Sequential(4).add(new Embedding(3, 2).maskZero(true)).backend(backend).build();
+             Tensor ids = backend.allocate(2, 4).copyFrom(new float[] {0, 1, 2, 1, 2, 0, 0, 1});
+             Tensor dOutput = backend.allocate(2, 4, 2)) {
+            float[] r = new float[16];
+            for (int i = 0; i < r.length; i++) r[i] = i + 1;
+            dOutput.copyFrom(r);
+            model.forwardTraining(ids, null);
+            model.backward(dOutput);
+            // row 1 from positions 1, 3, 7; row 2 from positions 2, 4; id 0 (positions 0, 5, 6) masked
+            float[] expected = {0, 0, 3 + 7 + 15, 4 + 8 + 16, 5 + 9, 6 + 10};
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, model.parameters().get(0).gradient().toArray(),
+                    "table gradient on " + variant);
+        }
+    }
+
+    interface Loss {
+        double at(double[] shift);
+    }
+
+    private static void checkDirections(String context, double[] gradient, Random random, Loss loss) {
+        double norm = 0;
+        for (double g : gradient) norm += g * g;
+        norm = Math.sqrt(norm);
+        assertTrue(norm > 0, context + ": gradient is all zeros");
+        for (int d = 0; d < DIRECTIONS; d++) {
+            double[] v = new double[gradient.length];
+            double along = 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextGaussian();
+                along += gradient[i] * v[i];
+            }
+            double[] plus = new double[v.length], minus = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                plus[i] = EPS * v[i];
+                minus[i] = -EPS * v[i];
+            }
+            double up = loss.at(plus), here = loss.at(new double[v.length]), down = loss.at(minus);
+            double central = (up - down) / (2 * EPS), forward = (up - here) / EPS, backward = (here - down) / EPS;
+            double tolerance = 2e-2 * norm + 3e-3;
+            double closest = central;
+            for (double numeric : new double[] {forward, backward}) {
+                if (Math.abs(numeric - along) < Math.abs(closest - along)) closest = numeric;
+            }
+            assertEquals(along, closest, tolerance, context + ": direction " + d + ", gradient norm " + norm
+                    + ", differences central " + central + ", forward " + forward + ", backward " + backward);
+        }
+    }
+
+    private static double loss(Sequential model, Tensor input, float[] r) {
+        float[] y = model.forwardTraining(input, null).toArray();
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) sum += (double) r[i] * y[i];
+        return sum;
+    }
+
+    private static void assertClose(String context, double[] expected, double[] actual) {
+        double scale = 0;
+        for (double e : expected) scale = Math.max(scale, Math.abs(e));
+        assertEquals(expected.length, actual.length, context + ": size");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5 * scale + 1e-7, context + " at " + i);
+        }
+    }
+
+    private static double[] toDouble(float[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < values.length; i++) d[i] = values[i];
+        return d;
+    }
+
+    private static int[] batchShape(int batch, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+}
