@@ -100,4 +100,54 @@ class NativeBoundsTest {
         }
         assertTrue(ran > 100, "only " + ran + " random pooling/dense calls were valid: the test proves little");
     }
+
+    /** The training calls, with random sizes and, for pooling's backward, a workspace of garbage (NaN, huge, negative cells). */
+    @Test
+    void randomBackwardCallsStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(13);
+        int ran = 0;
+        for (int trial = 0; trial < 1500; trial++) {
+            int groups = small(r, 3), inC = groups * small(r, 4), outC = groups * small(r, 6);
+            if (r.nextInt(4) == 0) groups = inC;
+            int kh = small(r, 3), kw = small(r, 3), dh = small(r, 2), dw = small(r, 2);
+            var conv = new NeuriteNative.Conv2dDesc().inH(small(r, 7)).inW(small(r, 7)).inC(inC).outH(small(r, 7))
+                    .outW(small(r, 7)).outC(outC).kernelH(kh).kernelW(kw).strideH(small(r, 3)).strideW(small(r, 3))
+                    .dilationH(dh).dilationW(dw).padTop(r.nextInt(kh * dh)).padLeft(r.nextInt(kw * dw))
+                    .groups(groups).activation(r.nextInt(7)).alpha(0.1f);
+            int batch = small(r, 3), src = r.nextInt(1500), dst = r.nextInt(1500), weights = r.nextInt(400);
+            int bias = r.nextInt(20);
+            try (Tensor x = guarded(src); Tensor dy = guarded(dst); Tensor w = guarded(weights); Tensor dx = guarded(src);
+                 Tensor dWeights = guarded(weights); Tensor db = guarded(bias)) {
+                int status = NeuriteNative.nrt_conv2d_backward_data(conv, batch, w.buffer(), weights, dy.buffer(), dst,
+                        dx.buffer(), src, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(dx, src, "conv2d backward data trial " + trial);
+                status = NeuriteNative.nrt_conv2d_backward_weights(conv, batch, x.buffer(), src, dy.buffer(), dst,
+                        dWeights.buffer(), weights, db.buffer(), bias, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(dWeights, weights, "conv2d backward weights trial " + trial);
+                assertGuardIntact(db, bias, "conv2d backward bias trial " + trial);
+            }
+            int ph = small(r, 3), pw = small(r, 3);
+            var pool = new NeuriteNative.Pool2dDesc().inH(small(r, 8)).inW(small(r, 8)).channels(small(r, 10))
+                    .outH(small(r, 8)).outW(small(r, 8)).poolH(ph).poolW(pw).strideH(small(r, 3)).strideW(small(r, 3))
+                    .padTop(r.nextInt(ph)).padLeft(r.nextInt(pw)).kind(r.nextInt(2));
+            int in = r.nextInt(1500), out = r.nextInt(1500), workspace = r.nextInt(1500);
+            try (Tensor x = guarded(in); Tensor y = guarded(out); Tensor ws = guarded(workspace); Tensor dx = guarded(in)) {
+                int status = NeuriteNative.nrt_pool2d_forward_training(pool, batch, x.buffer(), in, y.buffer(), out,
+                        ws.buffer(), workspace, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(y, out, "pool2d training trial " + trial);
+                assertGuardIntact(ws, workspace, "pool2d training workspace trial " + trial);
+                float[] garbage = {Float.NaN, -1f, 1e9f, -1e9f, 3.5f, 0f, 1f, 8f, Float.POSITIVE_INFINITY};
+                for (int i = 0; i < workspace; i++) ws.buffer().put(i, garbage[r.nextInt(garbage.length)]);
+                status = NeuriteNative.nrt_pool2d_backward(pool, batch, y.buffer(), out, ws.buffer(), workspace,
+                        dx.buffer(), in, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(dx, in, "pool2d backward trial " + trial);
+            }
+        }
+        assertTrue(ran > 300, "only " + ran + " random backward calls were valid: the test proves little");
+    }
 }
