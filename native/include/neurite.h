@@ -242,6 +242,35 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
                             float *final_h, int64_t final_h_size,
                             float *final_c, int64_t final_c_size, int32_t num_threads);
 
+/* Training. The workspace keeps what backward needs (the states and gates of every step) and
+ * its scratch; nrt_rnn_workspace_size gives its floats. The training forward pass starts from
+ * zero states. Backward takes the kernels in Keras layout, not packed, and writes the input's
+ * gradient and the weights' (bias as Keras lays it out; d_bias may be null). A masked step
+ * passes the state's gradient through unchanged. Every weight gradient is one product over all
+ * steps, summed in one fixed order: the same bits for any number of threads. The activations'
+ * derivatives are taken from their saved outputs, so GELU and a leaky ReLU with a negative
+ * alpha are not supported for training (the Java layer refuses them). */
+NRT_API int64_t nrt_rnn_workspace_size(const nrt_rnn_desc *desc, int32_t batch, int32_t steps);
+NRT_API int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
+                                     const float *src, int64_t src_size,
+                                     const float *mask, int64_t mask_size,
+                                     const float *packed_kernel, int64_t packed_kernel_size,
+                                     const float *packed_recurrent, int64_t packed_recurrent_size,
+                                     const float *bias, int64_t bias_size,
+                                     float *dst, int64_t dst_size,
+                                     float *workspace, int64_t workspace_size, int32_t num_threads);
+NRT_API int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
+                             const float *src, int64_t src_size,
+                             const float *mask, int64_t mask_size,
+                             const float *kernel, int64_t kernel_size,
+                             const float *recurrent_kernel, int64_t recurrent_kernel_size,
+                             float *workspace, int64_t workspace_size,
+                             const float *d_dst, int64_t d_dst_size,
+                             float *d_src, int64_t d_src_size,
+                             float *d_kernel, int64_t d_kernel_size,
+                             float *d_recurrent, int64_t d_recurrent_size,
+                             float *d_bias, int64_t d_bias_size, int32_t num_threads);
+
 /* ---- embedding ---- */
 /* dst[i] = table[ids[i]] for `count` ids given as floats (exact integers below 2^24). An id
  * that is not an integer in [0, vocabulary) fails the call, naming the id and its position. */

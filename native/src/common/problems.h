@@ -135,6 +135,7 @@ struct RnnProblem {
     const float *initial_h, *initial_c;
     float *dst, *final_h, *final_c;
     int threads;
+    float *workspace = nullptr;  // training: what backward needs is saved here (rnn_workspace.h)
 
     int gates() const { return rnn_gates(d.cell); }
     int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
@@ -145,6 +146,26 @@ struct RnnProblem {
     }
     // Where the last state of a row goes (no return_sequences).
     float *last_output(int64_t row) const { return dst + row * output_stride(); }
+    bool valid(int64_t row, int t) const { return mask == nullptr || mask[row * steps + t] != 0.f; }
+};
+
+// Backpropagation through time, after a training forward pass saved its workspace: fills
+// the workspace's gradients at the gates (rnn_workspace.h) from the output's gradient.
+struct RnnBackwardProblem {
+    const nrt_rnn_desc &d;
+    int32_t batch, steps;
+    const float *mask;              // [batch, steps] or null
+    const float *recurrent_kernel;  // Keras layout [units, G * units]
+    const float *d_dst;             // laid out as the output
+    float *workspace;
+    int threads;
+
+    int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
+    int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }
+    const float *step_gradient(int64_t row, int s) const {
+        return d_dst + (row * steps + (d.reverse_output ? steps - 1 - s : s)) * output_stride();
+    }
+    const float *last_gradient(int64_t row) const { return d_dst + row * output_stride(); }
     bool valid(int64_t row, int t) const { return mask == nullptr || mask[row * steps + t] != 0.f; }
 };
 

@@ -95,6 +95,17 @@ void pack_winograd(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
 
 }  // namespace
 
+nrt_conv2d_desc dense_as_conv(int in, int out, int activation, float alpha) {
+    nrt_conv2d_desc c{};
+    c.in_h = c.in_w = c.out_h = c.out_w = 1;
+    c.in_c = in;
+    c.out_c = out;
+    c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dilation_h = c.dilation_w = c.groups = 1;
+    c.activation = activation;
+    c.alpha = alpha;
+    return c;
+}
+
 void run_conv2d_backward_data(const Conv2dBackwardDataProblem &p) { run_selected(kBackwardDataKernels, p); }
 void run_conv2d_backward_weights(const Conv2dBackwardWeightsProblem &p) { run_selected(kBackwardWeightsKernels, p); }
 

@@ -27,18 +27,6 @@ int check_desc(const nrt_dense_desc *d) {
     return NRT_OK;
 }
 
-// The same layer as a 1x1 convolution over a 1x1 image, whose gradients serve dense's.
-nrt_conv2d_desc as_conv(const nrt_dense_desc &d) {
-    nrt_conv2d_desc c{};
-    c.in_h = c.in_w = c.out_h = c.out_w = 1;
-    c.in_c = d.in_features;
-    c.out_c = d.out_features;
-    c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dilation_h = c.dilation_w = c.groups = 1;
-    c.activation = d.activation;
-    c.alpha = d.alpha;
-    return c;
-}
-
 }  // namespace
 
 int64_t dense_packed_size(const nrt_dense_desc &d) {
@@ -102,7 +90,7 @@ int nrt_dense_backward_data(const nrt_dense_desc *desc, int32_t batch, const flo
                            checked_product({d.in_features, d.out_features})));
     NRT_CHECK(check_buffer("dense backward", "output gradient", d_pre, d_pre_size, checked_product({batch, d.out_features})));
     NRT_CHECK(check_buffer("dense backward", "input gradient", d_src, d_src_size, checked_product({batch, d.in_features})));
-    const nrt_conv2d_desc conv = as_conv(d);
+    const nrt_conv2d_desc conv = dense_as_conv(d.in_features, d.out_features, d.activation, d.alpha);
     return guarded("dense backward", [&] {
         run_conv2d_backward_data(Conv2dBackwardDataProblem{conv, batch, weights, d_pre, d_src, num_threads});
         return NRT_OK;
@@ -120,7 +108,7 @@ int nrt_dense_backward_weights(const nrt_dense_desc *desc, int32_t batch, const 
     NRT_CHECK(check_buffer("dense backward", "weight gradient", d_weights, d_weights_size,
                            checked_product({d.in_features, d.out_features})));
     if (d_bias != nullptr) NRT_CHECK(check_buffer("dense backward", "bias gradient", d_bias, d_bias_size, d.out_features));
-    const nrt_conv2d_desc conv = as_conv(d);
+    const nrt_conv2d_desc conv = dense_as_conv(d.in_features, d.out_features, d.activation, d.alpha);
     return guarded("dense backward", [&] {
         run_conv2d_backward_weights(Conv2dBackwardWeightsProblem{conv, batch, src, d_pre, d_weights, d_bias, num_threads});
         return NRT_OK;

@@ -7,16 +7,19 @@
 #include "../common/activation.h"
 #include "../common/dispatch.h"
 #include "../common/packing.h"
+#include "../common/rnn_workspace.h"
 #include "../common/scratch.h"
 #include "../ref/kernels_ref.h"
 #include "../x64/kernels_x64.h"
 #include "checks.h"
+#include "conv2d.h"
 #include "dense.h"
 
 namespace neurite {
 namespace {
 
 const char *unless_cell(const RnnProblem &p, int cell) {
+    if (p.workspace != nullptr) return "training: saves nothing for backward yet";
     return p.d.cell == cell ? nullptr : "another cell";
 }
 
@@ -29,6 +32,9 @@ const Kernel<RnnProblem> kRnnKernels[] = {
     NRT_X64_CANDIDATES(gru_fwd_f32, unless_gru),
     NRT_X64_CANDIDATES(simple_rnn_fwd_f32, unless_simple),
     {"rnn_f32_ref", NRT_ISA_REF, nullptr, rnn_f32_ref},
+};
+const Kernel<RnnBackwardProblem> kRnnBackwardKernels[] = {
+    {"rnn_backward_f32_ref", NRT_ISA_REF, nullptr, rnn_backward_f32_ref},
 };
 
 int check_desc(const nrt_rnn_desc *d) {
@@ -55,6 +61,27 @@ int64_t recurrent_size(const nrt_rnn_desc &d) { return checked_product({rnn_unit
 int64_t bias_size(const nrt_rnn_desc &d) {
     const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
     return d.cell == NRT_CELL_GRU && d.reset_after ? 2 * gates_units : gates_units;
+}
+
+// Floats the output (or its gradient) spans: the last vector starts (vectors - 1) strides in.
+int64_t output_reach(const nrt_rnn_desc &d, int32_t batch, int32_t steps) {
+    const int64_t vectors = d.return_sequences ? checked_product({batch, steps}) : batch;
+    const int64_t stride = d.output_stride > 0 ? d.output_stride : d.units;
+    return vectors < 0 || checked_product({vectors - 1, stride}) < 0 ? -1 : (vectors - 1) * stride + d.units;
+}
+
+// A weight-gradient GEMM over every step, as a dense layer's (a 1x1 convolution's): in [rows, in] times d_pre [rows, out].
+void gradient_gemm(int64_t rows, int in, int out, const float *input, const float *d_pre, float *d_weights, float *d_bias,
+                   int threads) {
+    run_conv2d_backward_weights(Conv2dBackwardWeightsProblem{dense_as_conv(in, out, NRT_ACT_NONE, 0.f),
+                                                             static_cast<int32_t>(rows), input, d_pre, d_weights, d_bias,
+                                                             threads});
+}
+
+int check_sequence(int32_t batch, int32_t steps) {
+    if (batch <= 0 || steps <= 0) return fail(NRT_INVALID_ARGUMENT, "rnn: batch %d and steps %d must be positive", batch, steps);
+    if (int64_t{batch} * steps > INT_MAX) return fail(NRT_INVALID_ARGUMENT, "rnn: batch x steps exceeds 2^31");
+    return NRT_OK;
 }
 
 }  // namespace
@@ -105,8 +132,7 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
                     int64_t final_c_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
-    if (batch <= 0 || steps <= 0) return fail(NRT_INVALID_ARGUMENT, "rnn: batch %d and steps %d must be positive", batch, steps);
-    if (int64_t{batch} * steps > INT_MAX) return fail(NRT_INVALID_ARGUMENT, "rnn: batch x steps exceeds 2^31");
+    NRT_CHECK(check_sequence(batch, steps));
     const int64_t state = checked_product({batch, d.units});
     const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
     const bool projected_input = packed_kernel == nullptr;
@@ -122,11 +148,7 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
         if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");
         NRT_CHECK(check_buffer("rnn", "initial c", initial_c, initial_c_size, state));
     }
-    // The last output vector starts (vectors - 1) strides in and holds `units` floats.
-    const int64_t vectors = d.return_sequences ? checked_product({batch, steps}) : batch;
-    const int64_t stride = d.output_stride > 0 ? d.output_stride : d.units;
-    const int64_t reach = vectors < 0 || checked_product({vectors - 1, stride}) < 0 ? -1 : (vectors - 1) * stride + d.units;
-    NRT_CHECK(check_buffer("rnn", "output", dst, dst_size, reach));
+    NRT_CHECK(check_buffer("rnn", "output", dst, dst_size, output_reach(d, batch, steps)));
     if (final_h != nullptr) NRT_CHECK(check_buffer("rnn", "final h", final_h, final_h_size, state));
     if (final_c != nullptr) {
         if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");
@@ -154,6 +176,90 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
         }
         run_selected(kRnnKernels, RnnProblem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h,
                                              initial_c, dst, final_h, final_c, num_threads});
+        return NRT_OK;
+    });
+}
+
+int64_t nrt_rnn_workspace_size(const nrt_rnn_desc *desc, int32_t batch, int32_t steps) {
+    if (check_desc(desc) != NRT_OK || check_sequence(batch, steps) != NRT_OK) return -1;
+    const RnnWorkspace at(*desc, batch, steps);
+    return checked_product({at.rows, at.row_floats()});
+}
+
+int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, const float *src, int64_t src_size,
+                             const float *mask, int64_t mask_size, const float *packed_kernel,
+                             int64_t packed_kernel_size, const float *packed_recurrent, int64_t packed_recurrent_size,
+                             const float *bias, int64_t bias_floats, float *dst, int64_t dst_size, float *workspace,
+                             int64_t workspace_size, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_rnn_desc &d = *desc;
+    NRT_CHECK(check_sequence(batch, steps));
+    NRT_CHECK(check_buffer("rnn training", "input", src, src_size, checked_product({batch, steps, d.input_size})));
+    if (mask != nullptr) NRT_CHECK(check_buffer("rnn training", "mask", mask, mask_size, checked_product({batch, steps})));
+    NRT_CHECK(check_buffer("rnn training", "packed kernel", packed_kernel, packed_kernel_size,
+                           dense_packed_size(projection_desc(d))));
+    NRT_CHECK(check_buffer("rnn training", "packed recurrent kernel", packed_recurrent, packed_recurrent_size,
+                           recurrent_size(d)));
+    if (bias != nullptr) NRT_CHECK(check_buffer("rnn training", "bias", bias, bias_floats, bias_size(d)));
+    NRT_CHECK(check_buffer("rnn training", "output", dst, dst_size, output_reach(d, batch, steps)));
+    const RnnWorkspace at(d, batch, steps);
+    NRT_CHECK(check_buffer("rnn training", "workspace", workspace, workspace_size, checked_product({at.rows, at.row_floats()})));
+    return guarded("rnn training", [&] {
+        const int64_t gates_units = at.gated;
+        std::vector<float> zeros;
+        const float *recurrent_bias = nullptr;
+        if (d.cell == NRT_CELL_GRU && d.reset_after) {
+            if (bias == nullptr) zeros.assign(gates_units, 0.f);
+            recurrent_bias = bias != nullptr ? bias + gates_units : zeros.data();
+        }
+        // The projection goes where backward later writes the gates' gradients.
+        float *projected = workspace + at.dx(0);
+        run_dense(DenseProblem{projection_desc(d), batch * steps, src, packed_kernel, bias, projected, num_threads});
+        RnnProblem problem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, nullptr, nullptr, dst,
+                           nullptr, nullptr, num_threads};
+        problem.workspace = workspace;
+        run_selected(kRnnKernels, problem);
+        return NRT_OK;
+    });
+}
+
+int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, const float *src, int64_t src_size,
+                     const float *mask, int64_t mask_size, const float *kernel, int64_t kernel_size,
+                     const float *recurrent_kernel, int64_t recurrent_kernel_size, float *workspace,
+                     int64_t workspace_size, const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
+                     float *d_kernel, int64_t d_kernel_size, float *d_recurrent, int64_t d_recurrent_size,
+                     float *d_bias, int64_t d_bias_size, int32_t num_threads) {
+    NRT_CHECK(check_desc(desc));
+    const nrt_rnn_desc &d = *desc;
+    NRT_CHECK(check_sequence(batch, steps));
+    const RnnWorkspace at(d, batch, steps);
+    const int64_t rows = at.rows;
+    NRT_CHECK(check_buffer("rnn backward", "input", src, src_size, checked_product({rows, d.input_size})));
+    if (mask != nullptr) NRT_CHECK(check_buffer("rnn backward", "mask", mask, mask_size, rows));
+    NRT_CHECK(check_buffer("rnn backward", "kernel", kernel, kernel_size, checked_product({d.input_size, at.gated})));
+    NRT_CHECK(check_buffer("rnn backward", "recurrent kernel", recurrent_kernel, recurrent_kernel_size,
+                           checked_product({d.units, at.gated})));
+    NRT_CHECK(check_buffer("rnn backward", "workspace", workspace, workspace_size, checked_product({rows, at.row_floats()})));
+    NRT_CHECK(check_buffer("rnn backward", "output gradient", d_dst, d_dst_size, output_reach(d, batch, steps)));
+    NRT_CHECK(check_buffer("rnn backward", "input gradient", d_src, d_src_size, checked_product({rows, d.input_size})));
+    NRT_CHECK(check_buffer("rnn backward", "kernel gradient", d_kernel, d_kernel_size,
+                           checked_product({d.input_size, at.gated})));
+    NRT_CHECK(check_buffer("rnn backward", "recurrent kernel gradient", d_recurrent, d_recurrent_size,
+                           checked_product({d.units, at.gated})));
+    if (d_bias != nullptr) NRT_CHECK(check_buffer("rnn backward", "bias gradient", d_bias, d_bias_size, bias_size(d)));
+    return guarded("rnn backward", [&] {
+        const RnnBackwardProblem problem{d, batch, steps, mask, recurrent_kernel, d_dst, workspace, num_threads};
+        run_selected(kRnnBackwardKernels, problem);
+        // Each weight gradient: one product over every step of every sequence.
+        const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));
+        gradient_gemm(rows, d.input_size, at.gated, src, dx, d_kernel, d_bias, num_threads);
+        const bool split_bias = d.cell == NRT_CELL_GRU && d.reset_after;
+        gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent,
+                      split_bias && d_bias != nullptr ? d_bias + at.gated : nullptr, num_threads);
+        if (at.gru && !d.reset_after) gru_reset_before_candidate_gradient_f32_ref(problem, d_recurrent);
+        const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);
+        run_conv2d_backward_data(
+            Conv2dBackwardDataProblem{projection, static_cast<int32_t>(rows), kernel, dx, d_src, num_threads});
         return NRT_OK;
     });
 }

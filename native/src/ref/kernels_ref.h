@@ -16,6 +16,8 @@ void softmax_f32_ref(const SoftmaxProblem &p);
 void softmax_backward_f32_ref(const SoftmaxBackwardProblem &p);
 void binary_f32_ref(const BinaryProblem &p);
 void rnn_f32_ref(const RnnProblem &p);
+void rnn_backward_f32_ref(const RnnBackwardProblem &p);
+void gru_reset_before_candidate_gradient_f32_ref(const RnnBackwardProblem &p, float *d_recurrent);
 void embedding_f32_ref(const EmbeddingProblem &p);
 void embedding_backward_f32_ref(const EmbeddingBackwardProblem &p);
 }  // namespace neurite

@@ -5,6 +5,7 @@
 
 #include "../common/activation.h"
 #include "../common/packing.h"
+#include "../common/rnn_workspace.h"
 #include "../common/thread_pool.h"
 #include "kernels_ref.h"
 
@@ -24,6 +25,9 @@ void rnn_f32_ref(const RnnProblem &p) {
         return acc;
     };
 
+    const RnnWorkspace at(d, p.batch, p.steps);
+    float *const ws = p.workspace;  // null unless training
+
     parallel_for(p.batch, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> h(units), next(units), c(units), rh(units);
         for (int64_t row = begin; row < end; ++row) {
@@ -38,31 +42,57 @@ void rnn_f32_ref(const RnnProblem &p) {
                     if (out != nullptr) std::fill(out, out + units, 0.f);
                     continue;
                 }
-                const float *x = p.projection + (row * p.steps + t) * int64_t{gates} * units;
+                const int64_t r = row * p.steps + t;
+                const float *x = p.projection + r * gates * units;
+                float *saved = ws != nullptr ? ws + at.saved(r) : nullptr;
+                if (ws != nullptr) {
+                    std::copy(h.begin(), h.end(), ws + at.h(r));
+                    if (at.lstm) std::copy(c.begin(), c.end(), ws + at.c(r));
+                }
                 if (d.cell == NRT_CELL_GRU && !d.reset_after) {
-                    for (int j = 0; j < units; ++j) rh[j] = activate(x[units + j] + recurrent(h.data(), 1, j), ra, 0.f) * h[j];
+                    for (int j = 0; j < units; ++j) {
+                        const float reset = activate(x[units + j] + recurrent(h.data(), 1, j), ra, 0.f);
+                        rh[j] = reset * h[j];
+                        if (saved != nullptr) saved[units + j] = reset;
+                    }
                 }
                 for (int j = 0; j < units; ++j) {
                     if (d.cell == NRT_CELL_SIMPLE) {
                         next[j] = activate(x[j] + recurrent(h.data(), 0, j), a, 0.f);
+                        if (saved != nullptr) saved[j] = next[j];
                     } else if (d.cell == NRT_CELL_LSTM) {
                         const float i = activate(x[j] + recurrent(h.data(), 0, j), ra, 0.f);
                         const float f = activate(x[units + j] + recurrent(h.data(), 1, j), ra, 0.f);
                         const float g = activate(x[2 * units + j] + recurrent(h.data(), 2, j), a, 0.f);
                         const float o = activate(x[3 * units + j] + recurrent(h.data(), 3, j), ra, 0.f);
                         c[j] = f * c[j] + i * g;
-                        next[j] = o * activate(c[j], a, 0.f);
+                        const float squashed = activate(c[j], a, 0.f);
+                        next[j] = o * squashed;
+                        if (saved != nullptr) {
+                            const float values[] = {i, f, g, o, squashed};
+                            for (int v = 0; v < 5; ++v) saved[v * units + j] = values[v];
+                            ws[at.c_next(r) + j] = c[j];
+                        }
                     } else {
                         const float z_bias = d.reset_after ? p.recurrent_bias[j] : 0.f;
                         const float z = activate(x[j] + recurrent(h.data(), 0, j) + z_bias, ra, 0.f);
                         float n;
                         if (d.reset_after) {
-                            const float r = activate(x[units + j] + recurrent(h.data(), 1, j) + p.recurrent_bias[units + j], ra, 0.f);
-                            n = activate(x[2 * units + j] + r * (recurrent(h.data(), 2, j) + p.recurrent_bias[2 * units + j]), a, 0.f);
+                            const float reset = activate(x[units + j] + recurrent(h.data(), 1, j) + p.recurrent_bias[units + j], ra, 0.f);
+                            const float h_rec = recurrent(h.data(), 2, j) + p.recurrent_bias[2 * units + j];
+                            n = activate(x[2 * units + j] + reset * h_rec, a, 0.f);
+                            if (saved != nullptr) {
+                                saved[units + j] = reset;
+                                saved[at.gated + j] = h_rec;
+                            }
                         } else {
                             n = activate(x[2 * units + j] + recurrent(rh.data(), 2, j), a, 0.f);
                         }
                         next[j] = z * h[j] + (1.f - z) * n;
+                        if (saved != nullptr) {
+                            saved[j] = z;
+                            saved[2 * units + j] = n;
+                        }
                     }
                 }
                 std::swap(h, next);
@@ -71,6 +101,115 @@ void rnn_f32_ref(const RnnProblem &p) {
             if (!d.return_sequences) std::copy(h.begin(), h.end(), p.last_output(row));
             if (p.final_h != nullptr) std::copy(h.begin(), h.end(), p.final_h + row * units);
             if (p.final_c != nullptr) std::copy(c.begin(), c.end(), p.final_c + row * units);
+        }
+    });
+}
+
+// One sequence per task, from its last step back: the gradients at each step's gates, from
+// the output's and from the step after it. Masked steps pass the state's gradient through.
+// Derivatives come from the saved activation outputs (the caller refuses activations whose
+// derivative needs their input), except the LSTM cell's, whose input is saved too.
+void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
+    const nrt_rnn_desc &d = p.d;
+    const int units = d.units, a = d.activation, ra = d.recurrent_activation;
+    const RnnWorkspace at(d, p.batch, p.steps);
+    const int gated = at.gated;
+    float *const ws = p.workspace;
+    const float *const u = p.recurrent_kernel;
+    const bool cell_from_output = derivative_from_output(a, 0.f);
+
+    parallel_for(p.batch, p.threads, [&](int64_t begin, int64_t end) {
+        std::vector<float> dh(units), dc(units), d_prev(units), d_rh(units);
+        for (int64_t row = begin; row < end; ++row) {
+            std::fill(dh.begin(), dh.end(), 0.f);
+            std::fill(dc.begin(), dc.end(), 0.f);
+            if (!d.return_sequences) std::copy(p.last_gradient(row), p.last_gradient(row) + units, dh.begin());
+            for (int s = p.steps - 1; s >= 0; --s) {
+                const int t = p.input_step(s);
+                const int64_t r = row * p.steps + t;
+                float *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
+                const float *saved = ws + at.saved(r), *h = ws + at.h(r);
+                if (!p.valid(row, t)) {
+                    std::fill(dx, dx + gated, 0.f);
+                    std::fill(d_rec, d_rec + gated, 0.f);
+                    continue;
+                }
+                if (d.return_sequences) {
+                    const float *dy = p.step_gradient(row, s);
+                    for (int j = 0; j < units; ++j) dh[j] += dy[j];
+                }
+                std::fill(d_prev.begin(), d_prev.end(), 0.f);
+                if (d.cell == NRT_CELL_SIMPLE) {
+                    for (int j = 0; j < units; ++j) dx[j] = dh[j] * derivative(saved[j], a, 0.f);
+                } else if (d.cell == NRT_CELL_LSTM) {
+                    const float *c_prev = ws + at.c(r), *c_next = ws + at.c_next(r);
+                    for (int j = 0; j < units; ++j) {
+                        const float i = saved[j], f = saved[units + j], g = saved[2 * units + j];
+                        const float o = saved[3 * units + j], squashed = saved[4 * units + j];
+                        const float dcj = dc[j] + dh[j] * o * derivative(cell_from_output ? squashed : c_next[j], a, 0.f);
+                        dx[j] = dcj * g * derivative(i, ra, 0.f);
+                        dx[units + j] = dcj * c_prev[j] * derivative(f, ra, 0.f);
+                        dx[2 * units + j] = dcj * i * derivative(g, a, 0.f);
+                        dx[3 * units + j] = dh[j] * squashed * derivative(o, ra, 0.f);
+                        dc[j] = dcj * f;
+                    }
+                } else {
+                    for (int j = 0; j < units; ++j) {
+                        const float z = saved[j], reset = saved[units + j], n = saved[2 * units + j];
+                        const float dn = dh[j] * (1.f - z) * derivative(n, a, 0.f);
+                        dx[j] = dh[j] * (h[j] - n) * derivative(z, ra, 0.f);
+                        dx[2 * units + j] = dn;
+                        d_prev[j] = dh[j] * z;
+                        if (d.reset_after) dx[units + j] = dn * saved[gated + j] * derivative(reset, ra, 0.f);
+                    }
+                    if (!d.reset_after) {
+                        // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and at h
+                        for (int k = 0; k < units; ++k) {
+                            const float *un = u + int64_t{k} * gated + 2 * units;
+                            float sum = 0.f;
+                            for (int j = 0; j < units; ++j) sum += dx[2 * units + j] * un[j];
+                            d_rh[k] = sum;
+                        }
+                        for (int j = 0; j < units; ++j) {
+                            dx[units + j] = d_rh[j] * h[j] * derivative(saved[units + j], ra, 0.f);
+                            d_prev[j] += d_rh[j] * saved[units + j];
+                        }
+                    }
+                    std::copy(dx, dx + gated, d_rec);
+                    if (d.reset_after) {
+                        for (int j = 0; j < units; ++j) d_rec[2 * units + j] *= saved[units + j];
+                    } else {
+                        std::fill(d_rec + 2 * units, d_rec + gated, 0.f);  // Un's gradient comes from r h (dispatch)
+                    }
+                }
+                // dh of the step before: through the recurrent kernel, plus any direct path
+                for (int k = 0; k < units; ++k) {
+                    const float *uk = u + int64_t{k} * gated;
+                    float sum = 0.f;
+                    for (int j = 0; j < gated; ++j) sum += d_rec[j] * uk[j];
+                    dh[k] = d_prev[k] + sum;
+                }
+            }
+        }
+    });
+}
+
+// GRU without reset_after: the candidate's recurrent kernel Un multiplies r h, not h, so its
+// gradient is (r h)^T times the candidate's gradient over every step; each task owns rows of
+// it and sums over the steps in order.
+void gru_reset_before_candidate_gradient_f32_ref(const RnnBackwardProblem &p, float *d_recurrent) {
+    const int units = p.d.units;
+    const RnnWorkspace at(p.d, p.batch, p.steps);
+    const float *const ws = p.workspace;
+    parallel_for(units, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) {
+            float *row = d_recurrent + k * at.gated + 2 * units;
+            std::fill(row, row + units, 0.f);
+            for (int64_t r = 0; r < at.rows; ++r) {
+                const float rh = ws[at.saved(r) + units + k] * ws[at.h(r) + k];
+                const float *dn = ws + at.dx(r) + 2 * units;
+                for (int j = 0; j < units; ++j) row[j] += rh * dn[j];
+            }
         }
     });
 }

@@ -30,23 +30,24 @@ final class JavaEltwise {
     /** dx = dy * f'(.), from f's output y = v or, where that cannot tell, its input x = v. */
     private static void derivative(Activation activation, float alpha, float[] v, float[] dy, float[] dx, int begin,
                                    int end) {
-        switch (activation) {
-            case LINEAR -> System.arraycopy(dy, begin, dx, begin, end - begin);
-            case RELU -> { for (int i = begin; i < end; i++) dx[i] = v[i] > 0f ? dy[i] : 0f; }
-            case RELU6 -> { for (int i = begin; i < end; i++) dx[i] = v[i] > 0f && v[i] < 6f ? dy[i] : 0f; }
-            case SIGMOID -> { for (int i = begin; i < end; i++) dx[i] = dy[i] * v[i] * (1f - v[i]); }
-            case TANH -> { for (int i = begin; i < end; i++) dx[i] = dy[i] * (1f - v[i] * v[i]); }
-            case LEAKY_RELU -> { for (int i = begin; i < end; i++) dx[i] = v[i] > 0f ? dy[i] : alpha * dy[i]; }
-            case GELU -> {
-                for (int i = begin; i < end; i++) {
-                    double x = v[i];
-                    double cdf = 0.5 * (1.0 + Erf.erf(x * 0.7071067811865476));
-                    double pdf = Math.exp(-0.5 * x * x) * 0.3989422804014327;
-                    dx[i] = (float) (dy[i] * (cdf + x * pdf));
-                }
-            }
+        for (int i = begin; i < end; i++) dx[i] = dy[i] * derivative(activation, alpha, v[i]);
+    }
+
+    /**
+     * The activation's derivative at a point, from its output there ({@code v = f(x)}) where
+     * {@link Activation#derivativeFromOutput} allows, else from its input ({@code v = x}).
+     */
+    static float derivative(Activation activation, float alpha, float v) {
+        return switch (activation) {
+            case LINEAR -> 1f;
+            case RELU -> v > 0f ? 1f : 0f;
+            case RELU6 -> v > 0f && v < 6f ? 1f : 0f;
+            case SIGMOID -> v * (1f - v);
+            case TANH -> 1f - v * v;
+            case LEAKY_RELU -> v > 0f ? 1f : alpha;
+            case GELU -> (float) (0.5 * (1.0 + Erf.erf(v * 0.7071067811865476)) + v * Math.exp(-0.5 * v * v) * 0.3989422804014327);
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
-        }
+        };
     }
 
     static void softmax(Tensor input, Tensor output, int threads) {

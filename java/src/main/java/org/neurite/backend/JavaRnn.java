@@ -4,6 +4,7 @@ import static org.neurite.backend.JavaBackend.commit;
 import static org.neurite.backend.JavaBackend.read;
 import static org.neurite.backend.JavaBackend.writable;
 import static org.neurite.backend.JavaEltwise.activate;
+import static org.neurite.backend.JavaEltwise.derivative;
 
 import java.util.Arrays;
 import org.neurite.Activation;
@@ -43,12 +44,31 @@ final class JavaRnn implements RnnOp {
     @Override
     public void forward(Tensor input, boolean projected, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC,
                         Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads) {
+        run(input, projected, mask, bias, initialH, initialC, output, outputOffset, finalH, finalC, null, threads);
+    }
+
+    @Override
+    public long workspaceSize(int batch, int steps) {
+        return (long) batch * steps * new Workspace(g, batch, steps).rowFloats;
+    }
+
+    @Override
+    public void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor output, int outputOffset, Tensor workspace,
+                                int threads) {
+        run(input, false, mask, bias, null, null, output, outputOffset, null, null, workspace, threads);
+    }
+
+    // The forward pass; with a workspace, also saving what backward needs.
+    private void run(Tensor input, boolean projected, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC,
+                     Tensor output, int outputOffset, Tensor finalH, Tensor finalC, Tensor workspace, int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
         final float[] m = mask == null ? null : read(mask), u = recurrent;
         final float[] b = bias == null ? null : read(bias);
         final float[] h0 = initialH == null ? null : read(initialH), c0 = initialC == null ? null : read(initialC);
         final float[] y = writable(output), hT = finalH == null ? null : writable(finalH);
         final float[] cT = finalC == null ? null : writable(finalC);
+        final float[] ws = workspace == null ? null : writable(workspace);
+        final Workspace at = new Workspace(g, batch, steps);
         // The input projection of the whole sequence, with the input bias (GRU reset_after: its first row).
         final float[] xw;
         if (projected) {
@@ -67,14 +87,19 @@ final class JavaRnn implements RnnOp {
                     c[j] = c0 == null ? 0f : c0[row * units + j];
                 }
                 for (int s = 0; s < steps; s++) {
-                    int t = g.goBackwards() ? steps - 1 - s : s;
+                    int t = g.goBackwards() ? steps - 1 - s : s, r = row * steps + t;
                     int out = outputOffset + (row * steps + (g.reverseOutput() ? steps - 1 - s : s)) * g.outputStride();
-                    if (m != null && m[row * steps + t] == 0f) {
+                    if (m != null && m[r] == 0f) {
                         if (g.returnSequences()) Arrays.fill(y, out, out + units, 0f);
                         continue;
                     }
-                    int x = (row * steps + t) * gu;
-                    recurrentStep(g, xw, x, u, splitBias ? b : null, h, c, next, rec, rh);
+                    if (ws != null) {
+                        System.arraycopy(h, 0, ws, at.h(r), units);
+                        if (at.lstm) System.arraycopy(c, 0, ws, at.c(r), units);
+                    }
+                    recurrentStep(g, xw, r * gu, u, splitBias ? b : null, h, c, next, rec, rh, ws,
+                            ws == null ? 0 : at.saved(r));
+                    if (ws != null && at.lstm) System.arraycopy(c, 0, ws, at.cNext(r), units);
                     float[] swap = h;
                     h = next;
                     next = swap;
@@ -88,6 +113,177 @@ final class JavaRnn implements RnnOp {
         commit(output, y);
         if (finalH != null) commit(finalH, hT);
         if (finalC != null) commit(finalC, cT);
+        if (workspace != null) commit(workspace, ws);
+    }
+
+    @Override
+    public void backward(Tensor kernelValue, Tensor recurrentValue, Tensor input, Tensor mask, Tensor workspace,
+                         Tensor dOutput, int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias,
+                         int threads) {
+        final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
+        final Workspace at = new Workspace(g, batch, steps);
+        final float[] m = mask == null ? null : read(mask), u = read(recurrentValue), dy = read(dOutput);
+        final float[] ws = writable(workspace);
+        final Activation a = g.activation(), ra = g.recurrentActivation();
+        // Back through time, one sequence per task: the gradients at each step's gate inputs.
+        Parallel.forRange(batch, threads, (begin, end) -> {
+            float[] dh = new float[units], dc = new float[units], dPrev = new float[units], dRh = new float[units];
+            for (int row = begin; row < end; row++) {
+                Arrays.fill(dh, 0f);
+                Arrays.fill(dc, 0f);
+                if (!g.returnSequences()) JavaDense.axpy(1f, dy, outputOffset + row * g.outputStride(), dh, 0, units);
+                for (int s = steps - 1; s >= 0; s--) {
+                    int t = g.goBackwards() ? steps - 1 - s : s, r = row * steps + t;
+                    int dx = at.dx(r), dr = at.dRec(r), sv = at.saved(r), hp = at.h(r);
+                    if (m != null && m[r] == 0f) { // the state passed through unchanged, and so does its gradient
+                        Arrays.fill(ws, dx, dx + gu, 0f);
+                        if (at.gru) Arrays.fill(ws, dr, dr + gu, 0f);
+                        continue;
+                    }
+                    if (g.returnSequences()) {
+                        int out = outputOffset + (row * steps + (g.reverseOutput() ? steps - 1 - s : s)) * g.outputStride();
+                        JavaDense.axpy(1f, dy, out, dh, 0, units);
+                    }
+                    Arrays.fill(dPrev, 0f);
+                    switch (g.cell()) {
+                        case SIMPLE -> {
+                            for (int j = 0; j < units; j++) ws[dx + j] = dh[j] * derivative(a, 0f, ws[sv + j]);
+                        }
+                        case LSTM -> {
+                            for (int j = 0; j < units; j++) {
+                                float i = ws[sv + j], f = ws[sv + units + j], cand = ws[sv + 2 * units + j];
+                                float o = ws[sv + 3 * units + j], squashed = ws[sv + gu + j];
+                                float from = a.derivativeFromOutput(0f) ? squashed : ws[at.cNext(r) + j];
+                                float dcj = dc[j] + dh[j] * o * derivative(a, 0f, from);
+                                ws[dx + j] = dcj * cand * derivative(ra, 0f, i);
+                                ws[dx + units + j] = dcj * ws[at.c(r) + j] * derivative(ra, 0f, f);
+                                ws[dx + 2 * units + j] = dcj * i * derivative(a, 0f, cand);
+                                ws[dx + 3 * units + j] = dh[j] * squashed * derivative(ra, 0f, o);
+                                dc[j] = dcj * f;
+                            }
+                        }
+                        case GRU -> {
+                            for (int j = 0; j < units; j++) {
+                                float z = ws[sv + j], rr = ws[sv + units + j], n = ws[sv + 2 * units + j];
+                                float dn = dh[j] * (1f - z) * derivative(a, 0f, n);
+                                float hRec = g.resetAfter() ? ws[sv + gu + j] : 0f;
+                                ws[dx + j] = dh[j] * (ws[hp + j] - n) * derivative(ra, 0f, z);
+                                ws[dx + 2 * units + j] = dn;
+                                dPrev[j] = dh[j] * z;
+                                if (g.resetAfter()) ws[dx + units + j] = dn * hRec * derivative(ra, 0f, rr);
+                            }
+                            if (!g.resetAfter()) {
+                                // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and h
+                                for (int k = 0; k < units; k++) {
+                                    dRh[k] = JavaDense.dot(ws, dx + 2 * units, u, k * gu + 2 * units, units);
+                                }
+                                for (int j = 0; j < units; j++) {
+                                    ws[dx + units + j] = dRh[j] * ws[hp + j] * derivative(ra, 0f, ws[sv + units + j]);
+                                    dPrev[j] += dRh[j] * ws[sv + units + j];
+                                }
+                            }
+                            System.arraycopy(ws, dx, ws, dr, gu);
+                            if (g.resetAfter()) {
+                                for (int j = 0; j < units; j++) ws[dr + 2 * units + j] *= ws[sv + units + j];
+                            } else {
+                                Arrays.fill(ws, dr + 2 * units, dr + gu, 0f); // Un's gradient comes from r h, below
+                            }
+                        }
+                    }
+                    // dh of the step before: what flows through the recurrent kernel, plus any direct path
+                    int recurrentGradient = at.gru ? dr : dx;
+                    for (int k = 0; k < units; k++) dh[k] = dPrev[k] + JavaDense.dot(ws, recurrentGradient, u, k * gu, gu);
+                }
+            }
+        });
+        // The weight gradients, each one product over every step of every sequence.
+        final int rows = batch * steps;
+        final float[] x = read(input);
+        float[] dX = new float[rows * gu], states = new float[rows * units], dRecRows = new float[rows * gu];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(ws, at.dx(r), dX, r * gu, gu);
+            System.arraycopy(ws, at.h(r), states, r * units, units);
+            System.arraycopy(ws, at.gru ? at.dRec(r) : at.dx(r), dRecRows, r * gu, gu);
+        }
+        float[] db = dBias == null ? null : new float[g.biasSize()];
+        JavaDense.outerProductSum(x, dX, rows, g.inputSize(), gu, dKernel, null, threads);
+        JavaDense.outerProductSum(states, dRecRows, rows, units, gu, dRecurrent, null, threads);
+        if (at.gru && !g.resetAfter()) {
+            // Un's gradient: (r h) of every step times the candidate's gradient
+            float[] rh = new float[rows * units], dn = new float[rows * units];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < units; j++) {
+                    rh[r * units + j] = ws[at.saved(r) + units + j] * states[r * units + j];
+                    dn[r * units + j] = dX[r * gu + 2 * units + j];
+                }
+            }
+            try (Tensor dUn = Tensor.heap(units, units)) {
+                JavaDense.outerProductSum(rh, dn, rows, units, units, dUn, null, threads);
+                float[] dU = writable(dRecurrent), part = read(dUn);
+                for (int k = 0; k < units; k++) System.arraycopy(part, k * units, dU, k * gu + 2 * units, units);
+                commit(dRecurrent, dU);
+            }
+        }
+        if (dBias != null) {
+            for (int r = 0; r < rows; r++) JavaDense.axpy(1f, dX, r * gu, db, 0, gu);
+            if (g.biasSize() > gu) for (int r = 0; r < rows; r++) JavaDense.axpy(1f, dRecRows, r * gu, db, gu, gu);
+            dBias.copyFrom(db);
+        }
+        float[] dx = writable(dInput), w = read(kernelValue);
+        Parallel.forRange(rows, threads, (begin, end) -> {
+            for (int r = begin; r < end; r++) {
+                for (int i = 0; i < g.inputSize(); i++) dx[r * g.inputSize() + i] = JavaDense.dot(dX, r * gu, w, i * gu, gu);
+            }
+        });
+        commit(dInput, dx);
+    }
+
+    /**
+     * Where a training step's saved values and gradients lie in the workspace, per row
+     * {@code r = sequence * steps + input step}: the state before the step (LSTM: also the
+     * cell before and after it), the gates after their activations (SimpleRNN: the new state;
+     * LSTM: also the activated cell; GRU with reset_after: also h Uh + bh), the gradient at the gates' input projection, and
+     * for GRU the gradient at their recurrent part; as {@code native/src/common/rnn_workspace.h}.
+     */
+    private static final class Workspace {
+        final boolean lstm, gru;
+        final int rowFloats;
+        private final int units, savedFloats, gatedUnits;
+        private final long rows;
+
+        Workspace(RnnGeometry g, int batch, int steps) {
+            units = g.units();
+            gatedUnits = g.gatedUnits();
+            lstm = g.cell() == RnnGeometry.Cell.LSTM;
+            gru = g.cell() == RnnGeometry.Cell.GRU;
+            savedFloats = gru && g.resetAfter() || lstm ? gatedUnits + units : gatedUnits;
+            rows = (long) batch * steps;
+            rowFloats = units * (lstm ? 3 : 1) + savedFloats + gatedUnits * (gru ? 2 : 1);
+        }
+
+        int h(int r) {
+            return Math.toIntExact((long) r * units);
+        }
+
+        int c(int r) {
+            return Math.toIntExact(rows * units + (long) r * units);
+        }
+
+        int cNext(int r) {
+            return Math.toIntExact(2 * rows * units + (long) r * units);
+        }
+
+        int saved(int r) {
+            return Math.toIntExact(rows * units * (lstm ? 3 : 1) + (long) r * savedFloats);
+        }
+
+        int dx(int r) {
+            return Math.toIntExact(rows * (units * (lstm ? 3 : 1) + savedFloats) + (long) r * gatedUnits);
+        }
+
+        int dRec(int r) {
+            return Math.toIntExact(rows * (units * (lstm ? 3 : 1) + savedFloats + gatedUnits) + (long) r * gatedUnits);
+        }
     }
 
     /**
@@ -95,7 +291,7 @@ final class JavaRnn implements RnnOp {
      * input x = projected[at...]. Equations: native/include/neurite.h.
      */
     private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[] u, float[] splitBias, float[] h,
-                                      float[] c, float[] next, float[] rec, float[] rh) {
+                                      float[] c, float[] next, float[] rec, float[] rh, float[] saved, int savedAt) {
         int units = g.units(), gu = g.gatedUnits();
         Activation a = g.activation(), ra = g.recurrentActivation();
         boolean twoPass = g.cell() == RnnGeometry.Cell.GRU && !g.resetAfter();
@@ -112,16 +308,19 @@ final class JavaRnn implements RnnOp {
             case SIMPLE -> {
                 System.arraycopy(rec, 0, next, 0, units);
                 activate(a, 0f, next, 0, units);
+                if (saved != null) System.arraycopy(next, 0, saved, savedAt, units);
             }
             case LSTM -> {
                 activate(ra, 0f, rec, 0, 2 * units);
                 activate(a, 0f, rec, 2 * units, 3 * units);
                 activate(ra, 0f, rec, 3 * units, 4 * units);
+                if (saved != null) System.arraycopy(rec, 0, saved, savedAt, gu);
                 for (int j = 0; j < units; j++) {
                     c[j] = rec[units + j] * c[j] + rec[j] * rec[2 * units + j];
                     next[j] = c[j];
                 }
                 activate(a, 0f, next, 0, units);
+                if (saved != null) System.arraycopy(next, 0, saved, savedAt + gu, units);
                 for (int j = 0; j < units; j++) next[j] *= rec[3 * units + j];
             }
             case GRU -> {
@@ -129,8 +328,9 @@ final class JavaRnn implements RnnOp {
                 if (g.resetAfter()) {
                     // rec[2u..] holds xh + (h Uh + bh'); n needs xh + r (h Uh + bh'): recompute the split
                     for (int j = 0; j < units; j++) {
-                        float xh = projected[at + 2 * units + j];
-                        next[j] = xh + rec[units + j] * (rec[2 * units + j] - xh);
+                        float xh = projected[at + 2 * units + j], hn = rec[2 * units + j] - xh;
+                        next[j] = xh + rec[units + j] * hn;
+                        if (saved != null) saved[savedAt + gu + j] = hn;
                     }
                 } else {
                     for (int j = 0; j < units; j++) rh[j] = rec[units + j] * h[j];
@@ -142,6 +342,10 @@ final class JavaRnn implements RnnOp {
                     for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
                 }
                 activate(a, 0f, next, 0, units);
+                if (saved != null) {
+                    System.arraycopy(rec, 0, saved, savedAt, 2 * units);
+                    System.arraycopy(next, 0, saved, savedAt + 2 * units, units);
+                }
                 for (int j = 0; j < units; j++) next[j] = next[j] + rec[j] * (h[j] - next[j]);
             }
         }

@@ -51,15 +51,45 @@ final class NativeRnn implements RnnOp {
     @Override
     public void forward(Tensor input, boolean projected, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC,
                         Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads) {
-        if (outputOffset < 0 || outputOffset > output.size()) {
-            throw new IllegalArgumentException("rnn: output offset " + outputOffset + " outside " + output);
-        }
+        checkOffset(output, outputOffset);
         Tensor kernel = projected ? null : packedKernel;
         check("rnn", NeuriteNative.nrt_rnn_forward(desc, input.dim(0), input.dim(1), buffer(input), input.size(),
                 optional(mask), size(mask), optional(kernel), size(kernel), buffer(packedRecurrent),
                 packedRecurrent.size(), optional(bias), size(bias), optional(initialH), size(initialH),
                 optional(initialC), size(initialC), buffer(output).position(outputOffset), output.size() - outputOffset,
                 optional(finalH), size(finalH), optional(finalC), size(finalC), threads));
+    }
+
+    @Override
+    public long workspaceSize(int batch, int steps) {
+        return NeuriteNative.nrt_rnn_workspace_size(desc, batch, steps);
+    }
+
+    @Override
+    public void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor output, int outputOffset, Tensor workspace,
+                                int threads) {
+        checkOffset(output, outputOffset);
+        check("rnn training", NeuriteNative.nrt_rnn_forward_training(desc, input.dim(0), input.dim(1), buffer(input),
+                input.size(), optional(mask), size(mask), buffer(packedKernel), packedKernel.size(),
+                buffer(packedRecurrent), packedRecurrent.size(), optional(bias), size(bias),
+                buffer(output).position(outputOffset), output.size() - outputOffset, buffer(workspace), workspace.size(),
+                threads));
+    }
+
+    @Override
+    public void backward(Tensor kernel, Tensor recurrentKernel, Tensor input, Tensor mask, Tensor workspace,
+                         Tensor dOutput, int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias,
+                         int threads) {
+        checkOffset(dOutput, outputOffset);
+        check("rnn backward", NeuriteNative.nrt_rnn_backward(desc, input.dim(0), input.dim(1), buffer(input),
+                input.size(), optional(mask), size(mask), buffer(kernel), kernel.size(), buffer(recurrentKernel),
+                recurrentKernel.size(), buffer(workspace), workspace.size(), buffer(dOutput).position(outputOffset),
+                dOutput.size() - outputOffset, buffer(dInput), dInput.size(), buffer(dKernel), dKernel.size(),
+                buffer(dRecurrent), dRecurrent.size(), optional(dBias), size(dBias), threads));
+    }
+
+    private static void checkOffset(Tensor t, int offset) {
+        if (offset < 0 || offset > t.size()) throw new IllegalArgumentException("rnn: offset " + offset + " outside " + t);
     }
 
     @Override

@@ -36,6 +36,28 @@ public interface RnnOp extends AutoCloseable {
     void forward(Tensor input, boolean projected, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC,
                  Tensor output, int outputOffset, Tensor finalH, Tensor finalC, int threads);
 
+    /** Floats of workspace {@link #forwardTraining} and {@link #backward} need for a batch of sequences. */
+    long workspaceSize(int batch, int steps);
+
+    /**
+     * As {@link #forward} from zero states (input not projected), saving what {@link #backward}
+     * needs in {@code workspace}; the activations' derivatives must follow from their outputs
+     * ({@link org.neurite.Activation#derivativeFromOutput}).
+     */
+    void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor output, int outputOffset, Tensor workspace,
+                         int threads);
+
+    /**
+     * Backpropagation through time after {@link #forwardTraining} on the same input, mask and
+     * workspace: from {@code dOutput} (laid out as the output was, from {@code outputOffset}),
+     * writes the input's gradient and those of the kernel, the recurrent kernel (Keras layout,
+     * given unpacked) and the bias (may be null). A masked step passes the state's gradient
+     * through unchanged. Each weight gradient is one product over every step, summed in a fixed
+     * order: the same bits for any thread count.
+     */
+    void backward(Tensor kernel, Tensor recurrentKernel, Tensor input, Tensor mask, Tensor workspace, Tensor dOutput,
+                  int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias, int threads);
+
     @Override
     void close();
 }

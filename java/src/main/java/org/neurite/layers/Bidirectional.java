@@ -67,10 +67,72 @@ public final class Bidirectional extends Layer {
         forward.runInto(input, mask, output, 0, threads);
         try (Tensor other = backend.allocate(output.shape())) {
             backward.runInto(input, mask, other, 0, threads);
-            BinaryOp op = merge == Merge.SUM ? BinaryOp.ADD : merge == Merge.MUL ? BinaryOp.MUL : BinaryOp.AVERAGE;
-            backend.binary(op, output, other, output, threads);
+            backend.binary(mergeOp(), output, other, output, threads);
         }
         return output;
+    }
+
+    @Override
+    protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor output) {
+        Context forwardContext = ctx.child(0), backwardContext = ctx.child(1);
+        if (merge == Merge.CONCAT) {
+            forward.trainInto(forwardContext, input, mask, output, 0);
+            backward.trainInto(backwardContext, input, mask, output, forward.units());
+            return output;
+        }
+        Tensor forwardOutput = forwardContext.buffer(backend, Context.Slot.OUTPUT, output.shape());
+        Tensor backwardOutput = backwardContext.buffer(backend, Context.Slot.OUTPUT, output.shape());
+        forward.trainInto(forwardContext, input, mask, forwardOutput, 0);
+        backward.trainInto(backwardContext, input, mask, backwardOutput, 0);
+        backend.binary(mergeOp(), forwardOutput, backwardOutput, output, ctx.threads());
+        return output;
+    }
+
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        Context forwardContext = ctx.child(0), backwardContext = ctx.child(1);
+        int threads = ctx.threads();
+        Tensor dForward = forwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape());
+        Tensor dBackward = backwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape());
+        if (merge == Merge.CONCAT) {
+            forward.backpropInto(forwardContext, dOutput, 0, dForward);
+            backward.backpropInto(backwardContext, dOutput, forward.units(), dBackward);
+        } else {
+            // Each layer's share of the merged output's gradient
+            Tensor shareForward = forwardContext.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
+            Tensor shareBackward = backwardContext.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
+            Tensor forwardOutput = forwardContext.buffer(backend, Context.Slot.OUTPUT, dOutput.shape());
+            Tensor backwardOutput = backwardContext.buffer(backend, Context.Slot.OUTPUT, dOutput.shape());
+            switch (merge) {
+                case SUM -> {
+                    shareForward.copyFrom(dOutput);
+                    shareBackward.copyFrom(dOutput);
+                }
+                case AVE -> {
+                    backend.binary(BinaryOp.AVERAGE, dOutput, zeros(ctx, dOutput), shareForward, threads);
+                    shareBackward.copyFrom(shareForward);
+                }
+                case MUL -> {
+                    backend.binary(BinaryOp.MUL, dOutput, backwardOutput, shareForward, threads);
+                    backend.binary(BinaryOp.MUL, dOutput, forwardOutput, shareBackward, threads);
+                }
+                case CONCAT -> throw new AssertionError();
+            }
+            forward.backpropInto(forwardContext, shareForward, 0, dForward);
+            backward.backpropInto(backwardContext, shareBackward, 0, dBackward);
+        }
+        Tensor dInput = inputGradient(ctx);
+        backend.binary(BinaryOp.ADD, dForward, dBackward, dInput, threads);
+        return dInput;
+    }
+
+    // A zero tensor of t's shape, kept in the context.
+    private Tensor zeros(Context ctx, Tensor t) {
+        return ctx.buffer(backend, Context.Slot.SAVED, t.shape());
+    }
+
+    private BinaryOp mergeOp() {
+        return merge == Merge.SUM ? BinaryOp.ADD : merge == Merge.MUL ? BinaryOp.MUL : BinaryOp.AVERAGE;
     }
 
     @Override

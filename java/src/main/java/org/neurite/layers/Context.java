@@ -1,6 +1,8 @@
 package org.neurite.layers;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 
@@ -22,6 +24,7 @@ public final class Context implements AutoCloseable {
 
     private final int threads;
     private final Tensor[] buffers = new Tensor[Slot.values().length];
+    private final List<Context> children = new ArrayList<>();
     Tensor input, mask, output;
 
     /** A context whose layers use {@code threads} threads (0: all cores). */
@@ -43,8 +46,15 @@ public final class Context implements AutoCloseable {
         return t;
     }
 
+    /** The context of the {@code index}th layer a wrapper runs (Bidirectional's two), made at first use. */
+    Context child(int index) {
+        while (children.size() <= index) children.add(new Context(threads));
+        return children.get(index);
+    }
+
     @Override
     public void close() {
+        for (Context c : children) c.close();
         for (Tensor t : buffers) if (t != null) t.close();
         Arrays.fill(buffers, null);
         input = mask = output = null;

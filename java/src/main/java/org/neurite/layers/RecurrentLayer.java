@@ -205,6 +205,41 @@ public abstract class RecurrentLayer extends Layer {
         return output;
     }
 
+    @Override
+    protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor output) {
+        trainInto(ctx, input, mask, output, 0);
+        return output;
+    }
+
+    /** The training forward pass into {@code output} from {@code offset} with this layer's stride (for Bidirectional). */
+    void trainInto(Context ctx, Tensor input, Tensor mask, Tensor output, int offset) {
+        if (!activation.derivativeFromOutput(0f) || !recurrentActivation.derivativeFromOutput(0f)) {
+            throw new UnsupportedOperationException(describe() + ": training needs activations whose derivative follows"
+                    + " from their output (not " + activation + "/" + recurrentActivation + ")");
+        }
+        ctx.input = input;
+        ctx.mask = mask;
+        ensurePacked().forwardTraining(input, mask, biasValue(), output, offset, workspace(ctx), ctx.threads());
+    }
+
+    @Override
+    protected Tensor backprop(Context ctx, Tensor dOutput) {
+        Tensor dInput = inputGradient(ctx);
+        backpropInto(ctx, dOutput, 0, dInput);
+        return dInput;
+    }
+
+    /** Backpropagates from {@code dOutput} read from {@code offset} with this layer's stride, writing {@code dInput}. */
+    void backpropInto(Context ctx, Tensor dOutput, int offset, Tensor dInput) {
+        op.backward(kernel.value(), recurrentKernel.value(), ctx.input, ctx.mask, workspace(ctx), dOutput, offset, dInput,
+                kernel.gradient(), recurrentKernel.gradient(), bias == null ? null : bias.gradient(), ctx.threads());
+    }
+
+    private Tensor workspace(Context ctx) {
+        long size = op.workspaceSize(ctx.input.dim(0), ctx.input.dim(1));
+        return ctx.buffer(backend, Context.Slot.SAVED, Math.toIntExact(size));
+    }
+
     /** With returnSequences the time steps go on, and so does their mask. */
     @Override
     public Tensor computeMask(Tensor input, Tensor inputMask) {

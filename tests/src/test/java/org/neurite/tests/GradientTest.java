@@ -22,6 +22,7 @@ import org.neurite.backend.Backend;
 import org.neurite.layers.ActivationLayer;
 import org.neurite.layers.AvgPool1D;
 import org.neurite.layers.AvgPool2D;
+import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Conv1D;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
@@ -29,9 +30,12 @@ import org.neurite.layers.DepthwiseConv2D;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.Flatten;
 import org.neurite.layers.GlobalAvgPool2D;
+import org.neurite.layers.GRU;
 import org.neurite.layers.GlobalMaxPool1D;
+import org.neurite.layers.LSTM;
 import org.neurite.layers.Layer;
 import org.neurite.layers.MaxPool2D;
+import org.neurite.layers.SimpleRNN;
 
 /**
  * Gradients of every trainable layer kind against finite differences, on every backend.
@@ -92,6 +96,31 @@ class GradientTest {
         c.add(new Case("Embedding then Flatten and Dense", new int[] {5}, 7,
                 () -> List.of(new Embedding(7, 3), new Flatten(), new Dense(2, Activation.TANH))));
         c.add(new Case("Embedding maskZero", new int[] {6}, 5, true, () -> List.of(new Embedding(5, 3).maskZero(true))));
+        for (boolean resetAfter : new boolean[] {true, false}) {
+            c.add(new Case("GRU resetAfter " + resetAfter + " returnSequences", new int[] {4, 3}, 0,
+                    () -> List.of(new GRU(5).resetAfter(resetAfter).returnSequences(true))));
+            c.add(new Case("GRU resetAfter " + resetAfter + " goBackwards", new int[] {5, 3}, 0,
+                    () -> List.of(new GRU(4).resetAfter(resetAfter).goBackwards(true))));
+        }
+        c.add(new Case("LSTM", new int[] {5, 3}, 0, () -> List.of(new LSTM(4))));
+        c.add(new Case("LSTM returnSequences goBackwards without bias", new int[] {4, 2}, 0,
+                () -> List.of(new LSTM(3).returnSequences(true).goBackwards(true).useBias(false))));
+        c.add(new Case("LSTM relu/hard sigmoid-like activations", new int[] {4, 3}, 0,
+                () -> List.of(new LSTM(3).activation(Activation.RELU).recurrentActivation(Activation.SIGMOID))));
+        c.add(new Case("SimpleRNN tanh returnSequences", new int[] {5, 3}, 0,
+                () -> List.of(new SimpleRNN(4).returnSequences(true))));
+        c.add(new Case("stacked LSTM then GRU", new int[] {4, 3}, 0,
+                () -> List.of(new LSTM(4).returnSequences(true), new GRU(3))));
+        for (Bidirectional.Merge merge : Bidirectional.Merge.values()) {
+            c.add(new Case("Bidirectional LSTM " + merge, new int[] {4, 3}, 0,
+                    () -> List.of(new Bidirectional(new LSTM(3).returnSequences(true), merge))));
+        }
+        c.add(new Case("Bidirectional GRU CONCAT last state", new int[] {4, 2}, 0,
+                () -> List.of(new Bidirectional(new GRU(3)))));
+        c.add(new Case("masked Embedding then LSTM (seed RNN shape)", new int[] {6}, 5,
+                () -> List.of(new Embedding(5, 3).maskZero(true), new LSTM(4), new Dense(3, Activation.SOFTMAX))));
+        c.add(new Case("masked Embedding then GRU returnSequences", new int[] {6}, 5,
+                () -> List.of(new Embedding(5, 3).maskZero(true), new GRU(3).returnSequences(true))));
         c.add(new Case("small seed CNN", new int[] {8, 8, 1}, 0, () -> List.of(new Conv2D(4, 3, Activation.RELU),
                 new MaxPool2D(2), new Conv2D(5, 2, Activation.RELU), new Flatten(), new Dense(6, Activation.RELU),
                 new Dense(3, Activation.SOFTMAX))));
@@ -178,25 +207,42 @@ class GradientTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.neurite.tests.Variant#all")
     void seedCnnGradientsAreBitwiseTheSameOnOneAndTwoThreadsAndOnEveryCall(Variant variant) {
-        Backend backend = variant.activate();
         Random random = new Random(7);
-        float[] x = new float[8 * 28 * 28], r = Checks.random(random, 8 * 10);
+        float[] x = new float[8 * 28 * 28];
         for (int i = 0; i < x.length; i++) x[i] = random.nextFloat();
+        assertDeterministic("seed CNN", SeedCnnTest::seedCnn, variant, x, new int[] {8, 28, 28, 1}, 10);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void seedRnnGradientsAreBitwiseTheSameOnOneAndTwoThreadsAndOnEveryCall(Variant variant) {
+        Random random = new Random(8);
+        float[] ids = new float[8 * 100];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 100 < 10 * (i / 100 + 1) ? random.nextInt(10000) : 0; // padded tails
+        assertDeterministic("seed RNN", SeedRnnTest::seedRnn, variant, ids, new int[] {8, 100}, 10);
+    }
+
+    /** The input's and every parameter's gradient: 1 and 2 threads, and two calls, give the same bits. */
+    private static void assertDeterministic(String name, Supplier<Sequential> model, Variant variant, float[] x,
+                                            int[] inputShape, int outputs) {
+        Backend backend = variant.activate();
+        float[] r = Checks.random(new Random(9), inputShape[0] * outputs);
         List<List<float[]>> runs = new ArrayList<>();
         for (int threads : new int[] {1, 2, 2}) {
-            try (Sequential model = SeedCnnTest.seedCnn().backend(backend).threads(threads).build();
-                 Tensor input = backend.allocate(8, 28, 28, 1).copyFrom(x);
-                 Tensor dOutput = backend.allocate(8, 10).copyFrom(r)) {
-                model.forwardTraining(input, null);
+            try (Sequential m = model.get().backend(backend).threads(threads).build();
+                 Tensor input = backend.allocate(inputShape).copyFrom(x);
+                 Tensor dOutput = backend.allocate(inputShape[0], outputs).copyFrom(r)) {
+                m.forwardTraining(input, null);
                 List<float[]> gradients = new ArrayList<>();
-                gradients.add(model.backward(dOutput).toArray());
-                for (Parameter p : model.parameters()) gradients.add(p.gradient().toArray());
+                Tensor dInput = m.backward(dOutput);
+                if (dInput != null) gradients.add(dInput.toArray());
+                for (Parameter p : m.parameters()) gradients.add(p.gradient().toArray());
                 runs.add(gradients);
             }
         }
         for (int g = 0; g < runs.get(0).size(); g++) {
-            String context = "seed CNN on " + variant + ", gradient " + g;
-            Checks.assertNotMostlyZeros(context, runs.get(0).get(g), 0.3);
+            String context = name + " on " + variant + ", gradient " + g;
+            Checks.assertNotMostlyZeros(context, runs.get(0).get(g), 0.01);
             Checks.assertBitwiseEqual(context + ", 1 and 2 threads", runs.get(0).get(g), runs.get(1).get(g));
             Checks.assertBitwiseEqual(context + ", two calls", runs.get(1).get(g), runs.get(2).get(g));
         }

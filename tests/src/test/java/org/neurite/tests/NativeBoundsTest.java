@@ -150,4 +150,46 @@ class NativeBoundsTest {
         }
         assertTrue(ran > 300, "only " + ran + " random backward calls were valid: the test proves little");
     }
+
+    /** Recurrent training calls with random (often inconsistent) sizes, strides and masks. */
+    @Test
+    void randomRecurrentTrainingStaysInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(14);
+        int ran = 0;
+        for (int trial = 0; trial < 600; trial++) {
+            int cell = r.nextInt(3), units = small(r, 6), in = small(r, 5), batch = small(r, 3), steps = small(r, 5);
+            int gates = cell == 1 ? 4 : cell == 2 ? 3 : 1;
+            var d = new NeuriteNative.RnnDesc().cell(cell).inputSize(in).units(units).activation(4).recurrentActivation(3)
+                    .resetAfter(r.nextInt(2)).goBackwards(r.nextInt(2)).returnSequences(r.nextInt(2))
+                    .reverseOutput(r.nextInt(2)).outputStride(units + r.nextInt(3));
+            int packedKernel = (int) NeuriteNative.nrt_rnn_packed_kernel_size(d);
+            int packedRecurrent = (int) NeuriteNative.nrt_rnn_packed_recurrent_size(d);
+            int workspace = (int) NeuriteNative.nrt_rnn_workspace_size(d, batch, steps) - (r.nextInt(5) == 0 ? 1 : 0);
+            int src = batch * steps * in - (r.nextInt(5) == 0 ? 1 : 0), dst = r.nextInt(400);
+            int kernel = in * gates * units, recurrent = units * gates * units, bias = 2 * gates * units;
+            int mask = r.nextInt(3) == 0 ? batch * steps : 0;
+            try (Tensor x = guarded(src); Tensor m = guarded(mask); Tensor pk = guarded(packedKernel);
+                 Tensor pr = guarded(packedRecurrent); Tensor b = guarded(bias); Tensor y = guarded(dst);
+                 Tensor ws = guarded(Math.max(workspace, 0)); Tensor k = guarded(kernel); Tensor u = guarded(recurrent);
+                 Tensor dx = guarded(src); Tensor dk = guarded(kernel); Tensor du = guarded(recurrent);
+                 Tensor db = guarded(bias)) {
+                for (int i = 0; i < mask; i++) m.buffer().put(i, r.nextInt(2));
+                int status = NeuriteNative.nrt_rnn_forward_training(d, batch, steps, x.buffer(), src,
+                        mask == 0 ? null : m.buffer(), mask, pk.buffer(), packedKernel, pr.buffer(), packedRecurrent,
+                        b.buffer(), bias, y.buffer(), dst, ws.buffer(), workspace, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(y, dst, "rnn training trial " + trial);
+                assertGuardIntact(ws, Math.max(workspace, 0), "rnn training workspace trial " + trial);
+                status = NeuriteNative.nrt_rnn_backward(d, batch, steps, x.buffer(), src, mask == 0 ? null : m.buffer(),
+                        mask, k.buffer(), kernel, u.buffer(), recurrent, ws.buffer(), workspace, y.buffer(), dst,
+                        dx.buffer(), src, dk.buffer(), kernel, du.buffer(), recurrent, db.buffer(), bias, 2);
+                if (status == NeuriteNative.NRT_OK) ran++;
+                Tensor[] written = {ws, dx, dk, du, db};
+                int[] claimed = {Math.max(workspace, 0), src, kernel, recurrent, bias};
+                for (int i = 0; i < written.length; i++) assertGuardIntact(written[i], claimed[i], "rnn backward trial " + trial);
+            }
+        }
+        assertTrue(ran > 200, "only " + ran + " random recurrent training calls were valid: the test proves little");
+    }
 }

@@ -18,6 +18,15 @@ import org.neurite.testkit.RnnCase;
 
 /** The seed RNN, built with the layer API, end to end against the reference chained in double precision. */
 class SeedRnnTest {
+    /** Embedding(10000, 64, mask_zero) on 100 steps, LSTM(64), Dense(64, relu), Dense(10, softmax). */
+    static Sequential seedRnn() {
+        return new Sequential(100)
+                .add(new Embedding(10000, 64).maskZero(true))
+                .add(new LSTM(64))
+                .add(new Dense(64, Activation.RELU))
+                .add(new Dense(10, Activation.SOFTMAX));
+    }
+
     @ParameterizedTest(name = "on {0}")
     @MethodSource("org.neurite.tests.Variant#all")
     void matchesReferenceEndToEnd(Variant variant) {
@@ -27,12 +36,7 @@ class SeedRnnTest {
         Random random = new Random(77);
         float[] ids = new float[batch * steps];
         for (int b = 0; b < batch; b++) for (int t = 0; t < lengths[b]; t++) ids[b * steps + t] = 1 + random.nextInt(9999);
-        try (Sequential model = new Sequential(steps)
-                .add(new Embedding(10000, 64).maskZero(true))
-                .add(new LSTM(64))
-                .add(new Dense(64, Activation.RELU))
-                .add(new Dense(10, Activation.SOFTMAX))
-                .backend(backend).threads(2).seed(11).build();
+        try (Sequential model = seedRnn().backend(backend).threads(2).seed(11).build();
              Tensor x = backend.allocate(batch, steps).copyFrom(ids); Tensor y = model.predict(x)) {
             List<float[]> w = model.layers().stream().flatMap(l -> l.getWeights().stream()).toList();
             float[] table = w.get(0);
