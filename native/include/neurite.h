@@ -249,7 +249,8 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
  * passes the state's gradient through unchanged. Every weight gradient is one product over all
  * steps, summed in one fixed order: the same bits for any number of threads. The activations'
  * derivatives are taken from their saved outputs, so GELU and a leaky ReLU with a negative
- * alpha are not supported for training (the Java layer refuses them). */
+ * alpha are not supported for training (the Java layer refuses them). d_src may be null (the
+ * first layer of a model needs no input gradient). */
 NRT_API int64_t nrt_rnn_workspace_size(const nrt_rnn_desc *desc, int32_t batch, int32_t steps);
 NRT_API int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
                                      const float *src, int64_t src_size,

@@ -10,7 +10,7 @@ struct Scratch {
     int64_t capacity = 0;
     ~Scratch() { std::free(data); }
 };
-thread_local Scratch slots[2];
+thread_local Scratch slots[4];
 }  // namespace
 
 float *thread_scratch(int64_t floats, ScratchSlot slot) {

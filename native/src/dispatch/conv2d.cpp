@@ -1,11 +1,16 @@
 // Conv2D (and Conv1D, as height 1): validation, weight packing and the kernel list.
+#include <algorithm>
+
 #include "../common/activation.h"
 #include "../common/dispatch.h"
 #include "../common/packing.h"
+#include "../common/scratch.h"
+#include "../common/thread_pool.h"
 #include "../ref/kernels_ref.h"
 #include "../x64/kernels_x64.h"
 #include "checks.h"
 #include "conv2d.h"
+#include "dense.h"
 
 namespace neurite {
 namespace {
@@ -30,10 +35,24 @@ const Kernel<Conv2dProblem> kConv2dKernels[] = {
     {"conv2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_f32_ref},
 };
 
+void backward_data_as_forward(const Conv2dBackwardDataProblem &p);
+void backward_weights_as_gemm(const Conv2dBackwardWeightsProblem &p);
+
+const char *unless_stride_one(const Conv2dBackwardDataProblem &p) {
+    return p.d.stride_h == 1 && p.d.stride_w == 1 ? nullptr : "strided: not a forward convolution";
+}
+
+const char *unless_one_group(const Conv2dBackwardWeightsProblem &p) {
+    return p.d.groups == 1 ? nullptr : "grouped";
+}
+
+// The first two run the fastest forward kernels the ISA cap allows, so they serve every tier.
 const Kernel<Conv2dBackwardDataProblem> kBackwardDataKernels[] = {
+    {"conv2d_backward_data_as_forward", NRT_ISA_REF, unless_stride_one, backward_data_as_forward},
     {"conv2d_nhwc_backward_data_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_data_f32_ref},
 };
 const Kernel<Conv2dBackwardWeightsProblem> kBackwardWeightsKernels[] = {
+    {"conv2d_backward_weights_as_gemm", NRT_ISA_REF, unless_one_group, backward_weights_as_gemm},
     {"conv2d_nhwc_backward_weights_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_weights_f32_ref},
 };
 
@@ -93,6 +112,126 @@ void pack_winograd(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
         }
 }
 
+void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
+    if (conv2d_depthwise_layout(d)) {
+        std::copy(hwio, hwio + packed_size(d), packed);
+        return;
+    }
+    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups;
+    const int64_t blocks = conv2d_oc_blocks_per_group(d), block = conv2d_block_floats(d);
+    std::fill(packed, packed + winograd_offset(d), 0.f);
+    for (int g = 0; g < d.groups; ++g)
+        for (int kh = 0; kh < d.kernel_h; ++kh)
+            for (int kw = 0; kw < d.kernel_w; ++kw)
+                for (int ic = 0; ic < icg; ++ic)
+                    for (int o = 0; o < ocg; ++o) {
+                        const int64_t from = ((int64_t{kh} * d.kernel_w + kw) * icg + ic) * d.out_c + g * ocg + o;
+                        const int64_t to = (g * blocks + o / kConvOcBlock) * block +
+                                           ((int64_t{kh} * d.kernel_w + kw) * icg + ic) * kConvOcBlock + o % kConvOcBlock;
+                        packed[to] = hwio[from];
+                    }
+    if (conv2d_winograd_layout(d)) pack_winograd(d, hwio, packed);
+}
+
+// With stride 1, the input's gradient is a forward convolution of the output's gradient by
+// the kernel flipped in space with its channel axes swapped, padded so every output cell
+// meets each tap once: it runs on the forward kernels, Winograd included. A dense layer (a
+// 1x1 convolution of 1x1 images) runs as the dense GEMM by the transposed kernel instead.
+void backward_data_as_forward(const Conv2dBackwardDataProblem &p) {
+    const nrt_conv2d_desc &d = p.d;
+    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups, taps = d.kernel_h * d.kernel_w;
+    if (taps == 1 && d.in_h == 1 && d.in_w == 1 && d.out_h == 1 && d.out_w == 1 && d.groups == 1) {
+        const nrt_dense_desc transposed{d.out_c, d.in_c, NRT_ACT_NONE, 0.f};
+        float *wt = thread_scratch(int64_t{d.in_c} * d.out_c, ScratchSlot::kGradientLeft);
+        for (int i = 0; i < d.in_c; ++i)
+            for (int o = 0; o < d.out_c; ++o) wt[int64_t{o} * d.in_c + i] = p.hwio[int64_t{i} * d.out_c + o];
+        float *packed = thread_scratch(dense_packed_size(transposed), ScratchSlot::kGradientRight);
+        pack_dense_weights(transposed, wt, packed);
+        run_dense(DenseProblem{transposed, p.batch, p.d_pre, packed, nullptr, p.d_src, p.threads});
+        return;
+    }
+    nrt_conv2d_desc b = d;
+    b.in_h = d.out_h;
+    b.in_w = d.out_w;
+    b.in_c = d.out_c;
+    b.out_h = d.in_h;
+    b.out_w = d.in_w;
+    b.out_c = d.in_c;
+    b.pad_top = (d.kernel_h - 1) * d.dilation_h - d.pad_top;
+    b.pad_left = (d.kernel_w - 1) * d.dilation_w - d.pad_left;
+    b.activation = NRT_ACT_NONE;
+    b.alpha = 0.f;
+    float *flipped = thread_scratch(int64_t{taps} * ocg * d.in_c, ScratchSlot::kGradientLeft);
+    for (int kh = 0; kh < d.kernel_h; ++kh)
+        for (int kw = 0; kw < d.kernel_w; ++kw) {
+            const int64_t tap = int64_t{kh} * d.kernel_w + kw;
+            const int64_t mirror = int64_t{d.kernel_h - 1 - kh} * d.kernel_w + (d.kernel_w - 1 - kw);
+            for (int g = 0; g < d.groups; ++g)
+                for (int o = 0; o < ocg; ++o)
+                    for (int i = 0; i < icg; ++i)
+                        flipped[(tap * ocg + o) * d.in_c + g * icg + i] = p.hwio[(mirror * icg + i) * d.out_c + g * ocg + o];
+        }
+    float *packed = thread_scratch(packed_size(b), ScratchSlot::kGradientRight);
+    pack_conv2d_weights(b, flipped, packed);
+    run_selected(kConv2dKernels, Conv2dProblem{b, p.batch, p.d_pre, packed, nullptr, p.d_src, p.threads});
+}
+
+// The kernel's gradient, transposed: dW^T [out_c, taps * in_c] = dY^T [out_c, pixels] times
+// im2col(x) [pixels, taps * in_c], as the dense GEMM with im2col packed straight into its
+// weight panels. Every entry sums over the pixels in order, whatever the threads.
+void backward_weights_as_gemm(const Conv2dBackwardWeightsProblem &p) {
+    const nrt_conv2d_desc &d = p.d;
+    const int taps = d.kernel_h * d.kernel_w, oc = d.out_c;
+    const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w, columns = int64_t{taps} * d.in_c;
+    const nrt_dense_desc gemm{static_cast<int32_t>(pixels), static_cast<int32_t>(columns), NRT_ACT_NONE, 0.f};
+    float *dy_t = thread_scratch(pixels * oc, ScratchSlot::kGradientLeft);
+    constexpr int64_t kTransposeBlock = 64;  // pixels per block: the block's rows of dY stay in L1
+    parallel_for(ceil_div(pixels, kTransposeBlock), p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t block = begin; block < end; ++block) {
+            const int64_t first = block * kTransposeBlock, last = std::min(pixels, first + kTransposeBlock);
+            for (int o = 0; o < oc; ++o)
+                for (int64_t k = first; k < last; ++k) dy_t[o * pixels + k] = p.d_pre[k * oc + o];
+        }
+    });
+    // im2col in the dense kernel's panels: column m of pixel k at [m / 32][k][m % 32]
+    const int64_t panel = dense_panel_floats(gemm);
+    float *col = thread_scratch(dense_packed_size(gemm), ScratchSlot::kGradientRight);
+    parallel_for(pixels, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) {
+            const int64_t n = k / (int64_t{d.out_h} * d.out_w);
+            const int oh = static_cast<int>(k / d.out_w % d.out_h), ow = static_cast<int>(k % d.out_w);
+            // Column m of this pixel sits at [m / 32][k][m % 32]: a tap's channels are runs of
+            // consecutive floats, broken only where they cross into the next panel.
+            auto put = [&](int64_t m, const float *from, int64_t count) {
+                while (count > 0) {
+                    const int64_t lane = m % kDenseOcBlock, run = std::min(count, kDenseOcBlock - lane);
+                    float *to = col + m / kDenseOcBlock * panel + k * kDenseOcBlock + lane;
+                    if (from != nullptr) std::copy(from, from + run, to);
+                    else std::fill(to, to + run, 0.f);
+                    m += run;
+                    count -= run;
+                    if (from != nullptr) from += run;
+                }
+            };
+            for (int tap = 0; tap < taps; ++tap) {
+                const int ih = oh * d.stride_h + tap / d.kernel_w * d.dilation_h - d.pad_top;
+                const int iw = ow * d.stride_w + tap % d.kernel_w * d.dilation_w - d.pad_left;
+                const bool inside = ih >= 0 && ih < d.in_h && iw >= 0 && iw < d.in_w;
+                put(int64_t{tap} * d.in_c, inside ? p.src + ((n * d.in_h + ih) * d.in_w + iw) * d.in_c : nullptr, d.in_c);
+            }
+            put(columns, nullptr, ceil_div(columns, kDenseOcBlock) * kDenseOcBlock - columns);
+        }
+    });
+    float *dw_t = thread_scratch(oc * columns, ScratchSlot::kOperand);
+    run_dense(DenseProblem{gemm, oc, dy_t, col, nullptr, dw_t, p.threads});
+    for (int64_t m = 0; m < columns; ++m)
+        for (int o = 0; o < oc; ++o) p.d_hwio[m * oc + o] = dw_t[o * columns + m];
+    if (p.d_bias == nullptr) return;
+    std::fill(p.d_bias, p.d_bias + oc, 0.f);
+    for (int64_t k = 0; k < pixels; ++k)
+        for (int o = 0; o < oc; ++o) p.d_bias[o] += p.d_pre[k * oc + o];
+}
+
 }  // namespace
 
 nrt_conv2d_desc dense_as_conv(int in, int out, int activation, float alpha) {
@@ -124,27 +263,11 @@ int nrt_conv2d_pack_weights(const nrt_conv2d_desc *desc, const float *hwio, int6
                             int64_t packed_floats) {
     NRT_CHECK(check_desc(desc));
     const nrt_conv2d_desc &d = *desc;
-    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups;
+    const int icg = d.in_c / d.groups;
     NRT_CHECK(check_buffer("conv2d pack", "weights", hwio, hwio_size,
                            checked_product({d.kernel_h, d.kernel_w, icg, d.out_c})));
     NRT_CHECK(check_buffer("conv2d pack", "packed weights", packed, packed_floats, packed_size(d)));
-    if (conv2d_depthwise_layout(d)) {
-        std::copy(hwio, hwio + packed_size(d), packed);
-        return NRT_OK;
-    }
-    const int64_t blocks = conv2d_oc_blocks_per_group(d), block = conv2d_block_floats(d);
-    std::fill(packed, packed + winograd_offset(d), 0.f);
-    for (int g = 0; g < d.groups; ++g)
-        for (int kh = 0; kh < d.kernel_h; ++kh)
-            for (int kw = 0; kw < d.kernel_w; ++kw)
-                for (int ic = 0; ic < icg; ++ic)
-                    for (int o = 0; o < ocg; ++o) {
-                        const int64_t from = ((int64_t{kh} * d.kernel_w + kw) * icg + ic) * d.out_c + g * ocg + o;
-                        const int64_t to = (g * blocks + o / kConvOcBlock) * block +
-                                           ((int64_t{kh} * d.kernel_w + kw) * icg + ic) * kConvOcBlock + o % kConvOcBlock;
-                        packed[to] = hwio[from];
-                    }
-    if (conv2d_winograd_layout(d)) pack_winograd(d, hwio, packed);
+    pack_conv2d_weights(d, hwio, packed);
     return NRT_OK;
 }
 

@@ -17,6 +17,7 @@ const Kernel<SoftmaxProblem> kSoftmaxKernels[] = {
     {"softmax_f32_ref", NRT_ISA_REF, nullptr, softmax_f32_ref},
 };
 const Kernel<ActivationBackwardProblem> kActivationBackwardKernels[] = {
+    NRT_X64_CANDIDATES(activation_backward_f32, nullptr),
     {"activation_backward_f32_ref", NRT_ISA_REF, nullptr, activation_backward_f32_ref},
 };
 const Kernel<SoftmaxBackwardProblem> kSoftmaxBackwardKernels[] = {

@@ -13,9 +13,11 @@ const Kernel<Pool2dProblem> kPool2dKernels[] = {
 };
 
 const Kernel<Pool2dTrainingProblem> kTrainingKernels[] = {
+    NRT_X64_CANDIDATES(pool2d_nhwc_training_f32, nullptr),
     {"pool2d_nhwc_training_f32_ref", NRT_ISA_REF, nullptr, pool2d_nhwc_training_f32_ref},
 };
 const Kernel<Pool2dBackwardProblem> kBackwardKernels[] = {
+    NRT_X64_CANDIDATES(pool2d_nhwc_backward_f32, nullptr),
     {"pool2d_nhwc_backward_f32_ref", NRT_ISA_REF, nullptr, pool2d_nhwc_backward_f32_ref},
 };
 

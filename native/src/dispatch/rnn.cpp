@@ -241,7 +241,8 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
                            checked_product({d.units, at.gated})));
     NRT_CHECK(check_buffer("rnn backward", "workspace", workspace, workspace_size, checked_product({rows, at.row_floats()})));
     NRT_CHECK(check_buffer("rnn backward", "output gradient", d_dst, d_dst_size, output_reach(d, batch, steps)));
-    NRT_CHECK(check_buffer("rnn backward", "input gradient", d_src, d_src_size, checked_product({rows, d.input_size})));
+    if (d_src != nullptr)
+        NRT_CHECK(check_buffer("rnn backward", "input gradient", d_src, d_src_size, checked_product({rows, d.input_size})));
     NRT_CHECK(check_buffer("rnn backward", "kernel gradient", d_kernel, d_kernel_size,
                            checked_product({d.input_size, at.gated})));
     NRT_CHECK(check_buffer("rnn backward", "recurrent kernel gradient", d_recurrent, d_recurrent_size,
@@ -257,6 +258,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent,
                       split_bias && d_bias != nullptr ? d_bias + at.gated : nullptr, num_threads);
         if (at.gru && !d.reset_after) gru_reset_before_candidate_gradient_f32_ref(problem, d_recurrent);
+        if (d_src == nullptr) return NRT_OK;
         const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);
         run_conv2d_backward_data(
             Conv2dBackwardDataProblem{projection, static_cast<int32_t>(rows), kernel, dx, d_src, num_threads});

@@ -31,6 +31,17 @@ void activation_f32(const ActivationProblem &p) {
     });
 }
 
+void activation_backward_f32(const ActivationBackwardProblem &p) {
+    parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
+        for_each_vector(end - begin, [&](int64_t i, int lanes) {
+            const int64_t at = begin + i;
+            const Vec d = times_derivative(load_first(p.d_dst + at, lanes), load_first(p.from + at, lanes), p.activation,
+                                           p.alpha);
+            store_first(p.d_src + at, d, lanes);
+        });
+    });
+}
+
 void softmax_f32(const SoftmaxProblem &p) {
     parallel_for(p.rows, p.threads, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {

@@ -12,6 +12,9 @@
     void pool2d_nhwc_f32(const Pool2dProblem &p);                 \
     void dense_sgemm_f32(const DenseProblem &p);                  \
     void activation_f32(const ActivationProblem &p);              \
+    void activation_backward_f32(const ActivationBackwardProblem &p); \
+    void pool2d_nhwc_training_f32(const Pool2dTrainingProblem &p); \
+    void pool2d_nhwc_backward_f32(const Pool2dBackwardProblem &p); \
     void softmax_f32(const SoftmaxProblem &p);                    \
     void binary_f32(const BinaryProblem &p);                      \
     void simple_rnn_fwd_f32(const RnnProblem &p);                 \

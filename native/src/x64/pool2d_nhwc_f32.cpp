@@ -96,5 +96,87 @@ void pool2d_nhwc_f32(const Pool2dProblem &p) {
     else pool<false>(p);
 }
 
+// Max pooling that notes, per output, the window cell (kh * pool_w + kw) of its first maximum,
+// or of its first NaN, which max alone would pass over; -1 for a window wholly in the padding.
+void pool2d_nhwc_training_f32(const Pool2dTrainingProblem &p) {
+    const nrt_pool2d_desc &d = p.d;
+    if (d.kind == NRT_POOL_AVG) {
+        pool<false>(Pool2dProblem{d, p.batch, p.src, p.dst, p.threads});
+        return;
+    }
+    const int channels = d.channels;
+    parallel_for(int64_t{p.batch} * d.out_h, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end; ++row) {
+            const int64_t n = row / d.out_h;
+            const int h0 = static_cast<int>(row % d.out_h) * d.stride_h - d.pad_top;
+            const int h_begin = h0 < 0 ? 0 : h0, h_end = h0 + d.pool_h > d.in_h ? d.in_h : h0 + d.pool_h;
+            for (int ow = 0; ow < d.out_w; ++ow) {
+                const int w0 = ow * d.stride_w - d.pad_left;
+                const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
+                const int64_t out = (row * d.out_w + ow) * channels;
+                for (int c = 0; c < channels; c += kLanes) {
+                    const int lanes = channels - c < kLanes ? channels - c : kLanes;
+                    Vec best = zero(), cell = set1(-1.f);
+                    bool first = true;
+                    for (int h = h_begin; h < h_end; ++h)
+                        for (int w = w_begin; w < w_end; ++w) {
+                            const Vec v = load_first(p.src + ((n * d.in_h + h) * d.in_w + w) * channels + c, lanes);
+                            const Vec here = set1(static_cast<float>((h - h0) * d.pool_w + (w - w0)));
+                            if (first) {
+                                best = v;
+                                cell = here;
+                                first = false;
+                                continue;
+                            }
+                            const Mask take = either(greater(v, best), except(nan_lanes(v), nan_lanes(best)));
+                            best = blend(take, v, best);
+                            cell = blend(take, here, cell);
+                        }
+                    store_first(p.dst + out + c, best, lanes);
+                    store_first(p.workspace + out + c, cell, lanes);
+                }
+            }
+        }
+    });
+}
+
+// One sample per task, so overlapping windows add into the same input cells in one fixed
+// order. Only the cells inside the input are ever written, whatever the workspace holds.
+void pool2d_nhwc_backward_f32(const Pool2dBackwardProblem &p) {
+    const nrt_pool2d_desc &d = p.d;
+    const int channels = d.channels;
+    const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
+    parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
+        std::memset(p.d_src + first * sample, 0, sizeof(float) * (last - first) * sample);
+        for (int64_t n = first; n < last; ++n) {
+            float *dx = p.d_src + n * sample;
+            for (int oh = 0; oh < d.out_h; ++oh) {
+                const int h0 = oh * d.stride_h - d.pad_top;
+                const int h_begin = h0 < 0 ? 0 : h0, h_end = h0 + d.pool_h > d.in_h ? d.in_h : h0 + d.pool_h;
+                for (int ow = 0; ow < d.out_w; ++ow) {
+                    const int w0 = ow * d.stride_w - d.pad_left;
+                    const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
+                    if (h_end <= h_begin || w_end <= w_begin) continue;
+                    const int64_t out = ((n * d.out_h + oh) * d.out_w + ow) * channels;
+                    const Vec share = set1(1.f / static_cast<float>((h_end - h_begin) * (w_end - w_begin)));
+                    for (int c = 0; c < channels; c += kLanes) {
+                        const int lanes = channels - c < kLanes ? channels - c : kLanes;
+                        const Vec dy = load_first(p.d_dst + out + c, lanes);
+                        const Vec cell = d.kind == NRT_POOL_MAX ? load_first(p.workspace + out + c, lanes) : zero();
+                        for (int h = h_begin; h < h_end; ++h)
+                            for (int w = w_begin; w < w_end; ++w) {
+                                float *at = dx + (int64_t{h} * d.in_w + w) * channels + c;
+                                const Vec add = d.kind == NRT_POOL_MAX
+                                                    ? keep(dy, equal(cell, set1(static_cast<float>((h - h0) * d.pool_w + (w - w0)))))
+                                                    : dy * share;
+                                store_first(at, load_first(at, lanes) + add, lanes);
+                            }
+                    }
+                }
+            }
+        }
+    });
+}
+
 }  // namespace NRT_SIMD
 }  // namespace neurite

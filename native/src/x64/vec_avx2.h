@@ -48,6 +48,12 @@ inline Vec min(Vec a, Vec b) { return _mm256_min_ps(a, b); }
 // Lanes where v is NaN, and lanes of either mask.
 inline Mask nan_lanes(Vec v) { return _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
 inline Mask either(Mask a, Mask b) { return _mm256_or_si256(a, b); }
+inline Mask both(Mask a, Mask b) { return _mm256_and_si256(a, b); }
+// Lanes of a not in b.
+inline Mask except(Mask a, Mask b) { return _mm256_andnot_si256(b, a); }
+// a > b and a == b, false where either is NaN.
+inline Mask greater(Vec a, Vec b) { return _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_GT_OQ)); }
+inline Mask equal(Vec a, Vec b) { return _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
 // m's lanes from if_set, the others from v.
 inline Vec blend(Mask m, Vec if_set, Vec v) { return _mm256_blendv_ps(v, if_set, _mm256_castsi256_ps(m)); }
 inline Vec abs(Vec v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v); }

@@ -47,6 +47,12 @@ inline Vec min(Vec a, Vec b) { return _mm512_min_ps(a, b); }
 // Lanes where v is NaN, and lanes of either mask.
 inline Mask nan_lanes(Vec v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
 inline Mask either(Mask a, Mask b) { return static_cast<Mask>(a | b); }
+inline Mask both(Mask a, Mask b) { return static_cast<Mask>(a & b); }
+// Lanes of a not in b.
+inline Mask except(Mask a, Mask b) { return static_cast<Mask>(a & ~b); }
+// a > b and a == b, false where either is NaN.
+inline Mask greater(Vec a, Vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+inline Mask equal(Vec a, Vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 // m's lanes from if_set, the others from v.
 inline Vec blend(Mask m, Vec if_set, Vec v) { return _mm512_mask_blend_ps(m, v, if_set); }
 inline Vec abs(Vec v) { return _mm512_abs_ps(v); }

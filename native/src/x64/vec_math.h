@@ -70,6 +70,25 @@ inline Vec activate(Vec v, int activation, float alpha) {
     }
 }
 
+// dy times the activation's derivative, from its output v where derivative_from_output
+// (activation.h) allows, else from its input v.
+inline Vec times_derivative(Vec dy, Vec v, int activation, float alpha) {
+    const Vec one = set1(1.f);
+    switch (activation) {
+        case NRT_ACT_RELU: return keep(dy, greater(v, zero()));
+        case NRT_ACT_RELU6: return keep(dy, both(greater(v, zero()), greater(set1(6.f), v)));
+        case NRT_ACT_SIGMOID: return dy * v * (one - v);
+        case NRT_ACT_TANH: return dy * fnmadd(v, v, one);
+        case NRT_ACT_LEAKY_RELU: return blend(greater(v, zero()), dy, dy * set1(alpha));
+        case NRT_ACT_GELU: {
+            const Vec cdf = fmadd(erf(v * set1(0.70710678118654752f)), set1(0.5f), set1(0.5f));
+            const Vec pdf = exp(v * v * set1(-0.5f)) * set1(0.39894228040143268f);
+            return dy * fmadd(v, pdf, cdf);
+        }
+        default: return dy;
+    }
+}
+
 // The first `lanes` (<= kLanes) floats at p; the rest read as 0 and are never touched.
 inline Vec load_first(const float *p, int lanes) { return lanes == kLanes ? load(p) : load(p, first_lanes(lanes)); }
 inline void store_first(float *p, Vec v, int lanes) {

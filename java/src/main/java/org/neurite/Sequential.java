@@ -181,13 +181,18 @@ public final class Sequential implements AutoCloseable {
      * then holds the gradient of that step (written, not added). Returns the gradient with
      * respect to the input, owned by the model as the output is (null where the input is ids).
      */
-    public synchronized Tensor backward(Tensor dOutput) {
+    public Tensor backward(Tensor dOutput) {
+        return backward(dOutput, true);
+    }
+
+    /** As {@link #backward(Tensor)}; without {@code inputGradient} (a training step) the first layer skips it and null is returned. */
+    public synchronized Tensor backward(Tensor dOutput, boolean inputGradient) {
         if (training == null || !training.ran) {
             throw new IllegalStateException("Sequential.backward: call forwardTraining first");
         }
         Tensor gradient = backend.accepts(dOutput) ? dOutput : training.converted(dOutput);
         for (int i = layers.size() - 1; i >= 0 && gradient != null; i--) {
-            gradient = layers.get(i).backward(training.contexts[i], gradient);
+            gradient = layers.get(i).backward(training.contexts[i], gradient, inputGradient || i > 0);
         }
         return gradient;
     }

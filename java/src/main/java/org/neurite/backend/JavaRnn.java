@@ -229,6 +229,7 @@ final class JavaRnn implements RnnOp {
             if (g.biasSize() > gu) for (int r = 0; r < rows; r++) JavaDense.axpy(1f, dRecRows, r * gu, db, gu, gu);
             dBias.copyFrom(db);
         }
+        if (dInput == null) return;
         float[] dx = writable(dInput), w = read(kernelValue);
         Parallel.forRange(rows, threads, (begin, end) -> {
             for (int r = begin; r < end; r++) {

@@ -84,7 +84,7 @@ final class NativeRnn implements RnnOp {
         check("rnn backward", NeuriteNative.nrt_rnn_backward(desc, input.dim(0), input.dim(1), buffer(input),
                 input.size(), optional(mask), size(mask), buffer(kernel), kernel.size(), buffer(recurrentKernel),
                 recurrentKernel.size(), buffer(workspace), workspace.size(), buffer(dOutput).position(outputOffset),
-                dOutput.size() - outputOffset, buffer(dInput), dInput.size(), buffer(dKernel), dKernel.size(),
+                dOutput.size() - outputOffset, optional(dInput), size(dInput), buffer(dKernel), dKernel.size(),
                 buffer(dRecurrent), dRecurrent.size(), optional(dBias), size(dBias), threads));
     }
 

@@ -50,7 +50,7 @@ public interface RnnOp extends AutoCloseable {
     /**
      * Backpropagation through time after {@link #forwardTraining} on the same input, mask and
      * workspace: from {@code dOutput} (laid out as the output was, from {@code outputOffset}),
-     * writes the input's gradient and those of the kernel, the recurrent kernel (Keras layout,
+     * writes the input's gradient ({@code dInput} may be null: none) and those of the kernel, the recurrent kernel (Keras layout,
      * given unpacked) and the bias (may be null). A masked step passes the state's gradient
      * through unchanged. Each weight gradient is one product over every step, summed in a fixed
      * order: the same bits for any thread count.

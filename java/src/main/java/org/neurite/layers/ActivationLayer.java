@@ -37,7 +37,8 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
+        if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
         if (activation == Activation.SOFTMAX) backend.softmaxBackward(ctx.output, dOutput, dInput, ctx.threads());
         else backend.activationBackward(activation, alpha, ctx.input, ctx.output, dOutput, dInput, ctx.threads());

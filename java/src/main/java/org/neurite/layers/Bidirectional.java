@@ -89,11 +89,11 @@ public final class Bidirectional extends Layer {
     }
 
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         Context forwardContext = ctx.child(0), backwardContext = ctx.child(1);
         int threads = ctx.threads();
-        Tensor dForward = forwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape());
-        Tensor dBackward = backwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape());
+        Tensor dForward = inputGradient ? forwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape()) : null;
+        Tensor dBackward = inputGradient ? backwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape()) : null;
         if (merge == Merge.CONCAT) {
             forward.backpropInto(forwardContext, dOutput, 0, dForward);
             backward.backpropInto(backwardContext, dOutput, forward.units(), dBackward);
@@ -121,6 +121,7 @@ public final class Bidirectional extends Layer {
             forward.backpropInto(forwardContext, shareForward, 0, dForward);
             backward.backpropInto(backwardContext, shareBackward, 0, dBackward);
         }
+        if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
         backend.binary(BinaryOp.ADD, dForward, dBackward, dInput, threads);
         return dInput;

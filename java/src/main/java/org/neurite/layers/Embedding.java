@@ -58,7 +58,7 @@ public final class Embedding extends Layer {
 
     /** Only the table gets a gradient, from the positions the output mask keeps; ids have none. */
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         Tensor mask = ctx.mask;
         if (maskZero) {
             mask = ctx.buffer(backend, Context.Slot.MASK, ctx.input.shape());

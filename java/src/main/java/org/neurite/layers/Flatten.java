@@ -31,7 +31,7 @@ public final class Flatten extends Layer {
     }
 
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
-        return dOutput.reshape(ctx.input.shape());
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
+        return inputGradient ? dOutput.reshape(ctx.input.shape()) : null;
     }
 }

@@ -95,7 +95,7 @@ public abstract class KernelLayer extends Layer {
     }
 
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         int threads = ctx.threads();
         Tensor dPre = ctx.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
         Activation activation = activation();
@@ -107,6 +107,7 @@ public abstract class KernelLayer extends Layer {
         }
         op.backwardWeights(opView(ctx.input), opView(dPre), kernel.gradient(), bias == null ? null : bias.gradient(),
                 threads);
+        if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
         op.backwardData(kernel.value(), opView(dPre), opView(dInput), threads);
         return dInput;

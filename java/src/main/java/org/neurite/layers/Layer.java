@@ -113,16 +113,17 @@ public abstract class Layer implements AutoCloseable {
     /**
      * Backpropagates the gradient of the loss with respect to the output of the last
      * {@link #forwardTraining} in {@code ctx}: writes (not adds) each parameter's
-     * {@link Parameter#gradient() gradient} and returns the input's gradient, owned by
-     * {@code ctx} (null where the input is ids).
+     * {@link Parameter#gradient() gradient} and, with {@code inputGradient}, returns the
+     * input's gradient, owned by {@code ctx} (null where the input is ids, or not asked for:
+     * the first layer of a model being trained needs none).
      */
-    public final Tensor backward(Context ctx, Tensor dOutput) {
+    public final Tensor backward(Context ctx, Tensor dOutput, boolean inputGradient) {
         if (ctx.output == null) throw new IllegalStateException(describe() + ": backward needs a forwardTraining first");
         if (dOutput == null || dOutput.isClosed() || !Arrays.equals(dOutput.shape(), ctx.output.shape())) {
             throw new IllegalArgumentException(describe() + ": expected an output gradient " + Arrays.toString(ctx.output.shape())
                     + ", got " + (dOutput == null ? "null" : dOutput.toString()));
         }
-        return backprop(ctx, dOutput);
+        return backprop(ctx, dOutput, inputGradient);
     }
 
     /** The training forward pass on a checked input; by default the inference pass, which needs nothing saved. */
@@ -131,7 +132,7 @@ public abstract class Layer implements AutoCloseable {
     }
 
     /** The backward pass on a checked output gradient (see {@link #backward}). */
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         throw new UnsupportedOperationException(describe() + ": training this layer is not supported yet");
     }
 

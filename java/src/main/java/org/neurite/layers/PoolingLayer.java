@@ -107,7 +107,8 @@ public abstract class PoolingLayer extends Layer {
     }
 
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
+        if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
         op.backward(dOutput, workspace(ctx, dOutput.dim(0)), dInput, ctx.threads());
         return dInput;

@@ -223,13 +223,13 @@ public abstract class RecurrentLayer extends Layer {
     }
 
     @Override
-    protected Tensor backprop(Context ctx, Tensor dOutput) {
-        Tensor dInput = inputGradient(ctx);
+    protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
+        Tensor dInput = inputGradient ? inputGradient(ctx) : null;
         backpropInto(ctx, dOutput, 0, dInput);
         return dInput;
     }
 
-    /** Backpropagates from {@code dOutput} read from {@code offset} with this layer's stride, writing {@code dInput}. */
+    /** Backpropagates from {@code dOutput} read from {@code offset} with this layer's stride, writing {@code dInput} unless null. */
     void backpropInto(Context ctx, Tensor dOutput, int offset, Tensor dInput) {
         op.backward(kernel.value(), recurrentKernel.value(), ctx.input, ctx.mask, workspace(ctx), dOutput, offset, dInput,
                 kernel.gradient(), recurrentKernel.gradient(), bias == null ? null : bias.gradient(), ctx.threads());

@@ -78,6 +78,9 @@ class GradientTest {
                 () -> List.of(new Conv2D(3, 3, Activation.RELU6).strides(2).padding(Padding.SAME))));
         c.add(new Case("Conv2D 2x3 dilation 2 groups 2 explicit padding", new int[] {7, 8, 4}, 0,
                 () -> List.of(new Conv2D(6, 2, 3).dilation(2).groups(2).padding(1, 2))));
+        c.add(new Case("Conv2D 3x3 16 to 16 channels same (Winograd for the input's gradient)", new int[] {6, 7, 16}, 0,
+                () -> List.of(new Conv2D(16, 3, Activation.TANH).padding(Padding.SAME))));
+        c.add(new Case("Conv2D 1x1 on [steps, features]", new int[] {1, 3, 5}, 0, () -> List.of(new Conv2D(7, 1))));
         c.add(new Case("DepthwiseConv2D 3x3 multiplier 2 same sigmoid", new int[] {5, 5, 3}, 0,
                 () -> List.of(new DepthwiseConv2D(3, 2).padding(Padding.SAME).activation(Activation.SIGMOID))));
         c.add(new Case("Conv1D 3 same leaky relu", new int[] {9, 3}, 0,
@@ -222,21 +225,27 @@ class GradientTest {
         assertDeterministic("seed RNN", SeedRnnTest::seedRnn, variant, ids, new int[] {8, 100}, 10);
     }
 
-    /** The input's and every parameter's gradient: 1 and 2 threads, and two calls, give the same bits. */
+    /**
+     * The input's and every parameter's gradient: 1 and 2 threads, and two calls, give the same
+     * bits; a step that skips the input's gradient gives the same parameter gradients.
+     */
     private static void assertDeterministic(String name, Supplier<Sequential> model, Variant variant, float[] x,
                                             int[] inputShape, int outputs) {
         Backend backend = variant.activate();
         float[] r = Checks.random(new Random(9), inputShape[0] * outputs);
         List<List<float[]>> runs = new ArrayList<>();
-        for (int threads : new int[] {1, 2, 2}) {
-            try (Sequential m = model.get().backend(backend).threads(threads).build();
+        int[] threadCounts = {1, 2, 2, 2};
+        for (int run = 0; run < threadCounts.length; run++) {
+            boolean inputGradient = run < 3;
+            try (Sequential m = model.get().backend(backend).threads(threadCounts[run]).build();
                  Tensor input = backend.allocate(inputShape).copyFrom(x);
                  Tensor dOutput = backend.allocate(inputShape[0], outputs).copyFrom(r)) {
                 m.forwardTraining(input, null);
                 List<float[]> gradients = new ArrayList<>();
-                Tensor dInput = m.backward(dOutput);
-                if (dInput != null) gradients.add(dInput.toArray());
+                Tensor dInput = m.backward(dOutput, inputGradient);
+                if (!inputGradient) assertNull(dInput, name + ": no input gradient asked for");
                 for (Parameter p : m.parameters()) gradients.add(p.gradient().toArray());
+                if (dInput != null) gradients.add(dInput.toArray());
                 runs.add(gradients);
             }
         }
@@ -245,6 +254,29 @@ class GradientTest {
             Checks.assertNotMostlyZeros(context, runs.get(0).get(g), 0.01);
             Checks.assertBitwiseEqual(context + ", 1 and 2 threads", runs.get(0).get(g), runs.get(1).get(g));
             Checks.assertBitwiseEqual(context + ", two calls", runs.get(1).get(g), runs.get(2).get(g));
+            if (g < runs.get(3).size()) {
+                Checks.assertBitwiseEqual(context + ", without the input's gradient", runs.get(2).get(g), runs.get(3).get(g));
+            }
+        }
+    }
+
+    /** Ties send the gradient to the window's first maximum (row-major, as Keras and PyTorch); a NaN takes it from them. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void maxPoolingRoutesTheGradientToTheFirstMaximumOrNaN(Variant variant) {
+        Backend backend = variant.activate();
+        float nan = Float.NaN;
+        // two channels, 2x2 windows: channel 0 ties at cells 1 and 2; channel 1 has NaNs at cells 1 and 3
+        float[] x = {1, 4, 3, nan, 3, 5, 2, nan};
+        try (Sequential model = new Sequential(2, 2, 2).add(new MaxPool2D(2)).backend(backend).build();
+             Tensor input = backend.allocate(1, 2, 2, 2).copyFrom(x);
+             Tensor dOutput = backend.allocate(1, 1, 1, 2).copyFrom(new float[] {10, 20})) {
+            float[] y = model.forwardTraining(input, null).toArray();
+            assertEquals(3f, y[0], "max of channel 0 on " + variant);
+            assertTrue(Float.isNaN(y[1]), "NaN in, NaN out, on " + variant);
+            float[] dx = model.backward(dOutput).toArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0, 0, 10, 20, 0, 0, 0, 0}, dx,
+                    "input gradient on " + variant);
         }
     }
 
