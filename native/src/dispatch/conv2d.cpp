@@ -52,6 +52,7 @@ const Kernel<Conv2dBackwardDataProblem> kBackwardDataKernels[] = {
     {"conv2d_nhwc_backward_data_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_data_f32_ref},
 };
 const Kernel<Conv2dBackwardWeightsProblem> kBackwardWeightsKernels[] = {
+    NRT_X64_CANDIDATES(conv2d_backward_weights_f32, unless_one_group),
     {"conv2d_backward_weights_as_gemm", NRT_ISA_REF, unless_one_group, backward_weights_as_gemm},
     {"conv2d_nhwc_backward_weights_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_weights_f32_ref},
 };
@@ -206,8 +207,8 @@ void backward_weights_as_gemm(const Conv2dBackwardWeightsProblem &p) {
                 while (count > 0) {
                     const int64_t lane = m % kDenseOcBlock, run = std::min(count, kDenseOcBlock - lane);
                     float *to = col + m / kDenseOcBlock * panel + k * kDenseOcBlock + lane;
-                    if (from != nullptr) std::copy(from, from + run, to);
-                    else std::fill(to, to + run, 0.f);
+                    // A plain loop: runs are short (one float for a single-channel image), too short for memcpy.
+                    for (int64_t i = 0; i < run; ++i) to[i] = from != nullptr ? from[i] : 0.f;
                     m += run;
                     count -= run;
                     if (from != nullptr) from += run;

@@ -80,6 +80,8 @@ class GradientTest {
                 () -> List.of(new Conv2D(6, 2, 3).dilation(2).groups(2).padding(1, 2))));
         c.add(new Case("Conv2D 3x3 16 to 16 channels same (Winograd for the input's gradient)", new int[] {6, 7, 16}, 0,
                 () -> List.of(new Conv2D(16, 3, Activation.TANH).padding(Padding.SAME))));
+        c.add(new Case("Conv2D 3x3 on a 70x70 image (the kernel's gradient summed in several chunks)",
+                new int[] {70, 70, 1}, 0, () -> List.of(new Conv2D(3, 3, Activation.TANH))));
         c.add(new Case("Conv2D 1x1 on [steps, features]", new int[] {1, 3, 5}, 0, () -> List.of(new Conv2D(7, 1))));
         c.add(new Case("DepthwiseConv2D 3x3 multiplier 2 same sigmoid", new int[] {5, 5, 3}, 0,
                 () -> List.of(new DepthwiseConv2D(3, 2).padding(Padding.SAME).activation(Activation.SIGMOID))));
