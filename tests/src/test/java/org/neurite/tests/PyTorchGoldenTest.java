@@ -35,7 +35,7 @@ class PyTorchGoldenTest {
         return files.stream().flatMap(f -> Variant.all().stream().map(v -> Arguments.of(f.getFileName(), f, v)));
     }
 
-    private static Map<String, String> read(Path file) throws IOException {
+    static Map<String, String> read(Path file) throws IOException {
         Map<String, String> values = new HashMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank() || line.startsWith("#")) continue;
@@ -45,7 +45,7 @@ class PyTorchGoldenTest {
         return values;
     }
 
-    private static float[] floats(Map<String, String> values, String key) {
+    static float[] floats(Map<String, String> values, String key) {
         String text = values.get(key);
         if (text == null) return null;
         String[] parts = text.trim().split(" ");
