@@ -9,7 +9,7 @@ import sys
 from collections import defaultdict
 
 # neurite_avx2 is Neurite capped at AVX2: its ratio is what the AVX-512 tier gains.
-PEERS = ["neurite_avx2", "onednn", "openblas", "onnxruntime", "java"]
+PEERS = ["neurite_avx2", "onednn", "openblas", "onnxruntime", "pytorch", "java"]
 ISA_FLAGS = ["avx2", "avx512f"]
 
 
@@ -27,11 +27,14 @@ def cpu_summary():
     return f"CPU: {model}{family}; " + ", ".join(f"{f}: {'yes' if f in flags else 'no'}" for f in ISA_FLAGS)
 
 
-def main(path):
-    with open(path) as f:
-        runs = json.load(f)
+def main(paths):
+    runs = []
+    for path in paths:  # JMH's results, then any peer measured outside the JVM (pytorch_training.py)
+        with open(path) as f:
+            runs += json.load(f)
     table = defaultdict(dict)
     unit = {}
+    allocated = {}  # bytes of Java heap per call, where JMH's gc profiler ran
     for run in runs:
         bench = run["benchmark"].split(".")[-2]
         params = dict(run.get("params", {}))
@@ -41,6 +44,9 @@ def main(path):
         key = (bench, problem, threads)
         table[key][impl] = run["primaryMetric"]["scorePercentiles"]["50.0"]
         unit[key] = run["primaryMetric"]["scoreUnit"]
+        norm = run.get("secondaryMetrics", {}).get("\u00b7gc.alloc.rate.norm")
+        if norm is not None and impl.startswith("neurite") and bench == "SeedTrainingBenchmark":
+            allocated[(bench, problem, impl)] = norm["scorePercentiles"]["50.0"]
     print(cpu_summary())
     print()
     print(f"| benchmark | problem | threads | neurite | " + " | ".join(PEERS) + " | "
@@ -52,9 +58,15 @@ def main(path):
         cells = [f"{row[p]:.1f}" if p in row else "" for p in PEERS]
         ratios = [f"{row[p] / mine:.2f}x" if p in row and mine else "" for p in PEERS]
         bench, problem, threads = key
-        print(f"| {bench} | {problem} | {threads} | {mine:.1f} {unit[key]} | " + " | ".join(cells) + " | "
+        mine_text = f"{mine:.1f} {unit[key]}" if mine else ""
+        print(f"| {bench} | {problem} | {threads} | {mine_text} | " + " | ".join(cells) + " | "
               + " | ".join(ratios) + " |")
+    if allocated:
+        print()
+        print("Java heap allocated per training step (JMH gc profiler, bytes):")
+        for (bench, problem, impl), value in sorted(allocated.items()):
+            print(f"- {bench} {problem} {impl}: {value:.0f}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "bench/results/jmh.json")
+    main(sys.argv[1:] or ["bench/results/jmh.json"])

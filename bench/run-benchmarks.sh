@@ -13,7 +13,17 @@ mkdir -p bench/results
 latency() { java -cp bench/target/benchmarks.jar org.neurite.bench.CoreLatency | sed "s/^/$1 the run, /"; }
 latency before > bench/results/core-latency.txt
 OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
-  java -jar bench/target/benchmarks.jar -p threads="$threads" -rf json -rff bench/results/jmh.json "$@"
+  java -jar bench/target/benchmarks.jar -p threads="$threads" -prof gc -rf json -rff bench/results/jmh.json "$@"
 latency after >> bench/results/core-latency.txt
 cat bench/results/core-latency.txt
-python3 bench/report.py bench/results/jmh.json
+results=(bench/results/jmh.json)
+# PyTorch, the training peer, runs in Python (Debian's python3-torch), when the run includes training.
+if [[ $# -eq 0 || "$*" == *Training* ]]; then
+  if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    /usr/bin/python3 bench/pytorch_training.py --threads "$threads" --out bench/results/pytorch.json
+    results+=(bench/results/pytorch.json)
+  else
+    echo "PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)"
+  fi
+fi
+python3 bench/report.py "${results[@]}"
