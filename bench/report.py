@@ -44,7 +44,7 @@ def main(paths):
         key = (bench, problem, threads)
         table[key][impl] = run["primaryMetric"]["scorePercentiles"]["50.0"]
         unit[key] = run["primaryMetric"]["scoreUnit"]
-        norm = run.get("secondaryMetrics", {}).get("\u00b7gc.alloc.rate.norm")
+        norm = run.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
         if norm is not None and impl.startswith("neurite") and bench == "SeedTrainingBenchmark":
             allocated[(bench, problem, impl)] = norm["scorePercentiles"]["50.0"]
     print(cpu_summary())
