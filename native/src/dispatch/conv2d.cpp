@@ -34,12 +34,33 @@ const Kernel<Conv2dProblem> kConv2dKernels[] = {
     NRT_X64_CANDIDATES(depthwise_conv2d_nhwc_f32, depthwise_declines),
     {"conv2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_f32_ref},
 };
+// The same without Winograd, for weights packed without its layout.
+const Kernel<Conv2dProblem> kConv2dDirectKernels[] = {
+    NRT_X64_CANDIDATES(conv2d_nhwc_direct_f32, direct_declines),
+    NRT_X64_CANDIDATES(depthwise_conv2d_nhwc_f32, depthwise_declines),
+    {"conv2d_nhwc_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_f32_ref},
+};
 
 void backward_data_as_forward(const Conv2dBackwardDataProblem &p);
+void backward_data_as_gemm(const Conv2dBackwardDataProblem &p);
 void backward_weights_as_gemm(const Conv2dBackwardWeightsProblem &p);
 
 const char *unless_stride_one(const Conv2dBackwardDataProblem &p) {
     return p.d.stride_h == 1 && p.d.stride_w == 1 ? nullptr : "strided: not a forward convolution";
+}
+
+// Winograd pays for its 4x4 output tiles on images of 8x8 and more (the input's, here).
+bool winograd_backward_data(const nrt_conv2d_desc &d) {
+    return d.stride_h == 1 && d.stride_w == 1 && d.kernel_h == 3 && d.kernel_w == 3 && d.dilation_h == 1 &&
+           d.dilation_w == 1 && d.groups == 1 && d.in_c >= 16 && d.out_c >= 16 && d.in_h >= 8 && d.in_w >= 8;
+}
+
+const char *unless_winograd(const Conv2dBackwardDataProblem &p) {
+    return winograd_backward_data(p.d) ? nullptr : "not a 3x3 stride-1 ungrouped convolution of 16+ channels on 8x8+ images";
+}
+
+const char *unless_one_group_data(const Conv2dBackwardDataProblem &p) {
+    return p.d.groups == 1 ? nullptr : "grouped";
 }
 
 const char *unless_one_group(const Conv2dBackwardWeightsProblem &p) {
@@ -48,6 +69,8 @@ const char *unless_one_group(const Conv2dBackwardWeightsProblem &p) {
 
 // The first two run the fastest forward kernels the ISA cap allows, so they serve every tier.
 const Kernel<Conv2dBackwardDataProblem> kBackwardDataKernels[] = {
+    {"conv2d_backward_data_winograd", NRT_ISA_REF, unless_winograd, backward_data_as_forward},
+    {"conv2d_backward_data_as_gemm", NRT_ISA_REF, unless_one_group_data, backward_data_as_gemm},
     {"conv2d_backward_data_as_forward", NRT_ISA_REF, unless_stride_one, backward_data_as_forward},
     {"conv2d_nhwc_backward_data_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_data_f32_ref},
 };
@@ -113,7 +136,7 @@ void pack_winograd(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
         }
 }
 
-void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
+void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *packed, bool winograd = true) {
     if (conv2d_depthwise_layout(d)) {
         std::copy(hwio, hwio + packed_size(d), packed);
         return;
@@ -131,26 +154,15 @@ void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *pac
                                            ((int64_t{kh} * d.kernel_w + kw) * icg + ic) * kConvOcBlock + o % kConvOcBlock;
                         packed[to] = hwio[from];
                     }
-    if (conv2d_winograd_layout(d)) pack_winograd(d, hwio, packed);
+    if (winograd && conv2d_winograd_layout(d)) pack_winograd(d, hwio, packed);
 }
 
 // With stride 1, the input's gradient is a forward convolution of the output's gradient by
 // the kernel flipped in space with its channel axes swapped, padded so every output cell
-// meets each tap once: it runs on the forward kernels, Winograd included. A dense layer (a
-// 1x1 convolution of 1x1 images) runs as the dense GEMM by the transposed kernel instead.
+// meets each tap once: it runs on the forward kernels, Winograd included.
 void backward_data_as_forward(const Conv2dBackwardDataProblem &p) {
     const nrt_conv2d_desc &d = p.d;
     const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups, taps = d.kernel_h * d.kernel_w;
-    if (taps == 1 && d.in_h == 1 && d.in_w == 1 && d.out_h == 1 && d.out_w == 1 && d.groups == 1) {
-        const nrt_dense_desc transposed{d.out_c, d.in_c, NRT_ACT_NONE, 0.f};
-        float *wt = thread_scratch(int64_t{d.in_c} * d.out_c, ScratchSlot::kGradientLeft);
-        for (int i = 0; i < d.in_c; ++i)
-            for (int o = 0; o < d.out_c; ++o) wt[int64_t{o} * d.in_c + i] = p.hwio[int64_t{i} * d.out_c + o];
-        float *packed = thread_scratch(dense_packed_size(transposed), ScratchSlot::kGradientRight);
-        pack_dense_weights(transposed, wt, packed);
-        run_dense(DenseProblem{transposed, p.batch, p.d_pre, packed, nullptr, p.d_src, p.threads});
-        return;
-    }
     nrt_conv2d_desc b = d;
     b.in_h = d.out_h;
     b.in_w = d.out_w;
@@ -172,9 +184,53 @@ void backward_data_as_forward(const Conv2dBackwardDataProblem &p) {
                     for (int i = 0; i < icg; ++i)
                         flipped[(tap * ocg + o) * d.in_c + g * icg + i] = p.hwio[(mirror * icg + i) * d.out_c + g * ocg + o];
         }
+    const bool winograd = winograd_backward_data(d);
     float *packed = thread_scratch(packed_size(b), ScratchSlot::kGradientRight);
-    pack_conv2d_weights(b, flipped, packed);
-    run_selected(kConv2dKernels, Conv2dProblem{b, p.batch, p.d_pre, packed, nullptr, p.d_src, p.threads});
+    pack_conv2d_weights(b, flipped, packed, winograd);
+    const Conv2dProblem transposed{b, p.batch, p.d_pre, packed, nullptr, p.d_src, p.threads};
+    if (winograd) run_selected(kConv2dKernels, transposed);
+    else run_selected(kConv2dDirectKernels, transposed);
+}
+
+// dCol [pixels, taps * in_c] = dY [pixels, out_c] times the kernel transposed, as the dense
+// GEMM, then each pixel's taps added into the input cells they read (one sample per task, in
+// one fixed order): only the products that exist, whatever the stride; a 1x1 kernel over 1x1
+// images (a dense layer) needs no scatter.
+void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
+    const nrt_conv2d_desc &d = p.d;
+    const int taps = d.kernel_h * d.kernel_w;
+    const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w, columns = int64_t{taps} * d.in_c;
+    const nrt_dense_desc gemm{d.out_c, static_cast<int32_t>(columns), NRT_ACT_NONE, 0.f};
+    // The kernel [columns, out_c] transposed into the GEMM's panels: column m of row o at [m / 32][o][m % 32].
+    const int64_t panel = dense_panel_floats(gemm);
+    float *packed = thread_scratch(dense_packed_size(gemm), ScratchSlot::kGradientRight);
+    std::fill(packed, packed + dense_packed_size(gemm), 0.f);
+    for (int64_t m = 0; m < columns; ++m)
+        for (int o = 0; o < d.out_c; ++o) packed[m / kDenseOcBlock * panel + int64_t{o} * kDenseOcBlock + m % kDenseOcBlock] = p.hwio[m * d.out_c + o];
+    const bool direct = taps == 1 && d.in_h == d.out_h && d.in_w == d.out_w && d.stride_h == 1 && d.stride_w == 1;
+    float *col = direct ? p.d_src : thread_scratch(pixels * columns, ScratchSlot::kGradientLeft);
+    run_dense(DenseProblem{gemm, static_cast<int32_t>(pixels), p.d_pre, packed, nullptr, col, p.threads});
+    if (direct) return;
+    const int64_t sample = int64_t{d.in_h} * d.in_w * d.in_c;
+    parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
+        std::fill(p.d_src + first * sample, p.d_src + last * sample, 0.f);
+        for (int64_t n = first; n < last; ++n)
+            for (int oh = 0; oh < d.out_h; ++oh)
+                for (int kh = 0; kh < d.kernel_h; ++kh) {
+                    const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
+                    if (ih < 0 || ih >= d.in_h) continue;
+                    float *dx_row = p.d_src + (n * d.in_h + ih) * d.in_w * d.in_c;
+                    const float *col_row = col + (n * d.out_h + oh) * d.out_w * columns + int64_t{kh} * d.kernel_w * d.in_c;
+                    for (int ow = 0; ow < d.out_w; ++ow)
+                        for (int kw = 0; kw < d.kernel_w; ++kw) {
+                            const int iw = ow * d.stride_w + kw * d.dilation_w - d.pad_left;
+                            if (iw < 0 || iw >= d.in_w) continue;
+                            float *dx = dx_row + int64_t{iw} * d.in_c;
+                            const float *from = col_row + ow * columns + int64_t{kw} * d.in_c;
+                            for (int c = 0; c < d.in_c; ++c) dx[c] += from[c];
+                        }
+                }
+    });
 }
 
 // The kernel's gradient, transposed: dW^T [out_c, taps * in_c] = dY^T [out_c, pixels] times

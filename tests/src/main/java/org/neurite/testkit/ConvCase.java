@@ -92,4 +92,10 @@ public record ConvCase(Problem problem, int batch, int inH, int inW, int inC, in
     public OneDnn.Op oneDnn() {
         return OneDnn.conv(batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups, activation);
     }
+
+    /** oneDNN's backward primitive for the input's gradient ({@code data}) or the weights' and the bias'. */
+    public OneDnn.Op oneDnnBackward(boolean data) {
+        return OneDnn.convBackward(data, batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft,
+                groups);
+    }
 }

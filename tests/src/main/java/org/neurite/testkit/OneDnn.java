@@ -35,6 +35,8 @@ public final class OneDnn {
     public static final int SRC = DNNL_ARG_SRC, WEIGHTS = DNNL_ARG_WEIGHTS, BIAS = DNNL_ARG_BIAS, DST = DNNL_ARG_DST;
     public static final int SRC_LAYER = DNNL_ARG_SRC_LAYER, WEIGHTS_LAYER = DNNL_ARG_WEIGHTS_LAYER;
     public static final int WEIGHTS_ITER = DNNL_ARG_WEIGHTS_ITER, DST_LAYER = DNNL_ARG_DST_LAYER;
+    public static final int DIFF_SRC = DNNL_ARG_DIFF_SRC, DIFF_DST = DNNL_ARG_DIFF_DST;
+    public static final int DIFF_WEIGHTS = DNNL_ARG_DIFF_WEIGHTS, DIFF_BIAS = DNNL_ARG_DIFF_BIAS;
 
     private static final dnnl_engine ENGINE = new dnnl_engine();
     private static final dnnl_stream STREAM = new dnnl_stream();
@@ -57,7 +59,7 @@ public final class OneDnn {
             for (int i = 0; i < kinds.length; i++) {
                 int kind = kinds[i];
                 dnnl_memory_desc wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, kind);
-                args.add(new Arg(kind, userMds[i], wanted, kind == DST || kind == DST_LAYER));
+                args.add(new Arg(kind, userMds[i], wanted, isOutput(kind)));
             }
             execArgs = new dnnl_exec_arg_t(args.size());
             for (int i = 0; i < args.size(); i++) {
@@ -128,6 +130,10 @@ public final class OneDnn {
             dnnl_primitive_destroy(primitive);
             execArgs.close();
         }
+    }
+
+    private static boolean isOutput(int kind) {
+        return kind == DST || kind == DST_LAYER || kind == DIFF_SRC || kind == DIFF_WEIGHTS || kind == DIFF_BIAS;
     }
 
     /** An argument: the user's plain memory, and the primitive's own when its format differs. */
@@ -208,6 +214,57 @@ public final class OneDnn {
         }
         destroy(anySrc, anyDst, anyWeights);
         return new Op(pd, new int[] {SRC, WEIGHTS, BIAS, DST}, new dnnl_memory_desc[] {src, weights, bias, dst});
+    }
+
+    /**
+     * The gradients of {@link #conv} (without its activation, whose derivative comes first):
+     * the input's from the output's and the weights ({@code data}), or the weights' and the
+     * bias' from the input and the output's ({@code !data}), as oneDNN's backward primitives
+     * compute them for training. Same layouts as {@link #conv}.
+     */
+    public static Op convBackward(boolean data, int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh,
+                                  int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft, int groups) {
+        int reachH = (kh - 1) * dh + 1, reachW = (kw - 1) * dw + 1;
+        long[] padR = {(long) (outH - 1) * sh + reachH - inH - padTop, (long) (outW - 1) * sw + reachW - inW - padLeft};
+        long[] strides = {sh, sw}, dilates = {dh - 1, dw - 1}, padL = {padTop, padLeft};
+        long[] weightDims = groups == 1 ? new long[] {outC, inC, kh, kw}
+                : new long[] {groups, outC / groups, inC / groups, kh, kw};
+        dnnl_memory_desc anySrc = md(dnnl_format_tag_any, batch, inC, inH, inW);
+        dnnl_memory_desc anyDst = md(dnnl_format_tag_any, batch, outC, outH, outW);
+        dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, weightDims), anyBias = md(dnnl_x, outC);
+        dnnl_primitive_desc hint = new dnnl_primitive_desc(), pd = new dnnl_primitive_desc();
+        check(dnnl_convolution_forward_primitive_desc_create(hint, ENGINE, dnnl_forward_training, dnnl_convolution_direct,
+                anySrc, anyWeights, anyBias, anyDst, strides, dilates, padL, padR, null), "convolution hint");
+        if (data) {
+            check(dnnl_convolution_backward_data_primitive_desc_create(pd, ENGINE, dnnl_convolution_direct, anySrc,
+                    anyWeights, anyDst, strides, dilates, padL, padR, hint, null), "convolution backward data");
+        } else {
+            check(dnnl_convolution_backward_weights_primitive_desc_create(pd, ENGINE, dnnl_convolution_direct, anySrc,
+                    anyWeights, anyBias, anyDst, strides, dilates, padL, padR, hint, null), "convolution backward weights");
+        }
+        dnnl_primitive_desc_destroy(hint);
+        destroy(anySrc, anyDst, anyWeights, anyBias);
+        dnnl_memory_desc src = md(dnnl_nhwc, batch, inC, inH, inW), dst = md(dnnl_nhwc, batch, outC, outH, outW);
+        dnnl_memory_desc weights = md(groups == 1 ? dnnl_hwio : dnnl_hwigo, weightDims);
+        if (data) {
+            return new Op(pd, new int[] {DIFF_DST, WEIGHTS, DIFF_SRC}, new dnnl_memory_desc[] {dst, weights, src});
+        }
+        return new Op(pd, new int[] {SRC, DIFF_DST, DIFF_WEIGHTS, DIFF_BIAS},
+                new dnnl_memory_desc[] {src, dst, weights, md(dnnl_x, outC)});
+    }
+
+    /** ReLU's backward pass from its output (dst) and the output's gradient, over {@code size} floats. */
+    public static Op reluBackward(long size) {
+        dnnl_memory_desc dst = md(dnnl_x, size), diff = md(dnnl_x, size), diffSrc = md(dnnl_x, size);
+        dnnl_memory_desc src = md(dnnl_x, size);
+        dnnl_primitive_desc hint = new dnnl_primitive_desc(), pd = new dnnl_primitive_desc();
+        check(dnnl_eltwise_forward_primitive_desc_create(hint, ENGINE, dnnl_forward_training,
+                dnnl_eltwise_relu_use_dst_for_bwd, src, src, 0f, 0f, null), "relu hint");
+        check(dnnl_eltwise_backward_primitive_desc_create(pd, ENGINE, dnnl_eltwise_relu_use_dst_for_bwd, diffSrc, diff, dst,
+                0f, 0f, hint, null), "relu backward");
+        dnnl_primitive_desc_destroy(hint);
+        destroy(src);
+        return new Op(pd, new int[] {DST, DIFF_DST, DIFF_SRC}, new dnnl_memory_desc[] {dst, diff, diffSrc});
     }
 
     /** NHWC max or average pooling; average excludes padding, as Keras. */

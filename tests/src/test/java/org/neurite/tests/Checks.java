@@ -67,4 +67,14 @@ public final class Checks {
         String kernel = NativeBackend.lastKernel();
         assertTrue(kernel.endsWith(suffix), context + ": ran " + kernel + ", expected a *" + suffix + " kernel");
     }
+
+    /** Two float computations in different orders: each value within 1e-5 of the largest expected one. */
+    public static void assertCloseToScale(String context, float[] expected, float[] actual) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, context + ": size");
+        double scale = 0;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        for (int i = 0; i < expected.length; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(expected[i], actual[i], 1e-5 * scale + 1e-6, context + " at " + i);
+        }
+    }
 }

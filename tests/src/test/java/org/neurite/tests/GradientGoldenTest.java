@@ -95,11 +95,11 @@ class GradientGoldenTest {
             System.arraycopy(inputShape, 0, batchShape, 1, inputShape.length);
             try (Tensor x = backend.allocate(batchShape).copyFrom(PyTorchGoldenTest.floats(g, "x"))) {
                 Tensor y = model.forwardTraining(x, null);
-                assertClose(context + ": output", PyTorchGoldenTest.floats(g, "output"), y.toArray());
+                Checks.assertCloseToScale(context + ": output", PyTorchGoldenTest.floats(g, "output"), y.toArray());
                 try (Tensor r = backend.allocate(y.shape()).copyFrom(PyTorchGoldenTest.floats(g, "r"))) {
                     Tensor dx = model.backward(r);
                     assertNotNull(dx, context);
-                    assertClose(context + ": input gradient", PyTorchGoldenTest.floats(g, "d_x"), dx.toArray());
+                    Checks.assertCloseToScale(context + ": input gradient", PyTorchGoldenTest.floats(g, "d_x"), dx.toArray());
                 }
             }
             List<Parameter> parameters = model.parameters();
@@ -108,7 +108,7 @@ class GradientGoldenTest {
             for (String key : gradients) {
                 if (!g.containsKey(key)) continue;
                 Parameter parameter = parameters.get(p++);
-                assertClose(context + ": " + parameter.describe() + " gradient", PyTorchGoldenTest.floats(g, key),
+                Checks.assertCloseToScale(context + ": " + parameter.describe() + " gradient", PyTorchGoldenTest.floats(g, key),
                         parameter.gradient().toArray());
             }
             assertEquals(parameters.size(), p, context + ": every parameter's gradient compared");
@@ -121,15 +121,5 @@ class GradientGoldenTest {
 
     private static int[] integers(Map<String, String> g, String key) {
         return Arrays.stream(g.get(key).trim().split(" ")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    /** PyTorch computed in float too, in another order: agreement to 1e-5 of the largest value. */
-    private static void assertClose(String context, float[] expected, float[] actual) {
-        assertEquals(expected.length, actual.length, context + ": size");
-        double scale = 0;
-        for (float e : expected) scale = Math.max(scale, Math.abs(e));
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], 1e-5 * scale + 1e-6, context + " at " + i);
-        }
     }
 }
