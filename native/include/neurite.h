@@ -212,6 +212,11 @@ NRT_API int nrt_activation_backward(int32_t activation, float alpha, int64_t siz
 NRT_API int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t dst_size,
                                  const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
                                  int32_t num_threads);
+/* Dropout's mask for one training step: mask[i] = 0 with probability `rate` (0 <= rate < 1),
+ * else 1 / (1 - rate), as a function of (seed, i) alone (a splitmix64 hash: the 24 high bits
+ * of splitmix64(seed + i * 0x9E3779B97F4A7C15) / 2^24 < rate drops), so any thread count and
+ * the Java backend give the same mask. */
+NRT_API int nrt_dropout_mask(int64_t size, float rate, uint64_t seed, float *mask, int64_t mask_size, int32_t num_threads);
 /* dst = a op b, element-wise (enum nrt_binary_op); dst may be a or b. */
 NRT_API int nrt_binary_forward(int32_t op, int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
                                float *dst, int64_t dst_size, int32_t num_threads);

@@ -115,6 +115,14 @@ struct SoftmaxBackwardProblem {
     int threads;
 };
 
+struct DropoutProblem {
+    int64_t size;
+    float rate;
+    uint64_t seed;
+    float *mask;
+    int threads;
+};
+
 struct BinaryProblem {
     int32_t op;
     const float *a, *b;

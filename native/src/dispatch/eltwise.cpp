@@ -23,6 +23,9 @@ const Kernel<ActivationBackwardProblem> kActivationBackwardKernels[] = {
 const Kernel<SoftmaxBackwardProblem> kSoftmaxBackwardKernels[] = {
     {"softmax_backward_f32_ref", NRT_ISA_REF, nullptr, softmax_backward_f32_ref},
 };
+const Kernel<DropoutProblem> kDropoutKernels[] = {
+    {"dropout_mask_f32_ref", NRT_ISA_REF, nullptr, dropout_mask_f32_ref},
+};
 const Kernel<BinaryProblem> kBinaryKernels[] = {
     NRT_X64_CANDIDATES(binary_f32, nullptr),
     {"binary_f32_ref", NRT_ISA_REF, nullptr, binary_f32_ref},
@@ -90,6 +93,14 @@ int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t d
     NRT_CHECK(check_buffer("softmax backward", "output gradient", d_dst, d_dst_size, size));
     NRT_CHECK(check_buffer("softmax backward", "input gradient", d_src, d_src_size, size));
     run_selected(kSoftmaxBackwardKernels, SoftmaxBackwardProblem{dst, d_dst, d_src, rows, cols, num_threads});
+    return NRT_OK;
+}
+
+int nrt_dropout_mask(int64_t size, float rate, uint64_t seed, float *mask, int64_t mask_size, int32_t num_threads) {
+    if (size < 0) return fail(NRT_INVALID_ARGUMENT, "dropout: negative size");
+    if (!(rate >= 0.f && rate < 1.f)) return fail(NRT_INVALID_ARGUMENT, "dropout: rate %g outside [0, 1)", rate);
+    NRT_CHECK(check_buffer("dropout", "mask", mask, mask_size, size));
+    run_selected(kDropoutKernels, DropoutProblem{size, rate, seed, mask, num_threads});
     return NRT_OK;
 }
 

@@ -48,6 +48,20 @@ void softmax_backward_f32_ref(const SoftmaxBackwardProblem &p) {
     });
 }
 
+void dropout_mask_f32_ref(const DropoutProblem &p) {
+    const float scale = 1.f / (1.f - p.rate);
+    parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            uint64_t z = p.seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull;  // splitmix64
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            z ^= z >> 31;
+            const float u = static_cast<float>(z >> 40) * (1.f / 16777216.f);
+            p.mask[i] = u < p.rate ? 0.f : scale;
+        }
+    });
+}
+
 void binary_f32_ref(const BinaryProblem &p) {
     parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {

@@ -15,6 +15,7 @@ void activation_backward_f32_ref(const ActivationBackwardProblem &p);
 void softmax_f32_ref(const SoftmaxProblem &p);
 void softmax_backward_f32_ref(const SoftmaxBackwardProblem &p);
 void binary_f32_ref(const BinaryProblem &p);
+void dropout_mask_f32_ref(const DropoutProblem &p);
 void rnn_f32_ref(const RnnProblem &p);
 void rnn_backward_f32_ref(const RnnBackwardProblem &p);
 void gru_reset_before_candidate_gradient_f32_ref(const RnnBackwardProblem &p, float *d_recurrent);

@@ -56,6 +56,19 @@ def conv_case(name, batch, size, in_c, filters, kernel, stride=1, padding=0, dil
                           "d_bias": layer.bias.grad})
 
 
+def causal_conv1d_case(name, batch, steps, in_c, filters, kernel, dilation):
+    """Keras' Conv1D(padding='causal'): zeros before the sequence only, (kernel - 1) * dilation of them."""
+    layer = torch.nn.Conv1d(in_c, filters, kernel, dilation=dilation)
+    x = torch.randn(batch, in_c, steps, requires_grad=True)
+    y = layer(torch.nn.functional.pad(x, ((kernel - 1) * dilation, 0)))
+    r = torch.randn_like(y)
+    (y * r).sum().backward()
+    write(name, {"layer": "conv1d", "batch": batch, "groups": 1, "filters": filters, "steps": steps, "channels": in_c,
+                 "kernel_size": kernel, "stride": 1, "padding": "causal", "dilation": dilation},
+          {"x": nhwc(x), "kernel": hwio(layer.weight), "bias": layer.bias, "r": nhwc(r), "output": nhwc(y),
+           "d_x": nhwc(x.grad), "d_kernel": hwio(layer.weight.grad), "d_bias": layer.bias.grad})
+
+
 def pool_case(name, kind, batch, size, channels, pool, stride):
     layer = (torch.nn.MaxPool2d if kind == "max" else torch.nn.AvgPool2d)(pool, stride)
     x = torch.randn(batch, channels, *size, requires_grad=True)
@@ -108,6 +121,7 @@ conv_case("conv2d_strided_dilated_grouped", 2, (9, 8), 4, 6, (3, 2), stride=(2, 
 conv_case("conv2d_depthwise", 2, (6, 5), 3, 6, 3, padding=1, groups=3)
 conv_case("conv2d_16_channels", 1, (6, 7), 16, 16, 3, padding=1)
 conv_case("conv1d", 3, 11, 2, 5, 3, stride=2, padding=1)
+causal_conv1d_case("conv1d_causal", 2, 9, 3, 4, 3, dilation=2)
 pool_case("maxpool2d_2", "max", 2, (6, 5), 3, 2, 2)
 pool_case("maxpool2d_3_stride_2", "max", 2, (7, 7), 2, 3, 2)
 pool_case("avgpool2d_2", "avg", 2, (6, 6), 3, 2, 2)

@@ -279,6 +279,8 @@ public final class NeuriteNative {
     public static native int nrt_embedding_backward(int vocabulary, int dim, @Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                     @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
                                                     FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
+    public static native int nrt_dropout_mask(@Cast("int64_t") long size, float rate, @Cast("uint64_t") long seed,
+                                              FloatBuffer mask, @Cast("int64_t") long maskSize, int numThreads);
     public static native int nrt_binary_forward(int op, @Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
                                              @Const FloatBuffer b, @Cast("int64_t") long bSize,
                                              FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);

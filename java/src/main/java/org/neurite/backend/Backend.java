@@ -55,6 +55,13 @@ public interface Backend {
     /** dInput = output * (dOutput - sum(dOutput * output)) per row of the last axis; dInput may be dOutput. */
     void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads);
 
+    /**
+     * Dropout's mask for one step: each entry 0 with probability {@code rate}, else
+     * {@code 1 / (1 - rate)}, a function of {@code seed} and the entry's index alone (the same
+     * on every backend and thread count; see {@code nrt_dropout_mask} in neurite.h).
+     */
+    void dropoutMask(float rate, long seed, Tensor mask, int threads);
+
     /** output = a op b, element-wise; output may be a or b. */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads);
 

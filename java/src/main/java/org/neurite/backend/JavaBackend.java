@@ -77,6 +77,11 @@ final class JavaBackend implements Backend {
     }
 
     @Override
+    public void dropoutMask(float rate, long seed, Tensor mask, int threads) {
+        JavaEltwise.dropoutMask(rate, seed, mask, threads);
+    }
+
+    @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         JavaEltwise.binary(op, a, b, output, threads);
     }

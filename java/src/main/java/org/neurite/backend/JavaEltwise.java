@@ -82,6 +82,22 @@ final class JavaEltwise {
         commit(dInput, dx);
     }
 
+    static void dropoutMask(float rate, long seed, Tensor mask, int threads) {
+        float[] m = writable(mask);
+        float scale = 1f / (1f - rate);
+        Parallel.forRange(m.length, threads, (begin, end) -> {
+            for (int i = begin; i < end; i++) {
+                long z = seed + i * 0x9E3779B97F4A7C15L; // splitmix64, as nrt_dropout_mask
+                z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+                z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+                z ^= z >>> 31;
+                float u = (z >>> 40) * (1f / 16777216f);
+                m[i] = u < rate ? 0f : scale;
+            }
+        });
+        commit(mask, m);
+    }
+
     static void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         float[] x = read(a), z = read(b);
         float[] y = writable(output);

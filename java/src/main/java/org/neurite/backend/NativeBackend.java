@@ -132,6 +132,11 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
+    public void dropoutMask(float rate, long seed, Tensor mask, int threads) {
+        check("dropout", NeuriteNative.nrt_dropout_mask(mask.size(), rate, seed, buffer(mask), mask.size(), threads));
+    }
+
+    @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         check("binary " + op, NeuriteNative.nrt_binary_forward(code(op), output.size(), buffer(a), a.size(), buffer(b),
                 b.size(), buffer(output), output.size(), threads));

@@ -55,6 +55,9 @@ public abstract class ConvolutionLayer extends KernelLayer {
 
     public ConvolutionLayer padding(Padding padding) {
         ensureNotBuilt();
+        if (padding == Padding.CAUSAL && spatialRank != 1) {
+            throw new IllegalArgumentException(describe() + ": causal padding is for Conv1D only, as in Keras");
+        }
         this.padding = padding;
         this.explicitPadH = this.explicitPadW = -1;
         return this;

@@ -60,6 +60,7 @@ public abstract class PoolingLayer extends Layer {
     public PoolingLayer padding(Padding padding) {
         ensureNotBuilt();
         if (global) throw new IllegalStateException(describe() + ": global pooling has no padding");
+        if (padding == Padding.CAUSAL) throw new IllegalArgumentException(describe() + ": pooling has no causal padding");
         this.padding = padding;
         return this;
     }

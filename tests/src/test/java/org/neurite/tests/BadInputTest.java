@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.Activation;
+import org.neurite.Padding;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -19,6 +20,7 @@ import org.neurite.backend.NativeBackend;
 import org.neurite.bindings.NeuriteNative;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
+import org.neurite.layers.MaxPool1D;
 import org.neurite.layers.MaxPool2D;
 
 /**
@@ -101,6 +103,13 @@ class BadInputTest {
         var rank = assertThrows(IllegalArgumentException.class,
                 () -> new Sequential(10).add(new Conv2D(8, 3)).backend(Backends.java()).build());
         assertNames(rank, "Conv2D 'conv2d'", "[batch, height, width, channels]", "[batch, 10]");
+    }
+
+    @Test
+    void causalPaddingIsForConv1DOnly() {
+        var conv = assertThrows(IllegalArgumentException.class, () -> new Conv2D(8, 3).padding(Padding.CAUSAL));
+        assertNames(conv, "Conv2D", "causal", "Conv1D");
+        assertThrows(IllegalArgumentException.class, () -> new MaxPool1D(2).padding(Padding.CAUSAL));
     }
 
     @Test

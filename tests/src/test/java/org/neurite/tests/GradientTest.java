@@ -27,6 +27,7 @@ import org.neurite.layers.Conv1D;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
 import org.neurite.layers.DepthwiseConv2D;
+import org.neurite.layers.Dropout;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.Flatten;
 import org.neurite.layers.GlobalAvgPool2D;
@@ -87,6 +88,10 @@ class GradientTest {
                 () -> List.of(new DepthwiseConv2D(3, 2).padding(Padding.SAME).activation(Activation.SIGMOID))));
         c.add(new Case("Conv1D 3 same leaky relu", new int[] {9, 3}, 0,
                 () -> List.of(new Conv1D(4, 3, Activation.LEAKY_RELU).padding(Padding.SAME))));
+        c.add(new Case("Conv1D causal dilation 2 relu", new int[] {9, 3}, 0,
+                () -> List.of(new Conv1D(4, 3, Activation.RELU).padding(Padding.CAUSAL).dilation(2))));
+        c.add(new Case("Dense after Dropout at rate 0 (the identity)", new int[] {5}, 0,
+                () -> List.of(new Dropout(0f), new Dense(3, Activation.TANH))));
         c.add(new Case("MaxPool2D 2", new int[] {6, 6, 3}, 0, () -> List.of(new MaxPool2D(2))));
         c.add(new Case("MaxPool2D 3 stride 2 same (overlapping)", new int[] {7, 6, 2}, 0,
                 () -> List.of(new MaxPool2D(3).strides(2).padding(Padding.SAME))));
