@@ -30,6 +30,8 @@ struct GruCell {
                 const Vec reset = activate(acc[r][0][1] + load_first(x[r] + units + first, lanes), ra, 0.f);
                 store_first(s.z[r] + first, z, lanes);
                 store_first(s.rh[r] + first, reset * load_first(s.h[r] + first, lanes), lanes);
+                rnn::save(s.saved[r], first, z, lanes);
+                rnn::save(s.saved[r], units + first, reset, lanes);
             }
         }
     }
@@ -48,9 +50,14 @@ struct GruCell {
                     const float *xr = x[r] + at;
                     const Vec z = activate(acc[r][v][0] + bz + load_first(xr, n), ra, 0.f);
                     const Vec reset = activate(acc[r][v][1] + br + load_first(xr + units, n), ra, 0.f);
-                    const Vec cand = activate(fmadd(reset, acc[r][v][2] + bh, load_first(xr + 2 * units, n)), a, 0.f);
+                    const Vec h_rec = acc[r][v][2] + bh;
+                    const Vec cand = activate(fmadd(reset, h_rec, load_first(xr + 2 * units, n)), a, 0.f);
                     const Vec h = load_first(s.h[r] + at, n);
                     store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
+                    if (s.saved[r] != nullptr) {
+                        const Vec values[] = {z, reset, cand, h_rec};
+                        for (int gate = 0; gate < 4; ++gate) rnn::save(s.saved[r], int64_t{gate} * units + at, values[gate], n);
+                    }
                 }
             }
             return;
@@ -63,6 +70,7 @@ struct GruCell {
                 const Vec cand = activate(acc[r][v][0] + load_first(x[r] + 2 * units + at, n), a, 0.f);
                 const Vec z = load_first(s.z[r] + at, n), h = load_first(s.h[r] + at, n);
                 store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
+                rnn::save(s.saved[r], 2 * units + at, cand, n);
             }
     }
 };

@@ -31,8 +31,13 @@ struct LstmCell {
                 const Vec g = activate(acc[r][v][2] + load_first(xr + 2 * units, n), a, 0.f);
                 const Vec o = activate(acc[r][v][3] + load_first(xr + 3 * units, n), ra, 0.f);
                 const Vec c = fmadd(f, load_first(s.c[r] + at, n), i * g);
+                const Vec squashed = activate(c, a, 0.f);
                 store_first(s.c_next[r] + at, c, n);
-                store_first(s.next[r] + at, o * activate(c, a, 0.f), n);
+                store_first(s.next[r] + at, o * squashed, n);
+                if (s.saved[r] != nullptr) {
+                    const Vec values[] = {i, f, g, o, squashed};
+                    for (int gate = 0; gate < 5; ++gate) rnn::save(s.saved[r], int64_t{gate} * units + at, values[gate], n);
+                }
             }
     }
 };

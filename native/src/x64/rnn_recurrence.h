@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../common/packing.h"
+#include "../common/rnn_workspace.h"
 #include "../common/scratch.h"
 #include "../common/thread_pool.h"
 #include "vec.h"
@@ -74,10 +75,18 @@ inline void recurrent_product(const RnnProblem &p, const float *const *h, int fi
 }
 
 // Per-row state of a tile: h (read this step) and next (written), c and c_next (LSTM), and
-// for GRU without reset_after the update gate z and r * h of the step.
+// for GRU without reset_after the update gate z and r * h of the step. In training, saved[r]
+// is where row r's gates of this step go in the workspace (rnn_workspace.h), or null: not
+// training, a masked step, or a tile row that does not exist.
 struct TileState {
-    float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4];
+    float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4], *saved[4];
 };
+
+// Stores a vector of gate values where training keeps them: `offset` floats into the row's
+// saved gates (gate * units + unit).
+inline void save(float *saved, int64_t offset, Vec value, int lanes) {
+    if (saved != nullptr) store_first(saved + offset, value, lanes);
+}
 
 constexpr int kTileBuffers = 6;
 
@@ -114,10 +123,13 @@ void init_tile(const RnnProblem &p, Tile &tile, int64_t first_row, float *memory
 template <int kRows>
 void begin_step(const RnnProblem &p, Tile &tile, int t) {
     const int64_t projection_row = int64_t{p.gates()} * p.d.units;
+    const RnnWorkspace at(p.d, p.batch, p.steps);
     tile.active = false;
     for (int r = 0; r < kRows; ++r) {
         tile.x[r] = p.projection + (tile.row[r] * p.steps + t) * projection_row;
-        tile.active |= r < tile.rows && p.valid(tile.row[r], t);
+        const bool valid = r < tile.rows && p.valid(tile.row[r], t);
+        tile.active |= valid;
+        tile.state.saved[r] = valid && p.workspace != nullptr ? p.workspace + at.saved(tile.row[r] * p.steps + t) : nullptr;
     }
 }
 
@@ -143,9 +155,18 @@ void step_units(const RnnProblem &p, Tile *tiles, int64_t count, int first, int 
 // emit it, masked rows keep their state and emit zeros (Keras).
 template <int kRows>
 void end_step(const RnnProblem &p, Tile &tile, int s, int t, int first, int last) {
+    const RnnWorkspace at(p.d, p.batch, p.steps);
     for (int r = 0; r < tile.rows; ++r) {
         float *out = p.d.return_sequences ? p.step_output(tile.row[r], s) : nullptr;
         if (p.valid(tile.row[r], t)) {
+            if (p.workspace != nullptr) {  // training keeps the states before and (LSTM's cell) after the step
+                const int64_t row = tile.row[r] * p.steps + t;
+                std::copy(tile.state.h[r] + first, tile.state.h[r] + last, p.workspace + at.h(row) + first);
+                if (at.lstm) {
+                    std::copy(tile.state.c[r] + first, tile.state.c[r] + last, p.workspace + at.c(row) + first);
+                    std::copy(tile.state.c_next[r] + first, tile.state.c_next[r] + last, p.workspace + at.c_next(row) + first);
+                }
+            }
             std::swap(tile.state.h[r], tile.state.next[r]);
             std::swap(tile.state.c[r], tile.state.c_next[r]);
             if (out != nullptr) std::copy(tile.state.h[r] + first, tile.state.h[r] + last, out + first);

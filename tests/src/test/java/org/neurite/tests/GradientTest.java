@@ -117,6 +117,12 @@ class GradientTest {
                 () -> List.of(new LSTM(3).returnSequences(true).goBackwards(true).useBias(false))));
         c.add(new Case("LSTM relu/hard sigmoid-like activations", new int[] {4, 3}, 0,
                 () -> List.of(new LSTM(3).activation(Activation.RELU).recurrentActivation(Activation.SIGMOID))));
+        c.add(new Case("LSTM 64 units returnSequences (a small batch splits the units over threads)", new int[] {3, 5}, 0,
+                () -> List.of(new LSTM(64).returnSequences(true))));
+        for (boolean resetAfter : new boolean[] {true, false}) {
+            c.add(new Case("GRU 64 units resetAfter " + resetAfter + " (units split over threads)", new int[] {3, 5}, 0,
+                    () -> List.of(new GRU(64).resetAfter(resetAfter))));
+        }
         c.add(new Case("SimpleRNN tanh returnSequences", new int[] {5, 3}, 0,
                 () -> List.of(new SimpleRNN(4).returnSequences(true))));
         c.add(new Case("stacked LSTM then GRU", new int[] {4, 3}, 0,
