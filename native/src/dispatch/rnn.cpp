@@ -32,7 +32,12 @@ const Kernel<RnnProblem> kRnnKernels[] = {
     NRT_X64_CANDIDATES(simple_rnn_fwd_f32, unless_simple),
     {"rnn_f32_ref", NRT_ISA_REF, nullptr, rnn_f32_ref},
 };
+const char *reset_before(const RnnBackwardProblem &p) {
+    return p.d.cell == NRT_CELL_GRU && !p.d.reset_after ? "GRU without reset_after" : nullptr;
+}
+
 const Kernel<RnnBackwardProblem> kRnnBackwardKernels[] = {
+    NRT_X64_CANDIDATES(rnn_backward_f32, reset_before),
     {"rnn_backward_f32_ref", NRT_ISA_REF, nullptr, rnn_backward_f32_ref},
 };
 

@@ -21,6 +21,7 @@
     void simple_rnn_fwd_f32(const RnnProblem &p);                 \
     void lstm_fwd_f32(const RnnProblem &p);                       \
     void gru_fwd_f32(const RnnProblem &p);                        \
+    void rnn_backward_f32(const RnnBackwardProblem &p);           \
     }
 
 namespace neurite {

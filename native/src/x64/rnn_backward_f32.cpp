@@ -1,0 +1,157 @@
+// Backpropagation through time for SimpleRNN, LSTM and GRU with reset_after, over what the
+// training forward pass saved (rnn_workspace.h). Tiles of kRows sequences go back through the
+// steps together: per step, the gradients at the gates a vector of units at a time, then
+// dh of the step before = the gates' recurrent gradients times U^T, where every vector of
+// U^T loaded feeds all the tile's rows. Each sequence's sums run in one fixed order whatever
+// the threads.
+#include <algorithm>
+#include <vector>
+
+#include "../common/activation.h"
+#include "../common/rnn_workspace.h"
+#include "../common/scratch.h"
+#include "../common/thread_pool.h"
+#include "kernels_x64.h"
+#include "vec.h"
+
+namespace neurite {
+namespace NRT_SIMD {
+namespace {
+
+constexpr int kRows = 4;
+constexpr int kUnitVectors = 4;  // dh vectors accumulated at once: kRows x 4 registers
+
+// The gradients at step (row r = sequence * steps + t)'s gates from dh (and dc, LSTM, updated
+// in place); d_prev gets the part of the previous dh that bypasses the recurrent kernel.
+void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t r, float *dh, float *dc, float *d_prev) {
+    const nrt_rnn_desc &d = p.d;
+    const int units = d.units, a = d.activation, ra = d.recurrent_activation;
+    float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
+    const float *saved = ws + at.saved(r), *h = ws + at.h(r);
+    const bool cell_from_output = derivative_from_output(a, 0.f);
+    for (int j = 0; j < units; j += kLanes) {
+        const int n = std::min(kLanes, units - j);
+        const Vec dhv = load_first(dh + j, n);
+        if (d.cell == NRT_CELL_SIMPLE) {
+            store_first(dx + j, times_derivative(dhv, load_first(saved + j, n), a, 0.f), n);
+            store_first(d_prev + j, zero(), n);
+        } else if (d.cell == NRT_CELL_LSTM) {
+            const Vec i = load_first(saved + j, n), f = load_first(saved + units + j, n);
+            const Vec g = load_first(saved + 2 * units + j, n), o = load_first(saved + 3 * units + j, n);
+            const Vec squashed = load_first(saved + 4 * units + j, n);
+            const Vec from = cell_from_output ? squashed : load_first(ws + at.c_next(r) + j, n);
+            const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, from, a, 0.f);
+            store_first(dx + j, times_derivative(dcv * g, i, ra, 0.f), n);
+            store_first(dx + units + j, times_derivative(dcv * load_first(ws + at.c(r) + j, n), f, ra, 0.f), n);
+            store_first(dx + 2 * units + j, times_derivative(dcv * i, g, a, 0.f), n);
+            store_first(dx + 3 * units + j, times_derivative(dhv * squashed, o, ra, 0.f), n);
+            store_first(dc + j, dcv * f, n);
+            store_first(d_prev + j, zero(), n);
+        } else {  // GRU, reset_after
+            const Vec z = load_first(saved + j, n), reset = load_first(saved + units + j, n);
+            const Vec cand = load_first(saved + 2 * units + j, n), h_rec = load_first(saved + 3 * units + j, n);
+            const Vec dn = times_derivative(dhv * (set1(1.f) - z), cand, a, 0.f);
+            const Vec dz = times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, 0.f);
+            const Vec dr = times_derivative(dn * h_rec, reset, ra, 0.f);
+            store_first(dx + j, dz, n);
+            store_first(dx + units + j, dr, n);
+            store_first(dx + 2 * units + j, dn, n);
+            store_first(d_rec + j, dz, n);
+            store_first(d_rec + units + j, dr, n);
+            store_first(d_rec + 2 * units + j, dn * reset, n);
+            store_first(d_prev + j, dhv * z, n);
+        }
+    }
+}
+
+// dh[r] = d_prev[r] + d_rec[r] U^T for the tile's active rows, U^T as [gated][units].
+template <int kTileRows>
+void recurrent_gradient(const float *u_t, int gated, int units, const float *const *d_rec, float *const *d_prev,
+                        float *const *dh) {
+    for (int first = 0; first < units; first += kUnitVectors * kLanes) {
+        const int vectors = static_cast<int>(std::min<int64_t>(kUnitVectors, ceil_div(units - first, kLanes)));
+        Vec acc[kTileRows][kUnitVectors];
+        for (int r = 0; r < kTileRows; ++r)
+            for (int v = 0; v < kUnitVectors; ++v) acc[r][v] = zero();
+        for (int j = 0; j < gated; ++j) {
+            const float *w = u_t + int64_t{j} * units + first;
+            Vec wv[kUnitVectors];
+            for (int v = 0; v < kUnitVectors; ++v) {
+                const int n = std::min(kLanes, units - first - v * kLanes);
+                wv[v] = v < vectors ? load_first(w + v * kLanes, n) : zero();
+            }
+            for (int r = 0; r < kTileRows; ++r) {
+                const Vec g = broadcast(d_rec[r] + j);
+                for (int v = 0; v < kUnitVectors; ++v) acc[r][v] = fmadd(g, wv[v], acc[r][v]);
+            }
+        }
+        for (int r = 0; r < kTileRows; ++r)
+            for (int v = 0; v < vectors; ++v) {
+                const int at = first + v * kLanes, n = std::min(kLanes, units - at);
+                store_first(dh[r] + at, load_first(d_prev[r] + at, n) + acc[r][v], n);
+            }
+    }
+}
+
+}  // namespace
+
+void rnn_backward_f32(const RnnBackwardProblem &p) {
+    const nrt_rnn_desc &d = p.d;
+    const int units = d.units;
+    const RnnWorkspace at(d, p.batch, p.steps);
+    const int gated = at.gated;
+    // U^T, so that dh's units are contiguous: one vector of it serves every row of a tile.
+    float *u_t = thread_scratch(int64_t{gated} * units, ScratchSlot::kGradientLeft);
+    for (int k = 0; k < units; ++k)
+        for (int j = 0; j < gated; ++j) u_t[int64_t{j} * units + k] = p.recurrent_kernel[int64_t{k} * gated + j];
+    const int64_t tiles = ceil_div(p.batch, kRows);
+    parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
+        std::vector<float> memory(static_cast<size_t>(kRows) * 3 * units);
+        for (int64_t tile = begin; tile < end; ++tile) {
+            const int64_t first_row = tile * kRows;
+            const int rows = static_cast<int>(std::min<int64_t>(kRows, p.batch - first_row));
+            float *dh[kRows], *dc[kRows], *d_prev[kRows];
+            for (int r = 0; r < kRows; ++r) {
+                dh[r] = memory.data() + r * 3 * units;
+                dc[r] = dh[r] + units;
+                d_prev[r] = dc[r] + units;
+            }
+            std::fill(memory.begin(), memory.end(), 0.f);
+            for (int r = 0; r < rows; ++r)
+                if (!d.return_sequences) std::copy(p.last_gradient(first_row + r), p.last_gradient(first_row + r) + units, dh[r]);
+            for (int s = p.steps - 1; s >= 0; --s) {
+                const int t = p.input_step(s);
+                // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.
+                const float *d_rec[kRows];
+                float *active_prev[kRows], *active_dh[kRows];
+                int active = 0;
+                for (int r = 0; r < rows; ++r) {
+                    const int64_t row = first_row + r, wr = row * p.steps + t;
+                    if (!p.valid(row, t)) {
+                        std::fill(p.workspace + at.dx(wr), p.workspace + at.dx(wr) + gated, 0.f);
+                        if (at.gru) std::fill(p.workspace + at.d_rec(wr), p.workspace + at.d_rec(wr) + gated, 0.f);
+                        continue;
+                    }
+                    if (d.return_sequences) {
+                        const float *dy = p.step_gradient(row, s);
+                        for (int j = 0; j < units; ++j) dh[r][j] += dy[j];
+                    }
+                    gate_gradients(p, at, wr, dh[r], dc[r], d_prev[r]);
+                    d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.dx(wr));
+                    active_prev[active] = d_prev[r];
+                    active_dh[active++] = dh[r];
+                }
+                switch (active) {
+                    case 0: break;
+                    case 1: recurrent_gradient<1>(u_t, gated, units, d_rec, active_prev, active_dh); break;
+                    case 2: recurrent_gradient<2>(u_t, gated, units, d_rec, active_prev, active_dh); break;
+                    case 3: recurrent_gradient<3>(u_t, gated, units, d_rec, active_prev, active_dh); break;
+                    default: recurrent_gradient<4>(u_t, gated, units, d_rec, active_prev, active_dh); break;
+                }
+            }
+        }
+    });
+}
+
+}  // namespace NRT_SIMD
+}  // namespace neurite
