@@ -37,6 +37,9 @@ public final class OneDnn {
     public static final int WEIGHTS_ITER = DNNL_ARG_WEIGHTS_ITER, DST_LAYER = DNNL_ARG_DST_LAYER;
     public static final int DIFF_SRC = DNNL_ARG_DIFF_SRC, DIFF_DST = DNNL_ARG_DIFF_DST;
     public static final int DIFF_WEIGHTS = DNNL_ARG_DIFF_WEIGHTS, DIFF_BIAS = DNNL_ARG_DIFF_BIAS;
+    public static final int DIFF_SRC_LAYER = DNNL_ARG_DIFF_SRC_LAYER, DIFF_DST_LAYER = DNNL_ARG_DIFF_DST_LAYER;
+    public static final int DIFF_WEIGHTS_LAYER = DNNL_ARG_DIFF_WEIGHTS_LAYER, DIFF_WEIGHTS_ITER = DNNL_ARG_DIFF_WEIGHTS_ITER;
+    public static final int WORKSPACE = DNNL_ARG_WORKSPACE;
 
     private static final dnnl_engine ENGINE = new dnnl_engine();
     private static final dnnl_stream STREAM = new dnnl_stream();
@@ -133,7 +136,8 @@ public final class OneDnn {
     }
 
     private static boolean isOutput(int kind) {
-        return kind == DST || kind == DST_LAYER || kind == DIFF_SRC || kind == DIFF_WEIGHTS || kind == DIFF_BIAS;
+        return kind == DST || kind == DST_LAYER || kind == DIFF_SRC || kind == DIFF_WEIGHTS || kind == DIFF_BIAS
+                || kind == DIFF_SRC_LAYER || kind == DIFF_WEIGHTS_LAYER || kind == DIFF_WEIGHTS_ITER;
     }
 
     /** An argument: the user's plain memory, and the primitive's own when its format differs. */
@@ -150,7 +154,7 @@ public final class OneDnn {
         Arg(int kind, dnnl_memory_desc userMd, dnnl_memory_desc wanted, boolean output) {
             this.kind = kind;
             this.output = output;
-            this.userFloats = (int) (dnnl_memory_desc_get_size(userMd) / 4);
+            this.userFloats = (int) ((dnnl_memory_desc_get_size(userMd) + 3) / 4);  // a workspace need not be whole floats
             this.userData = new FloatPointer(userFloats);
             check(dnnl_memory_create(userMemory, userMd, ENGINE, userData), "user memory");
             if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
@@ -332,6 +336,70 @@ public final class OneDnn {
         destroy(anyWeights, anyIter);
         return new Op(pd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER},
                 new dnnl_memory_desc[] {src, weights, iter, bias, dst});
+    }
+
+    /** One training step of an LSTM as oneDNN runs it: the forward pass that fills the workspace, then the backward pass over it. */
+    public static final class Training implements AutoCloseable {
+        public final Op forward, backward;
+
+        private Training(Op forward, Op backward) {
+            this.forward = forward;
+            this.backward = backward;
+        }
+
+        /** Both primitives alone; data is set through {@link Op#set} on each beforehand. */
+        public void execute() {
+            forward.execute();
+            backward.execute();
+        }
+
+        @Override
+        public void close() {
+            forward.close();
+            backward.close();
+        }
+    }
+
+    /**
+     * A unidirectional LSTM's training step over [batch, steps, in] from zero states, every
+     * step's output kept (as {@link #rnn}), with Keras' weights: set SRC_LAYER, the weights, the
+     * bias and, on the backward op, DIFF_DST_LAYER (and DST_LAYER and the inputs again).
+     */
+    public static Training lstmTraining(int batch, int steps, int in, int units) {
+        dnnl_memory_desc anySrc = md(dnnl_format_tag_any, steps, batch, in), anyDst = md(dnnl_format_tag_any, steps, batch, units);
+        dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, 1, 1, in, 4, units);
+        dnnl_memory_desc anyIter = md(dnnl_format_tag_any, 1, 1, units, 4, units), anyBias = md(dnnl_format_tag_any, 1, 1, 4, units);
+        int direction = dnnl_unidirectional_left2right;
+        dnnl_primitive_desc forwardPd = new dnnl_primitive_desc(), backwardPd = new dnnl_primitive_desc();
+        check(dnnl_lstm_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, null, null,
+                anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, null), "lstm training");
+        check(dnnl_lstm_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, null, null,
+                anyWeights, anyIter, null, null, anyBias, anyDst, null, null, anySrc, null, null, anyWeights, anyIter, null,
+                null, anyBias, anyDst, null, null, 0, forwardPd, null), "lstm backward");
+        destroy(anySrc, anyDst, anyWeights, anyIter, anyBias);
+        dnnl_memory_desc forwardWorkspace = clone(dnnl_primitive_desc_query_md(forwardPd, dnnl_query_workspace_md, 0));
+        dnnl_memory_desc backwardWorkspace = clone(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_workspace_md, 0));
+        Op forward = new Op(forwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE},
+                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
+                        md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units),
+                        md(dnnl_ntc, steps, batch, units), forwardWorkspace});
+        Op backward = new Op(backwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE,
+                DIFF_DST_LAYER, DIFF_SRC_LAYER, DIFF_WEIGHTS_LAYER, DIFF_WEIGHTS_ITER, DIFF_BIAS},
+                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
+                        md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units),
+                        md(dnnl_ntc, steps, batch, units), backwardWorkspace, md(dnnl_ntc, steps, batch, units),
+                        md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
+                        md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units)});
+        // The backward pass reads the workspace the forward pass wrote.
+        check(dnnl_memory_set_data_handle(backward.find(WORKSPACE).userMemory, forward.find(WORKSPACE).userData),
+                "share workspace");
+        return new Training(forward, backward);
+    }
+
+    private static dnnl_memory_desc clone(dnnl_memory_desc md) {
+        dnnl_memory_desc copy = new dnnl_memory_desc();
+        check(dnnl_memory_desc_clone(copy, md), "clone memory desc");
+        return copy;
     }
 
     /**
