@@ -75,7 +75,7 @@ public final class OneDnn {
         public Op set(int kind, float[] values) {
             Arg arg = find(kind);
             arg.userData.put(values);
-            arg.reorder();
+            arg.load();
             return this;
         }
 
@@ -93,9 +93,9 @@ public final class OneDnn {
 
         /** One step of a model: input reorder (if the primitive wants another format), primitive, output reorder. */
         public void executeStep() {
-            input().reorder();
+            input().load();
             execute();
-            output().reorder();
+            output().store();
         }
 
         private Arg input() {
@@ -116,7 +116,7 @@ public final class OneDnn {
 
         public float[] get(int kind) {
             Arg arg = find(kind);
-            arg.reorder();
+            arg.store();
             float[] values = new float[arg.userFloats];
             arg.userData.get(values);
             return values;
@@ -140,7 +140,11 @@ public final class OneDnn {
                 || kind == DIFF_SRC_LAYER || kind == DIFF_WEIGHTS_LAYER || kind == DIFF_WEIGHTS_ITER;
     }
 
-    /** An argument: the user's plain memory, and the primitive's own when its format differs. */
+    /**
+     * An argument: the user's plain memory, and the primitive's own when its format differs,
+     * with a reorder each way (an output may be set too: oneDNN adds RNN weight gradients to
+     * what their memories hold).
+     */
     private static final class Arg implements AutoCloseable {
         final int kind;
         final boolean output;
@@ -148,7 +152,7 @@ public final class OneDnn {
         final FloatPointer userData;
         final dnnl_memory userMemory = new dnnl_memory();
         final dnnl_memory primitiveMemory;
-        final dnnl_primitive reorder;
+        final dnnl_primitive toPrimitive, toUser;
         final FloatPointer primitiveData;
 
         Arg(int kind, dnnl_memory_desc userMd, dnnl_memory_desc wanted, boolean output) {
@@ -159,27 +163,42 @@ public final class OneDnn {
             check(dnnl_memory_create(userMemory, userMd, ENGINE, userData), "user memory");
             if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
                 primitiveMemory = userMemory;
-                reorder = null;
+                toPrimitive = toUser = null;
                 primitiveData = null;
             } else {
                 primitiveData = new FloatPointer(dnnl_memory_desc_get_size(wanted) / 4);
                 primitiveMemory = new dnnl_memory();
                 check(dnnl_memory_create(primitiveMemory, wanted, ENGINE, primitiveData), "primitive memory");
-                dnnl_primitive_desc pd = new dnnl_primitive_desc();
-                check(output ? dnnl_reorder_primitive_desc_create(pd, wanted, ENGINE, userMd, ENGINE, null)
-                        : dnnl_reorder_primitive_desc_create(pd, userMd, ENGINE, wanted, ENGINE, null), "reorder desc");
-                reorder = new dnnl_primitive();
-                check(dnnl_primitive_create(reorder, pd), "reorder");
-                dnnl_primitive_desc_destroy(pd);
+                toPrimitive = reorder(userMd, wanted);
+                toUser = reorder(wanted, userMd);
             }
             dnnl_memory_desc_destroy(userMd);
         }
 
-        void reorder() {
+        private static dnnl_primitive reorder(dnnl_memory_desc from, dnnl_memory_desc to) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_reorder_primitive_desc_create(pd, from, ENGINE, to, ENGINE, null), "reorder desc");
+            dnnl_primitive reorder = new dnnl_primitive();
+            check(dnnl_primitive_create(reorder, pd), "reorder");
+            dnnl_primitive_desc_destroy(pd);
+            return reorder;
+        }
+
+        /** The user's values into the primitive's memory. */
+        void load() {
+            run(toPrimitive, userMemory, primitiveMemory);
+        }
+
+        /** The primitive's values into the user's memory. */
+        void store() {
+            run(toUser, primitiveMemory, userMemory);
+        }
+
+        private static void run(dnnl_primitive reorder, dnnl_memory from, dnnl_memory to) {
             if (reorder == null) return;
             try (dnnl_exec_arg_t a = new dnnl_exec_arg_t(2)) {
-                a.position(0).arg(DNNL_ARG_FROM).memory(output ? primitiveMemory : userMemory);
-                a.position(1).arg(DNNL_ARG_TO).memory(output ? userMemory : primitiveMemory);
+                a.position(0).arg(DNNL_ARG_FROM).memory(from);
+                a.position(1).arg(DNNL_ARG_TO).memory(to);
                 a.position(0);
                 check(dnnl_primitive_execute(reorder, STREAM, 2, a), "reorder");
                 check(dnnl_stream_wait(STREAM), "wait");
@@ -188,8 +207,9 @@ public final class OneDnn {
 
         @Override
         public void close() {
-            if (reorder != null) {
-                dnnl_primitive_destroy(reorder);
+            if (toPrimitive != null) {
+                dnnl_primitive_destroy(toPrimitive);
+                dnnl_primitive_destroy(toUser);
                 dnnl_memory_destroy(primitiveMemory);
                 primitiveData.close();
             }
@@ -379,6 +399,10 @@ public final class OneDnn {
         destroy(anySrc, anyDst, anyWeights, anyIter, anyBias);
         dnnl_memory_desc forwardWorkspace = clone(dnnl_primitive_desc_query_md(forwardPd, dnnl_query_workspace_md, 0));
         dnnl_memory_desc backwardWorkspace = clone(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_workspace_md, 0));
+        if (dnnl_memory_desc_equal(forwardWorkspace, backwardWorkspace) == 0) {
+            throw new IllegalStateException("oneDNN's LSTM workspaces differ: " + dnnl_memory_desc_get_size(forwardWorkspace)
+                    + " and " + dnnl_memory_desc_get_size(backwardWorkspace) + " bytes");
+        }
         Op forward = new Op(forwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE},
                 new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
                         md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units),
