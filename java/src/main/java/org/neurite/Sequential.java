@@ -224,8 +224,7 @@ public final class Sequential implements AutoCloseable {
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
                 Tensor next = layer.forwardTraining(contexts[i], current, mask);
-                Tensor nextMask = layer.computeMask(current, mask);
-                if (nextMask != null && nextMask != mask) owned.add(nextMask);
+                Tensor nextMask = layer.trainingMask(contexts[i], current, mask);
                 current = next;
                 mask = nextMask;
             }

@@ -121,6 +121,32 @@ public final class Tensor implements AutoCloseable {
         return data.duplicate().clear();
     }
 
+    /**
+     * The storage itself, one object shared by every caller and by this tensor's views, for
+     * code that reads and writes it by index only (the native backend hands it to the
+     * kernels): never change its position or limit. Fails on a closed tensor.
+     */
+    public FloatBuffer sharedBuffer() {
+        ensureOpen();
+        return data;
+    }
+
+    /** Whether {@code other} has this tensor's shape (without copying either). */
+    public boolean hasShapeOf(Tensor other) {
+        return Arrays.equals(shape, other.shape);
+    }
+
+    /** Whether this tensor is {@code batch} samples of {@code sampleShape} (without copying either). */
+    public boolean hasShape(int batch, int[] sampleShape) {
+        return shape.length == sampleShape.length + 1 && shape[0] == batch
+                && Arrays.equals(shape, 1, shape.length, sampleShape, 0, sampleShape.length);
+    }
+
+    /** Whether this tensor is a view made by {@link #reshape} of {@code other}. */
+    public boolean isViewOf(Tensor other) {
+        return viewOf == other;
+    }
+
     /** The heap array behind this tensor, or null for off-heap storage. */
     public float[] heapArray() {
         ensureOpen();

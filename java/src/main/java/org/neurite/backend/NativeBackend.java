@@ -209,7 +209,7 @@ public final class NativeBackend implements Backend {
             throw new IllegalArgumentException("the native backend needs off-heap tensors, got " + t
                     + "; create tensors with Tensor.zeros/of while it is active, or with backend.allocate");
         }
-        return t.buffer();
+        return t.sharedBuffer();
     }
 
     static void check(String op, int status) {

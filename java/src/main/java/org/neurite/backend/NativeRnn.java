@@ -56,7 +56,7 @@ final class NativeRnn implements RnnOp {
         check("rnn", NeuriteNative.nrt_rnn_forward(desc, input.dim(0), input.dim(1), buffer(input), input.size(),
                 optional(mask), size(mask), optional(kernel), size(kernel), buffer(packedRecurrent),
                 packedRecurrent.size(), optional(bias), size(bias), optional(initialH), size(initialH),
-                optional(initialC), size(initialC), buffer(output).position(outputOffset), output.size() - outputOffset,
+                optional(initialC), size(initialC), at(output, outputOffset), output.size() - outputOffset,
                 optional(finalH), size(finalH), optional(finalC), size(finalC), threads));
     }
 
@@ -72,7 +72,7 @@ final class NativeRnn implements RnnOp {
         check("rnn training", NeuriteNative.nrt_rnn_forward_training(desc, input.dim(0), input.dim(1), buffer(input),
                 input.size(), optional(mask), size(mask), buffer(packedKernel), packedKernel.size(),
                 buffer(packedRecurrent), packedRecurrent.size(), optional(bias), size(bias),
-                buffer(output).position(outputOffset), output.size() - outputOffset, buffer(workspace), workspace.size(),
+                at(output, outputOffset), output.size() - outputOffset, buffer(workspace), workspace.size(),
                 threads));
     }
 
@@ -83,9 +83,14 @@ final class NativeRnn implements RnnOp {
         checkOffset(dOutput, outputOffset);
         check("rnn backward", NeuriteNative.nrt_rnn_backward(desc, input.dim(0), input.dim(1), buffer(input),
                 input.size(), optional(mask), size(mask), buffer(kernel), kernel.size(), buffer(recurrentKernel),
-                recurrentKernel.size(), buffer(workspace), workspace.size(), buffer(dOutput).position(outputOffset),
+                recurrentKernel.size(), buffer(workspace), workspace.size(), at(dOutput, outputOffset),
                 dOutput.size() - outputOffset, optional(dInput), size(dInput), buffer(dKernel), dKernel.size(),
                 buffer(dRecurrent), dRecurrent.size(), optional(dBias), size(dBias), threads));
+    }
+
+    // The storage from `offset` floats on: the shared buffer itself at 0, else a positioned copy of it.
+    private static java.nio.FloatBuffer at(Tensor t, int offset) {
+        return offset == 0 ? buffer(t) : buffer(t).duplicate().position(offset);
     }
 
     private static void checkOffset(Tensor t, int offset) {

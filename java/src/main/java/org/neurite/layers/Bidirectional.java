@@ -80,8 +80,8 @@ public final class Bidirectional extends Layer {
             backward.trainInto(backwardContext, input, mask, output, forward.units());
             return output;
         }
-        Tensor forwardOutput = forwardContext.buffer(backend, Context.Slot.OUTPUT, output.shape());
-        Tensor backwardOutput = backwardContext.buffer(backend, Context.Slot.OUTPUT, output.shape());
+        Tensor forwardOutput = forwardContext.buffer(backend, Context.Slot.OUTPUT, output);
+        Tensor backwardOutput = backwardContext.buffer(backend, Context.Slot.OUTPUT, output);
         forward.trainInto(forwardContext, input, mask, forwardOutput, 0);
         backward.trainInto(backwardContext, input, mask, backwardOutput, 0);
         backend.binary(mergeOp(), forwardOutput, backwardOutput, output, ctx.threads());
@@ -92,17 +92,17 @@ public final class Bidirectional extends Layer {
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         Context forwardContext = ctx.child(0), backwardContext = ctx.child(1);
         int threads = ctx.threads();
-        Tensor dForward = inputGradient ? forwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape()) : null;
-        Tensor dBackward = inputGradient ? backwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape()) : null;
+        Tensor dForward = inputGradient ? forwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input) : null;
+        Tensor dBackward = inputGradient ? backwardContext.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input) : null;
         if (merge == Merge.CONCAT) {
             forward.backpropInto(forwardContext, dOutput, 0, dForward);
             backward.backpropInto(backwardContext, dOutput, forward.units(), dBackward);
         } else {
             // Each layer's share of the merged output's gradient
-            Tensor shareForward = forwardContext.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
-            Tensor shareBackward = backwardContext.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
-            Tensor forwardOutput = forwardContext.buffer(backend, Context.Slot.OUTPUT, dOutput.shape());
-            Tensor backwardOutput = backwardContext.buffer(backend, Context.Slot.OUTPUT, dOutput.shape());
+            Tensor shareForward = forwardContext.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput);
+            Tensor shareBackward = backwardContext.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput);
+            Tensor forwardOutput = forwardContext.buffer(backend, Context.Slot.OUTPUT, dOutput);
+            Tensor backwardOutput = backwardContext.buffer(backend, Context.Slot.OUTPUT, dOutput);
             switch (merge) {
                 case SUM -> {
                     shareForward.copyFrom(dOutput);
@@ -129,7 +129,7 @@ public final class Bidirectional extends Layer {
 
     // A zero tensor of t's shape, kept in the context.
     private Tensor zeros(Context ctx, Tensor t) {
-        return ctx.buffer(backend, Context.Slot.SAVED, t.shape());
+        return ctx.buffer(backend, Context.Slot.SAVED, t);
     }
 
     private BinaryOp mergeOp() {

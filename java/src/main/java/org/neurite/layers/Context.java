@@ -20,7 +20,18 @@ import org.neurite.backend.Backend;
  */
 public final class Context implements AutoCloseable {
     /** The buffer slots a layer may use. */
-    enum Slot { OUTPUT, INPUT_GRADIENT, SAVED, PRE_GRADIENT, MASK }
+    enum Slot { OUTPUT, INPUT_GRADIENT, SAVED, PRE_GRADIENT, MASK, OUTPUT_VIEW, INPUT_GRADIENT_VIEW }
+
+    /** Keeps a tensor the context then owns (closing the one it replaces), e.g. a new mask. */
+    Tensor keep(Slot slot, Tensor t) {
+        return replace(slot, t);
+    }
+
+    /** A one-dimensional buffer of {@code floats} (a workspace). */
+    Tensor flat(Backend backend, Slot slot, int floats) {
+        Tensor t = buffers[slot.ordinal()];
+        return t != null && t.rank() == 1 && t.size() == floats ? t : replace(slot, backend.allocate(floats));
+    }
 
     private final int threads;
     private final Tensor[] buffers = new Tensor[Slot.values().length];
@@ -39,11 +50,41 @@ public final class Context implements AutoCloseable {
     /** The slot's buffer, reused while its shape stays; zero-filled when new, else as the last use left it. */
     Tensor buffer(Backend backend, Slot slot, int... shape) {
         Tensor t = buffers[slot.ordinal()];
-        if (t == null || !Arrays.equals(t.shape(), shape)) {
-            if (t != null) t.close();
-            t = buffers[slot.ordinal()] = backend.allocate(shape);
-        }
+        if (t == null || !Arrays.equals(t.shape(), shape)) t = replace(slot, backend.allocate(shape));
         return t;
+    }
+
+    /** As {@link #buffer(Backend, Slot, int...)} with the shape of {@code like}, allocating nothing while it stays. */
+    Tensor buffer(Backend backend, Slot slot, Tensor like) {
+        Tensor t = buffers[slot.ordinal()];
+        return t != null && t.hasShapeOf(like) ? t : replace(slot, backend.allocate(like.shape()));
+    }
+
+    /** As {@link #buffer(Backend, Slot, int...)} for {@code batch} samples of {@code sampleShape}. */
+    Tensor buffer(Backend backend, Slot slot, int batch, int[] sampleShape) {
+        Tensor t = buffers[slot.ordinal()];
+        if (t != null && t.hasShape(batch, sampleShape)) return t;
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = batch;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return replace(slot, backend.allocate(shape));
+    }
+
+    /** {@code source} seen as {@code batch} samples of {@code sampleShape}, the view kept in the slot while it fits. */
+    Tensor view(Slot slot, Tensor source, int batch, int[] sampleShape) {
+        Tensor t = buffers[slot.ordinal()];
+        if (t != null && t.isViewOf(source) && t.hasShape(batch, sampleShape)) return t;
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = batch;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return replace(slot, source.reshape(shape));
+    }
+
+    // Closing a view frees nothing: its source's owner keeps the storage.
+    private Tensor replace(Slot slot, Tensor next) {
+        Tensor old = buffers[slot.ordinal()];
+        if (old != null) old.close();
+        return buffers[slot.ordinal()] = next;
     }
 
     /** The context of the {@code index}th layer a wrapper runs (Bidirectional's two), made at first use. */

@@ -50,8 +50,8 @@ public final class Dropout extends Layer {
 
     @Override
     protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor ignored) {
-        Tensor output = ctx.buffer(backend, Context.Slot.OUTPUT, input.shape());
-        Tensor keep = ctx.buffer(backend, Context.Slot.SAVED, input.shape());
+        Tensor output = ctx.buffer(backend, Context.Slot.OUTPUT, input);
+        Tensor keep = ctx.buffer(backend, Context.Slot.SAVED, input);
         backend.dropoutMask(rate, seed + 0xD1B54A32D192ED03L * ++steps, keep, ctx.threads());
         backend.binary(BinaryOp.MUL, input, keep, output, ctx.threads());
         return output;
@@ -61,7 +61,7 @@ public final class Dropout extends Layer {
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
-        backend.binary(BinaryOp.MUL, dOutput, ctx.buffer(backend, Context.Slot.SAVED, dOutput.shape()), dInput,
+        backend.binary(BinaryOp.MUL, dOutput, ctx.buffer(backend, Context.Slot.SAVED, dOutput), dInput,
                 ctx.threads());
         return dInput;
     }

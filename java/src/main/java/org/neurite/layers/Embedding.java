@@ -59,14 +59,19 @@ public final class Embedding extends Layer {
     /** Only the table gets a gradient, from the positions the output mask keeps; ids have none. */
     @Override
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
-        Tensor mask = ctx.mask;
-        if (maskZero) {
-            mask = ctx.buffer(backend, Context.Slot.MASK, ctx.input.shape());
-            backend.nonZeroMask(ctx.input, mask);
-            if (ctx.mask != null) backend.binary(BinaryOp.MUL, mask, ctx.mask, mask, 1);
-        }
+        Tensor mask = maskZero ? trainingMask(ctx, ctx.input, ctx.mask) : ctx.mask;
         backend.embeddingBackward(vocabulary, ctx.input, mask, dOutput, table.gradient(), ctx.threads());
         return null;
+    }
+
+    /** The output mask of {@link #computeMask}, made in the context's storage. */
+    @Override
+    public Tensor trainingMask(Context ctx, Tensor input, Tensor inputMask) {
+        if (!maskZero) return inputMask;
+        Tensor mask = ctx.buffer(backend, Context.Slot.MASK, input);
+        backend.nonZeroMask(input, mask);
+        if (inputMask != null) backend.binary(BinaryOp.MUL, mask, inputMask, mask, 1);
+        return mask;
     }
 
     /** output[i] = rows[ids[i]] for a [vocabulary, width] table of rows: the embeddings, or a projection of them. */

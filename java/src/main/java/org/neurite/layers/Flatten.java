@@ -31,7 +31,12 @@ public final class Flatten extends Layer {
     }
 
     @Override
+    protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor output) {
+        return ctx.view(Context.Slot.OUTPUT_VIEW, input, input.dim(0), builtOutputShape());
+    }
+
+    @Override
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
-        return inputGradient ? dOutput.reshape(ctx.input.shape()) : null;
+        return inputGradient ? ctx.view(Context.Slot.INPUT_GRADIENT_VIEW, dOutput, dOutput.dim(0), builtInputShape()) : null;
     }
 }

@@ -88,7 +88,7 @@ public abstract class KernelLayer extends Layer {
     @Override
     protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor out) {
         if (fused() || activation() == Activation.SOFTMAX) return run(input, out, ctx.threads());
-        Tensor pre = ctx.buffer(backend, Context.Slot.SAVED, out.shape());
+        Tensor pre = ctx.buffer(backend, Context.Slot.SAVED, out);
         runOp(input, pre, ctx.threads());
         applyUnfused(pre, out, ctx.threads());
         return out;
@@ -97,12 +97,12 @@ public abstract class KernelLayer extends Layer {
     @Override
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         int threads = ctx.threads();
-        Tensor dPre = ctx.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput.shape());
+        Tensor dPre = ctx.buffer(backend, Context.Slot.PRE_GRADIENT, dOutput);
         Activation activation = activation();
         if (activation == Activation.SOFTMAX) {
             backend.softmaxBackward(ctx.output, dOutput, dPre, threads);
         } else {
-            Tensor pre = fused() ? null : ctx.buffer(backend, Context.Slot.SAVED, dOutput.shape());
+            Tensor pre = fused() ? null : ctx.buffer(backend, Context.Slot.SAVED, dOutput);
             backend.activationBackward(activation, alpha(), pre, ctx.output, dOutput, dPre, threads);
         }
         op.backwardWeights(opView(ctx.input), opView(dPre), kernel.gradient(), bias == null ? null : bias.gradient(),

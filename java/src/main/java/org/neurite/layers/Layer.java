@@ -46,6 +46,15 @@ public abstract class Layer implements AutoCloseable {
         return outputShape == null ? null : outputShape.clone();
     }
 
+    /** The built shapes themselves, without the copy the public getters make: not to be modified. */
+    final int[] builtInputShape() {
+        return inputShape;
+    }
+
+    final int[] builtOutputShape() {
+        return outputShape;
+    }
+
     public boolean isBuilt() {
         return outputShape != null;
     }
@@ -88,9 +97,9 @@ public abstract class Layer implements AutoCloseable {
     public final Tensor forward(Tensor input, Tensor mask, Tensor output, int threads) {
         checkInputAndMask(input, mask);
         if (producesView()) return run(input, null, threads);
-        int[] expected = withBatch(input.dim(0), outputShape);
-        if (output == null || output.isClosed() || !Arrays.equals(output.shape(), expected)) {
-            throw new IllegalArgumentException(describe() + ": expected output " + Arrays.toString(expected) + ", got "
+        if (output == null || output.isClosed() || !output.hasShape(input.dim(0), outputShape)) {
+            throw new IllegalArgumentException(describe() + ": expected output "
+                    + Arrays.toString(withBatch(input.dim(0), outputShape)) + ", got "
                     + (output == null ? "null" : output.toString()));
         }
         return mask == null ? run(input, output, threads) : runMasked(input, mask, output, threads);
@@ -105,7 +114,7 @@ public abstract class Layer implements AutoCloseable {
         checkInputAndMask(input, mask);
         ctx.input = input;
         ctx.mask = mask;
-        Tensor output = producesView() ? null : ctx.buffer(backend, Context.Slot.OUTPUT, withBatch(input.dim(0), outputShape));
+        Tensor output = producesView() ? null : ctx.buffer(backend, Context.Slot.OUTPUT, input.dim(0), outputShape);
         ctx.output = train(ctx, input, mask, output);
         return ctx.output;
     }
@@ -119,7 +128,7 @@ public abstract class Layer implements AutoCloseable {
      */
     public final Tensor backward(Context ctx, Tensor dOutput, boolean inputGradient) {
         if (ctx.output == null) throw new IllegalStateException(describe() + ": backward needs a forwardTraining first");
-        if (dOutput == null || dOutput.isClosed() || !Arrays.equals(dOutput.shape(), ctx.output.shape())) {
+        if (dOutput == null || dOutput.isClosed() || !dOutput.hasShapeOf(ctx.output)) {
             throw new IllegalArgumentException(describe() + ": expected an output gradient " + Arrays.toString(ctx.output.shape())
                     + ", got " + (dOutput == null ? "null" : dOutput.toString()));
         }
@@ -138,7 +147,7 @@ public abstract class Layer implements AutoCloseable {
 
     /** The context's buffer for the input's gradient. */
     protected final Tensor inputGradient(Context ctx) {
-        return ctx.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input.shape());
+        return ctx.buffer(backend, Context.Slot.INPUT_GRADIENT, ctx.input);
     }
 
     /**
@@ -148,6 +157,15 @@ public abstract class Layer implements AutoCloseable {
      */
     public Tensor computeMask(Tensor input, Tensor inputMask) {
         return null;
+    }
+
+    /**
+     * As {@link #computeMask}, in a training step: a new mask belongs to {@code ctx}, which
+     * keeps it until the next step (and reuses its storage where the layer can).
+     */
+    public Tensor trainingMask(Context ctx, Tensor input, Tensor inputMask) {
+        Tensor mask = computeMask(input, inputMask);
+        return mask == null || mask == inputMask ? mask : ctx.keep(Context.Slot.MASK, mask);
     }
 
     /** Runs with a mask; layers that do not use masks ignore it. */
@@ -162,7 +180,7 @@ public abstract class Layer implements AutoCloseable {
     }
 
     private void checkMask(Tensor input, Tensor mask) {
-        mask.ensureOpen(describe() + " mask");
+        if (mask.isClosed()) mask.ensureOpen(describe() + " mask");
         if (input.rank() < 2 || mask.rank() != 2 || mask.dim(0) != input.dim(0) || mask.dim(1) != input.dim(1)) {
             throw new IllegalArgumentException(describe() + ": expected a mask [" + input.dim(0) + ", "
                     + (input.rank() < 2 ? "?" : input.dim(1)) + "] for input " + Arrays.toString(input.shape())
@@ -178,12 +196,10 @@ public abstract class Layer implements AutoCloseable {
     private void checkInput(Tensor input) {
         if (!isBuilt()) throw new IllegalStateException(describe() + ": not built; add it to a model and build that");
         if (input == null) throw new IllegalArgumentException(describe() + ": input is null");
-        input.ensureOpen(describe());
-        int[] actual = input.shape();
-        if (actual.length != inputShape.length + 1
-                || !Arrays.equals(actual, 1, actual.length, inputShape, 0, inputShape.length)) {
+        if (input.isClosed()) input.ensureOpen(describe()); // the message is built only when it is needed
+        if (input.rank() == 0 || !input.hasShape(input.dim(0), inputShape)) {
             throw new IllegalArgumentException(describe() + ": expected input " + batchShape(inputShape) + ", got "
-                    + Arrays.toString(actual));
+                    + Arrays.toString(input.shape()));
         }
     }
 

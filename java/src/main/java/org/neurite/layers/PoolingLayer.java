@@ -117,7 +117,7 @@ public abstract class PoolingLayer extends Layer {
 
     private Tensor workspace(Context ctx, int batch) {
         long size = op.workspaceSize(batch);
-        return size == 0 ? null : ctx.buffer(backend, Context.Slot.SAVED, Math.toIntExact(size));
+        return size == 0 ? null : ctx.flat(backend, Context.Slot.SAVED, Math.toIntExact(size));
     }
 
     @Override

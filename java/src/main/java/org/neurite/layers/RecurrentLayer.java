@@ -237,7 +237,7 @@ public abstract class RecurrentLayer extends Layer {
 
     private Tensor workspace(Context ctx) {
         long size = op.workspaceSize(ctx.input.dim(0), ctx.input.dim(1));
-        return ctx.buffer(backend, Context.Slot.SAVED, Math.toIntExact(size));
+        return ctx.flat(backend, Context.Slot.SAVED, Math.toIntExact(size));
     }
 
     /** With returnSequences the time steps go on, and so does their mask. */
@@ -278,7 +278,7 @@ public abstract class RecurrentLayer extends Layer {
 
     private void checkState(String what, Tensor state, int[] expected) {
         if (state == null) return;
-        state.ensureOpen(describe() + " " + what);
+        if (state.isClosed()) state.ensureOpen(describe() + " " + what);
         if (!Arrays.equals(state.shape(), expected)) {
             throw new IllegalArgumentException(describe() + ": expected " + what + " " + Arrays.toString(expected)
                     + ", got " + Arrays.toString(state.shape()));
