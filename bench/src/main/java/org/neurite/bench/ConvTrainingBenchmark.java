@@ -52,11 +52,6 @@ public class ConvTrainingBenchmark extends PeerBenchmark {
         layer.setWeights(kernel, bias);
         Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
         Tensor gradient = backend.allocate(c.outputShape()).copyFrom(dy);
-        model.forwardTraining(input, null);
-        measure(() -> model.backward(gradient), () -> {
-            model.close();
-            input.close();
-            gradient.close();
-        });
+        measureTraining(model, input, gradient, true);
     }
 }

@@ -1,6 +1,8 @@
 package org.neurite.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
 import org.openjdk.jmh.annotations.*;
 
 /**
@@ -25,6 +27,23 @@ public abstract class PeerBenchmark {
     protected final void measure(Runnable step, AutoCloseable resources) {
         this.step = step;
         this.resources = resources;
+    }
+
+    /**
+     * Times Neurite's training step on {@code model}: the training forward pass, then the
+     * backward pass from {@code gradient} (all gradients, the input's included), or with
+     * {@code backwardOnly} the backward pass alone after one forward pass here. Closes all three after.
+     */
+    protected final void measureTraining(Sequential model, Tensor input, Tensor gradient, boolean backwardOnly) {
+        if (backwardOnly) model.forwardTraining(input, null);
+        measure(() -> {
+            if (!backwardOnly) model.forwardTraining(input, null);
+            model.backward(gradient);
+        }, () -> {
+            model.close();
+            input.close();
+            gradient.close();
+        });
     }
 
     @Benchmark

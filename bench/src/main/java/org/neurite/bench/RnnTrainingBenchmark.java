@@ -46,13 +46,6 @@ public class RnnTrainingBenchmark extends PeerBenchmark {
         layer.setWeights(kernel, recurrent, bias);
         Tensor input = backend.allocate(batch, steps, in).copyFrom(x);
         Tensor gradient = backend.allocate(batch, steps, units).copyFrom(dy);
-        measure(() -> {
-            model.forwardTraining(input, null);
-            model.backward(gradient);
-        }, () -> {
-            model.close();
-            input.close();
-            gradient.close();
-        });
+        measureTraining(model, input, gradient, false);
     }
 }

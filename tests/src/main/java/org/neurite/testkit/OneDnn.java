@@ -291,6 +291,68 @@ public final class OneDnn {
         return new Op(pd, new int[] {DST, DIFF_DST, DIFF_SRC}, new dnnl_memory_desc[] {dst, diff, diffSrc});
     }
 
+    /**
+     * Pooling's training step ({@link #pool}'s geometry): forward training (max pooling's
+     * workspace filled) and backward; set SRC on the forward op and DIFF_DST on the backward one.
+     */
+    public static Training poolTraining(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh,
+                                        int sw, int padTop, int padLeft, boolean max) {
+        long[] padR = {(long) (outH - 1) * sh + ph - inH - padTop, (long) (outW - 1) * sw + pw - inW - padLeft};
+        long[] strides = {sh, sw}, kernel = {ph, pw}, dilation = {0, 0}, padL = {padTop, padLeft};
+        int algorithm = max ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;
+        dnnl_memory_desc src = md(dnnl_nhwc, batch, c, inH, inW), dst = md(dnnl_nhwc, batch, c, outH, outW);
+        dnnl_primitive_desc forwardPd = new dnnl_primitive_desc(), backwardPd = new dnnl_primitive_desc();
+        check(dnnl_pooling_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, algorithm, src, dst,
+                strides, kernel, dilation, padL, padR, null), "pooling training");
+        check(dnnl_pooling_backward_primitive_desc_create(backwardPd, ENGINE, algorithm, src, dst, strides, kernel, dilation,
+                padL, padR, forwardPd, null), "pooling backward");
+        destroy(src, dst);
+        dnnl_memory_desc userSrc = md(dnnl_nhwc, batch, c, inH, inW), userDst = md(dnnl_nhwc, batch, c, outH, outW);
+        dnnl_memory_desc diffSrc = md(dnnl_nhwc, batch, c, inH, inW), diffDst = md(dnnl_nhwc, batch, c, outH, outW);
+        if (!max) {
+            return new Training(new Op(forwardPd, new int[] {SRC, DST}, new dnnl_memory_desc[] {userSrc, userDst}),
+                    new Op(backwardPd, new int[] {DIFF_DST, DIFF_SRC}, new dnnl_memory_desc[] {diffDst, diffSrc}));
+        }
+        dnnl_memory_desc forwardWorkspace = clone(dnnl_primitive_desc_query_md(forwardPd, dnnl_query_workspace_md, 0));
+        dnnl_memory_desc backwardWorkspace = clone(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_workspace_md, 0));
+        Op forward = new Op(forwardPd, new int[] {SRC, DST, WORKSPACE},
+                new dnnl_memory_desc[] {userSrc, userDst, forwardWorkspace});
+        Op backward = new Op(backwardPd, new int[] {DIFF_DST, WORKSPACE, DIFF_SRC},
+                new dnnl_memory_desc[] {diffDst, backwardWorkspace, diffSrc});
+        check(dnnl_memory_set_data_handle(backward.find(WORKSPACE).userMemory, forward.find(WORKSPACE).userData),
+                "share workspace");
+        return new Training(forward, backward);
+    }
+
+    /**
+     * The gradients of {@link #innerProduct} (activation apart): the input's from the output's
+     * and the weights ({@code data}), or the weights' and the bias' from the input and the
+     * output's. Same layouts as {@link #innerProduct}.
+     */
+    public static Op innerProductBackward(boolean data, int batch, int in, int out) {
+        dnnl_memory_desc src = md(dnnl_nc, batch, in), anyWeights = md(dnnl_format_tag_any, out, in);
+        dnnl_memory_desc bias = md(dnnl_x, out), dst = md(dnnl_nc, batch, out);
+        dnnl_primitive_desc hint = new dnnl_primitive_desc(), pd = new dnnl_primitive_desc();
+        check(dnnl_inner_product_forward_primitive_desc_create(hint, ENGINE, dnnl_forward_training, src, anyWeights, bias,
+                dst, null), "inner product hint");
+        if (data) {
+            check(dnnl_inner_product_backward_data_primitive_desc_create(pd, ENGINE, src, anyWeights, dst, hint, null),
+                    "inner product backward data");
+        } else {
+            check(dnnl_inner_product_backward_weights_primitive_desc_create(pd, ENGINE, src, anyWeights, bias, dst, hint,
+                    null), "inner product backward weights");
+        }
+        dnnl_primitive_desc_destroy(hint);
+        destroy(src, anyWeights, bias, dst);
+        dnnl_memory_desc weights = md(dnnl_io, out, in);
+        if (data) {
+            return new Op(pd, new int[] {DIFF_DST, WEIGHTS, DIFF_SRC},
+                    new dnnl_memory_desc[] {md(dnnl_nc, batch, out), weights, md(dnnl_nc, batch, in)});
+        }
+        return new Op(pd, new int[] {SRC, DIFF_DST, DIFF_WEIGHTS, DIFF_BIAS},
+                new dnnl_memory_desc[] {md(dnnl_nc, batch, in), md(dnnl_nc, batch, out), weights, md(dnnl_x, out)});
+    }
+
     /** NHWC max or average pooling; average excludes padding, as Keras. */
     public static Op pool(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw,
                           int padTop, int padLeft, boolean max) {
@@ -358,7 +420,7 @@ public final class OneDnn {
                 new dnnl_memory_desc[] {src, weights, iter, bias, dst});
     }
 
-    /** One training step of an LSTM as oneDNN runs it: the forward pass that fills the workspace, then the backward pass over it. */
+    /** One training step as oneDNN runs it: the forward pass that fills the workspace, then the backward pass over it. */
     public static final class Training implements AutoCloseable {
         public final Op forward, backward;
 

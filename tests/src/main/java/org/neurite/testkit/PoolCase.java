@@ -69,4 +69,9 @@ public record PoolCase(Problem problem, int batch, int inH, int inW, int c, int 
     public OneDnn.Op oneDnn() {
         return OneDnn.pool(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max);
     }
+
+    /** oneDNN's training step for this pooling: forward training, then backward. */
+    public OneDnn.Training oneDnnTraining() {
+        return OneDnn.poolTraining(batch, inH, inW, c, outH, outW, ph, pw, sh, sw, padTop, padLeft, max);
+    }
 }

@@ -117,4 +117,66 @@ class OneDnnGradientTest {
             // agrees with PyTorch (GradientGoldenTest) and finite differences (GradientTest); unexplained.
         }
     }
+
+    /** Max and average pooling's input gradient against oneDNN's training primitives. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void poolingGradientsMatchOneDnn(Variant variant) {
+        Backend backend = variant.activate();
+        for (String shape : new String[] {"seed_pool1", "seed_pool2"}) {
+            for (boolean max : new boolean[] {true, false}) {
+                org.neurite.testkit.PoolCase c = org.neurite.testkit.PoolCase.of(org.neurite.testkit.Problem.find("pool", shape));
+                Random random = new Random(shape.hashCode());
+                float[] x = Checks.random(random, c.inputSize()), dy = Checks.random(random, c.batch() * c.outH() * c.outW() * c.c());
+                org.neurite.layers.PoolingLayer layer = max ? new org.neurite.layers.MaxPool2D(c.ph()).strides(c.sh())
+                        : new org.neurite.layers.AvgPool2D(c.ph()).strides(c.sh());
+                float[] dx;
+                try (Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).build();
+                     Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
+                     Tensor gradient = backend.allocate(c.outputShape()).copyFrom(dy)) {
+                    model.forwardTraining(input, null);
+                    dx = model.backward(gradient).toArray();
+                }
+                try (OneDnn.Training pool = OneDnn.poolTraining(c.batch(), c.inH(), c.inW(), c.c(), c.outH(), c.outW(),
+                        c.ph(), c.pw(), c.sh(), c.sw(), c.padTop(), c.padLeft(), max)) {
+                    pool.forward.set(OneDnn.SRC, x);
+                    pool.backward.set(OneDnn.DIFF_DST, dy);
+                    pool.execute();
+                    Checks.assertCloseToScale(shape + (max ? " max" : " average") + " on " + variant,
+                            pool.backward.get(OneDnn.DIFF_SRC), dx);
+                }
+            }
+        }
+    }
+
+    /** A dense layer's input, kernel and bias gradients against oneDNN's inner-product backward primitives. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void denseGradientsMatchOneDnn(Variant variant) {
+        Backend backend = variant.activate();
+        int batch = 5, in = 37, out = 19;
+        Random random = new Random(23);
+        float[] x = Checks.random(random, batch * in), kernel = Checks.random(random, in * out);
+        float[] bias = Checks.random(random, out), dy = Checks.random(random, batch * out);
+        org.neurite.layers.Dense layer = new org.neurite.layers.Dense(out);
+        float[] dx;
+        java.util.List<Parameter> parameters;
+        try (Sequential model = new Sequential(in).add(layer).backend(backend).build();
+             Tensor input = backend.allocate(batch, in).copyFrom(x); Tensor gradient = backend.allocate(batch, out).copyFrom(dy);
+             OneDnn.Op data = OneDnn.innerProductBackward(true, batch, in, out);
+             OneDnn.Op weights = OneDnn.innerProductBackward(false, batch, in, out)) {
+            layer.setWeights(kernel, bias);
+            model.forwardTraining(input, null);
+            dx = model.backward(gradient).toArray();
+            parameters = model.parameters();
+            data.set(OneDnn.DIFF_DST, dy).set(OneDnn.WEIGHTS, kernel).execute();
+            weights.set(OneDnn.SRC, x).set(OneDnn.DIFF_DST, dy).execute();
+            String context = "dense on " + variant;
+            Checks.assertCloseToScale(context + ": input gradient", data.get(OneDnn.DIFF_SRC), dx);
+            Checks.assertCloseToScale(context + ": kernel gradient", weights.get(OneDnn.DIFF_WEIGHTS),
+                    parameters.get(0).gradient().toArray());
+            Checks.assertCloseToScale(context + ": bias gradient", weights.get(OneDnn.DIFF_BIAS),
+                    parameters.get(1).gradient().toArray());
+        }
+    }
 }
