@@ -9,8 +9,9 @@ import org.neurite.backend.BinaryOp;
 
 /**
  * Runs a recurrent layer over the sequence both ways and merges the two, as Keras'
- * {@code Bidirectional}: the backward copy reads from the last step, and (with
- * {@code returnSequences}) its outputs are put back in input order before merging.
+ * {@code Bidirectional}: two copies of the wrapped layer's configuration are built (the
+ * wrapped layer itself stays as it was); the backward copy reads from the last step, and
+ * (with {@code returnSequences}) its outputs are put back in input order before merging.
  * {@link Merge#CONCAT} (the default) costs no copy: both layers write their halves of one
  * output. Weights: the forward layer's, then the backward layer's.
  *
@@ -22,9 +23,10 @@ public final class Bidirectional extends Layer {
     /** Keras' merge modes. */
     public enum Merge { CONCAT, SUM, MUL, AVE }
 
-    private final RecurrentLayer forward;
+    private final RecurrentLayer wrapped;
     private final Merge merge;
-    private RecurrentLayer backward;
+    // Copies of the wrapped layer, made at build, which leaves the wrapped one as it was (Keras copies it too).
+    private RecurrentLayer forward, backward;
 
     public Bidirectional(RecurrentLayer layer) {
         this(layer, Merge.CONCAT);
@@ -32,22 +34,27 @@ public final class Bidirectional extends Layer {
 
     public Bidirectional(RecurrentLayer layer, Merge merge) {
         if (layer.isBuilt()) throw new IllegalArgumentException("Bidirectional: the wrapped layer is already built");
-        this.forward = layer;
+        this.wrapped = layer;
         this.merge = merge;
     }
 
     @Override
     protected int[] outputShapeFor(int[] in) {
         if (in.length != 2) throw badInput("[batch, steps, features]", in);
-        backward = forward.mirrored(); // configured like the forward layer, now that its configuration is final
-        backward.reverseOutput = true;
-        int units = forward.units(), merged = merge == Merge.CONCAT ? 2 * units : units;
-        if (merge == Merge.CONCAT) forward.outputStride = backward.outputStride = merged;
-        return forward.returnsSequences() ? new int[] {in[0], merged} : new int[] {merged};
+        int merged = merged();
+        return wrapped.returnsSequences() ? new int[] {in[0], merged} : new int[] {merged};
+    }
+
+    // Output floats per step: with CONCAT, both layers write their halves of one vector.
+    private int merged() {
+        return merge == Merge.CONCAT ? 2 * wrapped.units() : wrapped.units();
     }
 
     @Override
     protected void prepare(int[] inputShape, Random random) {
+        int stride = merged();
+        forward = wrapped.copy(false, false, stride);
+        backward = wrapped.copy(true, true, stride);
         forward.build(name() + "_forward", inputShape, backend, random);
         backward.build(name() + "_backward", inputShape, backend, random);
     }
@@ -138,20 +145,21 @@ public final class Bidirectional extends Layer {
 
     @Override
     public Tensor computeMask(Tensor input, Tensor inputMask) {
-        return forward.computeMask(input, inputMask);
+        return wrapped.computeMask(input, inputMask);
     }
 
     /** The forward layer's, then the backward layer's. */
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> all = new ArrayList<>(forward.parameters());
+        List<Parameter> all = new ArrayList<>();
+        if (forward != null) all.addAll(forward.parameters());
         if (backward != null) all.addAll(backward.parameters());
         return all;
     }
 
     @Override
     public void close() {
-        forward.close();
+        if (forward != null) forward.close();
         if (backward != null) backward.close();
     }
 }

@@ -112,6 +112,17 @@ public abstract class ConvolutionLayer extends KernelLayer {
 
     @Override
     protected int[] outputShapeFor(int[] in) {
+        ConvGeometry g = geometryFor(in);
+        return spatialRank == 1 ? new int[] {g.outW(), g.outC()} : new int[] {g.outH(), g.outW(), g.outC()};
+    }
+
+    @Override
+    protected void configure(int[] inputShape) {
+        geometry = geometryFor(inputShape);
+    }
+
+    // The problem for an input shape, or an exception naming this layer.
+    private ConvGeometry geometryFor(int[] in) {
         int expectedRank = spatialRank + 1;
         String expected = spatialRank == 1 ? "[batch, steps, channels]" : "[batch, height, width, channels]";
         if (in.length != expectedRank) throw badInput(expected, in);
@@ -135,9 +146,8 @@ public abstract class ConvolutionLayer extends KernelLayer {
             throw new IllegalArgumentException(describe() + ": padding " + padTop + "," + padLeft
                     + " must be smaller than the kernel reach " + reachH + "x" + reachW);
         }
-        geometry = new ConvGeometry(inH, inW, inC, outH, outW, outC, kernelH, kernelW, strideH, strideW, dilationH,
+        return new ConvGeometry(inH, inW, inC, outH, outW, outC, kernelH, kernelW, strideH, strideW, dilationH,
                 dilationW, padTop, padLeft, layerGroups, fusable(activation, alpha), alpha);
-        return spatialRank == 1 ? new int[] {outW, outC} : new int[] {outH, outW, outC};
     }
 
     private int outLength(int in, int window, int stride, int dilation, int explicitPad) {

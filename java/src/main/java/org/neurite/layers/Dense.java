@@ -49,10 +49,14 @@ public final class Dense extends KernelLayer {
     @Override
     protected int[] outputShapeFor(int[] in) {
         if (in.length < 1) throw badInput("[batch, ..., features]", in);
-        geometry = new DenseGeometry(in[in.length - 1], units, fusable(activation, alpha), alpha);
         int[] out = in.clone();
         out[out.length - 1] = units;
         return out;
+    }
+
+    @Override
+    protected void configure(int[] inputShape) {
+        geometry = new DenseGeometry(inputShape[inputShape.length - 1], units, fusable(activation, alpha), alpha);
     }
 
     @Override

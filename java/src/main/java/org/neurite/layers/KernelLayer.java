@@ -41,8 +41,12 @@ public abstract class KernelLayer extends Layer {
     /** The backend's op for this layer's geometry. */
     protected abstract KernelOp newOp();
 
+    /** Fixes the layer's geometry for its input shape, before the weights are made. */
+    protected abstract void configure(int[] inputShape);
+
     @Override
     protected void prepare(int[] inputShape, Random random) {
+        configure(inputShape);
         float limit = (float) Math.sqrt(6.0 / fanSum());
         int[] shape = kernelShape();
         float[] k = new float[Math.toIntExact(Tensor.checkedShape(shape))];

@@ -255,7 +255,10 @@ public abstract class Layer implements AutoCloseable {
         for (Parameter p : parameters) p.close();
     }
 
-    /** The output shape for an input shape, or an {@link IllegalArgumentException} naming this layer. */
+    /**
+     * The output shape for an input shape, or an {@link IllegalArgumentException} naming this
+     * layer; without side effects (what the layer keeps, it sets in {@link #prepare}).
+     */
     protected abstract int[] outputShapeFor(int[] inputShape);
 
     /** Creates the weights (from {@code random}) and prepares the backend ops, once the shapes are known. */

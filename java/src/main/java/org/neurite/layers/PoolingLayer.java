@@ -71,26 +71,30 @@ public abstract class PoolingLayer extends Layer {
 
     @Override
     protected int[] outputShapeFor(int[] in) {
+        PoolGeometry g = geometryFor(in);
+        if (global) return new int[] {g.channels()};
+        return spatialRank == 1 ? new int[] {g.outW(), g.channels()} : new int[] {g.outH(), g.outW(), g.channels()};
+    }
+
+    // The problem for an input shape, or an exception naming this layer.
+    private PoolGeometry geometryFor(int[] in) {
         if (in.length != spatialRank + 1) {
             throw badInput(spatialRank == 1 ? "[batch, steps, channels]" : "[batch, height, width, channels]", in);
         }
         int inH = spatialRank == 1 ? 1 : in[0], inW = in[spatialRank - 1], c = in[spatialRank];
-        if (global) {
-            geometry = new PoolGeometry(inH, inW, c, 1, 1, inH, inW, inH, inW, 0, 0, max);
-            return new int[] {c};
-        }
+        if (global) return new PoolGeometry(inH, inW, c, 1, 1, inH, inW, inH, inW, 0, 0, max);
         int outH = padding.outputLength(inH, poolH, strideH, 1), outW = padding.outputLength(inW, poolW, strideW, 1);
         if (outH <= 0 || outW <= 0) {
             throw new IllegalArgumentException(describe() + ": pool " + (spatialRank == 1 ? "" : poolH + "x") + poolW
                     + " is larger than the input " + batchShape(in) + " with valid padding");
         }
-        geometry = new PoolGeometry(inH, inW, c, outH, outW, poolH, poolW, strideH, strideW,
+        return new PoolGeometry(inH, inW, c, outH, outW, poolH, poolW, strideH, strideW,
                 padding.padBefore(inH, poolH, strideH, 1), padding.padBefore(inW, poolW, strideW, 1), max);
-        return spatialRank == 1 ? new int[] {outW, c} : new int[] {outH, outW, c};
     }
 
     @Override
     protected void prepare(int[] inputShape, Random random) {
+        geometry = geometryFor(inputShape);
         op = backend.pool(geometry);
     }
 

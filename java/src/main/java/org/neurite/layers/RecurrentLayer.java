@@ -28,12 +28,11 @@ public abstract class RecurrentLayer extends Layer {
     private boolean returnSequences, goBackwards, useBias = true;
     boolean resetAfter = true;
     boolean unitForgetBias = true;
-    // Set by Bidirectional on the layers it wraps.
-    boolean reverseOutput;
-    int outputStride;
+    // Where outputs go, for the copies Bidirectional makes: in reverse step order, every outputStride floats.
+    private boolean reverseOutput;
+    private int outputStride;
 
     private RnnGeometry geometry;
-    private int steps;
     private Parameter kernel, recurrentKernel, bias;
     private RnnOp op;
     private volatile int packedVersion;
@@ -83,8 +82,12 @@ public abstract class RecurrentLayer extends Layer {
         return returnSequences;
     }
 
-    /** A new, unbuilt layer configured as this one but reading the other way. */
-    RecurrentLayer mirrored() {
+    /**
+     * A new, unbuilt layer configured as this one (Keras' Bidirectional copies the layer it
+     * wraps the same way): reading the other way if {@code mirrored}, writing its outputs every
+     * {@code outputStride} floats, in reverse step order if {@code reverseOutput}.
+     */
+    RecurrentLayer copy(boolean mirrored, boolean reverseOutput, int outputStride) {
         RecurrentLayer copy = switch (cell) {
             case LSTM -> new LSTM(units);
             case GRU -> new GRU(units);
@@ -93,10 +96,12 @@ public abstract class RecurrentLayer extends Layer {
         copy.activation = activation;
         copy.recurrentActivation = recurrentActivation;
         copy.returnSequences = returnSequences;
-        copy.goBackwards = !goBackwards;
+        copy.goBackwards = goBackwards != mirrored;
         copy.useBias = useBias;
         copy.resetAfter = resetAfter;
         copy.unitForgetBias = unitForgetBias;
+        copy.reverseOutput = reverseOutput;
+        copy.outputStride = outputStride;
         return copy;
     }
 
@@ -136,14 +141,13 @@ public abstract class RecurrentLayer extends Layer {
         if (!activation.isElementWise() || !recurrentActivation.isElementWise()) {
             throw new IllegalArgumentException(describe() + ": activations must be element-wise, not softmax");
         }
-        steps = in[0];
-        geometry = new RnnGeometry(cell, in[1], units, activation, recurrentActivation, resetAfter, goBackwards,
-                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units);
-        return returnSequences ? new int[] {steps, units} : new int[] {units};
+        return returnSequences ? new int[] {in[0], units} : new int[] {units};
     }
 
     @Override
     protected void prepare(int[] inputShape, Random random) {
+        geometry = new RnnGeometry(cell, inputShape[1], units, activation, recurrentActivation, resetAfter, goBackwards,
+                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units);
         int gu = geometry.gatedUnits();
         float limit = (float) Math.sqrt(6.0 / (geometry.inputSize() + gu));
         float[] k = new float[geometry.inputSize() * gu];
