@@ -208,6 +208,14 @@ NRT_API int nrt_activation_backward(int32_t activation, float alpha, int64_t siz
                                     const float *src, int64_t src_size, const float *dst, int64_t dst_size,
                                     const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
                                     int32_t num_threads);
+/* Softmax fused with sparse categorical cross-entropy (Keras' defaults): from the softmax's
+ * output `probabilities` [rows, cols] and one class id per row (floats, exact integers in
+ * [0, cols)), loss[0] = the mean over rows of -log(p[label]) (p clipped to [1e-7, 1 - 1e-7],
+ * as Keras), and d_logits = (p - one_hot(label)) / rows, the gradient at the softmax's input.
+ * A label outside [0, cols) fails the call, naming it and its row, before anything is written. */
+NRT_API int nrt_sparse_softmax_cross_entropy(int64_t rows, int32_t cols, const float *probabilities, int64_t probabilities_size,
+                                             const float *labels, int64_t labels_size, float *d_logits,
+                                             int64_t d_logits_size, float *loss, int32_t num_threads);
 /* d_src = dst * (d_dst - sum(d_dst * dst)) per row; d_src may be d_dst. */
 NRT_API int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t dst_size,
                                  const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,

@@ -123,6 +123,14 @@ struct DropoutProblem {
     int threads;
 };
 
+struct CrossEntropyProblem {
+    const float *probabilities, *labels;
+    float *d_logits, *loss;
+    int64_t rows;
+    int32_t cols;
+    int threads;
+};
+
 struct BinaryProblem {
     int32_t op;
     const float *a, *b;

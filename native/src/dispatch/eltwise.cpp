@@ -1,4 +1,6 @@
 // Activation, softmax and element-wise binary ops.
+#include <cmath>
+
 #include "../common/activation.h"
 #include "../common/dispatch.h"
 #include "../ref/kernels_ref.h"
@@ -23,6 +25,9 @@ const Kernel<ActivationBackwardProblem> kActivationBackwardKernels[] = {
 const Kernel<SoftmaxBackwardProblem> kSoftmaxBackwardKernels[] = {
     {"softmax_backward_f32_ref", NRT_ISA_REF, nullptr, softmax_backward_f32_ref},
 };
+const Kernel<CrossEntropyProblem> kCrossEntropyKernels[] = {
+    {"sparse_softmax_cross_entropy_f32_ref", NRT_ISA_REF, nullptr, sparse_softmax_cross_entropy_f32_ref},
+};
 const Kernel<DropoutProblem> kDropoutKernels[] = {
     {"dropout_mask_f32_ref", NRT_ISA_REF, nullptr, dropout_mask_f32_ref},
 };
@@ -30,6 +35,12 @@ const Kernel<BinaryProblem> kBinaryKernels[] = {
     NRT_X64_CANDIDATES(binary_f32, nullptr),
     {"binary_f32_ref", NRT_ISA_REF, nullptr, binary_f32_ref},
 };
+
+int check_rows(const char *op, int64_t rows, int32_t cols) {
+    if (rows <= 0 || cols <= 0)
+        return fail(NRT_INVALID_ARGUMENT, "%s: %lld rows of %d must be positive", op, static_cast<long long>(rows), cols);
+    return NRT_OK;
+}
 
 }  // namespace
 }  // namespace neurite
@@ -50,8 +61,7 @@ int nrt_activation_forward(int32_t activation, float alpha, int64_t size, const 
 
 int nrt_softmax_forward(int64_t rows, int32_t cols, const float *src, int64_t src_size, float *dst, int64_t dst_size,
                         int32_t num_threads) {
-    if (rows <= 0 || cols <= 0) return fail(NRT_INVALID_ARGUMENT, "softmax: %lld rows of %d must be positive",
-                                            static_cast<long long>(rows), cols);
+    NRT_CHECK(check_rows("softmax", rows, cols));
     NRT_CHECK(check_buffer("softmax", "input", src, src_size, checked_product({rows, cols})));
     NRT_CHECK(check_buffer("softmax", "output", dst, dst_size, checked_product({rows, cols})));
     run_selected(kSoftmaxKernels, SoftmaxProblem{src, dst, rows, cols, num_threads});
@@ -86,8 +96,7 @@ int nrt_activation_backward(int32_t activation, float alpha, int64_t size, const
 
 int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t dst_size, const float *d_dst,
                          int64_t d_dst_size, float *d_src, int64_t d_src_size, int32_t num_threads) {
-    if (rows <= 0 || cols <= 0) return fail(NRT_INVALID_ARGUMENT, "softmax backward: %lld rows of %d must be positive",
-                                            static_cast<long long>(rows), cols);
+    NRT_CHECK(check_rows("softmax backward", rows, cols));
     const int64_t size = checked_product({rows, cols});
     NRT_CHECK(check_buffer("softmax backward", "output", dst, dst_size, size));
     NRT_CHECK(check_buffer("softmax backward", "output gradient", d_dst, d_dst_size, size));
@@ -101,6 +110,25 @@ int nrt_dropout_mask(int64_t size, float rate, uint64_t seed, float *mask, int64
     if (!(rate >= 0.f && rate < 1.f)) return fail(NRT_INVALID_ARGUMENT, "dropout: rate %g outside [0, 1)", rate);
     NRT_CHECK(check_buffer("dropout", "mask", mask, mask_size, size));
     run_selected(kDropoutKernels, DropoutProblem{size, rate, seed, mask, num_threads});
+    return NRT_OK;
+}
+
+int nrt_sparse_softmax_cross_entropy(int64_t rows, int32_t cols, const float *probabilities, int64_t probabilities_size,
+                                     const float *labels, int64_t labels_size, float *d_logits, int64_t d_logits_size,
+                                     float *loss, int32_t num_threads) {
+    NRT_CHECK(check_rows("cross-entropy", rows, cols));
+    const int64_t size = checked_product({rows, cols});
+    NRT_CHECK(check_buffer("cross-entropy", "probabilities", probabilities, probabilities_size, size));
+    NRT_CHECK(check_buffer("cross-entropy", "labels", labels, labels_size, rows));
+    NRT_CHECK(check_buffer("cross-entropy", "logits gradient", d_logits, d_logits_size, size));
+    NRT_CHECK(check_buffer("cross-entropy", "loss", loss, 1, 1));
+    for (int64_t r = 0; r < rows; ++r) {
+        const float label = labels[r];
+        if (!(label >= 0.f && label < static_cast<float>(cols)) || label != std::floor(label))
+            return fail(NRT_INVALID_ARGUMENT, "cross-entropy: label %g of row %lld is not a class in [0, %d)", label,
+                        static_cast<long long>(r), cols);
+    }
+    run_selected(kCrossEntropyKernels, CrossEntropyProblem{probabilities, labels, d_logits, loss, rows, cols, num_threads});
     return NRT_OK;
 }
 

@@ -14,6 +14,7 @@ void activation_f32_ref(const ActivationProblem &p);
 void activation_backward_f32_ref(const ActivationBackwardProblem &p);
 void softmax_f32_ref(const SoftmaxProblem &p);
 void softmax_backward_f32_ref(const SoftmaxBackwardProblem &p);
+void sparse_softmax_cross_entropy_f32_ref(const CrossEntropyProblem &p);
 void binary_f32_ref(const BinaryProblem &p);
 void dropout_mask_f32_ref(const DropoutProblem &p);
 void rnn_f32_ref(const RnnProblem &p);

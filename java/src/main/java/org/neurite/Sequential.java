@@ -197,6 +197,40 @@ public final class Sequential implements AutoCloseable {
         return gradient;
     }
 
+    /**
+     * The backward pass of a training step with Keras' sparse categorical cross-entropy, for a
+     * model whose last layer ends in softmax: from one class id per output row of the last
+     * {@link #forwardTraining} ({@code [batch]} for a {@code [batch, classes]} output), the
+     * loss's gradient fused with the softmax's ({@code (p - one_hot) / rows}, stable where
+     * probabilities are tiny), then every layer's backward pass, the first layer's input
+     * gradient skipped. Returns the batch's mean loss.
+     */
+    public synchronized float backwardSparseCategoricalCrossEntropy(Tensor labels) {
+        if (training == null || !training.ran) {
+            throw new IllegalStateException("Sequential.backwardSparseCategoricalCrossEntropy: call forwardTraining first");
+        }
+        int last = layers.size() - 1;
+        Layer output = layers.get(last);
+        if (!output.endsInSoftmax()) {
+            throw new IllegalStateException("Sequential: cross-entropy with logits needs a last layer that ends in softmax, not "
+                    + output.name());
+        }
+        Tensor probabilities = training.output;
+        long rows = probabilities.size() / probabilities.dim(-1);
+        if (labels == null || labels.isClosed() || labels.size() != rows) {
+            throw new IllegalArgumentException("Sequential: expected " + rows + " labels, one per row of the output "
+                    + java.util.Arrays.toString(probabilities.shape()) + ", got " + (labels == null ? "null" : labels));
+        }
+        Tensor ids = backend.accepts(labels) ? labels : training.converted(labels);
+        Tensor dLogits = training.logitsGradient(probabilities);
+        float loss = backend.sparseSoftmaxCrossEntropy(probabilities, ids, dLogits, threads);
+        Tensor gradient = output.backwardFromLogits(training.contexts[last], dLogits, last > 0);
+        for (int i = last - 1; i >= 0 && gradient != null; i--) {
+            gradient = layers.get(i).backward(training.contexts[i], gradient, i > 0);
+        }
+        return loss;
+    }
+
     /** The trainable weights of every layer, in order (Keras' {@code model.trainable_weights}). */
     public List<Parameter> parameters() {
         build();
@@ -210,6 +244,7 @@ public final class Sequential implements AutoCloseable {
         final Context[] contexts;
         final List<Tensor> owned = new ArrayList<>();
         boolean ran;
+        Tensor output, logitsGradient;
 
         Training(int count, int threads) {
             contexts = new Context[count];
@@ -229,7 +264,16 @@ public final class Sequential implements AutoCloseable {
                 mask = nextMask;
             }
             ran = true;
-            return current;
+            return output = current;
+        }
+
+        /** A buffer for the gradient at the final softmax's input, kept while the output's shape stays. */
+        Tensor logitsGradient(Tensor like) {
+            if (logitsGradient == null || !logitsGradient.hasShapeOf(like)) {
+                if (logitsGradient != null) logitsGradient.close();
+                logitsGradient = backend.allocate(like.shape());
+            }
+            return logitsGradient;
         }
 
         Tensor converted(Tensor t) {
@@ -246,6 +290,7 @@ public final class Sequential implements AutoCloseable {
         @Override
         public void close() {
             release();
+            if (logitsGradient != null) logitsGradient.close();
             for (Context c : contexts) c.close();
         }
     }

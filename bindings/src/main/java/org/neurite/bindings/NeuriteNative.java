@@ -281,6 +281,11 @@ public final class NeuriteNative {
                                                     FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
     public static native int nrt_dropout_mask(@Cast("int64_t") long size, float rate, @Cast("uint64_t") long seed,
                                               FloatBuffer mask, @Cast("int64_t") long maskSize, int numThreads);
+    public static native int nrt_sparse_softmax_cross_entropy(@Cast("int64_t") long rows, int cols,
+                                                              @Const FloatBuffer probabilities, @Cast("int64_t") long probabilitiesSize,
+                                                              @Const FloatBuffer labels, @Cast("int64_t") long labelsSize,
+                                                              FloatBuffer dLogits, @Cast("int64_t") long dLogitsSize,
+                                                              FloatBuffer loss, int numThreads);
     public static native int nrt_binary_forward(int op, @Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
                                              @Const FloatBuffer b, @Cast("int64_t") long bSize,
                                              FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);

@@ -52,6 +52,15 @@ public interface Backend {
     /** Over the last axis. */
     void softmax(Tensor input, Tensor output, int threads);
 
+    /**
+     * Softmax fused with sparse categorical cross-entropy, as Keras computes it: from the
+     * softmax's output ({@code [rows, classes]}) and a class id per row, writes the gradient at
+     * the softmax's input, {@code (p - one_hot(label)) / rows}, and returns the mean loss
+     * {@code -log(p[label])} (p clipped to [1e-7, 1 - 1e-7]). A label that is not a class
+     * throws {@link IllegalArgumentException} before anything is written.
+     */
+    float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits, int threads);
+
     /** dInput = output * (dOutput - sum(dOutput * output)) per row of the last axis; dInput may be dOutput. */
     void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads);
 

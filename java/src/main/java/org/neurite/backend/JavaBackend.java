@@ -82,6 +82,11 @@ final class JavaBackend implements Backend {
     }
 
     @Override
+    public float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits, int threads) {
+        return JavaEltwise.sparseSoftmaxCrossEntropy(probabilities, labels, dLogits);
+    }
+
+    @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         JavaEltwise.binary(op, a, b, output, threads);
     }

@@ -137,6 +137,21 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
+    public float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits, int threads) {
+        int cols = probabilities.dim(-1);
+        try (Tensor loss = Tensor.direct(1)) {
+            int status = NeuriteNative.nrt_sparse_softmax_cross_entropy(probabilities.size() / cols, cols,
+                    buffer(probabilities), probabilities.size(), buffer(labels), labels.size(), buffer(dLogits),
+                    dLogits.size(), buffer(loss), threads);
+            if (status == NeuriteNative.NRT_INVALID_ARGUMENT) {
+                throw new IllegalArgumentException(NeuriteNative.nrt_last_error().getString());
+            }
+            check("cross-entropy", status);
+            return loss.get(0);
+        }
+    }
+
+    @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         check("binary " + op, NeuriteNative.nrt_binary_forward(code(op), output.size(), buffer(a), a.size(), buffer(b),
                 b.size(), buffer(output), output.size(), threads));

@@ -45,6 +45,17 @@ public final class ActivationLayer extends Layer {
         return dInput;
     }
 
+    @Override
+    public boolean endsInSoftmax() {
+        return activation == Activation.SOFTMAX;
+    }
+
+    /** The gradient at the softmax's input is the input's gradient. */
+    @Override
+    protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
+        return inputGradient ? dLogits : null;
+    }
+
     /** Element-wise, so each time step keeps its mask (Keras' Activation supports masking). */
     @Override
     public Tensor computeMask(Tensor input, Tensor inputMask) {

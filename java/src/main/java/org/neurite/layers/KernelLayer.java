@@ -109,6 +109,22 @@ public abstract class KernelLayer extends Layer {
             Tensor pre = fused() ? null : ctx.buffer(backend, Context.Slot.SAVED, dOutput);
             backend.activationBackward(activation, alpha(), pre, ctx.output, dOutput, dPre, threads);
         }
+        return backpropKernel(ctx, dPre, inputGradient);
+    }
+
+    @Override
+    public boolean endsInSoftmax() {
+        return activation() == Activation.SOFTMAX;
+    }
+
+    @Override
+    protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
+        return backpropKernel(ctx, dLogits, inputGradient);
+    }
+
+    // The kernel's and bias' gradients, and the input's if asked, from dPre, the gradient at the kernel's output.
+    private Tensor backpropKernel(Context ctx, Tensor dPre, boolean inputGradient) {
+        int threads = ctx.threads();
         op.backwardWeights(opView(ctx.input), opView(dPre), kernel.gradient(), bias == null ? null : bias.gradient(),
                 threads);
         if (!inputGradient) return null;

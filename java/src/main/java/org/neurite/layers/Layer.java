@@ -127,17 +127,41 @@ public abstract class Layer implements AutoCloseable {
      * the first layer of a model being trained needs none).
      */
     public final Tensor backward(Context ctx, Tensor dOutput, boolean inputGradient) {
+        return backward(ctx, dOutput, inputGradient, false);
+    }
+
+    private Tensor backward(Context ctx, Tensor dOutput, boolean inputGradient, boolean atLogits) {
         if (ctx.output == null) throw new IllegalStateException(describe() + ": backward needs a forwardTraining first");
         if (dOutput == null || dOutput.isClosed() || !dOutput.hasShapeOf(ctx.output)) {
             throw new IllegalArgumentException(describe() + ": expected an output gradient " + Arrays.toString(ctx.output.shape())
                     + ", got " + (dOutput == null ? "null" : dOutput.toString()));
         }
-        return backprop(ctx, dOutput, inputGradient);
+        return atLogits ? backpropFromLogits(ctx, dOutput, inputGradient) : backprop(ctx, dOutput, inputGradient);
+    }
+
+    /** Whether the layer's output is a softmax, so that {@link #backwardFromLogits} applies. */
+    public boolean endsInSoftmax() {
+        return false;
+    }
+
+    /**
+     * As {@link #backward}, from the gradient at the input of the layer's final softmax (as
+     * {@link org.neurite.backend.Backend#sparseSoftmaxCrossEntropy} gives it, fused with the
+     * loss): the softmax's own backward step, unstable where probabilities are tiny, is skipped.
+     */
+    public final Tensor backwardFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
+        if (!endsInSoftmax()) throw new IllegalStateException(describe() + ": does not end in softmax");
+        return backward(ctx, dLogits, inputGradient, true);
     }
 
     /** The training forward pass on a checked input; by default the inference pass, which needs nothing saved. */
     protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor output) {
         return mask == null ? run(input, output, ctx.threads()) : runMasked(input, mask, output, ctx.threads());
+    }
+
+    /** The backward pass from the gradient at the final softmax's input (see {@link #backwardFromLogits}). */
+    protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
+        throw new IllegalStateException(describe() + ": does not end in softmax");
     }
 
     /** The backward pass on a checked output gradient (see {@link #backward}). */
