@@ -4,7 +4,7 @@ import org.neurite.Activation;
 import org.neurite.Tensor;
 
 /**
- * The operations every backend provides, forward (and, with training, backward). Callers
+ * The operations every backend provides, forward and backward (training). Callers
  * validate shapes before calling; backends may assume tensors of the geometry's sizes and
  * still must never read or write out of bounds. {@code threads <= 0} means all cores, and
  * no result depends on the thread count.

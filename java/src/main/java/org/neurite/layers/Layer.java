@@ -12,7 +12,8 @@ import org.neurite.backend.Backend;
  * A layer of a {@link org.neurite.Sequential} model. Shapes exclude the batch axis, which
  * comes first in every tensor. A layer is configured, then built once for an input shape
  * and a backend (which creates and packs its weights), then run any number of times, from
- * any number of threads.
+ * any number of threads; for training, {@link #forwardTraining} and {@link #backward} keep
+ * their state in a {@link Context}, one per concurrent step.
  *
  * <pre>{@code
  * Layer conv = new Conv2D(32, 3, Activation.RELU).name("features");
