@@ -32,12 +32,8 @@ const Kernel<RnnProblem> kRnnKernels[] = {
     NRT_X64_CANDIDATES(simple_rnn_fwd_f32, unless_simple),
     {"rnn_f32_ref", NRT_ISA_REF, nullptr, rnn_f32_ref},
 };
-const char *reset_before(const RnnBackwardProblem &p) {
-    return p.d.cell == NRT_CELL_GRU && !p.d.reset_after ? "GRU without reset_after" : nullptr;
-}
-
 const Kernel<RnnBackwardProblem> kRnnBackwardKernels[] = {
-    NRT_X64_CANDIDATES(rnn_backward_f32, reset_before),
+    NRT_X64_CANDIDATES(rnn_backward_f32, nullptr),
     {"rnn_backward_f32_ref", NRT_ISA_REF, nullptr, rnn_backward_f32_ref},
 };
 
@@ -80,6 +76,23 @@ void gradient_gemm(int64_t rows, int in, int out, const float *input, const floa
     run_conv2d_backward_weights(Conv2dBackwardWeightsProblem{dense_as_conv(in, out, NRT_ACT_NONE, 0.f),
                                                              static_cast<int32_t>(rows), input, d_pre, d_weights, d_bias,
                                                              threads});
+}
+
+// GRU without reset_after: the candidate's recurrent kernel Un multiplies r h, not h, so its
+// gradient is (r h)^T times the candidate's gradient over every step, one more GEMM.
+void candidate_recurrent_gradient(const nrt_rnn_desc &d, const RnnWorkspace &at, const float *workspace,
+                                  float *d_recurrent, int threads) {
+    const int units = d.units;
+    std::vector<float> rh(static_cast<size_t>(at.rows) * units), dn(rh.size()), d_un(static_cast<size_t>(units) * units);
+    for (int64_t r = 0; r < at.rows; ++r)
+        for (int k = 0; k < units; ++k) {
+            rh[r * units + k] = workspace[at.saved(r) + units + k] * workspace[at.h(r) + k];
+            dn[r * units + k] = workspace[at.dx(r) + 2 * units + k];
+        }
+    gradient_gemm(at.rows, units, units, rh.data(), dn.data(), d_un.data(), nullptr, threads);
+    for (int k = 0; k < units; ++k)
+        std::copy(d_un.begin() + int64_t{k} * units, d_un.begin() + int64_t{k + 1} * units,
+                  d_recurrent + int64_t{k} * at.gated + 2 * units);
 }
 
 int check_sequence(int32_t batch, int32_t steps) {
@@ -261,7 +274,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         const bool split_bias = d.cell == NRT_CELL_GRU && d.reset_after;
         gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent,
                       split_bias && d_bias != nullptr ? d_bias + at.gated : nullptr, num_threads);
-        if (at.gru && !d.reset_after) gru_reset_before_candidate_gradient_f32_ref(problem, d_recurrent);
+        if (at.gru && !d.reset_after) candidate_recurrent_gradient(d, at, workspace, d_recurrent, num_threads);
         if (d_src == nullptr) return NRT_OK;
         const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);
         run_conv2d_backward_data(

@@ -19,7 +19,6 @@ void binary_f32_ref(const BinaryProblem &p);
 void dropout_mask_f32_ref(const DropoutProblem &p);
 void rnn_f32_ref(const RnnProblem &p);
 void rnn_backward_f32_ref(const RnnBackwardProblem &p);
-void gru_reset_before_candidate_gradient_f32_ref(const RnnBackwardProblem &p, float *d_recurrent);
 void embedding_f32_ref(const EmbeddingProblem &p);
 void embedding_backward_f32_ref(const EmbeddingBackwardProblem &p);
 }  // namespace neurite

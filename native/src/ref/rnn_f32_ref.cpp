@@ -194,24 +194,4 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     });
 }
 
-// GRU without reset_after: the candidate's recurrent kernel Un multiplies r h, not h, so its
-// gradient is (r h)^T times the candidate's gradient over every step; each task owns rows of
-// it and sums over the steps in order.
-void gru_reset_before_candidate_gradient_f32_ref(const RnnBackwardProblem &p, float *d_recurrent) {
-    const int units = p.d.units;
-    const RnnWorkspace at(p.d, p.batch, p.steps);
-    const float *const ws = p.workspace;
-    parallel_for(units, p.threads, [&](int64_t begin, int64_t end) {
-        for (int64_t k = begin; k < end; ++k) {
-            float *row = d_recurrent + k * at.gated + 2 * units;
-            std::fill(row, row + units, 0.f);
-            for (int64_t r = 0; r < at.rows; ++r) {
-                const float rh = ws[at.saved(r) + units + k] * ws[at.h(r) + k];
-                const float *dn = ws + at.dx(r) + 2 * units;
-                for (int j = 0; j < units; ++j) row[j] += rh * dn[j];
-            }
-        }
-    });
-}
-
 }  // namespace neurite

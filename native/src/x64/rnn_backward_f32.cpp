@@ -1,4 +1,4 @@
-// Backpropagation through time for SimpleRNN, LSTM and GRU with reset_after, over what the
+// Backpropagation through time for SimpleRNN, LSTM and GRU (both forms), over what the
 // training forward pass saved (rnn_workspace.h). Tiles of kRows sequences go back through the
 // steps together: per step, the gradients at the gates a vector of units at a time, then
 // dh of the step before = the gates' recurrent gradients times U^T, where every vector of
@@ -23,7 +23,8 @@ constexpr int kUnitVectors = 4;  // dh vectors accumulated at once: kRows x 4 re
 
 // The gradients at step (row r = sequence * steps + t)'s gates from dh (and dc, LSTM, updated
 // in place); d_prev gets the part of the previous dh that bypasses the recurrent kernel.
-void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t r, float *dh, float *dc, float *d_prev) {
+void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t r, const float *u_t, float *dh, float *dc,
+                    float *d_prev) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
@@ -47,6 +48,13 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
             store_first(dx + 3 * units + j, times_derivative(dhv * squashed, o, ra, 0.f), n);
             store_first(dc + j, dcv * f, n);
             store_first(d_prev + j, zero(), n);
+        } else if (!d.reset_after) {  // GRU, reset before: r needs the candidate's gradient at r h, below
+            const Vec z = load_first(saved + j, n), cand = load_first(saved + 2 * units + j, n);
+            store_first(dx + j, times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, 0.f), n);
+            store_first(dx + 2 * units + j, times_derivative(dhv * (set1(1.f) - z), cand, a, 0.f), n);
+            store_first(d_rec + j, load_first(dx + j, n), n);
+            store_first(d_rec + 2 * units + j, zero(), n);  // Un's gradient comes from r h (dispatch)
+            store_first(d_prev + j, dhv * z, n);
         } else {  // GRU, reset_after
             const Vec z = load_first(saved + j, n), reset = load_first(saved + units + j, n);
             const Vec cand = load_first(saved + 2 * units + j, n), h_rec = load_first(saved + 3 * units + j, n);
@@ -61,6 +69,19 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
             store_first(d_rec + 2 * units + j, dn * reset, n);
             store_first(d_prev + j, dhv * z, n);
         }
+    }
+    if (d.cell != NRT_CELL_GRU || d.reset_after) return;
+    // n = a(x Wn + (r h) Un + b): the gradient at r h is dn Un^T, then r's and the direct part of h's.
+    const float *dn = dx + 2 * units;
+    for (int k = 0; k < units; k += kLanes) {
+        const int n = std::min(kLanes, units - k);
+        Vec d_rh = zero();
+        for (int j = 0; j < units; ++j) d_rh = fmadd(broadcast(dn + j), load_first(u_t + int64_t{2 * units + j} * units + k, n), d_rh);
+        const Vec reset = load_first(saved + units + k, n);
+        const Vec dr = times_derivative(d_rh * load_first(h + k, n), reset, ra, 0.f);
+        store_first(dx + units + k, dr, n);
+        store_first(d_rec + units + k, dr, n);
+        store_first(d_prev + k, fmadd(d_rh, reset, load_first(d_prev + k, n)), n);
     }
 }
 
@@ -136,7 +157,7 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                         const float *dy = p.step_gradient(row, s);
                         for (int j = 0; j < units; ++j) dh[r][j] += dy[j];
                     }
-                    gate_gradients(p, at, wr, dh[r], dc[r], d_prev[r]);
+                    gate_gradients(p, at, wr, u_t, dh[r], dc[r], d_prev[r]);
                     d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.dx(wr));
                     active_prev[active] = d_prev[r];
                     active_dh[active++] = dh[r];
