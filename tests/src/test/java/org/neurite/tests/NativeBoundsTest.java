@@ -192,4 +192,34 @@ class NativeBoundsTest {
         }
         assertTrue(ran > 200, "only " + ran + " random recurrent training calls were valid: the test proves little");
     }
+
+    /** Element-wise training calls (activation and softmax backward, dropout, cross-entropy) with random sizes and labels. */
+    @Test
+    void randomElementWiseTrainingCallsStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(15);
+        int ran = 0;
+        for (int trial = 0; trial < 1500; trial++) {
+            NativeBackend.maxIsa(NativeBackend.Isa.values()[trial % NativeBackend.Isa.values().length]);
+            int rows = small(r, 9), cols = small(r, 40), size = rows * cols;
+            int claimed = r.nextInt(6) == 0 ? size - 1 : size, written = r.nextInt(size + 20);
+            try (Tensor a = guarded(claimed); Tensor b = guarded(claimed); Tensor out = guarded(written);
+                 Tensor labels = guarded(rows); Tensor loss = guarded(1)) {
+                for (int i = 0; i < claimed; i++) a.buffer().put(i, r.nextFloat());
+                for (int i = 0; i < rows; i++) labels.buffer().put(i, r.nextInt(8) == 0 ? cols + r.nextInt(3) : r.nextInt(cols));
+                int[] statuses = {
+                        NeuriteNative.nrt_activation_backward(r.nextInt(7), 0.1f, size, a.buffer(), claimed, a.buffer(), claimed,
+                                b.buffer(), claimed, out.buffer(), written, 2),
+                        NeuriteNative.nrt_softmax_backward(rows, cols, a.buffer(), claimed, b.buffer(), claimed, out.buffer(),
+                                written, 2),
+                        NeuriteNative.nrt_dropout_mask(size, r.nextFloat(), r.nextLong(), out.buffer(), written, 2),
+                        NeuriteNative.nrt_sparse_softmax_cross_entropy(rows, cols, a.buffer(), claimed, labels.buffer(), rows,
+                                out.buffer(), written, loss.buffer(), 2)};
+                for (int status : statuses) if (status == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(out, written, "element-wise training trial " + trial);
+                assertGuardIntact(loss, 1, "cross-entropy loss trial " + trial);
+            }
+        }
+        assertTrue(ran > 1000, "only " + ran + " random element-wise training calls were valid: the test proves little");
+    }
 }
