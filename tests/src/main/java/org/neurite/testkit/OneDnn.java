@@ -443,39 +443,52 @@ public final class OneDnn {
     }
 
     /**
-     * A unidirectional LSTM's training step over [batch, steps, in] from zero states, every
-     * step's output kept (as {@link #rnn}), with Keras' weights: set SRC_LAYER, the weights, the
-     * bias and, on the backward op, DIFF_DST_LAYER (and DST_LAYER and the inputs again).
+     * A unidirectional LSTM's or GRU's ({@code "lstm"}, or {@code "gru"}: Keras' GRU with
+     * reset_after, oneDNN's linear-before-reset GRU) training step over [batch, steps, in] from
+     * zero states, every step's output kept (as {@link #rnn}), with Keras' weights (the bias in
+     * {@link #rnnBias} form): set SRC_LAYER, the weights, the bias and, on the backward op,
+     * DST_LAYER and DIFF_DST_LAYER, and zeros into the DIFF_WEIGHTS memories, which oneDNN adds to.
      */
-    public static Training lstmTraining(int batch, int steps, int in, int units) {
+    public static Training rnnTraining(String cell, int batch, int steps, int in, int units) {
+        boolean lstm = cell.equals("lstm");
+        int gates = lstm ? 4 : 3, biasGates = 4;
         dnnl_memory_desc anySrc = md(dnnl_format_tag_any, steps, batch, in), anyDst = md(dnnl_format_tag_any, steps, batch, units);
-        dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, 1, 1, in, 4, units);
-        dnnl_memory_desc anyIter = md(dnnl_format_tag_any, 1, 1, units, 4, units), anyBias = md(dnnl_format_tag_any, 1, 1, 4, units);
+        dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, 1, 1, in, gates, units);
+        dnnl_memory_desc anyIter = md(dnnl_format_tag_any, 1, 1, units, gates, units);
+        dnnl_memory_desc anyBias = md(dnnl_format_tag_any, 1, 1, biasGates, units);
         int direction = dnnl_unidirectional_left2right;
         dnnl_primitive_desc forwardPd = new dnnl_primitive_desc(), backwardPd = new dnnl_primitive_desc();
-        check(dnnl_lstm_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, null, null,
-                anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, null), "lstm training");
-        check(dnnl_lstm_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, null, null,
-                anyWeights, anyIter, null, null, anyBias, anyDst, null, null, anySrc, null, null, anyWeights, anyIter, null,
-                null, anyBias, anyDst, null, null, 0, forwardPd, null), "lstm backward");
+        if (lstm) {
+            check(dnnl_lstm_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, null,
+                    null, anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, null), "lstm training");
+            check(dnnl_lstm_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, null, null,
+                    anyWeights, anyIter, null, null, anyBias, anyDst, null, null, anySrc, null, null, anyWeights, anyIter,
+                    null, null, anyBias, anyDst, null, null, 0, forwardPd, null), "lstm backward");
+        } else {
+            check(dnnl_lbr_gru_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, null,
+                    anyWeights, anyIter, anyBias, anyDst, null, 0, null), "gru training");
+            check(dnnl_lbr_gru_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, null,
+                    anyWeights, anyIter, anyBias, anyDst, null, anySrc, null, anyWeights, anyIter, anyBias, anyDst, null, 0,
+                    forwardPd, null), "gru backward");
+        }
         destroy(anySrc, anyDst, anyWeights, anyIter, anyBias);
         dnnl_memory_desc forwardWorkspace = clone(dnnl_primitive_desc_query_md(forwardPd, dnnl_query_workspace_md, 0));
         dnnl_memory_desc backwardWorkspace = clone(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_workspace_md, 0));
         if (dnnl_memory_desc_equal(forwardWorkspace, backwardWorkspace) == 0) {
-            throw new IllegalStateException("oneDNN's LSTM workspaces differ: " + dnnl_memory_desc_get_size(forwardWorkspace)
+            throw new IllegalStateException("oneDNN's " + cell + " workspaces differ: " + dnnl_memory_desc_get_size(forwardWorkspace)
                     + " and " + dnnl_memory_desc_get_size(backwardWorkspace) + " bytes");
         }
         Op forward = new Op(forwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE},
-                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
-                        md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units),
+                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
+                        md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units),
                         md(dnnl_ntc, steps, batch, units), forwardWorkspace});
         Op backward = new Op(backwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE,
                 DIFF_DST_LAYER, DIFF_SRC_LAYER, DIFF_WEIGHTS_LAYER, DIFF_WEIGHTS_ITER, DIFF_BIAS},
-                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
-                        md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units),
+                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
+                        md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units),
                         md(dnnl_ntc, steps, batch, units), backwardWorkspace, md(dnnl_ntc, steps, batch, units),
-                        md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, 4, units),
-                        md(dnnl_ldigo, 1, 1, units, 4, units), md(dnnl_ldgo, 1, 1, 4, units)});
+                        md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
+                        md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units)});
         // The backward pass reads the workspace the forward pass wrote.
         check(dnnl_memory_set_data_handle(backward.find(WORKSPACE).userMemory, forward.find(WORKSPACE).userData),
                 "share workspace");
