@@ -263,7 +263,9 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
  * steps, summed in one fixed order: the same bits for any number of threads. The activations'
  * derivatives are taken from their saved outputs, so GELU and a leaky ReLU with a negative
  * alpha are not supported for training (the Java layer refuses them). d_src may be null (the
- * first layer of a model needs no input gradient). */
+ * first layer of a model needs no input gradient). Initial states may be given to the
+ * forward pass (null: zeros; initial_c for LSTM only), and backward then writes their
+ * gradients where d_initial_h / d_initial_c are not null. */
 NRT_API int64_t nrt_rnn_workspace_size(const nrt_rnn_desc *desc, int32_t batch, int32_t steps);
 NRT_API int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
                                      const float *src, int64_t src_size,
@@ -271,6 +273,8 @@ NRT_API int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, in
                                      const float *packed_kernel, int64_t packed_kernel_size,
                                      const float *packed_recurrent, int64_t packed_recurrent_size,
                                      const float *bias, int64_t bias_size,
+                                     const float *initial_h, int64_t initial_h_size,
+                                     const float *initial_c, int64_t initial_c_size,
                                      float *dst, int64_t dst_size,
                                      float *workspace, int64_t workspace_size, int32_t num_threads);
 NRT_API int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
@@ -283,7 +287,9 @@ NRT_API int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t st
                              float *d_src, int64_t d_src_size,
                              float *d_kernel, int64_t d_kernel_size,
                              float *d_recurrent, int64_t d_recurrent_size,
-                             float *d_bias, int64_t d_bias_size, int32_t num_threads);
+                             float *d_bias, int64_t d_bias_size,
+                             float *d_initial_h, int64_t d_initial_h_size,
+                             float *d_initial_c, int64_t d_initial_c_size, int32_t num_threads);
 
 /* ---- embedding ---- */
 /* dst[i] = table[ids[i]] for `count` ids given as floats (exact integers below 2^24). An id

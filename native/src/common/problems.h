@@ -175,6 +175,7 @@ struct RnnBackwardProblem {
     const float *d_dst;             // laid out as the output
     float *workspace;
     int threads;
+    float *d_initial_h = nullptr, *d_initial_c = nullptr;  // [batch, units] each, or null
 
     int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
     int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }

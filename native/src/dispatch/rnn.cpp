@@ -95,6 +95,18 @@ void candidate_recurrent_gradient(const nrt_rnn_desc &d, const RnnWorkspace &at,
                   d_recurrent + int64_t{k} * at.gated + 2 * units);
 }
 
+// A pair of optional [batch, units] states (the second, c, for LSTM only).
+int check_states(const char *op, const nrt_rnn_desc &d, int32_t batch, const void *h, int64_t h_size, const void *c,
+                 int64_t c_size) {
+    const int64_t state = checked_product({batch, d.units});
+    if (h != nullptr) NRT_CHECK(check_buffer(op, "h state", h, h_size, state));
+    if (c != nullptr) {
+        if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "%s: only LSTM has a cell state", op);
+        NRT_CHECK(check_buffer(op, "c state", c, c_size, state));
+    }
+    return NRT_OK;
+}
+
 int check_sequence(int32_t batch, int32_t steps) {
     if (batch <= 0 || steps <= 0) return fail(NRT_INVALID_ARGUMENT, "rnn: batch %d and steps %d must be positive", batch, steps);
     if (int64_t{batch} * steps > INT_MAX) return fail(NRT_INVALID_ARGUMENT, "rnn: batch x steps exceeds 2^31");
@@ -206,8 +218,9 @@ int64_t nrt_rnn_workspace_size(const nrt_rnn_desc *desc, int32_t batch, int32_t 
 int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, const float *src, int64_t src_size,
                              const float *mask, int64_t mask_size, const float *packed_kernel,
                              int64_t packed_kernel_size, const float *packed_recurrent, int64_t packed_recurrent_size,
-                             const float *bias, int64_t bias_floats, float *dst, int64_t dst_size, float *workspace,
-                             int64_t workspace_size, int32_t num_threads) {
+                             const float *bias, int64_t bias_floats, const float *initial_h, int64_t initial_h_size,
+                             const float *initial_c, int64_t initial_c_size, float *dst, int64_t dst_size,
+                             float *workspace, int64_t workspace_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
     NRT_CHECK(check_sequence(batch, steps));
@@ -218,6 +231,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
     NRT_CHECK(check_buffer("rnn training", "packed recurrent kernel", packed_recurrent, packed_recurrent_size,
                            recurrent_size(d)));
     if (bias != nullptr) NRT_CHECK(check_buffer("rnn training", "bias", bias, bias_floats, bias_size(d)));
+    NRT_CHECK(check_states("rnn training", d, batch, initial_h, initial_h_size, initial_c, initial_c_size));
     NRT_CHECK(check_buffer("rnn training", "output", dst, dst_size, output_reach(d, batch, steps)));
     const RnnWorkspace at(d, batch, steps);
     NRT_CHECK(check_buffer("rnn training", "workspace", workspace, workspace_size, checked_product({at.rows, at.row_floats()})));
@@ -232,7 +246,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
         // The projection goes where backward later writes the gates' gradients.
         float *projected = workspace + at.dx(0);
         run_dense(DenseProblem{projection_desc(d), batch * steps, src, packed_kernel, bias, projected, num_threads});
-        RnnProblem problem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, nullptr, nullptr, dst,
+        RnnProblem problem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h, initial_c, dst,
                            nullptr, nullptr, num_threads};
         problem.workspace = workspace;
         run_selected(kRnnKernels, problem);
@@ -245,7 +259,8 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
                      const float *recurrent_kernel, int64_t recurrent_kernel_size, float *workspace,
                      int64_t workspace_size, const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
                      float *d_kernel, int64_t d_kernel_size, float *d_recurrent, int64_t d_recurrent_size,
-                     float *d_bias, int64_t d_bias_size, int32_t num_threads) {
+                     float *d_bias, int64_t d_bias_size, float *d_initial_h, int64_t d_initial_h_size,
+                     float *d_initial_c, int64_t d_initial_c_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
     NRT_CHECK(check_sequence(batch, steps));
@@ -265,8 +280,11 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
     NRT_CHECK(check_buffer("rnn backward", "recurrent kernel gradient", d_recurrent, d_recurrent_size,
                            checked_product({d.units, at.gated})));
     if (d_bias != nullptr) NRT_CHECK(check_buffer("rnn backward", "bias gradient", d_bias, d_bias_size, bias_size(d)));
+    NRT_CHECK(check_states("rnn backward", d, batch, d_initial_h, d_initial_h_size, d_initial_c, d_initial_c_size));
     return guarded("rnn backward", [&] {
-        const RnnBackwardProblem problem{d, batch, steps, mask, recurrent_kernel, d_dst, workspace, num_threads};
+        RnnBackwardProblem problem{d, batch, steps, mask, recurrent_kernel, d_dst, workspace, num_threads};
+        problem.d_initial_h = d_initial_h;
+        problem.d_initial_c = d_initial_c;
         run_selected(kRnnBackwardKernels, problem);
         // Each weight gradient: one product over every step of every sequence.
         const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));

@@ -190,6 +190,9 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                     dh[k] = d_prev[k] + sum;
                 }
             }
+            // What is left flows into the initial states.
+            if (p.d_initial_h != nullptr) std::copy(dh.begin(), dh.end(), p.d_initial_h + row * units);
+            if (p.d_initial_c != nullptr) std::copy(dc.begin(), dc.end(), p.d_initial_c + row * units);
         }
     });
 }

@@ -170,6 +170,11 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                     default: recurrent_gradient<4>(u_t, gated, units, d_rec, active_prev, active_dh); break;
                 }
             }
+            // What is left flows into the initial states.
+            for (int r = 0; r < rows; ++r) {
+                if (p.d_initial_h != nullptr) std::copy(dh[r], dh[r] + units, p.d_initial_h + (first_row + r) * units);
+                if (p.d_initial_c != nullptr) std::copy(dc[r], dc[r] + units, p.d_initial_c + (first_row + r) * units);
+            }
         }
     });
 }

@@ -262,14 +262,17 @@ public final class NeuriteNative {
     public static native int nrt_rnn_forward_training(@Const RnnDesc desc, int batch, int steps, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
                                                       @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer packedKernel, @Cast("int64_t") long packedKernelSize,
                                                       @Const FloatBuffer packedRecurrent, @Cast("int64_t") long packedRecurrentSize, @Const FloatBuffer bias,
-                                                      @Cast("int64_t") long biasSize, FloatBuffer dst, @Cast("int64_t") long dstSize, FloatBuffer workspace,
+                                                      @Cast("int64_t") long biasSize, @Const FloatBuffer initialH, @Cast("int64_t") long initialHSize, @Const FloatBuffer initialC,
+                                                      @Cast("int64_t") long initialCSize, FloatBuffer dst, @Cast("int64_t") long dstSize, FloatBuffer workspace,
                                                       @Cast("int64_t") long workspaceSize, int numThreads);
     public static native int nrt_rnn_backward(@Const RnnDesc desc, int batch, int steps, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
                                               @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer kernel, @Cast("int64_t") long kernelSize, @Const FloatBuffer recurrentKernel,
                                               @Cast("int64_t") long recurrentKernelSize, FloatBuffer workspace, @Cast("int64_t") long workspaceSize,
                                               @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize, FloatBuffer dSrc, @Cast("int64_t") long dSrcSize,
                                               FloatBuffer dKernel, @Cast("int64_t") long dKernelSize, FloatBuffer dRecurrent,
-                                              @Cast("int64_t") long dRecurrentSize, FloatBuffer dBias, @Cast("int64_t") long dBiasSize, int numThreads);
+                                              @Cast("int64_t") long dRecurrentSize, FloatBuffer dBias, @Cast("int64_t") long dBiasSize,
+                                              FloatBuffer dInitialH, @Cast("int64_t") long dInitialHSize, FloatBuffer dInitialC,
+                                              @Cast("int64_t") long dInitialCSize, int numThreads);
     public static native int nrt_nonzero_mask(@Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
             FloatBuffer mask, @Cast("int64_t") long maskSize);
     public static native int nrt_embedding_forward(int vocabulary, int dim, @Cast("int64_t") long count,

@@ -53,9 +53,9 @@ final class JavaRnn implements RnnOp {
     }
 
     @Override
-    public void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor output, int outputOffset, Tensor workspace,
-                                int threads) {
-        run(input, false, mask, bias, null, null, output, outputOffset, null, null, workspace, threads);
+    public void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC, Tensor output,
+                                int outputOffset, Tensor workspace, int threads) {
+        run(input, false, mask, bias, initialH, initialC, output, outputOffset, null, null, workspace, threads);
     }
 
     // The forward pass; with a workspace, also saving what backward needs.
@@ -119,11 +119,12 @@ final class JavaRnn implements RnnOp {
     @Override
     public void backward(Tensor kernelValue, Tensor recurrentValue, Tensor input, Tensor mask, Tensor workspace,
                          Tensor dOutput, int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias,
-                         int threads) {
+                         Tensor dInitialH, Tensor dInitialC, int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
         final Workspace at = new Workspace(g, batch, steps);
         final float[] m = mask == null ? null : read(mask), u = read(recurrentValue), dy = read(dOutput);
         final float[] ws = writable(workspace);
+        final float[] dh0 = dInitialH == null ? null : writable(dInitialH), dc0 = dInitialC == null ? null : writable(dInitialC);
         final Activation a = g.activation(), ra = g.recurrentActivation();
         // Back through time, one sequence per task: the gradients at each step's gate inputs.
         Parallel.forRange(batch, threads, (begin, end) -> {
@@ -194,8 +195,13 @@ final class JavaRnn implements RnnOp {
                     int recurrentGradient = at.gru ? dr : dx;
                     for (int k = 0; k < units; k++) dh[k] = dPrev[k] + JavaDense.dot(ws, recurrentGradient, u, k * gu, gu);
                 }
+                // What is left flows into the initial states.
+                if (dh0 != null) System.arraycopy(dh, 0, dh0, row * units, units);
+                if (dc0 != null) System.arraycopy(dc, 0, dc0, row * units, units);
             }
         });
+        if (dInitialH != null) commit(dInitialH, dh0);
+        if (dInitialC != null) commit(dInitialC, dc0);
         // The weight gradients, each one product over every step of every sequence.
         final int rows = batch * steps;
         final float[] x = read(input);

@@ -20,7 +20,7 @@ import org.neurite.backend.Backend;
  */
 public final class Context implements AutoCloseable {
     /** The buffer slots a layer may use. */
-    enum Slot { OUTPUT, INPUT_GRADIENT, SAVED, PRE_GRADIENT, MASK, OUTPUT_VIEW, INPUT_GRADIENT_VIEW }
+    enum Slot { OUTPUT, INPUT_GRADIENT, SAVED, PRE_GRADIENT, MASK, OUTPUT_VIEW, INPUT_GRADIENT_VIEW, H_GRADIENT, C_GRADIENT }
 
     /** Keeps a tensor the context then owns (closing the one it replaces), e.g. a new mask. */
     Tensor keep(Slot slot, Tensor t) {
@@ -37,6 +37,9 @@ public final class Context implements AutoCloseable {
     private final Tensor[] buffers = new Tensor[Slot.values().length];
     private final List<Context> children = new ArrayList<>();
     Tensor input, mask, output;
+    // A recurrent layer's initial states: given for the next forward pass, then those of the last one.
+    Tensor pendingH, pendingC, initialH, initialC;
+    boolean stateGradients;
 
     /** A context whose layers use {@code threads} threads (0: all cores). */
     public Context(int threads) {

@@ -223,7 +223,50 @@ public abstract class RecurrentLayer extends Layer {
         }
         ctx.input = input;
         ctx.mask = mask;
-        ensurePacked().forwardTraining(input, mask, biasValue(), output, offset, workspace(ctx), ctx.threads());
+        ctx.initialH = ctx.pendingH;
+        ctx.initialC = ctx.pendingC;
+        ctx.pendingH = ctx.pendingC = null;
+        ensurePacked().forwardTraining(input, mask, biasValue(), ctx.initialH, ctx.initialC, output, offset, workspace(ctx),
+                ctx.threads());
+    }
+
+    /** The gradients {@link #backwardWithState} returns, owned by the context: the input's and the initial states'. */
+    public record StateGradients(Tensor input, Tensor initialH, Tensor initialC) {}
+
+    /**
+     * The training forward pass from given initial states (Keras' {@code initial_state}; null:
+     * zeros; {@code initialC} for LSTM only), which must stay unchanged until the backward pass.
+     */
+    public Tensor forwardTrainingWithState(Context ctx, Tensor input, Tensor mask, Tensor initialH, Tensor initialC) {
+        checkInputAndMask(input, mask);
+        int[] state = {input.dim(0), units};
+        checkState("initial h", initialH, state);
+        if (initialC != null && cell != RnnGeometry.Cell.LSTM) {
+            throw new IllegalArgumentException(describe() + ": only LSTM has a cell state");
+        }
+        checkState("initial c", initialC, state);
+        ctx.pendingH = initialH;
+        ctx.pendingC = initialC;
+        return forwardTraining(ctx, input, mask);
+    }
+
+    /**
+     * As {@link #backward}, also giving the gradients of the initial states of the last
+     * {@link #forwardTrainingWithState} (null for a state that was not given).
+     */
+    public StateGradients backwardWithState(Context ctx, Tensor dOutput) {
+        ctx.stateGradients = true;
+        try {
+            Tensor dInput = backward(ctx, dOutput, true);
+            return new StateGradients(dInput, stateGradient(ctx, Context.Slot.H_GRADIENT, ctx.initialH),
+                    stateGradient(ctx, Context.Slot.C_GRADIENT, ctx.initialC));
+        } finally {
+            ctx.stateGradients = false;
+        }
+    }
+
+    private Tensor stateGradient(Context ctx, Context.Slot slot, Tensor state) {
+        return ctx.stateGradients && state != null ? ctx.buffer(backend, slot, state) : null;
     }
 
     @Override
@@ -236,7 +279,9 @@ public abstract class RecurrentLayer extends Layer {
     /** Backpropagates from {@code dOutput} read from {@code offset} with this layer's stride, writing {@code dInput} unless null. */
     void backpropInto(Context ctx, Tensor dOutput, int offset, Tensor dInput) {
         op.backward(kernel.value(), recurrentKernel.value(), ctx.input, ctx.mask, workspace(ctx), dOutput, offset, dInput,
-                kernel.gradient(), recurrentKernel.gradient(), bias == null ? null : bias.gradient(), ctx.threads());
+                kernel.gradient(), recurrentKernel.gradient(), bias == null ? null : bias.gradient(),
+                stateGradient(ctx, Context.Slot.H_GRADIENT, ctx.initialH), stateGradient(ctx, Context.Slot.C_GRADIENT,
+                        ctx.initialC), ctx.threads());
     }
 
     private Tensor workspace(Context ctx) {

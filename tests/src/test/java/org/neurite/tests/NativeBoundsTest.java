@@ -169,24 +169,29 @@ class NativeBoundsTest {
             int src = batch * steps * in - (r.nextInt(5) == 0 ? 1 : 0), dst = r.nextInt(400);
             int kernel = in * gates * units, recurrent = units * gates * units, bias = 2 * gates * units;
             int mask = r.nextInt(3) == 0 ? batch * steps : 0;
+            int state = r.nextInt(3) == 0 ? 0 : batch * units - (r.nextInt(6) == 0 ? 1 : 0);
+            int cellState = cell == 1 && r.nextBoolean() ? state : 0;
             try (Tensor x = guarded(src); Tensor m = guarded(mask); Tensor pk = guarded(packedKernel);
                  Tensor pr = guarded(packedRecurrent); Tensor b = guarded(bias); Tensor y = guarded(dst);
                  Tensor ws = guarded(Math.max(workspace, 0)); Tensor k = guarded(kernel); Tensor u = guarded(recurrent);
                  Tensor dx = guarded(src); Tensor dk = guarded(kernel); Tensor du = guarded(recurrent);
-                 Tensor db = guarded(bias)) {
+                 Tensor db = guarded(bias); Tensor h0 = guarded(Math.max(state, 0)); Tensor c0 = guarded(Math.max(cellState, 0));
+                 Tensor dh0 = guarded(Math.max(state, 0)); Tensor dc0 = guarded(Math.max(cellState, 0))) {
                 for (int i = 0; i < mask; i++) m.buffer().put(i, r.nextInt(2));
                 int status = NeuriteNative.nrt_rnn_forward_training(d, batch, steps, x.buffer(), src,
                         mask == 0 ? null : m.buffer(), mask, pk.buffer(), packedKernel, pr.buffer(), packedRecurrent,
-                        b.buffer(), bias, y.buffer(), dst, ws.buffer(), workspace, 2);
+                        b.buffer(), bias, state == 0 ? null : h0.buffer(), state, cellState == 0 ? null : c0.buffer(),
+                        cellState, y.buffer(), dst, ws.buffer(), workspace, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
                 assertGuardIntact(y, dst, "rnn training trial " + trial);
                 assertGuardIntact(ws, Math.max(workspace, 0), "rnn training workspace trial " + trial);
                 status = NeuriteNative.nrt_rnn_backward(d, batch, steps, x.buffer(), src, mask == 0 ? null : m.buffer(),
                         mask, k.buffer(), kernel, u.buffer(), recurrent, ws.buffer(), workspace, y.buffer(), dst,
-                        dx.buffer(), src, dk.buffer(), kernel, du.buffer(), recurrent, db.buffer(), bias, 2);
+                        dx.buffer(), src, dk.buffer(), kernel, du.buffer(), recurrent, db.buffer(), bias,
+                        state == 0 ? null : dh0.buffer(), state, cellState == 0 ? null : dc0.buffer(), cellState, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
-                Tensor[] written = {ws, dx, dk, du, db};
-                int[] claimed = {Math.max(workspace, 0), src, kernel, recurrent, bias};
+                Tensor[] written = {ws, dx, dk, du, db, dh0, dc0};
+                int[] claimed = {Math.max(workspace, 0), src, kernel, recurrent, bias, Math.max(state, 0), Math.max(cellState, 0)};
                 for (int i = 0; i < written.length; i++) assertGuardIntact(written[i], claimed[i], "rnn backward trial " + trial);
             }
         }

@@ -1,0 +1,139 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.layers.Context;
+import org.neurite.layers.GRU;
+import org.neurite.layers.LSTM;
+import org.neurite.layers.RecurrentLayer;
+import org.neurite.layers.SimpleRNN;
+
+/**
+ * Training from given initial states (Keras' initial_state): their gradients against finite
+ * differences and the Java backend's, with a mask, on every backend.
+ */
+class StateGradientTest {
+    private static final int BATCH = 3, STEPS = 5, IN = 4, UNITS = 6;
+    private static final double EPS = 1e-3;
+
+    record Case(String name, Supplier<RecurrentLayer> layer, boolean cell) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        Case[] cases = {
+                new Case("LSTM returnSequences", () -> new LSTM(UNITS).returnSequences(true), true),
+                new Case("LSTM last state goBackwards", () -> new LSTM(UNITS).goBackwards(true), true),
+                new Case("GRU", () -> new GRU(UNITS), false),
+                new Case("GRU resetAfter false returnSequences", () -> new GRU(UNITS).resetAfter(false).returnSequences(true), false),
+                new Case("SimpleRNN", () -> new SimpleRNN(UNITS), false)};
+        return Stream.of(cases).flatMap(c -> Variant.all().stream().map(v -> Arguments.of(c, v)));
+    }
+
+    /** The initial states' gradients, h then c (null without a cell state). */
+    private static float[][] gradients(Case c, Variant variant) {
+        Backend backend = variant.activate();
+        Random random = new Random(c.name().hashCode());
+        float[] x = Checks.random(random, BATCH * STEPS * IN), h0 = Checks.random(random, BATCH * UNITS);
+        float[] c0 = Checks.random(random, BATCH * UNITS);
+        float[] mask = {1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0};
+        RecurrentLayer layer = c.layer().get();
+        try (Sequential model = new Sequential(STEPS, IN).add(layer).backend(backend).seed(9).build();
+             Context ctx = new Context(2);
+             Tensor input = backend.allocate(BATCH, STEPS, IN).copyFrom(x); Tensor m = backend.allocate(BATCH, STEPS).copyFrom(mask);
+             Tensor h = backend.allocate(BATCH, UNITS).copyFrom(h0); Tensor cs = backend.allocate(BATCH, UNITS).copyFrom(c0)) {
+            Tensor cState = c.cell() ? cs : null;
+            int[] outputShape = layer.forwardTrainingWithState(ctx, input, m, h, cState).shape();
+            float[] r = Checks.random(random, Math.toIntExact(Tensor.checkedShape(outputShape)));
+            float[] dh, dc;
+            try (Tensor dOutput = backend.allocate(outputShape).copyFrom(r)) {
+                RecurrentLayer.StateGradients g = layer.backwardWithState(ctx, dOutput);
+                dh = g.initialH().toArray();
+                dc = c.cell() ? g.initialC().toArray() : null;
+                if (!c.cell()) assertNull(g.initialC(), c + ": no cell state, no gradient");
+            }
+            String context = c + " on " + variant;
+            checkDirection(context + ": initial h", dh, random, shift -> {
+                h.copyFrom(shifted(h0, shift));
+                double loss = loss(layer, ctx, input, m, h, cState, r);
+                h.copyFrom(h0);
+                return loss;
+            });
+            if (c.cell()) {
+                checkDirection(context + ": initial c", dc, random, shift -> {
+                    cs.copyFrom(shifted(c0, shift));
+                    double loss = loss(layer, ctx, input, m, h, cs, r);
+                    cs.copyFrom(c0);
+                    return loss;
+                });
+            }
+            // A forward pass without states afterwards starts from zeros again.
+            float[] withoutStates = layer.forwardTraining(ctx, input, m).toArray();
+            try (Tensor zeros = backend.allocate(BATCH, UNITS); Tensor zerosC = backend.allocate(BATCH, UNITS)) {
+                assertArrayEquals(layer.forwardTrainingWithState(ctx, input, m, zeros, c.cell() ? zerosC : null).toArray(),
+                        withoutStates, context + ": no states means zero states");
+            }
+            return new float[][] {dh, dc};
+        }
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void initialStateGradientsMatchFiniteDifferencesAndTheJavaBackend(Case c, Variant variant) {
+        float[][] java = gradients(c, Variant.JAVA);
+        if (variant == Variant.JAVA) return;
+        float[][] here = gradients(c, variant);
+        Checks.assertCloseToScale(c + " on " + variant + ": initial h gradient", java[0], here[0]);
+        if (c.cell()) Checks.assertCloseToScale(c + " on " + variant + ": initial c gradient", java[1], here[1]);
+    }
+
+    interface Loss {
+        double at(double[] shift);
+    }
+
+    private static float[] shifted(float[] values, double[] shift) {
+        float[] s = values.clone();
+        for (int i = 0; i < s.length; i++) s[i] += (float) shift[i];
+        return s;
+    }
+
+    private static double loss(RecurrentLayer layer, Context ctx, Tensor input, Tensor mask, Tensor h, Tensor c, float[] r) {
+        float[] y = layer.forwardTrainingWithState(ctx, input, mask, h, c).toArray();
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) sum += (double) r[i] * y[i];
+        return sum;
+    }
+
+    /** As GradientTest: along random directions, the central difference against the gradient (smooth cells here). */
+    private static void checkDirection(String context, float[] gradient, Random random, Loss loss) {
+        double norm = 0;
+        for (float g : gradient) norm += (double) g * g;
+        norm = Math.sqrt(norm);
+        for (int d = 0; d < 3; d++) {
+            double[] v = new double[gradient.length], plus = new double[v.length], minus = new double[v.length];
+            double along = 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextGaussian();
+                along += gradient[i] * v[i];
+                plus[i] = EPS * v[i];
+                minus[i] = -EPS * v[i];
+            }
+            double numeric = (loss.at(plus) - loss.at(minus)) / (2 * EPS);
+            assertEquals(along, numeric, 2e-2 * norm + 3e-3, context + ": direction " + d + ", gradient norm " + norm);
+        }
+    }
+}
