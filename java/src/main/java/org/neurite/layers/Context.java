@@ -50,20 +50,16 @@ public final class Context implements AutoCloseable {
         return threads;
     }
 
-    /** The slot's buffer, reused while its shape stays; zero-filled when new, else as the last use left it. */
-    Tensor buffer(Backend backend, Slot slot, int... shape) {
-        Tensor t = buffers[slot.ordinal()];
-        if (t == null || !Arrays.equals(t.shape(), shape)) t = replace(slot, backend.allocate(shape));
-        return t;
-    }
-
-    /** As {@link #buffer(Backend, Slot, int...)} with the shape of {@code like}, allocating nothing while it stays. */
+    /**
+     * The slot's buffer of {@code like}'s shape, reused (allocating nothing) while the shape
+     * stays; zero-filled when new, else as the last use left it.
+     */
     Tensor buffer(Backend backend, Slot slot, Tensor like) {
         Tensor t = buffers[slot.ordinal()];
         return t != null && t.hasShapeOf(like) ? t : replace(slot, backend.allocate(like.shape()));
     }
 
-    /** As {@link #buffer(Backend, Slot, int...)} for {@code batch} samples of {@code sampleShape}. */
+    /** As {@link #buffer(Backend, Slot, Tensor)} for {@code batch} samples of {@code sampleShape}. */
     Tensor buffer(Backend backend, Slot slot, int batch, int[] sampleShape) {
         Tensor t = buffers[slot.ordinal()];
         if (t != null && t.hasShape(batch, sampleShape)) return t;
