@@ -208,14 +208,6 @@ NRT_API int nrt_activation_backward(int32_t activation, float alpha, int64_t siz
                                     const float *src, int64_t src_size, const float *dst, int64_t dst_size,
                                     const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
                                     int32_t num_threads);
-/* Softmax fused with sparse categorical cross-entropy (Keras' defaults): from the softmax's
- * output `probabilities` [rows, cols] and one class id per row (floats, exact integers in
- * [0, cols)), loss[0] = the mean over rows of -log(p[label]) (p clipped to [1e-7, 1 - 1e-7],
- * as Keras), and d_logits = (p - one_hot(label)) / rows, the gradient at the softmax's input.
- * A label outside [0, cols) fails the call, naming it and its row, before anything is written. */
-NRT_API int nrt_sparse_softmax_cross_entropy(int64_t rows, int32_t cols, const float *probabilities, int64_t probabilities_size,
-                                             const float *labels, int64_t labels_size, float *d_logits,
-                                             int64_t d_logits_size, float *loss, int32_t num_threads);
 /* d_src = dst * (d_dst - sum(d_dst * dst)) per row; d_src may be d_dst. */
 NRT_API int nrt_softmax_backward(int64_t rows, int32_t cols, const float *dst, int64_t dst_size,
                                  const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
@@ -228,6 +220,55 @@ NRT_API int nrt_dropout_mask(int64_t size, float rate, uint64_t seed, float *mas
 /* dst = a op b, element-wise (enum nrt_binary_op); dst may be a or b. */
 NRT_API int nrt_binary_forward(int32_t op, int64_t size, const float *a, int64_t a_size, const float *b, int64_t b_size,
                                float *dst, int64_t dst_size, int32_t num_threads);
+
+/* ---- losses (Keras' formulas and defaults) ---- */
+enum nrt_loss {
+    NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = 0, /* target: one class id per row (floats, exact integers) */
+    NRT_LOSS_CATEGORICAL_CROSSENTROPY = 1,        /* target: [rows, cols], e.g. one-hot */
+    NRT_LOSS_BINARY_CROSSENTROPY = 2,             /* target: [rows, cols] in [0, 1], each column a problem */
+    NRT_LOSS_MEAN_SQUARED_ERROR = 3               /* target: [rows, cols] */
+};
+/* What `output` holds, and where the gradient is taken. */
+enum nrt_loss_input {
+    NRT_LOSS_INPUT_OUTPUT = 0,   /* the model's output (probabilities for cross-entropy); d_output at it */
+    NRT_LOSS_INPUT_LOGITS = 1,   /* logits (Keras' from_logits); d_output at them */
+    NRT_LOSS_INPUT_ACTIVATED = 2 /* the output of a final softmax (categorical) or sigmoid (binary); d_output at
+                                    that activation's input, fused: p * sum(target) - target, stable where p is tiny */
+};
+/* A row's loss is the sum over classes for categorical cross-entropy and the mean over
+ * columns otherwise; probabilities are clipped to [1e-7, 1 - 1e-7] as Keras does (categorical
+ * from outputs are first divided by their row's sum). loss[0] = sum(row_weight * row loss) /
+ * rows (row_weights may be null: all ones), Keras' "sum over batch size", summed in row order
+ * in double for any thread count; d_output is its gradient. A sparse label outside [0, cols)
+ * fails the call, naming it and its row, before anything is written. */
+NRT_API int nrt_loss(int32_t loss, int32_t input, int64_t rows, int32_t cols, const float *output, int64_t output_size,
+                     const float *target, int64_t target_size, const float *row_weights, int64_t row_weights_size,
+                     float *d_output, int64_t d_output_size, float *loss_value, int32_t num_threads);
+
+/* ---- optimizers: one fused update per parameter, Keras' formulas ---- */
+enum nrt_optimizer { NRT_OPTIMIZER_SGD = 0, NRT_OPTIMIZER_ADAM = 1, NRT_OPTIMIZER_RMSPROP = 2 };
+typedef struct nrt_optimizer_step {
+    int32_t optimizer;     /* enum nrt_optimizer */
+    float learning_rate;   /* this step's; Adam's already times sqrt(1 - beta_2^t) / (1 - beta_1^t) */
+    float beta1;           /* SGD: momentum; Adam: beta_1; RMSprop: rho */
+    float beta2;           /* Adam: beta_2; RMSprop: momentum */
+    float epsilon;         /* Adam: added to sqrt(v); RMSprop: added to v under the root */
+    float decay;           /* decoupled weight decay first (AdamW): value -= value * decay */
+    float gradient_scale;  /* the gradient is multiplied by it (clipping by norm: min(1, clipnorm / norm)) */
+    float clip_value;      /* then clipped to [-clip_value, clip_value] where positive */
+    int32_t nesterov;      /* SGD with momentum */
+    int32_t centered;      /* RMSprop */
+} nrt_optimizer_step;
+/* Updates value in place from gradient; slots (zero at the first step) hold the optimizer's
+ * state: SGD with momentum: slot0 = momentum; Adam: slot0 = m, slot1 = v; RMSprop: slot0 =
+ * velocity, slot1 = momentum (when beta2 > 0), slot2 = the mean gradient (centered). Slots
+ * the step does not use may be null. */
+NRT_API int nrt_optimizer_update(const nrt_optimizer_step *step, int64_t size, float *value, int64_t value_size,
+                                 const float *gradient, int64_t gradient_size, float *slot0, int64_t slot0_size,
+                                 float *slot1, int64_t slot1_size, float *slot2, int64_t slot2_size, int32_t num_threads);
+/* sum[0] = the sum of x[i]^2 over the first `size` floats, in double, in fixed chunks added in
+ * order, so it is the same for any thread count (clipping gradients by their norm). */
+NRT_API int nrt_sum_of_squares(int64_t size, const float *x, int64_t x_size, double *sum, int32_t num_threads);
 
 /* ---- recurrent layers: one call runs the whole sequence ---- */
 NRT_API int64_t nrt_rnn_packed_kernel_size(const nrt_rnn_desc *desc);

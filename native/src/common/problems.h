@@ -123,11 +123,28 @@ struct DropoutProblem {
     int threads;
 };
 
-struct CrossEntropyProblem {
-    const float *probabilities, *labels;
-    float *d_logits, *loss;
+struct LossProblem {
+    int32_t loss, input;  // enum nrt_loss, enum nrt_loss_input
+    const float *output, *target, *row_weights;  // row_weights may be null
+    float *d_output, *loss_value;
     int64_t rows;
     int32_t cols;
+    int threads;
+};
+
+struct OptimizerProblem {
+    nrt_optimizer_step step;
+    float *value;
+    const float *gradient;
+    float *slot0, *slot1, *slot2;
+    int64_t size;
+    int threads;
+};
+
+struct SumOfSquaresProblem {
+    const float *x;
+    int64_t size;
+    double *sum;
     int threads;
 };
 

@@ -25,8 +25,8 @@ const Kernel<ActivationBackwardProblem> kActivationBackwardKernels[] = {
 const Kernel<SoftmaxBackwardProblem> kSoftmaxBackwardKernels[] = {
     {"softmax_backward_f32_ref", NRT_ISA_REF, nullptr, softmax_backward_f32_ref},
 };
-const Kernel<CrossEntropyProblem> kCrossEntropyKernels[] = {
-    {"sparse_softmax_cross_entropy_f32_ref", NRT_ISA_REF, nullptr, sparse_softmax_cross_entropy_f32_ref},
+const Kernel<LossProblem> kLossKernels[] = {
+    {"loss_f32_ref", NRT_ISA_REF, nullptr, loss_f32_ref},
 };
 const Kernel<DropoutProblem> kDropoutKernels[] = {
     {"dropout_mask_f32_ref", NRT_ISA_REF, nullptr, dropout_mask_f32_ref},
@@ -113,22 +113,31 @@ int nrt_dropout_mask(int64_t size, float rate, uint64_t seed, float *mask, int64
     return NRT_OK;
 }
 
-int nrt_sparse_softmax_cross_entropy(int64_t rows, int32_t cols, const float *probabilities, int64_t probabilities_size,
-                                     const float *labels, int64_t labels_size, float *d_logits, int64_t d_logits_size,
-                                     float *loss, int32_t num_threads) {
-    NRT_CHECK(check_rows("cross-entropy", rows, cols));
+int nrt_loss(int32_t loss, int32_t input, int64_t rows, int32_t cols, const float *output, int64_t output_size,
+             const float *target, int64_t target_size, const float *row_weights, int64_t row_weights_size,
+             float *d_output, int64_t d_output_size, float *loss_value, int32_t num_threads) {
+    if (loss < NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY || loss > NRT_LOSS_MEAN_SQUARED_ERROR)
+        return fail(NRT_INVALID_ARGUMENT, "loss: unknown loss %d", loss);
+    if (input < NRT_LOSS_INPUT_OUTPUT || input > NRT_LOSS_INPUT_ACTIVATED)
+        return fail(NRT_INVALID_ARGUMENT, "loss: unknown input kind %d", input);
+    if (loss == NRT_LOSS_MEAN_SQUARED_ERROR && input != NRT_LOSS_INPUT_OUTPUT)
+        return fail(NRT_INVALID_ARGUMENT, "loss: mean squared error takes the output itself, not logits");
+    NRT_CHECK(check_rows("loss", rows, cols));
     const int64_t size = checked_product({rows, cols});
-    NRT_CHECK(check_buffer("cross-entropy", "probabilities", probabilities, probabilities_size, size));
-    NRT_CHECK(check_buffer("cross-entropy", "labels", labels, labels_size, rows));
-    NRT_CHECK(check_buffer("cross-entropy", "logits gradient", d_logits, d_logits_size, size));
-    NRT_CHECK(check_buffer("cross-entropy", "loss", loss, 1, 1));
-    for (int64_t r = 0; r < rows; ++r) {
-        const float label = labels[r];
+    const bool sparse = loss == NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+    NRT_CHECK(check_buffer("loss", "output", output, output_size, size));
+    NRT_CHECK(check_buffer("loss", "target", target, target_size, sparse ? rows : size));
+    if (row_weights) NRT_CHECK(check_buffer("loss", "row weights", row_weights, row_weights_size, rows));
+    NRT_CHECK(check_buffer("loss", "output gradient", d_output, d_output_size, size));
+    NRT_CHECK(check_buffer("loss", "loss", loss_value, 1, 1));
+    for (int64_t r = 0; sparse && r < rows; ++r) {
+        const float label = target[r];
         if (!(label >= 0.f && label < static_cast<float>(cols)) || label != std::floor(label))
-            return fail(NRT_INVALID_ARGUMENT, "cross-entropy: label %g of row %lld is not a class in [0, %d)", label,
+            return fail(NRT_INVALID_ARGUMENT, "loss: label %g of row %lld is not a class in [0, %d)", label,
                         static_cast<long long>(r), cols);
     }
-    run_selected(kCrossEntropyKernels, CrossEntropyProblem{probabilities, labels, d_logits, loss, rows, cols, num_threads});
+    run_selected(kLossKernels,
+                 LossProblem{loss, input, output, target, row_weights, d_output, loss_value, rows, cols, num_threads});
     return NRT_OK;
 }
 

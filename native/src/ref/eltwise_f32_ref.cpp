@@ -63,25 +63,6 @@ void dropout_mask_f32_ref(const DropoutProblem &p) {
     });
 }
 
-// The loss sums the rows in order (in double), so it is the same for any thread count.
-void sparse_softmax_cross_entropy_f32_ref(const CrossEntropyProblem &p) {
-    const float scale = 1.f / static_cast<float>(p.rows);
-    parallel_for(p.rows, p.threads, [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) {
-            const float *y = p.probabilities + r * p.cols;
-            float *d = p.d_logits + r * p.cols;
-            const int label = static_cast<int>(p.labels[r]);
-            for (int c = 0; c < p.cols; ++c) d[c] = (y[c] - (c == label ? 1.f : 0.f)) * scale;
-        }
-    });
-    double sum = 0;
-    for (int64_t r = 0; r < p.rows; ++r) {
-        const float q = p.probabilities[r * p.cols + static_cast<int>(p.labels[r])];
-        sum -= std::log(static_cast<double>(std::min(std::max(q, 1e-7f), 1.f - 1e-7f)));
-    }
-    p.loss[0] = static_cast<float>(sum / static_cast<double>(p.rows));
-}
-
 void binary_f32_ref(const BinaryProblem &p) {
     parallel_for_elements(p.size, kEltwiseGrain, p.threads, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {

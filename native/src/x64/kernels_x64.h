@@ -18,6 +18,7 @@
     void pool2d_nhwc_backward_f32(const Pool2dBackwardProblem &p); \
     void softmax_f32(const SoftmaxProblem &p);                    \
     void binary_f32(const BinaryProblem &p);                      \
+    void optimizer_update_f32(const OptimizerProblem &p);         \
     void simple_rnn_fwd_f32(const RnnProblem &p);                 \
     void lstm_fwd_f32(const RnnProblem &p);                       \
     void gru_fwd_f32(const RnnProblem &p);                        \

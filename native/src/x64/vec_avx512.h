@@ -44,6 +44,7 @@ inline Vec fnmadd(Vec a, Vec b, Vec c) { return _mm512_fnmadd_ps(a, b, c); }  //
 // x86's min and max return b when either operand is NaN: put the value that may be NaN second.
 inline Vec max(Vec a, Vec b) { return _mm512_max_ps(a, b); }
 inline Vec min(Vec a, Vec b) { return _mm512_min_ps(a, b); }
+inline Vec sqrt(Vec v) { return _mm512_sqrt_ps(v); }
 // Lanes where v is NaN, and lanes of either mask.
 inline Mask nan_lanes(Vec v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
 inline Mask either(Mask a, Mask b) { return static_cast<Mask>(a | b); }

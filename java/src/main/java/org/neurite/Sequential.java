@@ -13,7 +13,16 @@ import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
 import org.neurite.layers.Context;
 import org.neurite.layers.EmbeddingProjection;
+import org.neurite.backend.LossKind;
+import org.neurite.data.Dataset;
 import org.neurite.layers.Layer;
+import org.neurite.train.Evaluation;
+import org.neurite.train.Fit;
+import org.neurite.train.History;
+import org.neurite.train.Loss;
+import org.neurite.train.Metric;
+import org.neurite.train.Optimizer;
+import org.neurite.train.Trainer;
 
 /**
  * A stack of layers, each feeding the next, as Keras' {@code Sequential}. Built once for
@@ -39,6 +48,8 @@ public final class Sequential implements AutoCloseable {
     private volatile boolean built;
     private final Queue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
     private Training training;
+    private Trainer trainer;
+    private volatile boolean stopRequested;
     // folds[i]: layer i (an Embedding) and layer i + 1 run as one (see EmbeddingProjection), else null.
     private EmbeddingProjection[] folds;
 
@@ -70,6 +81,10 @@ public final class Sequential implements AutoCloseable {
         ensureNotBuilt();
         this.seed = seed;
         return this;
+    }
+
+    public long seed() {
+        return seed;
     }
 
     /** Threads each call may use; default all cores. Results do not depend on it. */
@@ -198,37 +213,127 @@ public final class Sequential implements AutoCloseable {
     }
 
     /**
-     * The backward pass of a training step with Keras' sparse categorical cross-entropy, for a
-     * model whose last layer ends in softmax: from one class id per output row of the last
-     * {@link #forwardTraining} ({@code [batch]} for a {@code [batch, classes]} output), the
-     * loss's gradient fused with the softmax's ({@code (p - one_hot) / rows}, stable where
-     * probabilities are tiny), then every layer's backward pass, the first layer's input
-     * gradient skipped. Returns the batch's mean loss.
+     * The backward pass of a training step from a loss: computes the loss of the last
+     * {@link #forwardTraining}'s output against {@code targets} (a class id per output row for
+     * sparse categorical cross-entropy, else the output's shape), each row weighted by {@code
+     * rowWeights} (null: 1), and backpropagates its gradient through every layer, skipping the
+     * first layer's input gradient. After a final softmax (categorical cross-entropies) or
+     * sigmoid (binary) the loss's gradient is fused with the activation's. Returns the loss.
      */
-    public synchronized float backwardSparseCategoricalCrossEntropy(Tensor labels) {
-        if (training == null || !training.ran) {
-            throw new IllegalStateException("Sequential.backwardSparseCategoricalCrossEntropy: call forwardTraining first");
+    public synchronized float backward(Loss loss, Tensor targets, Tensor rowWeights) {
+        if (training == null || !training.ran) throw new IllegalStateException("Sequential.backward: call forwardTraining first");
+        Tensor output = training.output;
+        int cols = output.dim(-1);
+        long rows = output.size() / cols;
+        long expected = loss.sparse() ? rows : output.size();
+        if (targets == null || targets.isClosed() || targets.size() != expected) {
+            throw new IllegalArgumentException("Sequential: " + loss.name() + " expects " + (loss.sparse()
+                    ? rows + " class ids, one per row of the output " : "targets of the output's shape ")
+                    + Arrays.toString(output.shape()) + ", got " + (targets == null ? "null" : targets));
+        }
+        if (rowWeights != null && (rowWeights.isClosed() || rowWeights.size() != rows)) {
+            throw new IllegalArgumentException("Sequential: expected " + rows + " row weights, got " + rowWeights);
         }
         int last = layers.size() - 1;
-        Layer output = layers.get(last);
-        if (!output.endsInSoftmax()) {
-            throw new IllegalStateException("Sequential: cross-entropy with logits needs a last layer that ends in softmax, not "
-                    + output.name());
-        }
-        Tensor probabilities = training.output;
-        long rows = probabilities.size() / probabilities.dim(-1);
-        if (labels == null || labels.isClosed() || labels.size() != rows) {
-            throw new IllegalArgumentException("Sequential: expected " + rows + " labels, one per row of the output "
-                    + java.util.Arrays.toString(probabilities.shape()) + ", got " + (labels == null ? "null" : labels));
-        }
-        Tensor ids = backend.accepts(labels) ? labels : training.converted(labels);
-        Tensor dLogits = training.logitsGradient(probabilities);
-        float loss = backend.sparseSoftmaxCrossEntropy(probabilities, ids, dLogits, threads);
-        Tensor gradient = output.backwardFromLogits(training.contexts[last], dLogits, last > 0);
+        Layer outputLayer = layers.get(last);
+        Activation activation = outputLayer.outputActivation();
+        boolean fused = !loss.isFromLogits() && ((loss.kind().categorical() && activation == Activation.SOFTMAX)
+                || (loss.kind() == LossKind.BINARY_CROSSENTROPY && activation == Activation.SIGMOID));
+        LossKind.Input input = loss.isFromLogits() ? LossKind.Input.LOGITS : fused ? LossKind.Input.ACTIVATED : LossKind.Input.OUTPUT;
+        Tensor dOutput = training.outputGradient(output);
+        float value = backend.loss(loss.kind(), input, output, backend.accepts(targets) ? targets : training.converted(targets),
+                rowWeights == null || backend.accepts(rowWeights) ? rowWeights : training.converted(rowWeights), dOutput, threads);
+        Tensor gradient = fused ? outputLayer.backwardFromLogits(training.contexts[last], dOutput, last > 0)
+                : outputLayer.backward(training.contexts[last], dOutput, last > 0);
         for (int i = last - 1; i >= 0 && gradient != null; i--) {
             gradient = layers.get(i).backward(training.contexts[i], gradient, i > 0);
         }
-        return loss;
+        return value;
+    }
+
+    /**
+     * Sets how {@link #fit} trains: the optimizer (which keeps its state from fit to fit), the
+     * loss, and the metrics reported besides it.
+     */
+    public synchronized Sequential compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        if (optimizer == null || loss == null) throw new IllegalArgumentException("Sequential.compile: optimizer and loss are required");
+        trainer = new Trainer(this, optimizer, loss, List.of(metrics));
+        return this;
+    }
+
+    /** The optimizer given to {@link #compile}. */
+    public synchronized Optimizer optimizer() {
+        return compiled("optimizer").optimizer();
+    }
+
+    /** Trains on {@code x} ({@code [n, ...inputShape]}) and targets {@code y} for {@code epochs} epochs of batches of {@code batchSize}. */
+    public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
+        return fit(Dataset.of(x, y), Fit.epochs(epochs).batchSize(batchSize));
+    }
+
+    public History fit(Tensor x, Tensor y, Fit options) {
+        return fit(Dataset.of(x, y), options);
+    }
+
+    /** Trains as Keras' {@code fit}; see {@link Fit} for the options. */
+    public History fit(Dataset data, Fit options) {
+        Trainer t;
+        synchronized (this) {
+            t = compiled("fit");
+            stopRequested = false;
+        }
+        return t.fit(data, options);
+    }
+
+    /** The loss and metrics of the model on {@code x} and targets {@code y}, in batches of 32. */
+    public Evaluation evaluate(Tensor x, Tensor y) {
+        return evaluate(Dataset.of(x, y), 32);
+    }
+
+    public Evaluation evaluate(Dataset data, int batchSize) {
+        return compiled("evaluate").evaluate(data, batchSize);
+    }
+
+    /** One training step on a batch (Keras' {@code train_on_batch}); returns its loss. */
+    public float trainOnBatch(Tensor x, Tensor y) {
+        return compiled("trainOnBatch").step(x, y, null, null);
+    }
+
+    /** Asks a running {@link #fit} to stop after the current epoch (callbacks call it). */
+    public void stopTraining() {
+        stopRequested = true;
+    }
+
+    /** Whether {@link #stopTraining} was called during the current fit. */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    private Trainer compiled(String what) {
+        if (trainer == null) throw new IllegalStateException("Sequential." + what + ": call compile(optimizer, loss, metrics) first");
+        return trainer;
+    }
+
+    /** Every parameter's value, in {@link #parameters()} order (Keras' {@code model.get_weights()}). */
+    public List<float[]> getWeights() {
+        List<float[]> weights = new ArrayList<>();
+        for (Parameter p : parameters()) weights.add(p.get());
+        return weights;
+    }
+
+    /** Sets every parameter's value, in {@link #parameters()} order; each array must have its parameter's size. */
+    public synchronized void setWeights(List<float[]> weights) {
+        List<Parameter> all = parameters();
+        if (weights.size() != all.size()) {
+            throw new IllegalArgumentException("Sequential.setWeights: the model has " + all.size() + " weights, got " + weights.size());
+        }
+        for (int i = 0; i < all.size(); i++) {
+            if (weights.get(i).length != all.get(i).size()) {
+                throw new IllegalArgumentException("Sequential.setWeights: weight " + i + " (" + all.get(i).describe() + ") holds "
+                        + all.get(i).size() + " values, got " + weights.get(i).length);
+            }
+        }
+        for (int i = 0; i < all.size(); i++) all.get(i).set(weights.get(i));
     }
 
     /** The trainable weights of every layer, in order (Keras' {@code model.trainable_weights}). */
@@ -244,7 +349,7 @@ public final class Sequential implements AutoCloseable {
         final Context[] contexts;
         final List<Tensor> owned = new ArrayList<>();
         boolean ran;
-        Tensor output, logitsGradient;
+        Tensor output, outputGradient;
 
         Training(int count, int threads) {
             contexts = new Context[count];
@@ -267,13 +372,13 @@ public final class Sequential implements AutoCloseable {
             return output = current;
         }
 
-        /** A buffer for the gradient at the final softmax's input, kept while the output's shape stays. */
-        Tensor logitsGradient(Tensor like) {
-            if (logitsGradient == null || !logitsGradient.hasShapeOf(like)) {
-                if (logitsGradient != null) logitsGradient.close();
-                logitsGradient = backend.allocate(like.shape());
+        /** A buffer for the loss's gradient, kept while the output's shape stays. */
+        Tensor outputGradient(Tensor like) {
+            if (outputGradient == null || !outputGradient.hasShapeOf(like)) {
+                if (outputGradient != null) outputGradient.close();
+                outputGradient = backend.allocate(like.shape());
             }
-            return logitsGradient;
+            return outputGradient;
         }
 
         Tensor converted(Tensor t) {
@@ -290,7 +395,7 @@ public final class Sequential implements AutoCloseable {
         @Override
         public void close() {
             release();
-            if (logitsGradient != null) logitsGradient.close();
+            if (outputGradient != null) outputGradient.close();
             for (Context c : contexts) c.close();
         }
     }

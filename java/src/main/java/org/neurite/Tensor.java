@@ -164,6 +164,16 @@ public final class Tensor implements AutoCloseable {
         return values;
     }
 
+    /** Copies the values into the start of {@code into}, which must hold at least {@link #size()} floats. */
+    public float[] copyTo(float[] into) {
+        if (into.length < size) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " holds " + size
+                    + " values, more than the " + into.length + " of the array");
+        }
+        buffer().get(into, 0, Math.toIntExact(size));
+        return into;
+    }
+
     public Tensor copyFrom(float[] values) {
         if (values.length != size) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " holds " + size

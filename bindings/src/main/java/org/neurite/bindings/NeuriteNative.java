@@ -1,5 +1,6 @@
 package org.neurite.bindings;
 
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
@@ -49,6 +50,16 @@ public final class NeuriteNative {
     public static final int NRT_CELL_SIMPLE = NRT_CELL_SIMPLE();
     public static final int NRT_CELL_LSTM = NRT_CELL_LSTM();
     public static final int NRT_CELL_GRU = NRT_CELL_GRU();
+    public static final int NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY = NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY();
+    public static final int NRT_LOSS_CATEGORICAL_CROSSENTROPY = NRT_LOSS_CATEGORICAL_CROSSENTROPY();
+    public static final int NRT_LOSS_BINARY_CROSSENTROPY = NRT_LOSS_BINARY_CROSSENTROPY();
+    public static final int NRT_LOSS_MEAN_SQUARED_ERROR = NRT_LOSS_MEAN_SQUARED_ERROR();
+    public static final int NRT_LOSS_INPUT_OUTPUT = NRT_LOSS_INPUT_OUTPUT();
+    public static final int NRT_LOSS_INPUT_LOGITS = NRT_LOSS_INPUT_LOGITS();
+    public static final int NRT_LOSS_INPUT_ACTIVATED = NRT_LOSS_INPUT_ACTIVATED();
+    public static final int NRT_OPTIMIZER_SGD = NRT_OPTIMIZER_SGD();
+    public static final int NRT_OPTIMIZER_ADAM = NRT_OPTIMIZER_ADAM();
+    public static final int NRT_OPTIMIZER_RMSPROP = NRT_OPTIMIZER_RMSPROP();
 
     private static native @MemberGetter int NRT_OK();
     private static native @MemberGetter int NRT_INVALID_ARGUMENT();
@@ -70,6 +81,16 @@ public final class NeuriteNative {
     private static native @MemberGetter int NRT_CELL_SIMPLE();
     private static native @MemberGetter int NRT_CELL_LSTM();
     private static native @MemberGetter int NRT_CELL_GRU();
+    private static native @MemberGetter int NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY();
+    private static native @MemberGetter int NRT_LOSS_CATEGORICAL_CROSSENTROPY();
+    private static native @MemberGetter int NRT_LOSS_BINARY_CROSSENTROPY();
+    private static native @MemberGetter int NRT_LOSS_MEAN_SQUARED_ERROR();
+    private static native @MemberGetter int NRT_LOSS_INPUT_OUTPUT();
+    private static native @MemberGetter int NRT_LOSS_INPUT_LOGITS();
+    private static native @MemberGetter int NRT_LOSS_INPUT_ACTIVATED();
+    private static native @MemberGetter int NRT_OPTIMIZER_SGD();
+    private static native @MemberGetter int NRT_OPTIMIZER_ADAM();
+    private static native @MemberGetter int NRT_OPTIMIZER_RMSPROP();
 
     /** {@code nrt_conv2d_desc}: a 2D convolution, NHWC, HWIO weights. */
     @Name("nrt_conv2d_desc")
@@ -150,6 +171,32 @@ public final class NeuriteNative {
         public native @MemberSetter @Name("out_features") DenseDesc outFeatures(int v);
         public native @MemberSetter @Name("activation") DenseDesc activation(int v);
         public native @MemberSetter @Name("alpha") DenseDesc alpha(float v);
+    }
+
+    /** {@code nrt_optimizer_step}: one optimizer step's constants. */
+    @Name("nrt_optimizer_step")
+    public static final class OptimizerStepDesc extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public OptimizerStepDesc() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @MemberSetter @Name("optimizer") OptimizerStepDesc optimizer(int v);
+        public native @MemberSetter @Name("learning_rate") OptimizerStepDesc learningRate(float v);
+        public native @MemberSetter @Name("beta1") OptimizerStepDesc beta1(float v);
+        public native @MemberSetter @Name("beta2") OptimizerStepDesc beta2(float v);
+        public native @MemberSetter @Name("epsilon") OptimizerStepDesc epsilon(float v);
+        public native @MemberSetter @Name("decay") OptimizerStepDesc decay(float v);
+        public native @MemberSetter @Name("gradient_scale") OptimizerStepDesc gradientScale(float v);
+        public native @MemberSetter @Name("clip_value") OptimizerStepDesc clipValue(float v);
+        public native @MemberSetter @Name("nesterov") OptimizerStepDesc nesterov(int v);
+        public native @MemberSetter @Name("centered") OptimizerStepDesc centered(int v);
     }
 
     /** {@code nrt_rnn_desc}: a SimpleRNN, LSTM or GRU layer (cells 0, 1, 2). */
@@ -284,11 +331,19 @@ public final class NeuriteNative {
                                                     FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
     public static native int nrt_dropout_mask(@Cast("int64_t") long size, float rate, @Cast("uint64_t") long seed,
                                               FloatBuffer mask, @Cast("int64_t") long maskSize, int numThreads);
-    public static native int nrt_sparse_softmax_cross_entropy(@Cast("int64_t") long rows, int cols,
-                                                              @Const FloatBuffer probabilities, @Cast("int64_t") long probabilitiesSize,
-                                                              @Const FloatBuffer labels, @Cast("int64_t") long labelsSize,
-                                                              FloatBuffer dLogits, @Cast("int64_t") long dLogitsSize,
-                                                              FloatBuffer loss, int numThreads);
+    public static native int nrt_loss(int loss, int input, @Cast("int64_t") long rows, int cols,
+                                      @Const FloatBuffer output, @Cast("int64_t") long outputSize,
+                                      @Const FloatBuffer target, @Cast("int64_t") long targetSize,
+                                      @Const FloatBuffer rowWeights, @Cast("int64_t") long rowWeightsSize,
+                                      FloatBuffer dOutput, @Cast("int64_t") long dOutputSize, FloatBuffer lossValue, int numThreads);
+    public static native int nrt_optimizer_update(@Const OptimizerStepDesc step, @Cast("int64_t") long size,
+                                                  FloatBuffer value, @Cast("int64_t") long valueSize,
+                                                  @Const FloatBuffer gradient, @Cast("int64_t") long gradientSize,
+                                                  FloatBuffer slot0, @Cast("int64_t") long slot0Size,
+                                                  FloatBuffer slot1, @Cast("int64_t") long slot1Size,
+                                                  FloatBuffer slot2, @Cast("int64_t") long slot2Size, int numThreads);
+    public static native int nrt_sum_of_squares(@Cast("int64_t") long size, @Const FloatBuffer x, @Cast("int64_t") long xSize,
+                                                DoubleBuffer sum, int numThreads);
     public static native int nrt_binary_forward(int op, @Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,
                                              @Const FloatBuffer b, @Cast("int64_t") long bSize,
                                              FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);

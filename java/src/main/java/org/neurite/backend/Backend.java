@@ -53,13 +53,25 @@ public interface Backend {
     void softmax(Tensor input, Tensor output, int threads);
 
     /**
-     * Softmax fused with sparse categorical cross-entropy, as Keras computes it: from the
-     * softmax's output ({@code [rows, classes]}) and a class id per row, writes the gradient at
-     * the softmax's input, {@code (p - one_hot(label)) / rows}, and returns the mean loss
-     * {@code -log(p[label])} (p clipped to [1e-7, 1 - 1e-7]). A label that is not a class
-     * throws {@link IllegalArgumentException} before anything is written.
+     * A loss and its gradient, as Keras computes them (see {@code nrt_loss} in neurite.h): from
+     * the {@code [rows, cols]} {@code output} and the targets (a class id per row for sparse
+     * categorical cross-entropy, else {@code [rows, cols]}), writes {@code dOutput} (at the
+     * output, the logits, or a final softmax's or sigmoid's input, as {@code input} says) and
+     * returns {@code sum(rowWeight * rowLoss) / rows}; {@code rowWeights} may be null (all 1).
+     * A label that is not a class throws {@link IllegalArgumentException} before anything is written.
      */
-    float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits, int threads);
+    float loss(LossKind loss, LossKind.Input input, Tensor output, Tensor target, Tensor rowWeights, Tensor dOutput,
+               int threads);
+
+    /**
+     * One optimizer step on a parameter, in place: value, and the slots {@code step} uses
+     * ({@link OptimizerStep#usesSlot}; the others may be null), from the gradient.
+     */
+    void optimizerUpdate(OptimizerStep step, Tensor value, Tensor gradient, Tensor slot0, Tensor slot1, Tensor slot2,
+                         int threads);
+
+    /** The sum of the squares of x's values, in double, the same for any thread count. */
+    double sumOfSquares(Tensor x, int threads);
 
     /** dInput = output * (dOutput - sum(dOutput * output)) per row of the last axis; dInput may be dOutput. */
     void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads);

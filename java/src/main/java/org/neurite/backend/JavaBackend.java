@@ -82,8 +82,20 @@ final class JavaBackend implements Backend {
     }
 
     @Override
-    public float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits, int threads) {
-        return JavaEltwise.sparseSoftmaxCrossEntropy(probabilities, labels, dLogits);
+    public float loss(LossKind loss, LossKind.Input input, Tensor output, Tensor target, Tensor rowWeights, Tensor dOutput,
+                      int threads) {
+        return JavaLoss.loss(loss, input, output, target, rowWeights, dOutput);
+    }
+
+    @Override
+    public void optimizerUpdate(OptimizerStep step, Tensor value, Tensor gradient, Tensor slot0, Tensor slot1, Tensor slot2,
+                                int threads) {
+        JavaOptimizer.update(step, value, gradient, slot0, slot1, slot2, threads);
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x, int threads) {
+        return JavaOptimizer.sumOfSquares(x);
     }
 
     @Override

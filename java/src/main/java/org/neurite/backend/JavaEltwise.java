@@ -98,26 +98,6 @@ final class JavaEltwise {
         commit(mask, m);
     }
 
-    static float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits) {
-        float[] p = read(probabilities), label = read(labels), d = writable(dLogits);
-        int cols = probabilities.dim(-1), rows = p.length / cols;
-        for (int r = 0; r < rows; r++) {
-            if (!(label[r] >= 0 && label[r] < cols) || label[r] != Math.floor(label[r])) {
-                throw new IllegalArgumentException("cross-entropy: label " + label[r] + " of row " + r
-                        + " is not a class in [0, " + cols + ")");
-            }
-        }
-        float scale = 1f / rows;
-        double sum = 0;
-        for (int r = 0; r < rows; r++) {
-            int at = r * cols, c0 = (int) label[r];
-            for (int c = 0; c < cols; c++) d[at + c] = (p[at + c] - (c == c0 ? 1f : 0f)) * scale;
-            sum -= Math.log(Math.min(Math.max(p[at + c0], 1e-7f), 1f - 1e-7f));
-        }
-        commit(dLogits, d);
-        return (float) (sum / rows);
-    }
-
     static void binary(BinaryOp op, Tensor a, Tensor b, Tensor output, int threads) {
         float[] x = read(a), z = read(b);
         float[] y = writable(output);

@@ -1,5 +1,8 @@
 package org.neurite.backend;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.neurite.Activation;
@@ -43,6 +46,13 @@ public final class NativeBackend implements Backend {
         BytePointer settingsError = NeuriteNative.nrt_settings_error();
         if (settingsError != null && !settingsError.isNull()) throw new IllegalArgumentException(settingsError.getString());
     }
+
+    // Per-thread result cells and step descriptors, so a training step allocates nothing native.
+    private static final ThreadLocal<FloatBuffer> SCALARS =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer());
+    private static final ThreadLocal<DoubleBuffer> SUMS =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer());
+    private static final ThreadLocal<NeuriteNative.OptimizerStepDesc> STEPS = ThreadLocal.withInitial(NeuriteNative.OptimizerStepDesc::new);
 
     @Override
     public String name() {
@@ -137,18 +147,69 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public float sparseSoftmaxCrossEntropy(Tensor probabilities, Tensor labels, Tensor dLogits, int threads) {
-        int cols = probabilities.dim(-1);
-        try (Tensor loss = Tensor.direct(1)) {
-            int status = NeuriteNative.nrt_sparse_softmax_cross_entropy(probabilities.size() / cols, cols,
-                    buffer(probabilities), probabilities.size(), buffer(labels), labels.size(), buffer(dLogits),
-                    dLogits.size(), buffer(loss), threads);
-            if (status == NeuriteNative.NRT_INVALID_ARGUMENT) {
-                throw new IllegalArgumentException(NeuriteNative.nrt_last_error().getString());
-            }
-            check("cross-entropy", status);
-            return loss.get(0);
+    public float loss(LossKind loss, LossKind.Input input, Tensor output, Tensor target, Tensor rowWeights, Tensor dOutput,
+                      int threads) {
+        int cols = output.dim(-1);
+        FloatBuffer value = SCALARS.get().clear();
+        int status = NeuriteNative.nrt_loss(code(loss), code(input), output.size() / cols, cols, buffer(output),
+                output.size(), buffer(target), target.size(), rowWeights == null ? null : buffer(rowWeights),
+                rowWeights == null ? 0 : rowWeights.size(), buffer(dOutput), dOutput.size(), value, threads);
+        if (status == NeuriteNative.NRT_INVALID_ARGUMENT) {
+            throw new IllegalArgumentException(NeuriteNative.nrt_last_error().getString());
         }
+        check("loss", status);
+        return value.get(0);
+    }
+
+    @Override
+    public void optimizerUpdate(OptimizerStep s, Tensor value, Tensor gradient, Tensor slot0, Tensor slot1, Tensor slot2,
+                                int threads) {
+        NeuriteNative.OptimizerStepDesc d = STEPS.get().optimizer(code(s.kind())).learningRate(s.learningRate())
+                .beta1(s.beta1()).beta2(s.beta2()).epsilon(s.epsilon()).decay(s.decay()).gradientScale(s.gradientScale())
+                .clipValue(s.clipValue()).nesterov(s.nesterov() ? 1 : 0).centered(s.centered() ? 1 : 0);
+        check("optimizer", NeuriteNative.nrt_optimizer_update(d, value.size(), buffer(value), value.size(),
+                buffer(gradient), gradient.size(), slot(s, 0, slot0), size(s, 0, slot0), slot(s, 1, slot1),
+                size(s, 1, slot1), slot(s, 2, slot2), size(s, 2, slot2), threads));
+    }
+
+    private static FloatBuffer slot(OptimizerStep s, int index, Tensor t) {
+        return s.usesSlot(index) ? buffer(t) : null;
+    }
+
+    private static long size(OptimizerStep s, int index, Tensor t) {
+        return s.usesSlot(index) ? t.size() : 0;
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x, int threads) {
+        DoubleBuffer sum = SUMS.get().clear();
+        check("sum of squares", NeuriteNative.nrt_sum_of_squares(x.size(), buffer(x), x.size(), sum, threads));
+        return sum.get(0);
+    }
+
+    private static int code(LossKind loss) {
+        return switch (loss) {
+            case SPARSE_CATEGORICAL_CROSSENTROPY -> NeuriteNative.NRT_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+            case CATEGORICAL_CROSSENTROPY -> NeuriteNative.NRT_LOSS_CATEGORICAL_CROSSENTROPY;
+            case BINARY_CROSSENTROPY -> NeuriteNative.NRT_LOSS_BINARY_CROSSENTROPY;
+            case MEAN_SQUARED_ERROR -> NeuriteNative.NRT_LOSS_MEAN_SQUARED_ERROR;
+        };
+    }
+
+    private static int code(LossKind.Input input) {
+        return switch (input) {
+            case OUTPUT -> NeuriteNative.NRT_LOSS_INPUT_OUTPUT;
+            case LOGITS -> NeuriteNative.NRT_LOSS_INPUT_LOGITS;
+            case ACTIVATED -> NeuriteNative.NRT_LOSS_INPUT_ACTIVATED;
+        };
+    }
+
+    private static int code(OptimizerStep.Kind kind) {
+        return switch (kind) {
+            case SGD -> NeuriteNative.NRT_OPTIMIZER_SGD;
+            case ADAM -> NeuriteNative.NRT_OPTIMIZER_ADAM;
+            case RMSPROP -> NeuriteNative.NRT_OPTIMIZER_RMSPROP;
+        };
     }
 
     @Override

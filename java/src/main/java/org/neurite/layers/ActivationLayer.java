@@ -46,11 +46,11 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
-    public boolean endsInSoftmax() {
-        return activation == Activation.SOFTMAX;
+    public Activation outputActivation() {
+        return activation;
     }
 
-    /** The gradient at the softmax's input is the input's gradient. */
+    /** The gradient at the softmax's or sigmoid's input is the input's gradient. */
     @Override
     protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
         return inputGradient ? dLogits : null;

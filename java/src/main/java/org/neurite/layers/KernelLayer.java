@@ -113,8 +113,8 @@ public abstract class KernelLayer extends Layer {
     }
 
     @Override
-    public boolean endsInSoftmax() {
-        return activation() == Activation.SOFTMAX;
+    public Activation outputActivation() {
+        return activation();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.neurite.Activation;
 import org.neurite.Parameter;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -140,18 +141,22 @@ public abstract class Layer implements AutoCloseable {
         return atLogits ? backpropFromLogits(ctx, dOutput, inputGradient) : backprop(ctx, dOutput, inputGradient);
     }
 
-    /** Whether the layer's output is a softmax, so that {@link #backwardFromLogits} applies. */
-    public boolean endsInSoftmax() {
-        return false;
+    /** The activation the layer applies last (softmax or sigmoid make {@link #backwardFromLogits} apply), or null. */
+    public Activation outputActivation() {
+        return null;
     }
 
     /**
-     * As {@link #backward}, from the gradient at the input of the layer's final softmax (as
-     * {@link org.neurite.backend.Backend#sparseSoftmaxCrossEntropy} gives it, fused with the
-     * loss): the softmax's own backward step, unstable where probabilities are tiny, is skipped.
+     * As {@link #backward}, from the gradient at the input of the layer's final softmax or
+     * sigmoid (as {@link org.neurite.backend.Backend#loss} gives it, fused with a
+     * cross-entropy): the activation's own backward step, unstable where probabilities are
+     * tiny, is skipped.
      */
     public final Tensor backwardFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
-        if (!endsInSoftmax()) throw new IllegalStateException(describe() + ": does not end in softmax");
+        Activation last = outputActivation();
+        if (last != Activation.SOFTMAX && last != Activation.SIGMOID) {
+            throw new IllegalStateException(describe() + ": does not end in softmax or sigmoid");
+        }
         return backward(ctx, dLogits, inputGradient, true);
     }
 
@@ -160,9 +165,9 @@ public abstract class Layer implements AutoCloseable {
         return mask == null ? run(input, output, ctx.threads()) : runMasked(input, mask, output, ctx.threads());
     }
 
-    /** The backward pass from the gradient at the final softmax's input (see {@link #backwardFromLogits}). */
+    /** The backward pass from the gradient at the final softmax's or sigmoid's input (see {@link #backwardFromLogits}). */
     protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
-        throw new IllegalStateException(describe() + ": does not end in softmax");
+        throw new IllegalStateException(describe() + ": does not end in softmax or sigmoid");
     }
 
     /** The backward pass on a checked output gradient (see {@link #backward}). */

@@ -18,6 +18,7 @@ import org.neurite.layers.ActivationLayer;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
 import org.neurite.layers.Flatten;
+import org.neurite.train.Loss;
 
 /** Softmax fused with sparse categorical cross-entropy: Keras' loss, and the gradients of the unfused path. */
 class CrossEntropyTest {
@@ -50,7 +51,7 @@ class CrossEntropyTest {
         try (Sequential model = model(backend); Tensor in = backend.allocate(BATCH, 6, 6, 2).copyFrom(x);
              Tensor ids = backend.allocate(BATCH).copyFrom(labels)) {
             float[] p = model.forwardTraining(in, null).toArray();
-            loss = model.backwardSparseCategoricalCrossEntropy(ids);
+            loss = model.backward(Loss.sparseCategoricalCrossentropy(), ids, null);
             for (Parameter parameter : model.parameters()) fused.add(parameter.gradient().toArray());
             // the same loss's gradient at the probabilities, -1 / (p[label] rows) at the label, through the softmax
             float[] dp = new float[p.length];
@@ -85,7 +86,7 @@ class CrossEntropyTest {
             try (model; Tensor in = backend.allocate(BATCH, CLASSES).copyFrom(logits);
                  Tensor ids = backend.allocate(BATCH).copyFrom(labels)) {
                 float[] p = model.forwardTraining(in, null).toArray();
-                model.backwardSparseCategoricalCrossEntropy(ids);
+                model.backward(Loss.sparseCategoricalCrossentropy(), ids, null);
                 float[] dBias = model.parameters().get(1).gradient().toArray();
                 for (int c = 0; c < CLASSES; c++) {
                     double expected = 0;
@@ -104,17 +105,12 @@ class CrossEntropyTest {
         try (Sequential model = model(backend); Tensor in = backend.allocate(BATCH, 6, 6, 2).copyFrom(input());
              Tensor outOfRange = backend.allocate(BATCH).copyFrom(new float[] {0, 1, 2, 5, 1, 0});
              Tensor tooFew = backend.allocate(BATCH - 1)) {
-            assertThrows(IllegalStateException.class, () -> model.backwardSparseCategoricalCrossEntropy(outOfRange));
+            assertThrows(IllegalStateException.class, () -> model.backward(Loss.sparseCategoricalCrossentropy(), outOfRange, null));
             model.forwardTraining(in, null);
-            var e = assertThrows(IllegalArgumentException.class, () -> model.backwardSparseCategoricalCrossEntropy(outOfRange));
+            var e = assertThrows(IllegalArgumentException.class, () -> model.backward(Loss.sparseCategoricalCrossentropy(), outOfRange, null));
             assertTrue(e.getMessage().contains("label 5") && e.getMessage().contains("row 3"), e.getMessage());
-            var count = assertThrows(IllegalArgumentException.class, () -> model.backwardSparseCategoricalCrossEntropy(tooFew));
-            assertTrue(count.getMessage().contains("expected 6 labels"), count.getMessage());
-        }
-        try (Sequential linear = new Sequential(4).add(new Dense(3)).backend(backend).build();
-             Tensor in = backend.allocate(2, 4); Tensor ids = backend.allocate(2)) {
-            linear.forwardTraining(in, null);
-            assertThrows(IllegalStateException.class, () -> linear.backwardSparseCategoricalCrossEntropy(ids));
+            var count = assertThrows(IllegalArgumentException.class, () -> model.backward(Loss.sparseCategoricalCrossentropy(), tooFew, null));
+            assertTrue(count.getMessage().contains("expects 6 class ids"), count.getMessage());
         }
     }
 }

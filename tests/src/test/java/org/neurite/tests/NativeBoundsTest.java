@@ -218,8 +218,9 @@ class NativeBoundsTest {
                         NeuriteNative.nrt_softmax_backward(rows, cols, a.buffer(), claimed, b.buffer(), claimed, out.buffer(),
                                 written, 2),
                         NeuriteNative.nrt_dropout_mask(size, r.nextFloat(), r.nextLong(), out.buffer(), written, 2),
-                        NeuriteNative.nrt_sparse_softmax_cross_entropy(rows, cols, a.buffer(), claimed, labels.buffer(), rows,
-                                out.buffer(), written, loss.buffer(), 2)};
+                        NeuriteNative.nrt_loss(r.nextInt(4), r.nextInt(3), rows, cols, a.buffer(), claimed, r.nextBoolean()
+                                ? labels.buffer() : b.buffer(), r.nextBoolean() ? rows : claimed, r.nextBoolean() ? null
+                                : labels.buffer(), rows, out.buffer(), written, loss.buffer(), 2)};
                 for (int status : statuses) if (status == NeuriteNative.NRT_OK) ran++;
                 assertGuardIntact(out, written, "element-wise training trial " + trial);
                 assertGuardIntact(loss, 1, "cross-entropy loss trial " + trial);

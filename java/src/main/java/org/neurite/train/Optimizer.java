@@ -1,0 +1,116 @@
+package org.neurite.train;
+
+import java.util.List;
+import org.neurite.Parameter;
+import org.neurite.backend.Backend;
+import org.neurite.backend.OptimizerStep;
+
+/**
+ * Updates a model's parameters from their gradients, one fused backend kernel per parameter,
+ * with Keras' formulas and defaults. Gradients may be clipped first, as Keras' {@code
+ * clipnorm} (each parameter's gradient to a norm), {@code global_clipnorm} (all of them
+ * together) or {@code clipvalue} (each element): at most one of the three.
+ */
+public abstract class Optimizer {
+    private static final String[] SLOTS = {"slot 0", "slot 1", "slot 2"};
+    protected double learningRate;
+    private double clipNorm, globalClipNorm, clipValue;
+    private long iterations;
+
+    protected Optimizer(double learningRate) {
+        learningRate(learningRate);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** Sets the learning rate, e.g. from a schedule between epochs. */
+    public Optimizer learningRate(double learningRate) {
+        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException(name() + ": learning rate must be finite and >= 0, got " + learningRate);
+        }
+        this.learningRate = learningRate;
+        return this;
+    }
+
+    /** Clips each parameter's gradient to this norm (Keras' {@code clipnorm}). */
+    public Optimizer clipNorm(double norm) {
+        this.clipNorm = checkClip("clipNorm", norm);
+        return this;
+    }
+
+    /** Clips all gradients together to this norm (Keras' {@code global_clipnorm}). */
+    public Optimizer globalClipNorm(double norm) {
+        this.globalClipNorm = checkClip("globalClipNorm", norm);
+        return this;
+    }
+
+    /** Clips each gradient element to [-value, value] (Keras' {@code clipvalue}). */
+    public Optimizer clipValue(double value) {
+        this.clipValue = checkClip("clipValue", value);
+        return this;
+    }
+
+    private double checkClip(String what, double limit) {
+        if (!(limit > 0) || Double.isInfinite(limit)) throw new IllegalArgumentException(name() + ": " + what + " must be > 0, got " + limit);
+        int set = (clipNorm > 0 ? 1 : 0) + (globalClipNorm > 0 ? 1 : 0) + (clipValue > 0 ? 1 : 0);
+        if (set > 0) throw new IllegalArgumentException(name() + ": set at most one of clipNorm, globalClipNorm and clipValue");
+        return limit;
+    }
+
+    /** The steps taken so far (Keras' {@code optimizer.iterations}). */
+    public long iterations() {
+        return iterations;
+    }
+
+    /** Continues from a saved step count (a resumed training run). */
+    public void iterations(long iterations) {
+        if (iterations < 0) throw new IllegalArgumentException(name() + ": iterations must be >= 0, got " + iterations);
+        this.iterations = iterations;
+    }
+
+    /** One step: updates every parameter in place from its gradient and marks it changed. */
+    public void apply(List<Parameter> parameters, Backend backend, int threads) {
+        OptimizerStep step = step(++iterations);
+        if (clipValue > 0) step = step.withClipValue((float) clipValue);
+        if (globalClipNorm > 0) {
+            double squares = 0;
+            for (Parameter p : parameters) squares += backend.sumOfSquares(p.gradient(), threads);
+            step = step.withGradientScale(scale(globalClipNorm, squares));
+        }
+        for (Parameter p : parameters) {
+            OptimizerStep s = clipNorm > 0 ? step.withGradientScale(scale(clipNorm, backend.sumOfSquares(p.gradient(), threads))) : step;
+            backend.optimizerUpdate(s, p.value(), p.gradient(), s.usesSlot(0) ? p.slot(SLOTS[0]) : null,
+                    s.usesSlot(1) ? p.slot(SLOTS[1]) : null, s.usesSlot(2) ? p.slot(SLOTS[2]) : null, threads);
+            p.changed();
+        }
+    }
+
+    // Keras' clip_by_norm: g * limit / max(norm, limit).
+    private static float scale(double limit, double squares) {
+        double norm = Math.sqrt(squares);
+        return (float) (limit / Math.max(norm, limit));
+    }
+
+    /** The constants of step {@code t} (1 at the first step). */
+    protected abstract OptimizerStep step(long t);
+
+    /** Keras' name, e.g. "adam". */
+    public abstract String name();
+
+    /** The names of the slots a parameter holds for this optimizer, in {@link Parameter#slot} terms. */
+    public static List<String> slotNames() {
+        return List.of(SLOTS);
+    }
+
+    static double checkUnit(String optimizer, String what, double value) {
+        if (!(value >= 0 && value < 1)) throw new IllegalArgumentException(optimizer + ": " + what + " must be in [0, 1), got " + value);
+        return value;
+    }
+
+    static double checkPositive(String optimizer, String what, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) throw new IllegalArgumentException(optimizer + ": " + what + " must be > 0, got " + value);
+        return value;
+    }
+}

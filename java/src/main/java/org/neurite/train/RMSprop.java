@@ -1,0 +1,39 @@
+package org.neurite.train;
+
+import org.neurite.backend.OptimizerStep;
+
+/**
+ * Keras' RMSprop (learning rate 0.001, rho 0.9, no momentum, epsilon 1e-7 added to the mean
+ * square under the root); {@code centered} divides by the gradient's estimated variance instead.
+ */
+public final class RMSprop extends Optimizer {
+    private final double rho, momentum, epsilon;
+    private final boolean centered;
+
+    public RMSprop() {
+        this(0.001);
+    }
+
+    public RMSprop(double learningRate) {
+        this(learningRate, 0.9, 0, 1e-7, false);
+    }
+
+    public RMSprop(double learningRate, double rho, double momentum, double epsilon, boolean centered) {
+        super(learningRate);
+        this.rho = checkUnit("rmsprop", "rho", rho);
+        this.momentum = checkUnit("rmsprop", "momentum", momentum);
+        this.epsilon = checkPositive("rmsprop", "epsilon", epsilon);
+        this.centered = centered;
+    }
+
+    @Override
+    protected OptimizerStep step(long t) {
+        return new OptimizerStep(OptimizerStep.Kind.RMSPROP, (float) learningRate, (float) rho, (float) momentum,
+                (float) epsilon, 0f, 1f, 0f, false, centered);
+    }
+
+    @Override
+    public String name() {
+        return "rmsprop";
+    }
+}

@@ -1,0 +1,34 @@
+package org.neurite.train;
+
+import org.neurite.backend.OptimizerStep;
+
+/** Keras' SGD: learning rate 0.01, no momentum by default; with momentum, optionally Nesterov's. */
+public final class SGD extends Optimizer {
+    private final double momentum;
+    private final boolean nesterov;
+
+    public SGD() {
+        this(0.01);
+    }
+
+    public SGD(double learningRate) {
+        this(learningRate, 0, false);
+    }
+
+    public SGD(double learningRate, double momentum, boolean nesterov) {
+        super(learningRate);
+        this.momentum = checkUnit("sgd", "momentum", momentum);
+        this.nesterov = nesterov;
+    }
+
+    @Override
+    protected OptimizerStep step(long t) {
+        return new OptimizerStep(OptimizerStep.Kind.SGD, (float) learningRate, (float) momentum, 0f, 0f, 0f, 1f, 0f,
+                nesterov, false);
+    }
+
+    @Override
+    public String name() {
+        return "sgd";
+    }
+}

@@ -1,0 +1,289 @@
+package org.neurite.train;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.neurite.Parameter;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.backend.LossKind;
+import org.neurite.data.Dataset;
+
+/**
+ * The training loop behind {@link Sequential#fit}, {@link Sequential#evaluate} and {@link
+ * Sequential#trainOnBatch}, made by {@link Sequential#compile}: batches read from a {@link
+ * Dataset} into tensors reused from step to step, a training step (forward, loss, backward,
+ * optimizer), and the metrics of each epoch.
+ */
+public final class Trainer {
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final List<Metric> metrics;
+
+    public Trainer(Sequential model, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics = List.copyOf(metrics);
+        if (loss.kind() == LossKind.MEAN_SQUARED_ERROR && !this.metrics.isEmpty()) {
+            throw new IllegalArgumentException("compile: metrics count classes, which mean squared error has none; got " + metrics);
+        }
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public History fit(Dataset data, Fit fit) {
+        check(data, "fit");
+        Dataset train = data, validation = fit.validationData;
+        if (validation == null && fit.validationSplit > 0) {
+            int held = (int) Math.floor(data.size() * fit.validationSplit);
+            train = data.slice(0, data.size() - held);
+            validation = data.slice(data.size() - held, data.size());
+        }
+        if (train.size() == 0) throw new IllegalArgumentException("fit: no training samples left in " + Dataset.describe(data));
+        if (validation != null) check(validation, "fit (validation data)");
+        long seed = fit.seed != null ? fit.seed : model.seed();
+        History history = new History();
+        int[] order = new int[train.size()];
+        try (Batches batches = new Batches(train, fit.batchSize)) {
+            for (Callback c : fit.callbacks) c.onTrainBegin(model);
+            for (int epoch = fit.initialEpoch; epoch < fit.epochs && !model.stopRequested(); epoch++) {
+                for (Callback c : fit.callbacks) c.onEpochBegin(model, epoch);
+                for (int i = 0; i < order.length; i++) order[i] = i;
+                if (fit.shuffle) shuffle(order, new Random(seed * 0x9E3779B97F4A7C15L + epoch));
+                Tally tally = new Tally(model.outputShape());
+                long start = System.nanoTime();
+                for (int from = 0, batch = 0; from < order.length; from += fit.batchSize, batch++) {
+                    int count = Math.min(fit.batchSize, order.length - from);
+                    batches.read(order, from, count, fit.classWeights);
+                    float value = step(batches.inputs(count), batches.targets(count), batches.weights(count), batches.trainingOutput);
+                    tally.add(value, count, batches.trainingOutput, batches.targetArray);
+                    for (Callback c : fit.callbacks) c.onBatchEnd(model, batch, tally.logs(""));
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Map<String, Double> logs = tally.logs("");
+                if (validation != null) logs.putAll(evaluate(validation, fit.batchSize).values().entrySet().stream()
+                        .collect(LinkedHashMap::new, (m, e) -> m.put("val_" + e.getKey(), e.getValue()), Map::putAll));
+                history.add(logs, seconds, train.size() / seconds);
+                for (Callback c : fit.callbacks) c.onEpochEnd(model, epoch, logs);
+            }
+            for (Callback c : fit.callbacks) c.onTrainEnd(model);
+        }
+        return history;
+    }
+
+    /** One training step on a batch; returns its loss, and its output in {@code output} (if not null). */
+    public float step(Tensor x, Tensor y, Tensor rowWeights, float[] output) {
+        synchronized (model) {
+            Tensor out = model.forwardTraining(x, null);
+            if (output != null) out.copyTo(output);
+            float value = model.backward(loss, y, rowWeights);
+            optimizer.apply(model.parameters(), model.backend(), model.threads());
+            return value;
+        }
+    }
+
+    public Evaluation evaluate(Dataset data, int batchSize) {
+        check(data, "evaluate");
+        if (batchSize <= 0) throw new IllegalArgumentException("evaluate: batch size must be positive, got " + batchSize);
+        Backend backend = model.backend();
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Tally tally = new Tally(model.outputShape());
+        try (Batches batches = new Batches(data, batchSize)) {
+            for (int from = 0; from < order.length; from += batchSize) {
+                int count = Math.min(batchSize, order.length - from);
+                batches.read(order, from, count, null);
+                try (Tensor output = model.predict(batches.inputs(count));
+                     Tensor gradient = backend.allocate(output.shape())) {
+                    float value = backend.loss(loss.kind(), loss.isFromLogits() ? LossKind.Input.LOGITS : LossKind.Input.OUTPUT,
+                            output, batches.targets(count), null, gradient, model.threads());
+                    tally.add(value, count, output.copyTo(batches.outputArray(output)), batches.targetArray);
+                }
+            }
+        }
+        return tally.evaluation();
+    }
+
+    private void check(Dataset data, String what) {
+        if (data == null || data.size() == 0) throw new IllegalArgumentException(what + ": no samples");
+        if (!Arrays.equals(data.inputShape(), model.inputShape())) {
+            throw new IllegalArgumentException(what + ": the model takes samples of " + Arrays.toString(model.inputShape())
+                    + ", the data has " + Arrays.toString(data.inputShape()));
+        }
+        int[] out = model.outputShape();
+        long outputSize = Tensor.checkedShape(out);
+        long expected = loss.sparse() ? outputSize / out[out.length - 1] : outputSize;
+        if (data.targetSize() != expected) {
+            throw new IllegalArgumentException(what + ": " + loss.name() + " on outputs of " + Arrays.toString(out) + " takes "
+                    + (loss.sparse() ? expected + " class id(s)" : expected + " target values") + " per sample, the data has "
+                    + Arrays.toString(data.targetShape()));
+        }
+    }
+
+    // Fisher-Yates with the epoch's own generator: an epoch's order depends on (seed, epoch) alone.
+    private static void shuffle(int[] order, Random random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /** Batch tensors of the full size and of the last partial batch, refilled from arrays. */
+    private final class Batches implements AutoCloseable {
+        final Dataset data;
+        final float[] inputArray, targetArray, weightArray;
+        float[] outputArray;
+        final float[] trainingOutput;
+        Tensor x, y, w, partialX, partialY, partialW;
+
+        Batches(Dataset data, int batchSize) {
+            this.data = data;
+            int size = Math.min(batchSize, data.size());
+            inputArray = new float[Math.multiplyExact(size, data.inputSize())];
+            targetArray = new float[Math.multiplyExact(size, data.targetSize())];
+            weightArray = new float[Math.multiplyExact(size, rowsPerSample())];
+            trainingOutput = new float[Math.toIntExact(Math.multiplyExact(size, Tensor.checkedShape(model.outputShape())))];
+        }
+
+        private int rowsPerSample() {
+            int[] out = model.outputShape();
+            return Math.toIntExact(Tensor.checkedShape(out) / out[out.length - 1]);
+        }
+
+        void read(int[] order, int from, int count, Map<Integer, Double> classWeights) {
+            data.read(order, from, count, inputArray, targetArray);
+            if (classWeights != null) {
+                int rows = rowsPerSample();
+                for (int k = 0; k < count; k++) {
+                    int label = data.label(order[from + k]);
+                    if (label < 0) throw new IllegalArgumentException("fit: class weights need a class id per sample");
+                    Arrays.fill(weightArray, k * rows, (k + 1) * rows, classWeights.getOrDefault(label, 1.0).floatValue());
+                }
+                weighted = true;
+            } else {
+                weighted = false;
+            }
+        }
+
+        private boolean weighted;
+
+        Tensor inputs(int count) {
+            return fill(count, data.inputShape(), inputArray, 0);
+        }
+
+        Tensor targets(int count) {
+            return fill(count, data.targetShape(), targetArray, 1);
+        }
+
+        Tensor weights(int count) {
+            return weighted ? fill(count, new int[] {rowsPerSample()}, weightArray, 2) : null;
+        }
+
+        float[] outputArray(Tensor output) {
+            if (outputArray == null || outputArray.length < output.size()) outputArray = new float[Math.toIntExact(output.size())];
+            return outputArray;
+        }
+
+        // Tensor `which` (0 inputs, 1 targets, 2 weights) for `count` samples, holding the array's first values.
+        private Tensor fill(int count, int[] sampleShape, float[] values, int which) {
+            long sampleSize = 1;
+            for (int d : sampleShape) sampleSize *= d;
+            boolean full = count * sampleSize == values.length;
+            Tensor t = full ? (which == 0 ? x : which == 1 ? y : w) : (which == 0 ? partialX : which == 1 ? partialY : partialW);
+            if (t == null || t.dim(0) != count) {
+                if (t != null) t.close();
+                int[] shape = new int[sampleShape.length + 1];
+                shape[0] = count;
+                System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+                t = model.backend().allocate(shape);
+                if (full) { if (which == 0) x = t; else if (which == 1) y = t; else w = t; }
+                else { if (which == 0) partialX = t; else if (which == 1) partialY = t; else partialW = t; }
+            }
+            int n = Math.toIntExact(t.size());
+            float[] exact = n == values.length ? values : Arrays.copyOf(values, n);
+            return t.copyFrom(exact);
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : new Tensor[] {x, y, w, partialX, partialY, partialW}) if (t != null) t.close();
+        }
+    }
+
+    /** The running loss (weighted by samples) and confusion matrix of an epoch or an evaluation. */
+    private final class Tally {
+        final int cols;
+        final ConfusionMatrix confusion;
+        double lossSum;
+        long samples;
+
+        Tally(int[] outputShape) {
+            cols = outputShape[outputShape.length - 1];
+            confusion = switch (loss.kind()) {
+                case MEAN_SQUARED_ERROR -> null;
+                case BINARY_CROSSENTROPY -> new ConfusionMatrix(2);
+                default -> new ConfusionMatrix(Math.max(2, cols));
+            };
+        }
+
+        void add(float batchLoss, int count, float[] output, float[] targets) {
+            lossSum += (double) batchLoss * count;
+            samples += count;
+            if (confusion == null) return;
+            int rows = Math.toIntExact((long) count * rowsPerSample());
+            for (int r = 0; r < rows; r++) classify(output, targets, r);
+        }
+
+        private int rowsPerSample() {
+            int[] out = model.outputShape();
+            return Math.toIntExact(Tensor.checkedShape(out) / cols);
+        }
+
+        private void classify(float[] o, float[] t, int r) {
+            int at = r * cols;
+            if (loss.kind() == LossKind.BINARY_CROSSENTROPY) { // every column its own yes/no problem
+                for (int c = at; c < at + cols; c++) confusion.addScored(t[c] >= 0.5f ? 1 : 0, probability(o[c]));
+                return;
+            }
+            int predicted = argmax(o, at);
+            int actual = loss.sparse() ? (int) t[r] : argmax(t, at);
+            if (cols == 2) { // a binary problem as two classes: class 1's probability ranks the samples for the AUC
+                confusion.addScored(actual, loss.isFromLogits() ? probability(o[at + 1] - o[at]) : o[at + 1] / (o[at] + o[at + 1]));
+            } else {
+                confusion.add(actual, predicted);
+            }
+        }
+
+        private float probability(float score) {
+            return loss.isFromLogits() ? (float) (1 / (1 + Math.exp(-score))) : score;
+        }
+
+        private int argmax(float[] v, int at) {
+            int best = 0;
+            for (int c = 1; c < cols; c++) if (v[at + c] > v[at + best]) best = c;
+            return best;
+        }
+
+        Map<String, Double> logs(String prefix) {
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put(prefix + "loss", lossSum / Math.max(1, samples));
+            for (Metric m : metrics) logs.put(prefix + m.key(), m.of(confusion));
+            return logs;
+        }
+
+        Evaluation evaluation() {
+            Map<String, Double> values = logs("");
+            double mean = values.remove("loss");
+            return new Evaluation(mean, values, confusion);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package org.neurite.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
+import org.neurite.Sequential;
+import org.neurite.Tensor;
+import org.neurite.backend.Backend;
+import org.neurite.data.Dataset;
+import org.neurite.layers.Conv2D;
+import org.neurite.layers.Dense;
+import org.neurite.layers.Embedding;
+import org.neurite.layers.Flatten;
+import org.neurite.layers.LSTM;
+import org.neurite.layers.MaxPool2D;
+import org.neurite.train.Adam;
+import org.neurite.train.EarlyStopping;
+import org.neurite.train.Evaluation;
+import org.neurite.train.Fit;
+import org.neurite.train.History;
+import org.neurite.train.LearningRateScheduler;
+import org.neurite.train.Loss;
+import org.neurite.train.Metric;
+import org.neurite.train.RMSprop;
+import org.neurite.train.SGD;
+
+/** compile / fit / evaluate end to end, on small learnable tasks generated here. */
+class FitTest {
+    /** Images of 8x8 with one bright bar, horizontal (class 0), vertical (1) or diagonal (2), on noise. */
+    static Dataset bars(int n, long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[n * 64], y = new float[n];
+        for (int i = 0; i < n; i++) {
+            int label = random.nextInt(3), at = 1 + random.nextInt(6);
+            y[i] = label;
+            for (int p = 0; p < 64; p++) x[i * 64 + p] = 0.3f * random.nextFloat();
+            for (int k = 0; k < 8; k++) {
+                int row = label == 0 ? at : k, col = label == 1 ? at : label == 0 ? k : k;
+                x[i * 64 + row * 8 + col] += 1f;
+            }
+        }
+        return Dataset.of(x, new int[] {8, 8, 1}, y);
+    }
+
+    /** Sequences of 12 token ids (1..9, 0 = padding at the end); class 1 iff token 7 occurs. */
+    static Dataset sequences(int n, long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[n * 12], y = new float[n];
+        for (int i = 0; i < n; i++) {
+            int length = 4 + random.nextInt(9);
+            boolean seven = random.nextBoolean();
+            for (int t = 0; t < length; t++) {
+                int token = 1 + random.nextInt(8);
+                x[i * 12 + t] = token >= 7 ? token + 1 : token; // 1..6, 8, 9: no 7 yet
+            }
+            if (seven) x[i * 12 + random.nextInt(length)] = 7;
+            y[i] = seven ? 1 : 0;
+        }
+        return Dataset.of(x, new int[] {12}, y);
+    }
+
+    static Sequential cnn(Backend backend) {
+        return new Sequential(8, 8, 1).add(new Conv2D(8, 3, Activation.RELU)).add(new MaxPool2D(2)).add(new Flatten())
+                .add(new Dense(16, Activation.RELU)).add(new Dense(3, Activation.SOFTMAX)).backend(backend).seed(7);
+    }
+
+    static Sequential rnn(Backend backend) {
+        return new Sequential(12).add(new Embedding(10, 8).maskZero(true)).add(new LSTM(12))
+                .add(new Dense(1, Activation.SIGMOID)).backend(backend).seed(7);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aSmallCnnLearnsBarsAndReportsEveryMetric(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = cnn(backend).compile(new Adam(0.01), Loss.sparseCategoricalCrossentropy(), Metric.ACCURACY,
+                Metric.PRECISION, Metric.RECALL, Metric.F1)) {
+            Evaluation before = model.evaluate(bars(300, 2), 50);
+            History history = model.fit(bars(600, 1), Fit.epochs(4).batchSize(32).validationSplit(0.2));
+            Evaluation after = model.evaluate(bars(300, 2), 50);
+            assertEquals(List.of("loss", "accuracy", "precision", "recall", "f1", "val_loss", "val_accuracy", "val_precision",
+                    "val_recall", "val_f1"), history.keys());
+            assertEquals(4, history.epochs());
+            assertTrue(history.last("loss") < history.get("loss").get(0), variant + ": the training loss fell " + history);
+            assertTrue(after.get(Metric.ACCURACY) > 0.9, variant + ": accuracy after training " + after + ", before " + before);
+            assertTrue(before.get(Metric.ACCURACY) < 0.6, variant + ": an untrained model is not already right " + before);
+            assertEquals(300, after.confusionMatrix().total());
+            assertEquals(after.confusionMatrix().macroF1(), after.get(Metric.F1), 1e-12);
+            assertTrue(history.samplesPerSecond().get(0) > 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void anLstmLearnsWhetherATokenOccursWithBinaryCrossEntropy(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = rnn(backend).compile(new Adam(0.02), Loss.binaryCrossentropy(), Metric.ACCURACY, Metric.AUC)) {
+            model.fit(sequences(800, 3), Fit.epochs(6).batchSize(32));
+            Evaluation result = model.evaluate(sequences(300, 4), 64);
+            assertTrue(result.get(Metric.ACCURACY) > 0.9, variant + ": " + result);
+            assertTrue(result.get(Metric.AUC) > 0.95, variant + ": " + result);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void fittingIsBitwiseTheSameOnOneAndTwoThreadsAndWhenResumedEpochByEpoch(Variant variant) {
+        Backend backend = variant.activate();
+        Dataset data = bars(200, 5);
+        List<float[]> one, two, resumed;
+        try (Sequential model = cnn(backend).threads(1).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
+            model.fit(data, Fit.epochs(2).batchSize(16));
+            one = model.getWeights();
+        }
+        try (Sequential model = cnn(backend).threads(2).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
+            model.fit(data, Fit.epochs(2).batchSize(16));
+            two = model.getWeights();
+        }
+        try (Sequential model = cnn(backend).threads(2).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
+            model.fit(data, Fit.epochs(1).batchSize(16));
+            model.fit(data, Fit.epochs(2).batchSize(16).initialEpoch(1));
+            resumed = model.getWeights();
+        }
+        for (int i = 0; i < one.size(); i++) {
+            Checks.assertBitwiseEqual(variant + ": weight " + i + ", 1 vs 2 threads", one.get(i), two.get(i));
+            Checks.assertBitwiseEqual(variant + ": weight " + i + ", resumed", one.get(i), resumed.get(i));
+        }
+    }
+
+    @Test
+    void callbacksStopEarlyAndScheduleTheLearningRate() {
+        Backend backend = Variant.bestNative().activate();
+        EarlyStopping stop = new EarlyStopping("loss", 0, 10); // no epoch improves the loss by 10: stop after the second
+        double[] rates = new double[4];
+        int[] epochs = {0};
+        LearningRateScheduler schedule = new LearningRateScheduler((epoch, rate) -> rates[epoch] = 0.1 / (epoch + 1));
+        try (Sequential model = cnn(backend).compile(new SGD(0.1), Loss.sparseCategoricalCrossentropy())) {
+            History h = model.fit(bars(64, 1), Fit.epochs(4).batchSize(16).callbacks(stop, schedule, new org.neurite.train.Callback() {
+                @Override
+                public void onEpochEnd(Sequential m, int epoch, Map<String, Double> logs) {
+                    epochs[0]++;
+                }
+            }));
+            assertEquals(2, h.epochs(), "patience 0: the first epoch sets the best, the second does not beat it by 10");
+            assertEquals(1, stop.stoppedEpoch());
+            assertEquals(0.05, model.optimizer().learningRate(), 1e-12);
+            assertEquals(2, epochs[0]);
+            assertEquals(0.1, rates[0], 1e-12);
+        }
+    }
+
+    @Test
+    void classWeightsScaleEachSamplesLoss() {
+        Backend backend = Variant.bestNative().activate();
+        Dataset data = bars(64, 9);
+        float plain, weighted;
+        try (Sequential model = cnn(backend).compile(new SGD(0), Loss.sparseCategoricalCrossentropy())) {
+            plain = model.fit(data, Fit.epochs(1).batchSize(64).shuffle(false)).get("loss").get(0).floatValue();
+        }
+        try (Sequential model = cnn(backend).compile(new SGD(0), Loss.sparseCategoricalCrossentropy())) {
+            weighted = model.fit(data, Fit.epochs(1).batchSize(64).shuffle(false).classWeights(Map.of(0, 3.0, 1, 3.0, 2, 3.0)))
+                    .get("loss").get(0).floatValue();
+        }
+        assertEquals(3 * plain, weighted, 1e-5 * weighted, "every class weighing 3 triples the loss (learning rate 0)");
+    }
+
+    @Test
+    void misuseIsRefusedClearly() {
+        Backend backend = Variant.bestNative().activate();
+        try (Sequential model = cnn(backend)) {
+            var notCompiled = assertThrows(IllegalStateException.class, () -> model.fit(bars(8, 1), Fit.epochs(1)));
+            assertTrue(notCompiled.getMessage().contains("compile"), notCompiled.getMessage());
+            model.compile(new RMSprop(), Loss.sparseCategoricalCrossentropy());
+            var shape = assertThrows(IllegalArgumentException.class, () -> model.fit(sequences(8, 1), Fit.epochs(1)));
+            assertTrue(shape.getMessage().contains("[8, 8, 1]") && shape.getMessage().contains("[12]"), shape.getMessage());
+            var targets = assertThrows(IllegalArgumentException.class, () -> model.compile(new Adam(), Loss.categoricalCrossentropy())
+                    .fit(bars(8, 1), Fit.epochs(1)));
+            assertTrue(targets.getMessage().contains("3 target values"), targets.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Fit.epochs(0));
+            assertThrows(IllegalArgumentException.class, () -> new Adam().clipNorm(1).clipValue(1));
+            assertThrows(IllegalArgumentException.class, () -> new SGD(0.1, 1.5, false));
+        }
+        try (Tensor x = Tensor.zeros(4, 3); Tensor y = Tensor.zeros(5)) {
+            var counts = assertThrows(IllegalArgumentException.class, () -> Dataset.of(x, y));
+            assertTrue(counts.getMessage().contains("4 samples but 5 targets"), counts.getMessage());
+        }
+    }
+}
