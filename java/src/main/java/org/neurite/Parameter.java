@@ -78,6 +78,11 @@ public final class Parameter implements AutoCloseable {
         return slots.computeIfAbsent(slotName, k -> backend.allocate(shape));
     }
 
+    /** The names of the slots created so far, in creation order. */
+    public synchronized java.util.List<String> slotNames() {
+        return java.util.List.copyOf(slots.keySet());
+    }
+
     /** Marks the value as changed in place, so the layer repacks it before its next run. */
     public void changed() {
         version++;

@@ -13,7 +13,10 @@ import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
 import org.neurite.layers.Context;
 import org.neurite.layers.EmbeddingProjection;
+import java.io.IOException;
+import java.nio.file.Path;
 import org.neurite.backend.LossKind;
+import org.neurite.io.ModelFile;
 import org.neurite.data.Dataset;
 import org.neurite.layers.Layer;
 import org.neurite.train.Evaluation;
@@ -297,6 +300,43 @@ public final class Sequential implements AutoCloseable {
     /** One training step on a batch (Keras' {@code train_on_batch}); returns its loss. */
     public float trainOnBatch(Tensor x, Tensor y) {
         return compiled("trainOnBatch").step(x, y, null, null);
+    }
+
+    public synchronized boolean isCompiled() {
+        return trainer != null;
+    }
+
+    /** The loss given to {@link #compile}. */
+    public synchronized Loss loss() {
+        return compiled("loss").loss();
+    }
+
+    /** The metrics given to {@link #compile}. */
+    public synchronized List<Metric> metrics() {
+        return compiled("metrics").metrics();
+    }
+
+    /**
+     * Writes the model to one safetensors file (see {@link ModelFile}): weights, architecture
+     * and, if compiled, the training state. The write is atomic: a failed save leaves the
+     * previous file as it was.
+     */
+    public void save(Path path) throws IOException {
+        save(path, true);
+    }
+
+    /** As {@link #save(Path)}; without {@code withTrainingState} only the architecture and weights. */
+    public synchronized void save(Path path, boolean withTrainingState) throws IOException {
+        ModelFile.save(build(), path, withTrainingState);
+    }
+
+    /** A model read from a file {@link #save} wrote, compiled if the file holds a training state. */
+    public static Sequential load(Path path) throws IOException {
+        return ModelFile.load(path, null);
+    }
+
+    public static Sequential load(Path path, Backend backend) throws IOException {
+        return ModelFile.load(path, backend);
     }
 
     /** Asks a running {@link #fit} to stop after the current epoch (callbacks call it). */

@@ -12,8 +12,8 @@ import org.neurite.Tensor;
  * }</pre>
  */
 public final class ActivationLayer extends Layer {
-    private final Activation activation;
-    private final float alpha;
+    final Activation activation;
+    final float alpha;
 
     public ActivationLayer(Activation activation) {
         this(activation, Activation.DEFAULT_LEAKY_ALPHA);

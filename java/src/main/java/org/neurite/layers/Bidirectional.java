@@ -23,8 +23,8 @@ public final class Bidirectional extends Layer {
     /** Keras' merge modes. */
     public enum Merge { CONCAT, SUM, MUL, AVE }
 
-    private final RecurrentLayer wrapped;
-    private final Merge merge;
+    final RecurrentLayer wrapped;
+    final Merge merge;
     // Copies of the wrapped layer, made at build, which leaves the wrapped one as it was (Keras copies it too).
     private RecurrentLayer forward, backward;
 

@@ -16,15 +16,15 @@ import org.neurite.backend.KernelOp;
  * }</pre>
  */
 public abstract class ConvolutionLayer extends KernelLayer {
-    private final int spatialRank;
-    private final boolean depthwise;
-    private final int filters; // for depthwise: the depth multiplier
-    private final int kernelH, kernelW;
-    private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
-    private Padding padding = Padding.VALID;
-    private int explicitPadH = -1, explicitPadW = -1;
-    private Activation activation = Activation.LINEAR;
-    private float alpha = Activation.DEFAULT_LEAKY_ALPHA;
+    final int spatialRank;
+    final boolean depthwise;
+    final int filters; // for depthwise: the depth multiplier
+    final int kernelH, kernelW;
+    int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
+    Padding padding = Padding.VALID;
+    int explicitPadH = -1, explicitPadW = -1;
+    Activation activation = Activation.LINEAR;
+    float alpha = Activation.DEFAULT_LEAKY_ALPHA;
 
     private ConvGeometry geometry;
 

@@ -14,9 +14,9 @@ import org.neurite.backend.KernelOp;
  * }</pre>
  */
 public final class Dense extends KernelLayer {
-    private final int units;
-    private Activation activation = Activation.LINEAR;
-    private float alpha = Activation.DEFAULT_LEAKY_ALPHA;
+    final int units;
+    Activation activation = Activation.LINEAR;
+    float alpha = Activation.DEFAULT_LEAKY_ALPHA;
     private DenseGeometry geometry;
 
     public Dense(int units) {

@@ -16,7 +16,7 @@ import org.neurite.backend.BinaryOp;
  */
 public final class Dropout extends Layer {
     private final float rate;
-    private long seed, steps;
+    long seed, steps;
 
     public Dropout(float rate) {
         if (!(rate >= 0f && rate < 1f)) throw new IllegalArgumentException("Dropout: rate " + rate + " outside [0, 1)");
@@ -25,6 +25,16 @@ public final class Dropout extends Layer {
 
     public float rate() {
         return rate;
+    }
+
+    /** Training steps taken so far; each step's mask depends on it (a model file keeps it, so training resumes exactly). */
+    public long trainingSteps() {
+        return steps;
+    }
+
+    public void trainingSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException(describe() + ": training steps must be >= 0, got " + steps);
+        this.steps = steps;
     }
 
     @Override

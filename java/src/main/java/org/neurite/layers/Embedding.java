@@ -17,8 +17,8 @@ import org.neurite.backend.BinaryOp;
  * }</pre>
  */
 public final class Embedding extends Layer {
-    private final int vocabulary, dim;
-    private boolean maskZero;
+    final int vocabulary, dim;
+    boolean maskZero;
     private Parameter table;
 
     public Embedding(int vocabulary, int dim) {

@@ -17,7 +17,7 @@ import org.neurite.backend.KernelOp;
  * }</pre>
  */
 public abstract class KernelLayer extends Layer {
-    private boolean useBias = true;
+    boolean useBias = true;
     private Parameter kernel, bias;
     private KernelOp op;
     private volatile int packedVersion;

@@ -16,12 +16,12 @@ import org.neurite.backend.PoolOp;
  * }</pre>
  */
 public abstract class PoolingLayer extends Layer {
-    private final int spatialRank;
-    private final boolean max;
-    private final boolean global;
-    private final int poolH, poolW;
-    private int strideH, strideW;
-    private Padding padding = Padding.VALID;
+    final int spatialRank;
+    final boolean max;
+    final boolean global;
+    final int poolH, poolW;
+    int strideH, strideW;
+    Padding padding = Padding.VALID;
     private PoolGeometry geometry;
     private PoolOp op;
 

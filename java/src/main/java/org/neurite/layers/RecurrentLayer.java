@@ -21,11 +21,11 @@ import org.neurite.backend.RnnOp;
  * }</pre>
  */
 public abstract class RecurrentLayer extends Layer {
-    private final RnnGeometry.Cell cell;
+    final RnnGeometry.Cell cell;
     private final int units;
-    private Activation activation = Activation.TANH;
-    private Activation recurrentActivation = Activation.SIGMOID;
-    private boolean returnSequences, goBackwards, useBias = true;
+    Activation activation = Activation.TANH;
+    Activation recurrentActivation = Activation.SIGMOID;
+    boolean returnSequences, goBackwards, useBias = true;
     boolean resetAfter = true;
     boolean unitForgetBias = true;
     // Where outputs go, for the copies Bidirectional makes: in reverse step order, every outputStride floats.

@@ -32,6 +32,14 @@ public class Adam extends Optimizer {
                 (float) epsilon, (float) (learningRate * weightDecay()), 1f, 0f, false, false);
     }
 
+    @Override
+    protected void hyperParameters(java.util.Map<String, Object> c) {
+        c.put("beta_1", beta1);
+        c.put("beta_2", beta2);
+        c.put("epsilon", epsilon);
+        if (weightDecay() > 0 || this instanceof AdamW) c.put("weight_decay", weightDecay());
+    }
+
     /** The decoupled weight decay per unit of learning rate; none for Adam. */
     protected double weightDecay() {
         return 0;

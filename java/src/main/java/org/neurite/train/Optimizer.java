@@ -93,6 +93,53 @@ public abstract class Optimizer {
         return (float) (limit / Math.max(norm, limit));
     }
 
+    /**
+     * The optimizer's settings in Keras' names ("learning_rate", "beta_1", ..., and the clip
+     * limit set, if any), for model files; {@link #of} makes the optimizer back from them.
+     */
+    public final java.util.Map<String, Object> config() {
+        java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("name", name());
+        c.put("learning_rate", learningRate);
+        hyperParameters(c);
+        if (clipNorm > 0) c.put("clipnorm", clipNorm);
+        if (globalClipNorm > 0) c.put("global_clipnorm", globalClipNorm);
+        if (clipValue > 0) c.put("clipvalue", clipValue);
+        return c;
+    }
+
+    /** Adds the settings besides the learning rate and clipping. */
+    protected abstract void hyperParameters(java.util.Map<String, Object> config);
+
+    /** An optimizer from its {@link #config()}; an unknown name or a missing setting throws {@link IllegalArgumentException}. */
+    public static Optimizer of(java.util.Map<String, Object> c) {
+        String name = String.valueOf(c.get("name"));
+        double lr = number(c, "learning_rate", name);
+        Optimizer o = switch (name) {
+            case "sgd" -> new SGD(lr, number(c, "momentum", name), flag(c, "nesterov", name));
+            case "adam" -> new Adam(lr, number(c, "beta_1", name), number(c, "beta_2", name), number(c, "epsilon", name));
+            case "adamw" -> new AdamW(lr, number(c, "weight_decay", name), number(c, "beta_1", name), number(c, "beta_2", name),
+                    number(c, "epsilon", name));
+            case "rmsprop" -> new RMSprop(lr, number(c, "rho", name), number(c, "momentum", name), number(c, "epsilon", name),
+                    flag(c, "centered", name));
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; expected sgd, adam, adamw or rmsprop");
+        };
+        if (c.containsKey("clipnorm")) o.clipNorm(number(c, "clipnorm", name));
+        if (c.containsKey("global_clipnorm")) o.globalClipNorm(number(c, "global_clipnorm", name));
+        if (c.containsKey("clipvalue")) o.clipValue(number(c, "clipvalue", name));
+        return o;
+    }
+
+    private static double number(java.util.Map<String, Object> c, String key, String optimizer) {
+        if (c.get(key) instanceof Number n) return n.doubleValue();
+        throw new IllegalArgumentException(optimizer + ": setting \"" + key + "\" must be a number, got " + c.get(key));
+    }
+
+    private static boolean flag(java.util.Map<String, Object> c, String key, String optimizer) {
+        if (c.get(key) instanceof Boolean b) return b;
+        throw new IllegalArgumentException(optimizer + ": setting \"" + key + "\" must be true or false, got " + c.get(key));
+    }
+
     /** The constants of step {@code t} (1 at the first step). */
     protected abstract OptimizerStep step(long t);
 

@@ -33,6 +33,14 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
+    protected void hyperParameters(java.util.Map<String, Object> c) {
+        c.put("rho", rho);
+        c.put("momentum", momentum);
+        c.put("epsilon", epsilon);
+        c.put("centered", centered);
+    }
+
+    @Override
     public String name() {
         return "rmsprop";
     }

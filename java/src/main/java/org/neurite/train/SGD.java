@@ -28,6 +28,12 @@ public final class SGD extends Optimizer {
     }
 
     @Override
+    protected void hyperParameters(java.util.Map<String, Object> c) {
+        c.put("momentum", momentum);
+        c.put("nesterov", nesterov);
+    }
+
+    @Override
     public String name() {
         return "sgd";
     }

@@ -38,6 +38,14 @@ public final class Trainer {
         return optimizer;
     }
 
+    public Loss loss() {
+        return loss;
+    }
+
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
     public History fit(Dataset data, Fit fit) {
         check(data, "fit");
         Dataset train = data, validation = fit.validationData;
