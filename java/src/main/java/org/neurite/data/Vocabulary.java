@@ -35,6 +35,12 @@ public final class Vocabulary {
         return new Vocabulary(words);
     }
 
+    /** A vocabulary of these words, ids from 2 on in this order (as {@link #words()} gave them). */
+    public static Vocabulary of(List<String> words) {
+        if (new java.util.HashSet<>(words).size() != words.size()) throw new IllegalArgumentException("a vocabulary lists each word once");
+        return new Vocabulary(words);
+    }
+
     /** Keras' default standardisation and split: lower case, ASCII punctuation removed, whitespace-separated. */
     public static List<String> tokens(String text) {
         List<String> tokens = new ArrayList<>();

@@ -37,6 +37,15 @@ public final class ModelFile {
     private ModelFile() {}
 
     public static void save(Sequential model, Path path, boolean withTrainingState) throws IOException {
+        save(model, path, withTrainingState, Map.of());
+    }
+
+    /**
+     * As {@link #save(Sequential, Path, boolean)}, with more metadata entries for the
+     * application (e.g. the vocabulary a text model reads with); {@link #metadata} gives them back.
+     */
+    public static void save(Sequential model, Path path, boolean withTrainingState, Map<String, String> extraMetadata)
+            throws IOException {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         Map<String, float[]> values = new LinkedHashMap<>();
         JsonObject config = new JsonObject();
@@ -46,6 +55,7 @@ public final class ModelFile {
         for (Layer layer : model.layers()) layers.add(LayerConfig.of(layer));
         config.add("layers", layers);
         Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.putAll(extraMetadata);
         metadata.put("format", FORMAT);
         metadata.put("config", config.toString());
         boolean training = withTrainingState && model.isCompiled();
@@ -76,6 +86,11 @@ public final class ModelFile {
             metadata.put("training", state.toString());
         }
         Safetensors.write(path, metadata, shapes, values);
+    }
+
+    /** The metadata of a model file, the application's entries included. */
+    public static Map<String, String> metadata(Path path) throws IOException {
+        return Safetensors.read(path).metadata();
     }
 
     /** Reads a model written by {@link #save}, on {@code backend} (null: the default one), with its training state if it has one. */

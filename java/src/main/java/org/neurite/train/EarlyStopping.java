@@ -6,7 +6,7 @@ import org.neurite.Sequential;
 
 /**
  * Stops {@code fit} when a monitored value has not improved by more than {@code minDelta} for
- * {@code patience} epochs (Keras' EarlyStopping); a key with "loss" in it improves downwards,
+ * {@code patience} epochs (Keras' EarlyStopping, which never stops after the first epoch); a key with "loss" in it improves downwards,
  * any other upwards. With {@link #restoreBestWeights()} the model ends with the best epoch's weights.
  */
 public final class EarlyStopping implements Callback {
@@ -56,19 +56,20 @@ public final class EarlyStopping implements Callback {
     public void onEpochEnd(Sequential model, int epoch, Map<String, Double> logs) {
         Double value = logs.get(monitor);
         if (value == null) throw new IllegalStateException("EarlyStopping: no '" + monitor + "' to monitor; logs have " + logs.keySet());
-        boolean improved = lower() ? value < best - minDelta : value > best + minDelta;
-        if (improved) {
+        wait++;
+        if (lower() ? value < best - minDelta : value > best + minDelta) {
             best = value;
             wait = 0;
             if (restoreBest) bestWeights = model.getWeights();
-        } else if (++wait > patience) {
+        } else if (wait >= patience && epoch > 0) {
             stoppedEpoch = epoch;
             model.stopTraining();
         }
     }
 
+    /** As Keras 3: with {@link #restoreBestWeights()}, the best epoch's weights whether training stopped early or not. */
     @Override
     public void onTrainEnd(Sequential model) {
-        if (restoreBest && bestWeights != null && stoppedEpoch >= 0) model.setWeights(bestWeights);
+        if (restoreBest && bestWeights != null) model.setWeights(bestWeights);
     }
 }

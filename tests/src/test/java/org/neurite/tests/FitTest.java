@@ -158,6 +158,63 @@ class FitTest {
     }
 
     @Test
+    void checkpointsKeepTheBestEpochsModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Backend backend = Variant.bestNative().activate();
+        java.nio.file.Path file = dir.resolve("best.safetensors");
+        org.neurite.train.ModelCheckpoint checkpoint = new org.neurite.train.ModelCheckpoint(file, "val_accuracy").saveBestOnly();
+        try (Sequential model = cnn(backend).compile(new Adam(0.01), Loss.sparseCategoricalCrossentropy(), Metric.ACCURACY)) {
+            History h = model.fit(bars(300, 1), Fit.epochs(4).batchSize(32).validationSplit(0.2).callbacks(checkpoint));
+            List<Double> accuracy = h.get("val_accuracy");
+            int improvements = 0;
+            double best = Double.NEGATIVE_INFINITY;
+            for (double a : accuracy) if (a > best) { best = a; improvements++; }
+            assertEquals(improvements, checkpoint.saves(), "one save per improvement of " + accuracy);
+            try (Sequential saved = Sequential.load(file, backend)) {
+                Evaluation e = saved.evaluate(bars(300, 1).slice(240, 300), 32);
+                assertEquals(best, e.get(Metric.ACCURACY), 1e-12, "the file holds the best epoch's model");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void predictIsSafeWhileTheModelTrains(Variant variant) throws InterruptedException {
+        Backend backend = variant.activate();
+        Dataset data = bars(400, 1);
+        float[] x = new float[16 * 64], y = new float[16];
+        int[] order = java.util.stream.IntStream.range(0, 16).toArray();
+        data.read(order, 0, 16, x, y);
+        try (Sequential model = cnn(backend).compile(new Adam(0.01), Loss.sparseCategoricalCrossentropy());
+             Tensor in = backend.allocate(16, 8, 8, 1).copyFrom(x)) {
+            model.build();
+            Throwable[] failure = new Throwable[1];
+            Thread trainer = new Thread(() -> {
+                try {
+                    model.fit(data, Fit.epochs(3).batchSize(8));
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            });
+            trainer.start();
+            int calls = 0;
+            while (trainer.isAlive() || calls == 0) {
+                try (Tensor out = model.predict(in)) {
+                    float[] p = out.toArray();
+                    for (int r = 0; r < 16; r++) {
+                        double sum = 0;
+                        for (int c = 0; c < 3; c++) sum += p[r * 3 + c];
+                        assertEquals(1, sum, 1e-4, variant + ": call " + calls + ", row " + r + " is a distribution");
+                    }
+                }
+                calls++;
+            }
+            trainer.join();
+            if (failure[0] != null) throw new AssertionError("fit failed while predict ran", failure[0]);
+            assertTrue(calls > 1, "predict ran during fit: " + calls + " calls");
+        }
+    }
+
+    @Test
     void classWeightsScaleEachSamplesLoss() {
         Backend backend = Variant.bestNative().activate();
         Dataset data = bars(64, 9);

@@ -138,6 +138,25 @@ class ModelFileTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aModelSavedNativelyLoadsOnTheJavaBackend(Case c) throws IOException {
+        Backend nativeBackend = Variant.bestNative().activate(), java = Variant.JAVA.activate();
+        Path file = dir.resolve("native.safetensors");
+        float[] x = input(c, 2), expected, actual;
+        try (Sequential model = c.model.apply(nativeBackend).build(); Tensor in = nativeBackend.allocate(batchShape(c, 2)).copyFrom(x);
+             Tensor out = model.predict(in)) {
+            expected = out.toArray();
+            model.save(file);
+        }
+        try (Sequential loaded = Sequential.load(file, java); Tensor in = java.allocate(batchShape(c, 2)).copyFrom(x);
+             Tensor out = loaded.predict(in)) {
+            assertEquals("java", loaded.backend().name());
+            actual = out.toArray();
+        }
+        Checks.assertCloseToScale(c + ": native model, Java backend", expected, actual);
+    }
+
     @Test
     void theFileIsStandardSafetensors() throws IOException {
         Backend backend = Variant.bestNative().activate();
