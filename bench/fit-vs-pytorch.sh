@@ -10,7 +10,7 @@ epochs=${EPOCHS:-1}
 data=${NEURITE_DATA:-$HOME/.cache/neurite/data}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $threads threads, batch 32, $epochs epoch(s)"
+echo "CPU: $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 "cpu family" /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 "^model\s" /proc/cpuinfo | cut -d: -f2 | xargs); $threads threads, batch 32, $epochs epoch(s)"
 for pair in cnn:mnist lstm:spam; do
   model=${pair%%:*}
   NEURITE_JAVA_OPTS="-Dneurite.data=$data" cli/neurite train --model "$model" --data "${pair##*:}" --epochs "$epochs" \

@@ -1,6 +1,7 @@
 package org.neurite.backend;
 
-import java.lang.System.Logger.Level;
+import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLoggerFactory;
 
 /**
  * Chooses the backend once per JVM: native where {@code libneurite} loads, else the pure-Java
@@ -15,7 +16,18 @@ import java.lang.System.Logger.Level;
  */
 public final class Backends {
     public static final String PROPERTY = "neurite.backend";
-    private static final System.Logger LOG = System.getLogger("org.neurite");
+    /**
+     * One line to the application's SLF4J logger "org.neurite", or, where no SLF4J provider is
+     * bound, to java.lang.System.Logger, so that the line is never dropped. The logger is only
+     * looked up when there is something to say.
+     */
+    static void warn(String message) {
+        if (LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory) {
+            System.getLogger("org.neurite").log(System.Logger.Level.WARNING, message);
+        } else {
+            LoggerFactory.getLogger("org.neurite").warn(message);
+        }
+    }
 
     private Backends() {}
 
@@ -68,8 +80,7 @@ public final class Backends {
                 case "":
                     if (nativeAvailable()) return NativeLoad.BACKEND;
                     if (NativeLoad.FAILURE instanceof IllegalArgumentException settings) throw settingsError(settings);
-                    LOG.log(Level.WARNING, "Neurite: native backend unavailable ({0}); using the pure-Java backend",
-                            describe(NativeLoad.FAILURE));
+                    warn("Neurite: native backend unavailable (" + describe(NativeLoad.FAILURE) + "); using the pure-Java backend");
                     return JavaBackend.INSTANCE;
                 default:
                     throw new IllegalArgumentException("-D" + PROPERTY + " must be java or native, got '" + forced + "'");

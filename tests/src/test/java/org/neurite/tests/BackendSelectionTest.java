@@ -27,18 +27,24 @@ class BackendSelectionTest {
     private static String classpath(boolean withNative) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         if (withNative) return cp;
-        return Arrays.stream(cp.split(File.pathSeparator))
-                .filter(e -> !e.contains("neurite-bindings") && !e.contains("bindings/target") && !e.contains("javacpp")
-                        && !e.contains("dnnl"))
+        return without(cp, "neurite-bindings", "bindings/target", "javacpp", "dnnl");
+    }
+
+    private static String without(String classpath, String... parts) {
+        return Arrays.stream(classpath.split(File.pathSeparator)).filter(e -> Arrays.stream(parts).noneMatch(e::contains))
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
     private static Run run(boolean withNative, Map<String, String> env, String... jvmOptions) throws Exception {
+        return run(classpath(withNative), env, jvmOptions);
+    }
+
+    private static Run run(String classpath, Map<String, String> env, String... jvmOptions) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(jvmOptions));
         command.add("-cp");
-        command.add(classpath(withNative));
+        command.add(classpath);
         command.add(BackendProbe.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("NEURITE_MAX_ISA");
@@ -71,9 +77,18 @@ class BackendSelectionTest {
         Run r = run(false, Map.of());
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("backend=java outputs=3"), r.out());
-        long lines = r.out().lines().filter(l -> l.contains("native backend unavailable")).count();
-        assertEquals(1, lines, r.out());
+        List<String> lines = r.out().lines().filter(l -> l.contains("native backend unavailable")).toList();
+        assertEquals(1, lines.size(), r.out());
+        assertTrue(lines.get(0).contains("WARN org.neurite"), "through the application's SLF4J provider: " + r.out());
         assertTrue(r.out().contains("NoClassDefFoundError") || r.out().contains("ClassNotFoundException"), r.out());
+    }
+
+    @Test
+    void withoutAnSlf4jProviderTheLineGoesToTheJdkLogger() throws Exception {
+        Run r = run(without(classpath(false), "slf4j-simple"), Map.of());
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("backend=java outputs=3"), r.out());
+        assertEquals(1, r.out().lines().filter(l -> l.contains("native backend unavailable")).count(), r.out());
     }
 
     @Test
