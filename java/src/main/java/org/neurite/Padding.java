@@ -17,17 +17,22 @@ public enum Padding {
 
     /** Output length along one axis. */
     public int outputLength(int input, int window, int stride, int dilation) {
-        int reach = (window - 1) * dilation + 1;
-        if (this != VALID) return Math.floorDiv(input + stride - 1, stride);
-        return input < reach ? 0 : (input - reach) / stride + 1;
+        long reach = reach(window, dilation);
+        if (this != VALID) return (int) Math.floorDiv(input + (long) stride - 1, stride);
+        return input < reach ? 0 : (int) ((input - reach) / stride + 1);
+    }
+
+    /** The input cells a window spans: (window - 1) * dilation + 1, in 64 bits. */
+    public static long reach(int window, int dilation) {
+        return (window - 1L) * dilation + 1;
     }
 
     /** Padding before the first input cell along one axis. */
     public int padBefore(int input, int window, int stride, int dilation) {
         if (this == VALID) return 0;
-        int reach = (window - 1) * dilation + 1;
-        if (this == CAUSAL) return reach - 1;
-        int total = Math.max((outputLength(input, window, stride, dilation) - 1) * stride + reach - input, 0);
-        return total / 2;
+        long reach = reach(window, dilation);
+        if (this == CAUSAL) return Math.toIntExact(reach - 1);
+        long total = Math.max((outputLength(input, window, stride, dilation) - 1L) * stride + reach - input, 0);
+        return Math.toIntExact(total / 2);
     }
 }

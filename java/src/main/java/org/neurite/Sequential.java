@@ -53,6 +53,9 @@ public final class Sequential implements AutoCloseable {
     private Training training;
     private Trainer trainer;
     private volatile boolean stopRequested;
+    private volatile boolean closed;
+    // Which model each layer was added to: a layer serves one model (weak keys: no leak).
+    private static final Map<Layer, Sequential> OWNERS = new java.util.WeakHashMap<>();
     // folds[i]: layer i (an Embedding) and layer i + 1 run as one (see EmbeddingProjection), else null.
     private EmbeddingProjection[] folds;
 
@@ -65,8 +68,14 @@ public final class Sequential implements AutoCloseable {
     public synchronized Sequential add(Layer layer) {
         ensureNotBuilt();
         if (layer == null) throw new IllegalArgumentException("Sequential.add: layer is null");
-        if (layer.isBuilt() || layers.contains(layer)) {
-            throw new IllegalArgumentException("Sequential.add: layer " + layer.name() + " already belongs to a model");
+        Sequential owner;
+        synchronized (OWNERS) {
+            owner = OWNERS.putIfAbsent(layer, this);
+        }
+        if (owner != null || layer.isBuilt()) {
+            throw new IllegalArgumentException("Sequential.add: this " + layer.getClass().getSimpleName()
+                    + (layer.name() != null ? " '" + layer.name() + "'" : "") + " already belongs to "
+                    + (owner == this ? "this model" : "another model") + "; add a new layer");
         }
         layers.add(layer);
         return this;
@@ -107,6 +116,7 @@ public final class Sequential implements AutoCloseable {
 
     /** Creates every layer's weights for the input shape; checks that the layers fit together. */
     public synchronized Sequential build() {
+        ensureOpen("build");
         if (built) return this;
         if (layers.isEmpty()) throw new IllegalStateException("Sequential: add layers before building");
         backend = backend();
@@ -139,6 +149,7 @@ public final class Sequential implements AutoCloseable {
      * recurrent layers keep their state through masked steps and output zeros there.
      */
     public Tensor predict(Tensor input, Tensor mask) {
+        ensureOpen("predict");
         if (!built) build(); // the volatile read spares concurrent callers the monitor once built
         if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
         input.ensureOpen("Sequential.predict");
@@ -186,6 +197,7 @@ public final class Sequential implements AutoCloseable {
      * serialised: one step at a time per model.
      */
     public synchronized Tensor forwardTraining(Tensor input, Tensor mask) {
+        ensureOpen("forwardTraining");
         if (!built) build();
         if (input == null) throw new IllegalArgumentException("Sequential.forwardTraining: input is null");
         input.ensureOpen("Sequential.forwardTraining");
@@ -350,6 +362,7 @@ public final class Sequential implements AutoCloseable {
     }
 
     private Trainer compiled(String what) {
+        ensureOpen(what);
         if (trainer == null) throw new IllegalStateException("Sequential." + what + ": call compile(optimizer, loss, metrics) first");
         return trainer;
     }
@@ -514,11 +527,21 @@ public final class Sequential implements AutoCloseable {
     /** Frees every layer's packed weights and the workspaces; not to be called while a predict runs. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (folds != null) for (EmbeddingProjection fold : folds) if (fold != null) fold.close();
         for (Layer layer : layers) layer.close();
         for (Workspace w; (w = workspaces.poll()) != null; ) w.close();
         if (training != null) training.close();
         training = null;
+    }
+
+    /** Whether {@link #close} ran. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen(String call) {
+        if (closed) throw new IllegalStateException("Sequential." + call + ": model closed");
     }
 
     private void ensureNotBuilt() {

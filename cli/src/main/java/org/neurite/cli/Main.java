@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "neurite", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "CNNs and RNNs on the CPU: train, evaluate and compare the seed models on MNIST and SpamAssassin.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, InfoCommand.class,
-                BenchCommand.class, CompareCommand.class})
+                BenchCommand.class, CompareCommand.class, FetchCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -45,7 +45,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: train, evaluate, predict, summary, info, bench or compare");
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: train, evaluate, predict, summary, info, bench, compare or fetch");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -200,7 +200,7 @@ class CliTest {
             assertTrue(r.err.contains(expected[i]), line + ": expected '" + expected[i] + "' in: " + r.err);
             assertEquals(1, r.err.strip().lines().count(), line + ": one line, no stack trace: " + r.err);
         }
-        for (String command : List.of("train", "evaluate", "predict", "summary", "info", "bench", "compare")) {
+        for (String command : List.of("train", "evaluate", "predict", "summary", "info", "bench", "compare", "fetch")) {
             Run help = neurite(command, "--help");
             assertEquals(0, help.code, command);
             assertTrue(help.out.startsWith("Usage: neurite " + command), help.out);

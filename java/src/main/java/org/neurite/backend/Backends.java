@@ -31,9 +31,21 @@ public final class Backends {
 
     private Backends() {}
 
-    /** The backend chosen for this JVM. */
+    private static volatile Backend chosen;
+
+    /**
+     * The backend chosen for this JVM. A bad {@code -Dneurite.backend} throws an
+     * {@link IllegalArgumentException} naming the accepted values, on this call and every later
+     * one until it is fixed (nothing is cached from a failed choice).
+     */
     public static Backend get() {
-        return Chosen.BACKEND;
+        Backend b = chosen;
+        if (b == null) {
+            synchronized (Backends.class) {
+                if ((b = chosen) == null) chosen = b = Chosen.choose();
+            }
+        }
+        return b;
     }
 
     /** The pure-Java backend, always available. */
@@ -68,8 +80,6 @@ public final class Backends {
     }
 
     private static final class Chosen {
-        static final Backend BACKEND = choose();
-
         private static Backend choose() {
             String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
             switch (forced) {

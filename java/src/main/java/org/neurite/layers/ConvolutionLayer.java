@@ -128,7 +128,12 @@ public abstract class ConvolutionLayer extends KernelLayer {
         if (in.length != expectedRank) throw badInput(expected, in);
         int inH = spatialRank == 1 ? 1 : in[0], inW = in[spatialRank - 1], inC = in[spatialRank];
         int layerGroups = depthwise ? inC : groups;
-        int outC = depthwise ? inC * filters : filters;
+        int outC = values("output channels", depthwise ? (long) inC * filters : filters);
+        long reachH = Padding.reach(kernelH, dilationH), reachW = Padding.reach(kernelW, dilationW);
+        if (reachH > Integer.MAX_VALUE / 2 || reachW > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException(describe() + ": kernel reach " + (spatialRank == 1 ? "" : reachH + "x") + reachW
+                    + " (kernel " + kernelH + "x" + kernelW + ", dilation " + dilationH + "x" + dilationW + ") is too large");
+        }
         if (inC % layerGroups != 0 || outC % layerGroups != 0) {
             throw new IllegalArgumentException(describe() + ": " + layerGroups + " groups must divide the " + inC
                     + " input channels of " + batchShape(in) + " and the " + outC + " filters");
@@ -137,7 +142,6 @@ public abstract class ConvolutionLayer extends KernelLayer {
         int padLeft = explicitPadW >= 0 ? explicitPadW : padding.padBefore(inW, kernelW, strideW, dilationW);
         int outH = outLength(inH, kernelH, strideH, dilationH, explicitPadH);
         int outW = outLength(inW, kernelW, strideW, dilationW, explicitPadW);
-        int reachH = (kernelH - 1) * dilationH + 1, reachW = (kernelW - 1) * dilationW + 1;
         if (outH <= 0 || outW <= 0) {
             throw new IllegalArgumentException(describe() + ": kernel reach " + (spatialRank == 1 ? "" : reachH + "x")
                     + reachW + " is larger than the padded input " + batchShape(in));
@@ -152,9 +156,8 @@ public abstract class ConvolutionLayer extends KernelLayer {
 
     private int outLength(int in, int window, int stride, int dilation, int explicitPad) {
         if (explicitPad < 0) return padding.outputLength(in, window, stride, dilation);
-        int reach = (window - 1) * dilation + 1;
-        int padded = in + 2 * explicitPad;
-        return padded < reach ? 0 : (padded - reach) / stride + 1;
+        long reach = Padding.reach(window, dilation), padded = in + 2L * explicitPad;
+        return padded < reach ? 0 : (int) ((padded - reach) / stride + 1);
     }
 
     @Override

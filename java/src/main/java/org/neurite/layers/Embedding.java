@@ -45,7 +45,7 @@ public final class Embedding extends Layer {
 
     @Override
     protected void prepare(int[] inputShape, Random random) {
-        float[] t = new float[vocabulary * dim];
+        float[] t = new float[values("embeddings", vocabulary, dim)];
         for (int i = 0; i < t.length; i++) t[i] = (random.nextFloat() * 2f - 1f) * 0.05f; // Keras' uniform(-0.05, 0.05)
         table = addParameter("embeddings", t, vocabulary, dim);
     }

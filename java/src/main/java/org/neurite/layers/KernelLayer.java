@@ -49,7 +49,7 @@ public abstract class KernelLayer extends Layer {
         configure(inputShape);
         float limit = (float) Math.sqrt(6.0 / fanSum());
         int[] shape = kernelShape();
-        float[] k = new float[Math.toIntExact(Tensor.checkedShape(shape))];
+        float[] k = new float[values("kernel", java.util.Arrays.stream(shape).asLongStream().toArray())];
         for (int i = 0; i < k.length; i++) k[i] = (random.nextFloat() * 2f - 1f) * limit;
         kernel = addParameter("kernel", k, shape);
         if (useBias) bias = addParameter("bias", new float[biasSize()], biasSize());

@@ -22,6 +22,7 @@ import org.neurite.backend.Backend;
  */
 public abstract class Layer implements AutoCloseable {
     private String name;
+    private volatile boolean closed;
     private final List<Parameter> parameters = new ArrayList<>();
     private int[] inputShape;
     private int[] outputShape;
@@ -67,6 +68,9 @@ public abstract class Layer implements AutoCloseable {
         if (name == null) name = defaultName;
         this.backend = backend;
         int[] out = outputShapeFor(inputShape.clone());
+        long[] perSample = new long[out.length];
+        for (int i = 0; i < out.length; i++) perSample[i] = out[i];
+        values("output per sample", perSample);
         prepare(inputShape, random);
         this.inputShape = inputShape.clone();
         this.outputShape = out;
@@ -224,6 +228,7 @@ public abstract class Layer implements AutoCloseable {
     }
 
     private void checkInput(Tensor input) {
+        ensureOpen();
         if (!isBuilt()) throw new IllegalStateException(describe() + ": not built; add it to a model and build that");
         if (input == null) throw new IllegalArgumentException(describe() + ": input is null");
         if (input.isClosed()) input.ensureOpen(describe()); // the message is built only when it is needed
@@ -236,6 +241,23 @@ public abstract class Layer implements AutoCloseable {
     /** The trainable weights, in Keras' order (e.g. kernel, then bias). */
     public List<Parameter> parameters() {
         return List.copyOf(parameters);
+    }
+
+    /**
+     * The number of values of a tensor of {@code dims}, or, where that is more than a tensor
+     * holds (2^31 - 1 floats), an {@link IllegalArgumentException} naming this layer, the
+     * tensor and its shape: checked before anything is allocated.
+     */
+    protected final int values(String tensor, long... dims) {
+        long n = 1;
+        for (long d : dims) {
+            if (d < 0 || (d > 0 && n > Integer.MAX_VALUE / d)) {
+                throw new IllegalArgumentException(describe() + ": " + tensor + " " + Arrays.toString(dims)
+                        + " would hold more than the 2^31 - 1 values a tensor holds");
+            }
+            n *= d;
+        }
+        return (int) n;
     }
 
     /** Registers a weight of this layer, initialised to {@code initial}; call from {@link #prepare}. */
@@ -254,11 +276,13 @@ public abstract class Layer implements AutoCloseable {
 
     /** The layer's weights in Keras layout and order (e.g. conv kernel HWIO, then bias); copies. */
     public List<float[]> getWeights() {
+        ensureOpen();
         return parameters().stream().map(Parameter::get).toList();
     }
 
     /** Replaces the weights, given in Keras layout and order; the layer repacks them before its next run. */
     public void setWeights(float[]... weights) {
+        ensureOpen();
         if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
         List<Parameter> all = parameters();
         if (weights.length != all.size()) {
@@ -282,7 +306,18 @@ public abstract class Layer implements AutoCloseable {
     /** Frees the weights and whatever the backend prepared; the layer cannot run afterwards. */
     @Override
     public void close() {
+        closed = true;
         for (Parameter p : parameters) p.close();
+    }
+
+    /** Whether {@link #close} ran: the layer's weights and kernels are gone. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Throws {@link IllegalStateException} if the layer is closed. */
+    protected final void ensureOpen() {
+        if (closed) throw new IllegalStateException(describe() + ": closed (its model was closed)");
     }
 
     /**

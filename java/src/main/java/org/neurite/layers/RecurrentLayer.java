@@ -146,6 +146,10 @@ public abstract class RecurrentLayer extends Layer {
 
     @Override
     protected void prepare(int[] inputShape, Random random) {
+        long gated = (long) cell.gates * units;
+        values("recurrent kernel", units, gated);
+        values("kernel", inputShape[1], gated);
+        values("bias", 2, gated);
         geometry = new RnnGeometry(cell, inputShape[1], units, activation, recurrentActivation, resetAfter, goBackwards,
                 returnSequences, reverseOutput, outputStride > 0 ? outputStride : units);
         int gu = geometry.gatedUnits();

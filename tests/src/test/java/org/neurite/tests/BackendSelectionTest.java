@@ -40,12 +40,17 @@ class BackendSelectionTest {
     }
 
     private static Run run(String classpath, Map<String, String> env, String... jvmOptions) throws Exception {
+        return run(classpath, env, List.of(), jvmOptions);
+    }
+
+    private static Run run(String classpath, Map<String, String> env, List<String> args, String... jvmOptions) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(jvmOptions));
         command.add("-cp");
         command.add(classpath);
         command.add(BackendProbe.class.getName());
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("NEURITE_MAX_ISA");
         builder.environment().putAll(env);
@@ -89,6 +94,17 @@ class BackendSelectionTest {
         assertEquals(0, r.exit(), r.out());
         assertTrue(r.out().contains("backend=java outputs=3"), r.out());
         assertEquals(1, r.out().lines().filter(l -> l.contains("native backend unavailable")).count(), r.out());
+    }
+
+    @Test
+    void anUnknownBackendFailsEveryCallClearlyUntilFixed() throws Exception {
+        Run r = run(classpath(true), Map.of(), List.of("retry"), "-Dneurite.backend=gpu");
+        assertEquals(0, r.exit(), r.out());
+        for (int call = 0; call < 2; call++) {
+            assertTrue(r.out().contains("call " + call + ": IllegalArgumentException: -Dneurite.backend must be java or native, got 'gpu'"),
+                    r.out());
+        }
+        assertTrue(r.out().contains("backend=native outputs=3"), "the fixed setting works in the same JVM: " + r.out());
     }
 
     @Test

@@ -146,4 +146,57 @@ class BadInputTest {
             assertEquals(-1, NeuriteNative.nrt_conv2d_packed_size(conv));
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void sizesBeyondATensorAreRefusedNamingTheLayerBeforeAnyAllocation(Variant variant) {
+        Backend backend = variant.activate();
+        Object[][] cases = {
+                {new Sequential(4).add(new Dense(Integer.MAX_VALUE)), "Dense 'dense': kernel [4, 2147483647]"},
+                {new Sequential(4).add(new org.neurite.layers.Embedding(1 << 24, 200)), "Embedding 'embedding': embeddings [16777216, 200]"},
+                {new Sequential(4, 3).add(new org.neurite.layers.LSTM(1 << 29)), "LSTM 'lstm': recurrent kernel [536870912, 2147483648]"},
+                {new Sequential(8, 8, 1).add(new Conv2D(Integer.MAX_VALUE, 3)), "Conv2D 'conv2d': output per sample [6, 6, 2147483647]"},
+                {new Sequential(65536).add(new Dense(65537)), "Dense 'dense': kernel [65536, 65537]"},
+                {new Sequential(28, 28, 1).add(new Conv2D(2, 3).dilation(1 << 30)), "Conv2D 'conv2d': kernel reach 2147483649x2147483649"},
+                {new Sequential(8, 8, 3).add(new org.neurite.layers.DepthwiseConv2D(3, Integer.MAX_VALUE)), "output channels"},
+        };
+        for (Object[] c : cases) {
+            try (Sequential model = ((Sequential) c[0]).backend(backend)) {
+                var e = assertThrows(IllegalArgumentException.class, model::build, (String) c[1]);
+                assertTrue(e.getMessage().contains((String) c[1]), variant + ": expected '" + c[1] + "' in: " + e.getMessage());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aClosedModelOrLayerSaysSo(Variant variant) {
+        Backend backend = variant.activate();
+        Sequential built = new Sequential(4).add(new Dense(2)).backend(backend).build();
+        var layer = built.layers().get(0);
+        built.close();
+        try (Tensor x = backend.allocate(1, 4)) {
+            for (Runnable call : new Runnable[] {() -> built.predict(x), built::build, built::parameters, () -> built.forwardTraining(x, null)}) {
+                var e = assertThrows(IllegalStateException.class, call::run);
+                assertTrue(e.getMessage().contains("model closed"), e.getMessage());
+            }
+            var e = assertThrows(IllegalStateException.class, () -> layer.setWeights(new float[8], new float[2]));
+            assertTrue(e.getMessage().contains("Dense 'dense': closed"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> layer.forward(x, 1));
+            Sequential neverBuilt = new Sequential(4).add(new Dense(2)).backend(backend);
+            neverBuilt.close();
+            assertTrue(assertThrows(IllegalStateException.class, () -> neverBuilt.predict(x)).getMessage().contains("model closed"));
+        }
+    }
+
+    @Test
+    void aLayerServesOneModel() {
+        Dense shared = new Dense(2);
+        try (Sequential first = new Sequential(4).add(shared)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new Sequential(3).add(shared));
+            assertTrue(e.getMessage().contains("Dense already belongs to another model"), e.getMessage());
+            var twice = assertThrows(IllegalArgumentException.class, () -> first.add(shared));
+            assertTrue(twice.getMessage().contains("already belongs to this model"), twice.getMessage());
+        }
+    }
 }
