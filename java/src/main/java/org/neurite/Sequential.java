@@ -367,34 +367,41 @@ public final class Sequential implements AutoCloseable {
         return trainer;
     }
 
-    /** Every parameter's value, in {@link #parameters()} order (Keras' {@code model.get_weights()}). */
-    public List<float[]> getWeights() {
-        List<float[]> weights = new ArrayList<>();
-        for (Parameter p : parameters()) weights.add(p.get());
-        return weights;
-    }
-
-    /** Sets every parameter's value, in {@link #parameters()} order; each array must have its parameter's size. */
-    public synchronized void setWeights(List<float[]> weights) {
-        List<Parameter> all = parameters();
-        if (weights.size() != all.size()) {
-            throw new IllegalArgumentException("Sequential.setWeights: the model has " + all.size() + " weights, got " + weights.size());
-        }
-        for (int i = 0; i < all.size(); i++) {
-            if (weights.get(i).length != all.get(i).size()) {
-                throw new IllegalArgumentException("Sequential.setWeights: weight " + i + " (" + all.get(i).describe() + ") holds "
-                        + all.get(i).size() + " values, got " + weights.get(i).length);
-            }
-        }
-        for (int i = 0; i < all.size(); i++) all.get(i).set(weights.get(i));
-    }
-
     /** The trainable weights of every layer, in order (Keras' {@code model.trainable_weights}). */
     public List<Parameter> parameters() {
         build();
         List<Parameter> all = new ArrayList<>();
         for (Layer layer : layers) all.addAll(layer.parameters());
         return all;
+    }
+
+    /** Copies of every layer's weights, shaped, in layer order (Keras' {@code model.get_weights()}). */
+    public List<Tensor> getWeights() {
+        build();
+        List<Tensor> all = new ArrayList<>();
+        for (Layer layer : layers) all.addAll(layer.getWeights());
+        return all;
+    }
+
+    /** Sets every layer's weights from tensors of the shapes {@link #getWeights} gives, in that order; any other shape is refused. */
+    public synchronized void setWeights(List<Tensor> weights) {
+        build();
+        int expected = parameters().size();
+        if (weights.size() != expected) {
+            throw new IllegalArgumentException("Sequential.setWeights: the model has " + expected + " weights, got " + weights.size());
+        }
+        int at = 0;
+        for (Layer layer : layers) { // all checked before any is set
+            int n = layer.parameters().size();
+            layer.checkWeights(weights.subList(at, at + n));
+            at += n;
+        }
+        at = 0;
+        for (Layer layer : layers) {
+            int n = layer.parameters().size();
+            layer.setWeights(weights.subList(at, at + n));
+            at += n;
+        }
     }
 
     /** The per-layer contexts of training steps, and the masks and copies a step made. */

@@ -1,5 +1,6 @@
 package org.neurite.bench;
 
+import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
@@ -38,7 +39,7 @@ public class ConvBenchmark extends PeerBenchmark {
         Backend backend = Impl.of(impl).backend();
         ConvolutionLayer layer = c.layer();
         Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).build();
-        layer.setWeights(kernel, bias);
+        layer.setWeights(Weights.shaped(layer, kernel, bias));
         Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
         Tensor output = backend.allocate(c.outputShape());
         ConvOp op = backend.conv(layer.geometry());

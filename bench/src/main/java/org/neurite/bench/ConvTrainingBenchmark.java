@@ -1,5 +1,6 @@
 package org.neurite.bench;
 
+import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
@@ -49,7 +50,7 @@ public class ConvTrainingBenchmark extends PeerBenchmark {
         Backend backend = Impl.of(impl).backend();
         ConvolutionLayer layer = c.layer();
         Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).threads(threads).build();
-        layer.setWeights(kernel, bias);
+        layer.setWeights(Weights.shaped(layer, kernel, bias));
         Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
         Tensor gradient = backend.allocate(c.outputShape()).copyFrom(dy);
         measureTraining(model, input, gradient, true);

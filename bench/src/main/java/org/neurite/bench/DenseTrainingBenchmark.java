@@ -1,5 +1,6 @@
 package org.neurite.bench;
 
+import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Activation;
 import org.neurite.Sequential;
@@ -51,7 +52,7 @@ public class DenseTrainingBenchmark extends PeerBenchmark {
         Backend backend = Impl.of(impl).backend();
         Dense layer = new Dense(out, relu ? Activation.RELU : Activation.LINEAR);
         Sequential model = new Sequential(in).add(layer).backend(backend).threads(threads).build();
-        layer.setWeights(kernel, bias);
+        layer.setWeights(Weights.shaped(layer, kernel, bias));
         Tensor input = backend.allocate(batch, in).copyFrom(x), gradient = backend.allocate(batch, out).copyFrom(dy);
         measureTraining(model, input, gradient, true);
     }

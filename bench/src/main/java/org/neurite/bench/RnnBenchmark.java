@@ -1,5 +1,6 @@
 package org.neurite.bench;
 
+import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
@@ -41,7 +42,7 @@ public class RnnBenchmark extends PeerBenchmark {
         Backend backend = Impl.of(impl).backend();
         RecurrentLayer layer = c.layer();
         Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
-        layer.setWeights(kernel, recurrent, bias);
+        layer.setWeights(Weights.shaped(layer, kernel, recurrent, bias));
         Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
         Tensor output = layer.newOutput(c.batch());
         measure(() -> layer.forward(input, output, threads), () -> {

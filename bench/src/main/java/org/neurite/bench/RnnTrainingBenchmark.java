@@ -1,5 +1,6 @@
 package org.neurite.bench;
 
+import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
@@ -43,7 +44,7 @@ public class RnnTrainingBenchmark extends PeerBenchmark {
         Backend backend = Impl.of(impl).backend();
         LSTM layer = (LSTM) new LSTM(units).returnSequences(true);
         Sequential model = new Sequential(steps, in).add(layer).backend(backend).threads(threads).build();
-        layer.setWeights(kernel, recurrent, bias);
+        layer.setWeights(Weights.shaped(layer, kernel, recurrent, bias));
         Tensor input = backend.allocate(batch, steps, in).copyFrom(x);
         Tensor gradient = backend.allocate(batch, steps, units).copyFrom(dy);
         measureTraining(model, input, gradient, false);

@@ -274,29 +274,48 @@ public abstract class Layer implements AutoCloseable {
         return sum;
     }
 
-    /** The layer's weights in Keras layout and order (e.g. conv kernel HWIO, then bias); copies. */
-    public List<float[]> getWeights() {
+    /**
+     * Copies of the layer's weights, shaped in Keras layout and order (e.g. a conv kernel
+     * [height, width, in, out], then its bias), as Keras' {@code get_weights}; heap tensors the
+     * caller may keep.
+     */
+    public List<Tensor> getWeights() {
         ensureOpen();
-        return parameters().stream().map(Parameter::get).toList();
+        return parameters().stream().map(p -> Tensor.heap(p.shape()).copyFrom(p.get())).toList();
     }
 
-    /** Replaces the weights, given in Keras layout and order; the layer repacks them before its next run. */
-    public void setWeights(float[]... weights) {
+    /**
+     * Replaces the weights with tensors of exactly the shapes {@link #getWeights} gives (Keras
+     * layout and order); any other shape, a transposed kernel included, is refused naming the
+     * layer, the weight, and the expected and actual shapes. The layer repacks them before its next run.
+     */
+    public void setWeights(Tensor... weights) {
+        setWeights(Arrays.asList(weights));
+    }
+
+    public void setWeights(List<Tensor> weights) {
+        checkWeights(weights);
+        List<Parameter> all = parameters();
+        for (int i = 0; i < all.size(); i++) all.get(i).set(weights.get(i).toArray());
+    }
+
+    /** Throws what {@link #setWeights} would throw for these weights, changing nothing. */
+    public void checkWeights(List<Tensor> weights) {
         ensureOpen();
         if (!isBuilt()) throw new IllegalStateException(describe() + ": build the model before setting weights");
         List<Parameter> all = parameters();
-        if (weights.length != all.size()) {
-            throw new IllegalArgumentException(describe() + ": expected " + all.size() + " weight arrays ("
-                    + String.join(", ", all.stream().map(Parameter::describe).toList()) + "), got " + weights.length);
+        if (weights.size() != all.size()) {
+            throw new IllegalArgumentException(describe() + ": expected " + all.size() + " weights ("
+                    + String.join(", ", all.stream().map(Parameter::describe).toList()) + "), got " + weights.size());
         }
-        for (int i = 0; i < weights.length; i++) {
+        for (int i = 0; i < all.size(); i++) {
             Parameter p = all.get(i);
-            if (weights[i] == null || weights[i].length != p.size()) {
-                throw new IllegalArgumentException(describe() + ": " + p.describe() + " needs " + p.size() + " values, got "
-                        + (weights[i] == null ? "null" : weights[i].length));
+            Tensor w = weights.get(i);
+            if (w == null || w.isClosed() || !Arrays.equals(w.shape(), p.shape())) {
+                throw new IllegalArgumentException(describe() + ": " + p.name() + " must have shape " + Arrays.toString(p.shape())
+                        + ", got " + (w == null ? "null" : w.isClosed() ? "a closed tensor" : Arrays.toString(w.shape())));
             }
         }
-        for (int i = 0; i < weights.length; i++) all.get(i).set(weights[i]);
     }
 
     public long parameterCount() {

@@ -16,7 +16,7 @@ public final class EarlyStopping implements Callback {
     private boolean restoreBest;
     private double best;
     private int wait;
-    private List<float[]> bestWeights;
+    private List<org.neurite.Tensor> bestWeights;
     private int stoppedEpoch = -1;
 
     public EarlyStopping(String monitor, int patience) {

@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -113,12 +114,19 @@ class BadInputTest {
     }
 
     @Test
-    void wrongWeightSizesNameTheExpectedShape() {
+    void weightsOfAnyOtherShapeAreRefusedATransposedKernelIncluded() {
         Dense dense = new Dense(4);
         try (Sequential model = new Sequential(3).add(dense).backend(Backends.java()).build()) {
-            var e = assertThrows(IllegalArgumentException.class, () -> dense.setWeights(new float[11], new float[4]));
-            assertNames(e, "Dense 'dense'", "kernel [3, 4]", "12", "11");
-            assertThrows(IllegalArgumentException.class, () -> dense.setWeights(new float[12]));
+            // the same 12 values as a [4, 3] kernel: accepted once, silently wrong
+            var transposed = assertThrows(IllegalArgumentException.class, () -> dense.setWeights(Tensor.heap(4, 3), Tensor.heap(4)));
+            assertNames(transposed, "Dense 'dense'", "kernel must have shape [3, 4]", "got [4, 3]");
+            var count = assertThrows(IllegalArgumentException.class, () -> dense.setWeights(Tensor.heap(3, 4)));
+            assertNames(count, "Dense 'dense'", "expected 2 weights", "kernel [3, 4]", "bias [4]", "got 1");
+            var model2 = assertThrows(IllegalArgumentException.class, () -> model.setWeights(java.util.List.of(Tensor.heap(3, 4), Tensor.heap(1, 4))));
+            assertNames(model2, "Dense 'dense'", "bias must have shape [4]", "got [1, 4]");
+            float[] before = dense.getWeights().get(0).toArray();
+            dense.setWeights(dense.getWeights()); // what getWeights gives, setWeights takes
+            Checks.assertBitwiseEqual("round trip", before, dense.getWeights().get(0).toArray());
         }
     }
 
@@ -180,7 +188,7 @@ class BadInputTest {
                 var e = assertThrows(IllegalStateException.class, call::run);
                 assertTrue(e.getMessage().contains("model closed"), e.getMessage());
             }
-            var e = assertThrows(IllegalStateException.class, () -> layer.setWeights(new float[8], new float[2]));
+            var e = assertThrows(IllegalStateException.class, () -> layer.setWeights(Tensor.heap(4, 2), Tensor.heap(2)));
             assertTrue(e.getMessage().contains("Dense 'dense': closed"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> layer.forward(x, 1));
             Sequential neverBuilt = new Sequential(4).add(new Dense(2)).backend(backend);

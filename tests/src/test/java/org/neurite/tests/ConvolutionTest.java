@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,7 +37,7 @@ class ConvolutionTest {
             Backend backend = variant.activate();
             ConvolutionLayer layer = c.layer();
             try (Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).threads(threads).build()) {
-                layer.setWeights(kernel, bias);
+                layer.setWeights(Weights.shaped(layer, kernel, bias));
                 try (Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x); Tensor output = model.predict(input)) {
                     Checks.assertRanKernelOf(variant, context);
                     assertArrayEquals(c.outputShape(), output.shape(), context + ": output shape");

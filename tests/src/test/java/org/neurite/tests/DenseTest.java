@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 
@@ -35,7 +36,7 @@ class DenseTest {
             Backend backend = variant.activate();
             Dense dense = new Dense(out, Activation.valueOf(activation.toUpperCase()));
             try (Sequential model = new Sequential(in).add(dense).backend(backend).threads(threads).build()) {
-                dense.setWeights(kernel, bias);
+                dense.setWeights(Weights.shaped(dense, kernel, bias));
                 try (Tensor input = backend.allocate(batch, in).copyFrom(x); Tensor output = model.predict(input)) {
                     Checks.assertRanKernelOf(variant, context);
                     assertArrayEquals(new int[] {batch, out}, output.shape(), context + ": output shape");

@@ -118,16 +118,16 @@ class FitTest {
         List<float[]> one, two, resumed;
         try (Sequential model = cnn(backend).threads(1).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
             model.fit(data, Fit.epochs(2).batchSize(16));
-            one = model.getWeights();
+            one = model.getWeights().stream().map(Tensor::toArray).toList();
         }
         try (Sequential model = cnn(backend).threads(2).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
             model.fit(data, Fit.epochs(2).batchSize(16));
-            two = model.getWeights();
+            two = model.getWeights().stream().map(Tensor::toArray).toList();
         }
         try (Sequential model = cnn(backend).threads(2).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
             model.fit(data, Fit.epochs(1).batchSize(16));
             model.fit(data, Fit.epochs(2).batchSize(16).initialEpoch(1));
-            resumed = model.getWeights();
+            resumed = model.getWeights().stream().map(Tensor::toArray).toList();
         }
         for (int i = 0; i < one.size(); i++) {
             Checks.assertBitwiseEqual(variant + ": weight " + i + ", 1 vs 2 threads", one.get(i), two.get(i));

@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -92,7 +93,7 @@ class GradientGoldenTest {
             for (String key : new String[] {"kernel", "recurrent", "bias"}) {
                 if (g.containsKey(key)) weights.add(PyTorchGoldenTest.floats(g, key));
             }
-            layer.setWeights(weights.toArray(float[][]::new));
+            layer.setWeights(Weights.shaped(layer, weights.toArray(float[][]::new)));
             int[] batchShape = new int[inputShape.length + 1];
             batchShape[0] = batch;
             System.arraycopy(inputShape, 0, batchShape, 1, inputShape.length);

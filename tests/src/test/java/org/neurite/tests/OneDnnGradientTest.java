@@ -1,6 +1,7 @@
 package org.neurite.tests;
 
 
+import org.neurite.testkit.Weights;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -46,7 +47,7 @@ class OneDnnGradientTest {
             float[] x = Checks.random(random, batch * s[0] * s[1] * s[2]);
             float[] kernel = Checks.random(random, Math.toIntExact(g.weightCount())), bias = Checks.random(random, g.outC());
             float[] r = Checks.random(random, batch * g.outH() * g.outW() * g.outC());
-            layer.setWeights(kernel, bias);
+            layer.setWeights(Weights.shaped(layer, kernel, bias));
             float[] dx, dKernel, dBias;
             try (Tensor input = backend.allocate(batch, s[0], s[1], s[2]).copyFrom(x)) {
                 Tensor y = model.forwardTraining(input, null);
@@ -120,7 +121,7 @@ class OneDnnGradientTest {
              Tensor input = backend.allocate(batch, in).copyFrom(x); Tensor gradient = backend.allocate(batch, out).copyFrom(dy);
              OneDnn.Op data = OneDnn.innerProductBackward(true, batch, in, out);
              OneDnn.Op weights = OneDnn.innerProductBackward(false, batch, in, out)) {
-            layer.setWeights(kernel, bias);
+            layer.setWeights(Weights.shaped(layer, kernel, bias));
             model.forwardTraining(input, null);
             dx = model.backward(gradient).toArray();
             parameters = model.parameters();
@@ -153,7 +154,7 @@ class OneDnnGradientTest {
         try (Sequential model = new Sequential(steps, in).add(layer).backend(backend).threads(2).build();
              Tensor input = backend.allocate(batch, steps, in).copyFrom(x);
              Tensor gradient = backend.allocate(batch, steps, units).copyFrom(dy)) {
-            layer.setWeights(kernel, recurrent, bias);
+            layer.setWeights(Weights.shaped(layer, kernel, recurrent, bias));
             ours = model.forwardTraining(input, null).toArray();
             dx = model.backward(gradient).toArray();
             for (Parameter p : model.parameters()) gradients.add(p.gradient().toArray());

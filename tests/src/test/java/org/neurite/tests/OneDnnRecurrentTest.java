@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -44,7 +45,7 @@ class OneDnnRecurrentTest {
         float[] ours;
         try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).threads(2).build();
              Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x)) {
-            layer.setWeights(kernel, recurrent, bias);
+            layer.setWeights(Weights.shaped(layer, kernel, recurrent, bias));
             try (Tensor y = model.predict(input)) {
                 ours = y.toArray();
             }

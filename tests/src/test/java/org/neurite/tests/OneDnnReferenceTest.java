@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +66,7 @@ class OneDnnReferenceTest {
         Backend backend = nativeBest();
         var layer = s.layer();
         try (Sequential model = new Sequential(s.inputShape()).add(layer).backend(backend).threads(2).build()) {
-            layer.setWeights(kernel, bias);
+            layer.setWeights(Weights.shaped(layer, kernel, bias));
             try (Tensor input = backend.allocate(s.batchInputShape()).copyFrom(x);
                  Tensor out = model.predict(input)) {
                 return out.toArray();
@@ -104,7 +105,7 @@ class OneDnnReferenceTest {
         Dense dense = new Dense(out, Activation.valueOf(activation.toUpperCase()));
         float[] ours;
         try (Sequential model = new Sequential(in).add(dense).backend(backend).threads(2).build()) {
-            dense.setWeights(kernel, bias);
+            dense.setWeights(Weights.shaped(dense, kernel, bias));
             try (Tensor input = backend.allocate(batch, in).copyFrom(x); Tensor y = model.predict(input)) {
                 ours = y.toArray();
             }

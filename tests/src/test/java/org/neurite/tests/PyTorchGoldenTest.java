@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ class PyTorchGoldenTest {
              Tensor x = backend.allocate(batch, steps, in).copyFrom(floats(g, "x"));
              Tensor h0 = backend.allocate(batch, units).copyFrom(floats(g, "h0"));
              Tensor c0 = lstm ? backend.allocate(batch, units).copyFrom(floats(g, "c0")) : null) {
-            layer.setWeights(floats(g, "kernel"), floats(g, "recurrent"), floats(g, "bias"));
+            layer.setWeights(Weights.shaped(layer, floats(g, "kernel"), floats(g, "recurrent"), floats(g, "bias")));
             try (RecurrentLayer.Result r = layer.forwardWithState(x, null, h0, c0, 2)) {
                 Checks.assertRanKernelOf(variant, context);
                 Checks.assertMatches(context + " output", r.output().toArray(), exact(floats(g, "output")));

@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +64,7 @@ class RecurrentTest {
                  Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask);
                  Tensor h = backend.allocate(c.batch(), c.units()).copyFrom(h0);
                  Tensor cc = c0 == null ? null : backend.allocate(c.batch(), c.units()).copyFrom(c0)) {
-                layer.setWeights(kernel, recurrent, bias);
+                layer.setWeights(Weights.shaped(layer, kernel, recurrent, bias));
                 try (RecurrentLayer.Result r = layer.forwardWithState(input, m, h, cc, threads)) {
                     Checks.assertRanKernelOf(variant, context);
                     outputs[threads - 1] = r.output().toArray();
@@ -128,7 +129,7 @@ class RecurrentTest {
         try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
              Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
              Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask)) {
-            layer.setWeights(w);
+            layer.setWeights(Weights.shaped(layer, w));
             Tensor out = backend.allocate(Problem.prepend(c.batch(), layer.outputShape()));
             try (out) {
                 layer.forward(input, m, out, 2);
@@ -162,7 +163,7 @@ class RecurrentTest {
                 for (int b = 0; b < batch; b++) {
                     try (Sequential alone = new Sequential(lengths[b]).add(new Embedding(100, 8))
                             .add(new LSTM(16).goBackwards(backwards)).backend(backend).seed(3).build()) {
-                        for (int l = 0; l < 2; l++) alone.layers().get(l).setWeights(padded.layers().get(l).getWeights().toArray(float[][]::new));
+                        for (int l = 0; l < 2; l++) Weights.copy(padded.layers().get(l), alone.layers().get(l));
                         float[] own = Arrays.copyOfRange(ids, b * steps, b * steps + lengths[b]);
                         try (Tensor xb = backend.allocate(1, lengths[b]).copyFrom(own); Tensor y = alone.predict(xb)) {
                             float[] expected = Arrays.copyOfRange(together, b * 16, (b + 1) * 16);
@@ -192,7 +193,7 @@ class RecurrentTest {
                 try (Sequential alone = new Sequential(lengths[b], features).add(new GRU(12).returnSequences(true))
                         .add(new LSTM(7)).backend(backend).build()) {
                     for (int l = 0; l < 2; l++) {
-                        alone.layers().get(l).setWeights(stacked.layers().get(l).getWeights().toArray(float[][]::new));
+                        Weights.copy(stacked.layers().get(l), alone.layers().get(l));
                     }
                     float[] own = Arrays.copyOfRange(x, b * steps * features, (b * steps + lengths[b]) * features);
                     try (Tensor xb = backend.allocate(1, lengths[b], features).copyFrom(own); Tensor y = alone.predict(xb)) {
@@ -227,7 +228,7 @@ class RecurrentTest {
                     try (Sequential alone = new Sequential(length).add(new Embedding(20, 4)).add(new LSTM(5)).backend(backend)
                             .build()) {
                         for (int l = 0; l < 2; l++) {
-                            alone.layers().get(l).setWeights(model.layers().get(l).getWeights().toArray(float[][]::new));
+                            Weights.copy(model.layers().get(l), alone.layers().get(l));
                         }
                         try (Tensor xb = backend.allocate(1, length).copyFrom(own); Tensor y = alone.predict(xb)) {
                             assertArrayEquals(Arrays.copyOfRange(together, b * 5, (b + 1) * 5), y.toArray(), 1e-6f,
@@ -257,13 +258,13 @@ class RecurrentTest {
                      .add(new ActivationLayer(Activation.LINEAR)).add(new LSTM(4)).backend(backend).build();
              Tensor x = backend.allocate(2, 5).copyFrom(ids)) {
             for (int change = 0; change < 3; change++) {
-                if (change == 1) folded.layers().get(0).setWeights(Checks.random(random, 36));
+                if (change == 1) folded.layers().get(0).setWeights(Weights.shaped(folded.layers().get(0), Checks.random(random, 36)));
                 if (change == 2) {
-                    folded.layers().get(1).setWeights(Checks.random(random, 48), Checks.random(random, 64),
-                            Checks.random(random, 16));
+                    folded.layers().get(1).setWeights(Weights.shaped(folded.layers().get(1), Checks.random(random, 48), Checks.random(random, 64),
+                            Checks.random(random, 16)));
                 }
                 apart.layers().get(0).setWeights(folded.layers().get(0).getWeights().get(0));
-                apart.layers().get(2).setWeights(folded.layers().get(1).getWeights().toArray(float[][]::new));
+                Weights.copy(folded.layers().get(1), apart.layers().get(2));
                 try (Tensor a = folded.predict(x); Tensor b = apart.predict(x)) {
                     assertArrayEquals(b.toArray(), a.toArray(), 1e-5f, "after change " + change + " on " + variant);
                 }

@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import org.neurite.testkit.Weights;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 
@@ -46,14 +47,14 @@ class SeedCnnTest {
     static List<float[]> setRandomWeights(Sequential model, Random random) {
         List<float[]> all = new ArrayList<>();
         for (Layer layer : model.layers()) {
-            List<float[]> current = layer.getWeights();
+            List<float[]> current = layer.getWeights().stream().map(Tensor::toArray).toList();
             if (current.isEmpty()) continue;
             float[] kernel = current.get(0), bias = current.get(1);
             int fanIn = kernel.length / bias.length;
             float limit = (float) Math.sqrt(6.0 / fanIn);
             for (int i = 0; i < kernel.length; i++) kernel[i] = (random.nextFloat() * 2 - 1) * limit;
             for (int i = 0; i < bias.length; i++) bias[i] = (random.nextFloat() * 2 - 1) * 0.1f;
-            layer.setWeights(kernel, bias);
+            layer.setWeights(Weights.shaped(layer, kernel, bias));
             all.add(kernel);
             all.add(bias);
         }

@@ -38,7 +38,7 @@ class SeedRnnTest {
         for (int b = 0; b < batch; b++) for (int t = 0; t < lengths[b]; t++) ids[b * steps + t] = 1 + random.nextInt(9999);
         try (Sequential model = seedRnn().backend(backend).threads(2).seed(11).build();
              Tensor x = backend.allocate(batch, steps).copyFrom(ids); Tensor y = model.predict(x)) {
-            List<float[]> w = model.layers().stream().flatMap(l -> l.getWeights().stream()).toList();
+            List<float[]> w = model.layers().stream().flatMap(l -> l.getWeights().stream()).map(Tensor::toArray).toList();
             float[] table = w.get(0);
             float[] embedded = new float[batch * steps * 64], mask = new float[batch * steps];
             for (int i = 0; i < ids.length; i++) {

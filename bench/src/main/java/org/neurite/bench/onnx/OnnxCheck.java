@@ -1,5 +1,7 @@
 package org.neurite.bench.onnx;
 
+import org.neurite.Tensor;
+import org.neurite.testkit.Weights;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
@@ -55,11 +57,11 @@ public final class OnnxCheck {
     /** Every layer's last weight array is its bias (Keras' order), where it has more than one. */
     private static void randomizeBiases(Sequential model, Random random) {
         for (Layer layer : model.layers()) {
-            List<float[]> weights = layer.getWeights();
+            List<float[]> weights = layer.getWeights().stream().map(Tensor::toArray).toList();
             if (weights.size() < 2) continue;
             float[] bias = weights.get(weights.size() - 1);
             for (int i = 0; i < bias.length; i++) bias[i] = random.nextFloat() - 0.5f;
-            layer.setWeights(weights.toArray(new float[0][]));
+            layer.setWeights(Weights.shaped(layer, weights.toArray(new float[0][])));
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.neurite.bench.onnx;
 
+import org.neurite.Tensor;
 import static org.neurite.bench.onnx.OnnxGraph.Attribute.ints;
 
 import java.util.List;
@@ -91,7 +92,7 @@ public final class OnnxSeedModels {
         require(c.strideH() == 1 && c.strideW() == 1 && c.dilationH() == 1 && c.dilationW() == 1 && c.groups() == 1
                 && c.outH() == c.inH() - c.kernelH() + 1 && c.outW() == c.inW() - c.kernelW() + 1,
                 layer, "stride 1, no dilation, one group and valid padding");
-        List<float[]> weights = layer.getWeights();
+        List<float[]> weights = layer.getWeights().stream().map(Tensor::toArray).toList();
         String kernel = g.floats(name + ".kernel", hwioToOihw(weights.get(0), c), c.outC(), c.inC(), c.kernelH(), c.kernelW());
         String bias = g.floats(name + ".bias", weights.get(1), c.outC());
         return activation(g, name, c.activation(), g.node("Conv", List.of(x, kernel, bias), name));
@@ -109,7 +110,7 @@ public final class OnnxSeedModels {
     /** Gemm computes x W + b with W [in, out]: Keras' kernel as it is. */
     private static String dense(OnnxGraph g, String name, Dense layer, Activation activation, String x) {
         require(layer.geometry().activation() == activation, layer, activation + " activation");
-        List<float[]> weights = layer.getWeights();
+        List<float[]> weights = layer.getWeights().stream().map(Tensor::toArray).toList();
         int in = layer.geometry().in(), out = layer.geometry().out();
         String kernel = g.floats(name + ".kernel", weights.get(0), in, out);
         String bias = g.floats(name + ".bias", weights.get(1), out);
@@ -118,7 +119,7 @@ public final class OnnxSeedModels {
 
     private static String embedding(OnnxGraph g, String name, Embedding layer, String ids) {
         int dim = layer.outputShape()[1];
-        float[] table = layer.getWeights().get(0);
+        float[] table = layer.getWeights().get(0).toArray();
         return g.node("Gather", List.of(g.floats(name + ".table", table, table.length / dim, dim), ids), name);
     }
 
@@ -134,7 +135,7 @@ public final class OnnxSeedModels {
         require(r.activation() == Activation.TANH && r.recurrentActivation() == Activation.SIGMOID && !r.goBackwards()
                 && !r.returnSequences(), layer, "tanh and sigmoid activations, forward, last state only");
         int in = r.inputSize(), u = r.units();
-        List<float[]> weights = layer.getWeights();
+        List<float[]> weights = layer.getWeights().stream().map(Tensor::toArray).toList();
         String kernel = g.floats(name + ".W", gatesToRows(weights.get(0), in, u), 1, 4L * u, in);
         String recurrent = g.floats(name + ".R", gatesToRows(weights.get(1), u, u), 1, 4L * u, u);
         float[] bias = new float[8 * u];
