@@ -45,7 +45,8 @@ enum nrt_activation {
     NRT_ACT_SIGMOID = 3,
     NRT_ACT_TANH = 4,
     NRT_ACT_LEAKY_RELU = 5, /* alpha = negative slope */
-    NRT_ACT_GELU = 6        /* exact form, 0.5 x (1 + erf(x / sqrt 2)), the Keras default */
+    NRT_ACT_GELU = 6,       /* exact form, 0.5 x (1 + erf(x / sqrt 2)), the Keras default */
+    NRT_ACT_EXPONENTIAL = 7 /* e^x (Keras' "exponential"): +inf past ln(FLT_MAX); results below FLT_MIN may flush to 0 */
 };
 
 enum nrt_pool_kind { NRT_POOL_MAX = 0, NRT_POOL_AVG = 1 };

@@ -15,6 +15,7 @@ inline float activate(float x, int activation, float alpha) {
         case NRT_ACT_TANH: return std::tanh(x);
         case NRT_ACT_LEAKY_RELU: return x > 0.f ? x : alpha * x;
         case NRT_ACT_GELU: return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f));
+        case NRT_ACT_EXPONENTIAL: return std::exp(x);
         default: return x;
     }
 }
@@ -36,10 +37,11 @@ inline float derivative(float v, int activation, float alpha) {
         case NRT_ACT_LEAKY_RELU: return v > 0.f ? 1.f : alpha;
         case NRT_ACT_GELU:
             return 0.5f * (1.f + std::erf(v * 0.70710678118654752f)) + v * std::exp(-0.5f * v * v) * 0.39894228040143268f;
+        case NRT_ACT_EXPONENTIAL: return v;
         default: return 1.f;
     }
 }
 
-inline bool valid_activation(int activation) { return activation >= NRT_ACT_NONE && activation <= NRT_ACT_GELU; }
+inline bool valid_activation(int activation) { return activation >= NRT_ACT_NONE && activation <= NRT_ACT_EXPONENTIAL; }
 
 }  // namespace neurite

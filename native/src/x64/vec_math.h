@@ -6,6 +6,8 @@
 //
 // Error bounds (tested against double precision over [-30, 30] in ActivationAccuracyTest):
 //   exp:     relative error <= 3 ulp on [-87.3, 88.3]; inputs are clamped to that range.
+//   exponential (the activation): exp's bound up to ln(FLT_MAX), +inf beyond; results below
+//            FLT_MIN flush to 0.
 //   sigmoid: absolute error <= 5e-7.
 //   tanh:    absolute error <= 5e-7 (computed from exp(-2|x|); near 0 the relative error
 //            grows, the absolute one does not).
@@ -55,6 +57,14 @@ inline Vec erf(Vec x) {
     return copy_sign(fnmadd(p, exp(zero() - ax * ax), one), x);
 }
 
+// e^x over the whole float range: exp above its clamp by e^(x - 1) e, +inf past ln(FLT_MAX) by
+// overflow, and 0 where the result would be below FLT_MIN. NaN stays NaN (no comparison holds).
+inline Vec exponential(Vec x) {
+    const Mask high = greater(x, set1(88.3762626647949f));
+    const Vec y = exp(blend(high, x - set1(1.f), x)) * blend(high, set1(2.71828182845904524f), set1(1.f));
+    return blend(greater(set1(-87.3365447505531f), x), zero(), y);
+}
+
 inline Vec activate(Vec v, int activation, float alpha) {
     switch (activation) {
         case NRT_ACT_RELU: return max(zero(), v);
@@ -66,6 +76,7 @@ inline Vec activate(Vec v, int activation, float alpha) {
             const Vec half_x = v * set1(0.5f);
             return fmadd(half_x, erf(v * set1(0.70710678118654752f)), half_x);
         }
+        case NRT_ACT_EXPONENTIAL: return exponential(v);
         default: return v;
     }
 }
@@ -85,6 +96,7 @@ inline Vec times_derivative(Vec dy, Vec v, int activation, float alpha) {
             const Vec pdf = exp(v * v * set1(-0.5f)) * set1(0.39894228040143268f);
             return dy * fmadd(v, pdf, cdf);
         }
+        case NRT_ACT_EXPONENTIAL: return dy * v;
         default: return dy;
     }
 }

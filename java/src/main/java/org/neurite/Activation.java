@@ -18,6 +18,8 @@ public enum Activation {
     LEAKY_RELU,
     /** The exact form, {@code 0.5 x (1 + erf(x / sqrt 2))}, as Keras' default. */
     GELU,
+    /** e^x (Keras' {@code exponential}): +inf past ln(Float.MAX_VALUE); results below Float.MIN_NORMAL may be 0. */
+    EXPONENTIAL,
     /** Over the last axis; not element-wise, so layers apply it after their kernel. */
     SOFTMAX;
 

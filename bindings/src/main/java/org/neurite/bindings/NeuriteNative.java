@@ -42,6 +42,7 @@ public final class NeuriteNative {
     public static final int NRT_ACT_TANH = NRT_ACT_TANH();
     public static final int NRT_ACT_LEAKY_RELU = NRT_ACT_LEAKY_RELU();
     public static final int NRT_ACT_GELU = NRT_ACT_GELU();
+    public static final int NRT_ACT_EXPONENTIAL = NRT_ACT_EXPONENTIAL();
     public static final int NRT_POOL_MAX = NRT_POOL_MAX();
     public static final int NRT_POOL_AVG = NRT_POOL_AVG();
     public static final int NRT_BINARY_ADD = NRT_BINARY_ADD();
@@ -73,6 +74,7 @@ public final class NeuriteNative {
     private static native @MemberGetter int NRT_ACT_TANH();
     private static native @MemberGetter int NRT_ACT_LEAKY_RELU();
     private static native @MemberGetter int NRT_ACT_GELU();
+    private static native @MemberGetter int NRT_ACT_EXPONENTIAL();
     private static native @MemberGetter int NRT_POOL_MAX();
     private static native @MemberGetter int NRT_POOL_AVG();
     private static native @MemberGetter int NRT_BINARY_ADD();

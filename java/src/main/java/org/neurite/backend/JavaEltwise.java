@@ -46,6 +46,7 @@ final class JavaEltwise {
             case TANH -> 1f - v * v;
             case LEAKY_RELU -> v > 0f ? 1f : alpha;
             case GELU -> (float) (0.5 * (1.0 + Erf.erf(v * 0.7071067811865476)) + v * Math.exp(-0.5 * v * v) * 0.3989422804014327);
+            case EXPONENTIAL -> v;
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
         };
     }
@@ -121,6 +122,7 @@ final class JavaEltwise {
             case TANH -> { for (int i = begin; i < end; i++) y[i] = FloatMath.tanh(y[i]); }
             case LEAKY_RELU -> { for (int i = begin; i < end; i++) y[i] = y[i] > 0f ? y[i] : alpha * y[i]; }
             case GELU -> { for (int i = begin; i < end; i++) y[i] = (float) (0.5 * y[i] * (1.0 + Erf.erf(y[i] * 0.7071067811865476))); }
+            case EXPONENTIAL -> { for (int i = begin; i < end; i++) y[i] = (float) Math.exp(y[i]); }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
         }
     }

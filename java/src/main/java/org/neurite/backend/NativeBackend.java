@@ -255,6 +255,7 @@ public final class NativeBackend implements Backend {
             case TANH -> NeuriteNative.NRT_ACT_TANH;
             case LEAKY_RELU -> NeuriteNative.NRT_ACT_LEAKY_RELU;
             case GELU -> NeuriteNative.NRT_ACT_GELU;
+            case EXPONENTIAL -> NeuriteNative.NRT_ACT_EXPONENTIAL;
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not element-wise");
         };
     }

@@ -23,6 +23,7 @@ public final class Reference {
             case "tanh" -> Math.tanh(x);
             case "leaky_relu" -> x > 0 ? x : 0.2 * x;
             case "gelu" -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
+            case "exponential" -> Math.exp(x);
             default -> throw new IllegalArgumentException(activation);
         };
     }

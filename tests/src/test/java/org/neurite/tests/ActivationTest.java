@@ -3,6 +3,7 @@ package org.neurite.tests;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -62,12 +63,45 @@ class ActivationTest {
         for (int i = 0; i < n; i++) {
             double exact = Reference.activate(name, x[i]);
             // Piecewise-linear activations are exact up to float rounding of the result.
-            double allowed = Math.max(bound, Math.ulp((float) exact));
+            double allowed = activation == Activation.EXPONENTIAL ? 3 * Math.ulp((float) exact) // relative, see below
+                    : Math.max(bound, Math.ulp((float) exact));
             double error = Math.abs(y[i] - exact);
             worst = Math.max(worst, error / allowed);
             assertTrue(error <= allowed, activation + " on " + variant + ": at x=" + x[i] + " got " + y[i]
                     + ", exact " + exact + ", error " + error + " above " + allowed);
         }
+    }
+
+    /**
+     * exp itself, through the exponential activation, on every ISA: within 3 ulp of the exact
+     * value over the documented range [-87.3, 88.3] (a dense sweep, 400,001 points), +inf past
+     * ln(Float.MAX_VALUE), within Float.MIN_NORMAL of the exact value below, NaN for NaN.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void expIsWithinThreeUlpOverItsWholeRange(Variant variant) {
+        int n = 400_001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -87.3f + (88.3f + 87.3f) * i / (n - 1);
+        float[] y = run(Activation.EXPONENTIAL, variant, x, 1, n)[0];
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double exact = Math.exp(x[i]), ulps = Math.abs(y[i] - exact) / Math.ulp((float) exact);
+            worst = Math.max(worst, ulps);
+            assertTrue(ulps <= 3, variant + ": exp(" + x[i] + ") = " + y[i] + ", exact " + exact + ": " + ulps + " ulp");
+        }
+        float[] edges = {88.5f, 88.72f, 88.73f, 100f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, -87.5f, -100f, -1e30f,
+                Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] e = run(Activation.EXPONENTIAL, variant, edges, 1, edges.length)[0];
+        for (int i = 0; i < edges.length; i++) {
+            double exact = Math.exp(edges[i]);
+            String at = variant + ": exp(" + edges[i] + ") = " + e[i];
+            if (Double.isNaN(exact)) assertTrue(Float.isNaN(e[i]), at);
+            else if (exact > Float.MAX_VALUE) assertEquals(Float.POSITIVE_INFINITY, e[i], at);
+            else if (exact < Float.MIN_NORMAL) assertTrue(e[i] >= 0 && Math.abs(e[i] - exact) <= Float.MIN_NORMAL, at);
+            else assertTrue(Math.abs(e[i] - exact) <= 3 * Math.ulp((float) exact), at + ", exact " + exact);
+        }
+        System.out.printf("exp on %s: worst error %.2f ulp over [-87.3, 88.3]%n", variant, worst);
     }
 
     static Stream<Arguments> binaryOps() {
@@ -105,7 +139,8 @@ class ActivationTest {
         double[] y = new double[x.length], scale = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             y[i] = Reference.activate(name, x[i]);
-            scale[i] = Math.abs(x[i]);
+            // the size of what was rounded: the input for most, the result for exp (which grows faster than its input)
+            scale[i] = Math.max(Math.abs(x[i]), name.equals("exponential") ? Math.abs(y[i]) : 0);
         }
         return new Reference.Result(y, scale);
     }

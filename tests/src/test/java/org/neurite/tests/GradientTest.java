@@ -69,6 +69,7 @@ class GradientTest {
         c.add(new Case("Dense tanh", new int[] {6}, 0, () -> List.of(new Dense(5, Activation.TANH))));
         c.add(new Case("Dense relu", new int[] {7}, 0, () -> List.of(new Dense(9, Activation.RELU))));
         c.add(new Case("Dense gelu (unfused)", new int[] {5}, 0, () -> List.of(new Dense(4, Activation.GELU))));
+        c.add(new Case("Dense exponential", new int[] {5}, 0, () -> List.of(new Dense(4, Activation.EXPONENTIAL))));
         c.add(new Case("Dense leaky relu alpha -0.5 (unfused)", new int[] {5}, 0,
                 () -> List.of(new Dense(4, Activation.LEAKY_RELU).alpha(-0.5f))));
         c.add(new Case("Dense softmax", new int[] {6}, 0, () -> List.of(new Dense(4, Activation.SOFTMAX))));
