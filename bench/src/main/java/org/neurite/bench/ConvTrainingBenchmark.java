@@ -48,7 +48,7 @@ public class ConvTrainingBenchmark extends PeerBenchmark {
             return;
         }
         Backend backend = Impl.of(impl).backend();
-        ConvolutionLayer layer = c.layer();
+        ConvolutionLayer<?> layer = c.layer();
         Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).threads(threads).build();
         layer.setWeights(Weights.shaped(layer, kernel, bias));
         Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);

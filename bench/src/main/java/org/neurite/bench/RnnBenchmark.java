@@ -40,7 +40,7 @@ public class RnnBenchmark extends PeerBenchmark {
             return;
         }
         Backend backend = Impl.of(impl).backend();
-        RecurrentLayer layer = c.layer();
+        RecurrentLayer<?> layer = c.layer();
         Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
         layer.setWeights(Weights.shaped(layer, kernel, recurrent, bias));
         Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);

@@ -23,16 +23,16 @@ public final class Bidirectional extends Layer {
     /** Keras' merge modes. */
     public enum Merge { CONCAT, SUM, MUL, AVE }
 
-    final RecurrentLayer wrapped;
+    final RecurrentLayer<?> wrapped;
     final Merge merge;
     // Copies of the wrapped layer, made at build, which leaves the wrapped one as it was (Keras copies it too).
-    private RecurrentLayer forward, backward;
+    private RecurrentLayer<?> forward, backward;
 
-    public Bidirectional(RecurrentLayer layer) {
+    public Bidirectional(RecurrentLayer<?> layer) {
         this(layer, Merge.CONCAT);
     }
 
-    public Bidirectional(RecurrentLayer layer, Merge merge) {
+    public Bidirectional(RecurrentLayer<?> layer, Merge merge) {
         if (layer.isBuilt()) throw new IllegalArgumentException("Bidirectional: the wrapped layer is already built");
         this.wrapped = layer;
         this.merge = merge;

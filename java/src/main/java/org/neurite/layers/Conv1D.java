@@ -10,7 +10,7 @@ import org.neurite.Activation;
  * model.add(new Conv1D(128, 5, Activation.RELU));
  * }</pre>
  */
-public final class Conv1D extends ConvolutionLayer {
+public final class Conv1D extends ConvolutionLayer<Conv1D> {
     public Conv1D(int filters, int kernelSize) {
         super(1, false, filters, 1, kernelSize);
     }

@@ -10,7 +10,7 @@ import org.neurite.Activation;
  * model.add(new Conv2D(32, 3, Activation.RELU));
  * }</pre>
  */
-public final class Conv2D extends ConvolutionLayer {
+public final class Conv2D extends ConvolutionLayer<Conv2D> {
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, kernelSize);
     }

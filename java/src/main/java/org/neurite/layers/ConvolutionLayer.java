@@ -15,7 +15,7 @@ import org.neurite.backend.KernelOp;
  * new Conv2D(64, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU)
  * }</pre>
  */
-public abstract class ConvolutionLayer extends KernelLayer {
+public abstract class ConvolutionLayer<L extends ConvolutionLayer<L>> extends KernelLayer<L> {
     final int spatialRank;
     final boolean depthwise;
     final int filters; // for depthwise: the depth multiplier
@@ -40,69 +40,69 @@ public abstract class ConvolutionLayer extends KernelLayer {
         this.kernelW = kernelW;
     }
 
-    public ConvolutionLayer activation(Activation activation) {
+    public L activation(Activation activation) {
         ensureNotBuilt();
         this.activation = activation;
-        return this;
+        return self();
     }
 
     /** The negative slope of {@link Activation#LEAKY_RELU}. */
-    public ConvolutionLayer alpha(float alpha) {
+    public L alpha(float alpha) {
         ensureNotBuilt();
         this.alpha = alpha;
-        return this;
+        return self();
     }
 
-    public ConvolutionLayer padding(Padding padding) {
+    public L padding(Padding padding) {
         ensureNotBuilt();
         if (padding == Padding.CAUSAL && spatialRank != 1) {
             throw new IllegalArgumentException(describe() + ": causal padding is for Conv1D only, as in Keras");
         }
         this.padding = padding;
         this.explicitPadH = this.explicitPadW = -1;
-        return this;
+        return self();
     }
 
     /** Explicit zero padding on both sides of each axis (PyTorch's {@code padding=(h, w)}); 1D ignores padH. */
-    public ConvolutionLayer padding(int padH, int padW) {
+    public L padding(int padH, int padW) {
         ensureNotBuilt();
         if (padH < 0 || padW < 0) throw new IllegalArgumentException(describe() + ": padding must not be negative");
         this.explicitPadH = spatialRank == 1 ? 0 : padH;
         this.explicitPadW = padW;
-        return this;
+        return self();
     }
 
-    public ConvolutionLayer strides(int stride) {
+    public L strides(int stride) {
         return strides(stride, stride);
     }
 
-    public ConvolutionLayer strides(int strideH, int strideW) {
+    public L strides(int strideH, int strideW) {
         ensureNotBuilt();
         if (strideH <= 0 || strideW <= 0) throw new IllegalArgumentException(describe() + ": strides must be positive");
         this.strideH = spatialRank == 1 ? 1 : strideH;
         this.strideW = strideW;
-        return this;
+        return self();
     }
 
-    public ConvolutionLayer dilation(int dilation) {
+    public L dilation(int dilation) {
         return dilation(dilation, dilation);
     }
 
-    public ConvolutionLayer dilation(int dilationH, int dilationW) {
+    public L dilation(int dilationH, int dilationW) {
         ensureNotBuilt();
         if (dilationH <= 0 || dilationW <= 0) throw new IllegalArgumentException(describe() + ": dilation must be positive");
         this.dilationH = spatialRank == 1 ? 1 : dilationH;
         this.dilationW = dilationW;
-        return this;
+        return self();
     }
 
     /** Splits the channels into independent groups, as Keras' {@code groups}. */
-    public ConvolutionLayer groups(int groups) {
+    public L groups(int groups) {
         ensureNotBuilt();
         if (depthwise) throw new IllegalStateException(describe() + ": a depthwise layer has one group per channel");
         if (groups <= 0) throw new IllegalArgumentException(describe() + ": groups must be positive");
         this.groups = groups;
-        return this;
+        return self();
     }
 
     /** The problem this layer solves, once built. */

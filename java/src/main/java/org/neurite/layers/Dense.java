@@ -13,7 +13,7 @@ import org.neurite.backend.KernelOp;
  * model.add(new Dense(10, Activation.SOFTMAX));
  * }</pre>
  */
-public final class Dense extends KernelLayer {
+public final class Dense extends KernelLayer<Dense> {
     final int units;
     Activation activation = Activation.LINEAR;
     float alpha = Activation.DEFAULT_LEAKY_ALPHA;

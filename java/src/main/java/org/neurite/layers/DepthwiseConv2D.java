@@ -10,7 +10,7 @@ package org.neurite.layers;
  * model.add(new DepthwiseConv2D(3).padding(Padding.SAME));
  * }</pre>
  */
-public final class DepthwiseConv2D extends ConvolutionLayer {
+public final class DepthwiseConv2D extends ConvolutionLayer<DepthwiseConv2D> {
     public DepthwiseConv2D(int kernelSize) {
         this(kernelSize, 1);
     }

@@ -22,17 +22,17 @@ public final class EmbeddingProjection implements AutoCloseable {
     private record Folded(Tensor table, int embeddingVersion, int layerVersion) {}
 
     private final Embedding embedding;
-    private final RecurrentLayer layer;
+    private final RecurrentLayer<?> layer;
     private volatile Folded folded;
 
-    private EmbeddingProjection(Embedding embedding, RecurrentLayer layer) {
+    private EmbeddingProjection(Embedding embedding, RecurrentLayer<?> layer) {
         this.embedding = embedding;
         this.layer = layer;
     }
 
     /** The fold of two built, consecutive layers, or null unless they are an Embedding and a recurrent layer that fit. */
     public static EmbeddingProjection of(Layer first, Layer second) {
-        if (!(first instanceof Embedding e) || !(second instanceof RecurrentLayer r)) return null;
+        if (!(first instanceof Embedding e) || !(second instanceof RecurrentLayer<?> r)) return null;
         if ((long) e.vocabulary() * r.geometry().gatedUnits() > MAX_FLOATS) return null;
         return new EmbeddingProjection(e, r);
     }

@@ -11,7 +11,7 @@ import org.neurite.backend.RnnGeometry;
  * model.add(new GRU(64).returnSequences(true));
  * }</pre>
  */
-public final class GRU extends RecurrentLayer {
+public final class GRU extends RecurrentLayer<GRU> {
     public GRU(int units) {
         super(RnnGeometry.Cell.GRU, units);
     }

@@ -16,17 +16,23 @@ import org.neurite.backend.KernelOp;
  * dense.setWeights(kernel, bias); // Keras layout: kernel [in, units], bias [units]
  * }</pre>
  */
-public abstract class KernelLayer extends Layer {
+public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer {
     boolean useBias = true;
     private Parameter kernel, bias;
     private KernelOp op;
     private volatile int packedVersion;
 
     /** Whether the layer adds a bias (default true). */
-    public KernelLayer useBias(boolean useBias) {
+    /** This layer as its own type, so that setters chain into the subclass's. */
+    @SuppressWarnings("unchecked")
+    protected final L self() {
+        return (L) this;
+    }
+
+    public L useBias(boolean useBias) {
         ensureNotBuilt();
         this.useBias = useBias;
-        return this;
+        return self();
     }
 
     /** The kernel's shape in Keras layout, once the geometry is known. */

@@ -11,7 +11,7 @@ import org.neurite.backend.RnnGeometry;
  * model.add(new Embedding(10000, 64)).add(new LSTM(64)).add(new Dense(10, Activation.SOFTMAX));
  * }</pre>
  */
-public final class LSTM extends RecurrentLayer {
+public final class LSTM extends RecurrentLayer<LSTM> {
     public LSTM(int units) {
         super(RnnGeometry.Cell.LSTM, units);
     }

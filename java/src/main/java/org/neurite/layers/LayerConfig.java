@@ -18,7 +18,7 @@ public final class LayerConfig {
     public static JsonObject of(Layer layer) {
         JsonObject c = new JsonObject();
         c.addProperty("name", layer.name());
-        if (layer instanceof ConvolutionLayer conv) {
+        if (layer instanceof ConvolutionLayer<?> conv) {
             if (conv.depthwise) c.addProperty("depth_multiplier", conv.filters);
             else c.addProperty("filters", conv.filters);
             c.add("kernel_size", pair(conv.kernelH, conv.kernelW, conv.spatialRank));
@@ -39,7 +39,7 @@ public final class LayerConfig {
                 c.add("strides", pair(pool.strideH, pool.strideW, pool.spatialRank));
                 c.addProperty("padding", lower(pool.padding));
             }
-        } else if (layer instanceof RecurrentLayer rnn) {
+        } else if (layer instanceof RecurrentLayer<?> rnn) {
             recurrent(c, rnn);
         } else if (layer instanceof Bidirectional bi) {
             c.addProperty("merge_mode", lower(bi.merge));
@@ -66,7 +66,7 @@ public final class LayerConfig {
         return o;
     }
 
-    private static void recurrent(JsonObject c, RecurrentLayer rnn) {
+    private static void recurrent(JsonObject c, RecurrentLayer<?> rnn) {
         c.addProperty("units", rnn.units());
         c.addProperty("activation", lower(rnn.activation));
         if (rnn.cell != org.neurite.backend.RnnGeometry.Cell.SIMPLE) c.addProperty("recurrent_activation", lower(rnn.recurrentActivation));
@@ -126,9 +126,9 @@ public final class LayerConfig {
         return layer;
     }
 
-    private static RecurrentLayer recurrent(String type, JsonObject c) {
+    private static RecurrentLayer<?> recurrent(String type, JsonObject c) {
         int units = integer(c, "units", type);
-        RecurrentLayer rnn = switch (type) {
+        RecurrentLayer<?> rnn = switch (type) {
             case "LSTM" -> new LSTM(units).unitForgetBias(bool(c, "unit_forget_bias", type));
             case "GRU" -> new GRU(units).resetAfter(bool(c, "reset_after", type));
             default -> new SimpleRNN(units);
@@ -140,7 +140,7 @@ public final class LayerConfig {
                 .goBackwards(bool(c, "go_backwards", type));
     }
 
-    private static ConvolutionLayer conv(ConvolutionLayer conv, JsonObject c, String type) {
+    private static ConvolutionLayer<?> conv(ConvolutionLayer<?> conv, JsonObject c, String type) {
         int[] s = pair(c, "strides", type), d = pair(c, "dilation_rate", type);
         conv.strides(s[0], s[1]).dilation(d[0], d[1]);
         if (!conv.depthwise) conv.groups(integer(c, "groups", type));

@@ -20,7 +20,7 @@ import org.neurite.backend.RnnOp;
  * model.add(new LSTM(64).returnSequences(true).goBackwards(true));
  * }</pre>
  */
-public abstract class RecurrentLayer extends Layer {
+public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
     final RnnGeometry.Cell cell;
     private final int units;
     Activation activation = Activation.TANH;
@@ -43,35 +43,41 @@ public abstract class RecurrentLayer extends Layer {
         this.units = units;
     }
 
-    public RecurrentLayer returnSequences(boolean returnSequences) {
+    public L returnSequences(boolean returnSequences) {
         ensureNotBuilt();
         this.returnSequences = returnSequences;
-        return this;
+        return self();
     }
 
     /** Reads the sequence from its last step; outputs stay in processing order, as Keras. */
-    public RecurrentLayer goBackwards(boolean goBackwards) {
+    public L goBackwards(boolean goBackwards) {
         ensureNotBuilt();
         this.goBackwards = goBackwards;
-        return this;
+        return self();
     }
 
-    public RecurrentLayer activation(Activation activation) {
+    public L activation(Activation activation) {
         ensureNotBuilt();
         this.activation = activation;
-        return this;
+        return self();
     }
 
-    public RecurrentLayer recurrentActivation(Activation recurrentActivation) {
+    public L recurrentActivation(Activation recurrentActivation) {
         ensureNotBuilt();
         this.recurrentActivation = recurrentActivation;
-        return this;
+        return self();
     }
 
-    public RecurrentLayer useBias(boolean useBias) {
+    public L useBias(boolean useBias) {
         ensureNotBuilt();
         this.useBias = useBias;
-        return this;
+        return self();
+    }
+
+    /** This layer as its own type, so that setters chain into the subclass's (new GRU(4).returnSequences(true).resetAfter(false)). */
+    @SuppressWarnings("unchecked")
+    protected final L self() {
+        return (L) this;
     }
 
     public int units() {
@@ -87,8 +93,8 @@ public abstract class RecurrentLayer extends Layer {
      * wraps the same way): reading the other way if {@code mirrored}, writing its outputs every
      * {@code outputStride} floats, in reverse step order if {@code reverseOutput}.
      */
-    RecurrentLayer copy(boolean mirrored, boolean reverseOutput, int outputStride) {
-        RecurrentLayer copy = switch (cell) {
+    RecurrentLayer<?> copy(boolean mirrored, boolean reverseOutput, int outputStride) {
+        RecurrentLayer<?> copy = switch (cell) {
             case LSTM -> new LSTM(units);
             case GRU -> new GRU(units);
             case SIMPLE -> new SimpleRNN(units);

@@ -9,7 +9,7 @@ import org.neurite.backend.RnnGeometry;
  * model.add(new SimpleRNN(32));
  * }</pre>
  */
-public final class SimpleRNN extends RecurrentLayer {
+public final class SimpleRNN extends RecurrentLayer<SimpleRNN> {
     public SimpleRNN(int units) {
         super(RnnGeometry.Cell.SIMPLE, units);
     }

@@ -43,10 +43,10 @@ public record ConvCase(Problem problem, int batch, int inH, int inW, int inC, in
     }
 
     /** The layer the problem describes, configured through the public API as a user would. */
-    public ConvolutionLayer layer() {
+    public ConvolutionLayer<?> layer() {
         Problem p = problem;
         int[] k = p.dims("kernel");
-        ConvolutionLayer layer = p.has("depthwise") ? new DepthwiseConv2D(k[0], p.integer("depthwise", 1))
+        ConvolutionLayer<?> layer = p.has("depthwise") ? new DepthwiseConv2D(k[0], p.integer("depthwise", 1))
                 : oneD ? new Conv1D(p.integer("filters", 0), k[0])
                 : new Conv2D(p.integer("filters", 0), k[0], k[1]);
         int[] s = p.dims("stride", 1, 1), d = p.dims("dilation", 1, 1);

@@ -27,8 +27,8 @@ public record RnnCase(Problem problem, String cell, int batch, int steps, int in
         return cell.equals("gru") && resetAfter ? 2 * gates() * units : gates() * units;
     }
 
-    public RecurrentLayer layer() {
-        RecurrentLayer layer = switch (cell) {
+    public RecurrentLayer<?> layer() {
+        RecurrentLayer<?> layer = switch (cell) {
             case "lstm" -> new LSTM(units);
             case "gru" -> new GRU(units).resetAfter(resetAfter);
             default -> new SimpleRNN(units);

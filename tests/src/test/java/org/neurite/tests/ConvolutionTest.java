@@ -35,7 +35,7 @@ class ConvolutionTest {
         float[][] outputs = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Backend backend = variant.activate();
-            ConvolutionLayer layer = c.layer();
+            ConvolutionLayer<?> layer = c.layer();
             try (Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).threads(threads).build()) {
                 layer.setWeights(Weights.shaped(layer, kernel, bias));
                 try (Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x); Tensor output = model.predict(input)) {

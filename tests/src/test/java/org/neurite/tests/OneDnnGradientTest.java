@@ -146,7 +146,7 @@ class OneDnnGradientTest {
         Random random = new Random(cell.hashCode());
         float[] x = Checks.random(random, batch * steps * in), kernel = Checks.random(random, in * gu);
         float[] recurrent = Checks.random(random, units * gu), dy = Checks.random(random, batch * steps * units);
-        org.neurite.layers.RecurrentLayer layer = cell.equals("lstm") ? new org.neurite.layers.LSTM(units)
+        org.neurite.layers.RecurrentLayer<?> layer = cell.equals("lstm") ? new org.neurite.layers.LSTM(units)
                 : new org.neurite.layers.GRU(units);
         layer.returnSequences(true);
         float[] ours, dx;

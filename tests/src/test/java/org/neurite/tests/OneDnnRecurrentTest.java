@@ -41,7 +41,7 @@ class OneDnnRecurrentTest {
         float[] bias = Checks.random(random, c.biasSize());
 
         Backend backend = Variant.bestNative().activate();
-        RecurrentLayer layer = c.layer();
+        RecurrentLayer<?> layer = c.layer();
         float[] ours;
         try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).threads(2).build();
              Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x)) {

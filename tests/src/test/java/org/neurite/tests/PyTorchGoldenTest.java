@@ -69,7 +69,7 @@ class PyTorchGoldenTest {
         int batch = Integer.parseInt(g.get("batch")), steps = Integer.parseInt(g.get("steps"));
         int in = Integer.parseInt(g.get("input")), units = Integer.parseInt(g.get("units"));
         Backend backend = variant.activate();
-        RecurrentLayer layer = (lstm ? new LSTM(units) : new GRU(units)).returnSequences(true);
+        RecurrentLayer<?> layer = (lstm ? new LSTM(units) : new GRU(units)).returnSequences(true);
         String context = name + " on " + variant;
         try (Sequential model = new Sequential(steps, in).add(layer).backend(backend).build();
              Tensor x = backend.allocate(batch, steps, in).copyFrom(floats(g, "x"));

@@ -58,7 +58,7 @@ class RecurrentTest {
         float[][] outputs = new float[2][], finalH = new float[2][], finalC = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Backend backend = variant.activate();
-            RecurrentLayer layer = c.layer();
+            RecurrentLayer<?> layer = c.layer();
             try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
                  Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
                  Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask);

@@ -27,7 +27,7 @@ class StateGradientTest {
     private static final int BATCH = 3, STEPS = 5, IN = 4, UNITS = 6;
     private static final double EPS = 1e-3;
 
-    record Case(String name, Supplier<RecurrentLayer> layer, boolean cell) {
+    record Case(String name, Supplier<RecurrentLayer<?>> layer, boolean cell) {
         @Override
         public String toString() {
             return name;
@@ -51,7 +51,7 @@ class StateGradientTest {
         float[] x = Checks.random(random, BATCH * STEPS * IN), h0 = Checks.random(random, BATCH * UNITS);
         float[] c0 = Checks.random(random, BATCH * UNITS);
         float[] mask = {1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0};
-        RecurrentLayer layer = c.layer().get();
+        RecurrentLayer<?> layer = c.layer().get();
         try (Sequential model = new Sequential(STEPS, IN).add(layer).backend(backend).seed(9).build();
              Context ctx = new Context(2);
              Tensor input = backend.allocate(BATCH, STEPS, IN).copyFrom(x); Tensor m = backend.allocate(BATCH, STEPS).copyFrom(mask);
@@ -111,7 +111,7 @@ class StateGradientTest {
         return s;
     }
 
-    private static double loss(RecurrentLayer layer, Context ctx, Tensor input, Tensor mask, Tensor h, Tensor c, float[] r) {
+    private static double loss(RecurrentLayer<?> layer, Context ctx, Tensor input, Tensor mask, Tensor h, Tensor c, float[] r) {
         float[] y = layer.forwardTrainingWithState(ctx, input, mask, h, c).toArray();
         double sum = 0;
         for (int i = 0; i < y.length; i++) sum += (double) r[i] * y[i];
