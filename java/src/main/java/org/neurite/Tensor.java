@@ -183,6 +183,20 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /** Copies {@code rows} samples (first-axis rows) of {@code from}, starting at row {@code fromRow}, into {@code to} from row {@code toRow}. */
+    public static void copyRows(Tensor from, int fromRow, Tensor to, int toRow, int rows) {
+        long rowSize = from.size / from.shape[0];
+        if (to.size / to.shape[0] != rowSize || fromRow < 0 || toRow < 0 || rows < 0 || fromRow + rows > from.shape[0]
+                || toRow + rows > to.shape[0]) {
+            throw new IllegalArgumentException("cannot copy rows [" + fromRow + ", " + (fromRow + rows) + ") of " + from + " to row "
+                    + toRow + " of " + to);
+        }
+        FloatBuffer source = from.buffer(), target = to.buffer();
+        source.position(Math.toIntExact(fromRow * rowSize)).limit(Math.toIntExact((fromRow + rows) * rowSize));
+        target.position(Math.toIntExact(toRow * rowSize));
+        target.put(source);
+    }
+
     /** Copies another tensor of the same size into this one. */
     public Tensor copyFrom(Tensor source) {
         if (source.size() != size) {

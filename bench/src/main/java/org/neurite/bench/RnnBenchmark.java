@@ -1,6 +1,5 @@
 package org.neurite.bench;
 
-import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
@@ -9,6 +8,7 @@ import org.neurite.layers.RecurrentLayer;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.RnnCase;
+import org.neurite.testkit.Weights;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 

@@ -1,12 +1,12 @@
 package org.neurite.bench;
 
-import org.neurite.testkit.Weights;
 import java.util.Random;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.LSTM;
 import org.neurite.testkit.OneDnn;
+import org.neurite.testkit.Weights;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 

@@ -1,8 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Problem;
-import org.neurite.testkit.Reference;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +15,8 @@ import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.backend.BinaryOp;
 import org.neurite.layers.ActivationLayer;
+import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
 
 /**
  * Every activation, softmax and add on every variant: random inputs for the usual path,

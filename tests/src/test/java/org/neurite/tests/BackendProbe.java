@@ -6,8 +6,8 @@ import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
 import org.neurite.layers.Conv2D;
-import org.neurite.layers.Flatten;
 import org.neurite.layers.Dense;
+import org.neurite.layers.Flatten;
 
 /** Run in a fresh JVM by {@link BackendSelectionTest}: picks a backend as an application would and uses it. */
 public final class BackendProbe {

@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +22,7 @@ import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
 import org.neurite.layers.MaxPool1D;
 import org.neurite.layers.MaxPool2D;
+import org.neurite.testkit.Weights;
 
 /**
  * Bad input gets a clear exception naming the layer and both shapes, before any native

@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -16,6 +15,7 @@ import org.neurite.backend.NativeBackend;
 import org.neurite.layers.ConvolutionLayer;
 import org.neurite.testkit.ConvCase;
 import org.neurite.testkit.Problem;
+import org.neurite.testkit.Weights;
 
 /** Conv1D, Conv2D and DepthwiseConv2D on every shape of tests/shapes/conv.txt, on every variant and thread count. */
 class ConvolutionTest {

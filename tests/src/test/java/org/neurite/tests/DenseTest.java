@@ -1,9 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
-import org.neurite.testkit.Problem;
-import org.neurite.testkit.Reference;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
@@ -16,6 +12,9 @@ import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.Dense;
+import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
+import org.neurite.testkit.Weights;
 
 /** Dense (with fused activation, and softmax after it) on every shape of tests/shapes/dense.txt and every variant. */
 class DenseTest {

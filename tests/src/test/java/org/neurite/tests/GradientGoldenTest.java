@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -28,6 +27,7 @@ import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
 import org.neurite.layers.Layer;
 import org.neurite.layers.MaxPool2D;
+import org.neurite.testkit.Weights;
 
 /**
  * PyTorch's gradients as an external reference: for each golden file in

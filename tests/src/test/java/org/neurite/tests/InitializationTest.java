@@ -1,12 +1,12 @@
 package org.neurite.tests;
 
-import org.neurite.Tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.neurite.Sequential;
+import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;

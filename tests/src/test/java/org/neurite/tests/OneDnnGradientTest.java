@@ -1,7 +1,6 @@
 package org.neurite.tests;
 
 
-import org.neurite.testkit.Weights;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -15,6 +14,7 @@ import org.neurite.backend.Backend;
 import org.neurite.backend.ConvGeometry;
 import org.neurite.layers.Conv2D;
 import org.neurite.testkit.OneDnn;
+import org.neurite.testkit.Weights;
 
 /**
  * Gradients against oneDNN's backward primitives, on every backend: convolution (data, and

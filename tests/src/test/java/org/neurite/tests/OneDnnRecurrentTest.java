@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -14,6 +13,7 @@ import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 import org.neurite.testkit.RnnCase;
+import org.neurite.testkit.Weights;
 
 /**
  * oneDNN's LSTM, GRU (vanilla and linear-before-reset) and vanilla RNN as a second reference,

@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +14,7 @@ import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.PoolCase;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
+import org.neurite.testkit.Weights;
 
 /**
  * oneDNN as a second, independent reference for convolution, pooling and dense on every

@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
 import org.neurite.layers.RecurrentLayer;
 import org.neurite.testkit.Reference;
+import org.neurite.testkit.Weights;
 
 /**
  * PyTorch's nn.LSTM and nn.GRU as a third, external reference: the golden files in

@@ -1,6 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +23,7 @@ import org.neurite.layers.RecurrentLayer;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 import org.neurite.testkit.RnnCase;
+import org.neurite.testkit.Weights;
 
 /**
  * SimpleRNN, LSTM and GRU on every problem of tests/shapes/rnn.txt, on every variant and

@@ -1,9 +1,5 @@
 package org.neurite.tests;
 
-import org.neurite.testkit.Weights;
-import org.neurite.testkit.Problem;
-import org.neurite.testkit.Reference;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.Activation;
@@ -24,6 +21,9 @@ import org.neurite.layers.Dense;
 import org.neurite.layers.Flatten;
 import org.neurite.layers.Layer;
 import org.neurite.layers.MaxPool2D;
+import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
+import org.neurite.testkit.Weights;
 
 /**
  * The seed CNN, built with the layer API as a user would, end to end against the
@@ -144,5 +144,27 @@ class SeedCnnTest {
         int best = 0;
         for (int c = 1; c < 10; c++) if (p[row * 10 + c] > p[row * 10 + best]) best = c;
         return best;
+    }
+
+    /** 25,000 samples at once: the first convolution's output alone would be 2.2 GB, so predict runs chunks of them. */
+    @Test
+    void aBatchLargerThanATensorCanHoldRunsInChunks() {
+        Backend backend = Variant.bestNative().activate();
+        int n = 25_000;
+        float[] x = Checks.random(new Random(4), n * 784);
+        try (Sequential model = seedCnn().backend(backend).threads(2).build();
+             Tensor all = backend.allocate(n, 28, 28, 1).copyFrom(x); Tensor y = model.predict(all)) {
+            assertArrayEquals(new int[] {n, 10}, y.shape());
+            float[] probabilities = y.toArray();
+            for (int at : new int[] {0, 774, 775, 12_345, n - 1}) { // chunk edges and the last, partial chunk
+                try (Tensor one = backend.allocate(1, 28, 28, 1).copyFrom(java.util.Arrays.copyOfRange(x, at * 784, (at + 1) * 784));
+                     Tensor alone = model.predict(one)) {
+                    float[] p = alone.toArray();
+                    for (int c = 0; c < 10; c++) {
+                        assertEquals(p[c], probabilities[at * 10 + c], 1e-6, "sample " + at + ", class " + c);
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,14 +1,14 @@
 package org.neurite.bench.onnx;
 
-import org.neurite.Tensor;
-import org.neurite.testkit.Weights;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.neurite.Sequential;
+import org.neurite.Tensor;
 import org.neurite.backend.Backends;
 import org.neurite.bench.SeedModels;
 import org.neurite.layers.Layer;
+import org.neurite.testkit.Weights;
 
 /**
  * Checks, without JMH, that ONNX Runtime computes the seed models as Neurite does: both

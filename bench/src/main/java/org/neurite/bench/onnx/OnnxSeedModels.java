@@ -1,11 +1,11 @@
 package org.neurite.bench.onnx;
 
-import org.neurite.Tensor;
 import static org.neurite.bench.onnx.OnnxGraph.Attribute.ints;
 
 import java.util.List;
 import org.neurite.Activation;
 import org.neurite.Sequential;
+import org.neurite.Tensor;
 import org.neurite.backend.ConvGeometry;
 import org.neurite.backend.PoolGeometry;
 import org.neurite.backend.RnnGeometry;
