@@ -30,6 +30,13 @@ int check_desc(const nrt_pool2d_desc *d) {
         return fail(NRT_INVALID_ARGUMENT, "pool2d: padding %d,%d outside [0, pool size)", d->pad_top, d->pad_left);
     if (d->kind != NRT_POOL_MAX && d->kind != NRT_POOL_AVG)
         return fail(NRT_INVALID_ARGUMENT, "pool2d: unknown pooling kind %d", d->kind);
+    // Training saves each maximum's cell in its window as a float, exact up to 2^24.
+    if (static_cast<int64_t>(d->pool_h) * d->pool_w > (int64_t{1} << 24))
+        return fail(NRT_INVALID_ARGUMENT, "pool2d: a %dx%d window has more than 2^24 cells", d->pool_h, d->pool_w);
+    if (static_cast<int64_t>(d->out_h - 1) * d->stride_h - d->pad_top >= d->in_h ||
+        static_cast<int64_t>(d->out_w - 1) * d->stride_w - d->pad_left >= d->in_w)
+        return fail(NRT_INVALID_ARGUMENT, "pool2d: output %dx%d has windows past the %dx%d input", d->out_h, d->out_w,
+                    d->in_h, d->in_w);
     return NRT_OK;
 }
 

@@ -249,7 +249,8 @@ public final class Tensor implements AutoCloseable {
         long size = 1;
         for (int d : shape) {
             if (d <= 0) throw new IllegalArgumentException("dimensions must be positive: " + Arrays.toString(shape));
-            size = Math.multiplyExact(size, d);
+            if (size > Long.MAX_VALUE / d) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has too many values");
+            size *= d;
         }
         return size;
     }

@@ -21,6 +21,8 @@ import org.neurite.backend.Backend;
  * }</pre>
  */
 public abstract class Layer implements AutoCloseable {
+    /** The most floats a tensor holds: a Java array's limit, a little under 2^31. */
+    static final int MAX_VALUES = Integer.MAX_VALUE - 8;
     private String name;
     private volatile boolean closed;
     private final List<Parameter> parameters = new ArrayList<>();
@@ -251,9 +253,9 @@ public abstract class Layer implements AutoCloseable {
     protected final int values(String tensor, long... dims) {
         long n = 1;
         for (long d : dims) {
-            if (d < 0 || (d > 0 && n > Integer.MAX_VALUE / d)) {
+            if (d < 0 || (d > 0 && n > MAX_VALUES / d)) {
                 throw new IllegalArgumentException(describe() + ": " + tensor + " " + Arrays.toString(dims)
-                        + " would hold more than the 2^31 - 1 values a tensor holds");
+                        + " would hold more than the " + MAX_VALUES + " values a tensor holds");
             }
             n *= d;
         }

@@ -25,6 +25,8 @@ public abstract class PoolingLayer extends Layer {
     private PoolGeometry geometry;
     private PoolOp op;
 
+    static final long MAX_WINDOW = 1 << 24;
+
     PoolingLayer(int spatialRank, boolean max, int poolH, int poolW) {
         if (poolH <= 0 || poolW <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": pool size must be positive");
         this.spatialRank = spatialRank;
@@ -82,6 +84,11 @@ public abstract class PoolingLayer extends Layer {
             throw badInput(spatialRank == 1 ? "[batch, steps, channels]" : "[batch, height, width, channels]", in);
         }
         int inH = spatialRank == 1 ? 1 : in[0], inW = in[spatialRank - 1], c = in[spatialRank];
+        long cells = global ? (long) inH * inW : (long) poolH * poolW;
+        if (cells > MAX_WINDOW) { // training saves each maximum's cell in its window as a float, exact up to 2^24
+            throw new IllegalArgumentException(describe() + ": a " + (global ? inH + "x" + inW : poolH + "x" + poolW)
+                    + " window has " + cells + " cells, more than the " + MAX_WINDOW + " a pooling window may have");
+        }
         if (global) return new PoolGeometry(inH, inW, c, 1, 1, inH, inW, inH, inW, 0, 0, max);
         int outH = padding.outputLength(inH, poolH, strideH, 1), outW = padding.outputLength(inW, poolW, strideW, 1);
         if (outH <= 0 || outW <= 0) {

@@ -160,13 +160,18 @@ class BadInputTest {
     void sizesBeyondATensorAreRefusedNamingTheLayerBeforeAnyAllocation(Variant variant) {
         Backend backend = variant.activate();
         Object[][] cases = {
-                {new Sequential(4).add(new Dense(Integer.MAX_VALUE)), "Dense 'dense': kernel [4, 2147483647]"},
+                {new Sequential(4).add(new Dense(Integer.MAX_VALUE)), "Dense 'dense': output per sample [2147483647]"},
+                {new Sequential(4).add(new Dense(1 << 29)), "Dense 'dense': kernel [4, 536870912]"},
                 {new Sequential(4).add(new org.neurite.layers.Embedding(1 << 24, 200)), "Embedding 'embedding': embeddings [16777216, 200]"},
                 {new Sequential(4, 3).add(new org.neurite.layers.LSTM(1 << 29)), "LSTM 'lstm': recurrent kernel [536870912, 2147483648]"},
-                {new Sequential(8, 8, 1).add(new Conv2D(Integer.MAX_VALUE, 3)), "Conv2D 'conv2d': output per sample [6, 6, 2147483647]"},
+                {new Sequential(8, 8, 1).add(new Conv2D(Integer.MAX_VALUE, 3)), "Conv2D 'conv2d': output channels [2147483647]"},
+                {new Sequential(8, 8, 1).add(new Conv2D(1 << 27, 3)), "Conv2D 'conv2d': output per sample [6, 6, 134217728]"},
                 {new Sequential(65536).add(new Dense(65537)), "Dense 'dense': kernel [65536, 65537]"},
                 {new Sequential(28, 28, 1).add(new Conv2D(2, 3).dilation(1 << 30)), "Conv2D 'conv2d': kernel reach 2147483649x2147483649"},
                 {new Sequential(8, 8, 3).add(new org.neurite.layers.DepthwiseConv2D(3, Integer.MAX_VALUE)), "output channels"},
+                // found by BoundaryFuzzTest: a window this large once overflowed the Java kernel's saved argmax
+                {new Sequential(4, 7, 4).add(new MaxPool2D(Integer.MAX_VALUE - 1).strides(6).padding(Padding.SAME)),
+                        "MaxPool2D 'max_pool2d': a 2147483646x2147483646 window has"},
         };
         for (Object[] c : cases) {
             try (Sequential model = ((Sequential) c[0]).backend(backend)) {
