@@ -251,6 +251,43 @@ public final class Sequential implements AutoCloseable {
     }
 
     /**
+     * Every layer's output for a batch, in layer order (what Keras gives with a model whose
+     * outputs are each layer's output), each a tensor the caller owns. The layers run one by
+     * one, with the masks they pass on, and none folded into another.
+     */
+    public List<Tensor> outputsOf(Tensor input, Tensor mask) {
+        ensureOpen("outputsOf");
+        if (!built) build();
+        if (input == null) throw new IllegalArgumentException("Sequential.outputsOf: input is null");
+        input.ensureOpen("Sequential.outputsOf");
+        List<Tensor> outputs = new ArrayList<>(), owned = new ArrayList<>();
+        try {
+            Tensor current = backend.accepts(input) ? input : keep(owned, backend.allocate(input.shape()).copyFrom(input));
+            if (mask != null && !backend.accepts(mask)) mask = keep(owned, backend.allocate(mask.shape()).copyFrom(mask));
+            for (Layer layer : layers) {
+                Tensor output = layer.producesView() ? null : layer.newOutput(current.dim(0));
+                Tensor next = layer.forward(current, mask, output, threads);
+                Tensor nextMask = layer.computeMask(current, mask);
+                if (nextMask != null && nextMask != mask) keep(owned, nextMask);
+                outputs.add(output != null ? output : backend.allocate(next.shape()).copyFrom(next));
+                current = next;
+                mask = nextMask;
+            }
+            return outputs;
+        } catch (RuntimeException | Error e) {
+            for (Tensor t : outputs) t.close();
+            throw e;
+        } finally {
+            for (Tensor t : owned) t.close();
+        }
+    }
+
+    private static Tensor keep(List<Tensor> owned, Tensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /**
      * Runs a training forward pass on a batch, keeping what {@link #backward} needs; unlike
      * {@link #predict} it never folds layers together, so every layer's gradient exists.
      * The output belongs to the model and stays valid until the next training call, as does

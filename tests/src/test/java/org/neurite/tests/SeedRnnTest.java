@@ -1,5 +1,8 @@
 package org.neurite.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -54,6 +57,33 @@ class SeedRnnTest {
             Arrays.fill(scale, 1.0); // probabilities
             Checks.assertMatches("seed RNN on " + variant, y.toArray(), new Reference.Result(expected, scale));
             Checks.assertNotMostlyZeros("seed RNN on " + variant, y.toArray(), 0.9);
+        }
+    }
+
+    /** Per-layer outputs: the folded predict's last output, and each layer's own forward on the one before. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("org.neurite.tests.Variant#all")
+    void outputsOfGivesEveryLayersOutput(Variant variant) {
+        Backend backend = variant.activate();
+        int batch = 3, steps = 100;
+        float[] ids = new float[batch * steps];
+        Random random = new Random(5);
+        for (int i = 0; i < ids.length; i++) ids[i] = i % steps < 60 ? 1 + random.nextInt(9999) : 0;
+        try (Sequential model = seedRnn().backend(backend).threads(2).seed(3).build();
+             Tensor x = backend.allocate(batch, steps).copyFrom(ids); Tensor y = model.predict(x)) {
+            List<Tensor> outputs = model.outputsOf(x, null);
+            try {
+                assertEquals(4, outputs.size());
+                assertArrayEquals(new int[] {batch, steps, 64}, outputs.get(0).shape());
+                assertArrayEquals(new int[] {batch, 64}, outputs.get(1).shape());
+                Checks.assertCloseToScale(variant + ": last output, unfolded vs folded predict", y.toArray(), outputs.get(3).toArray());
+                try (Tensor dense = model.layers().get(3).newOutput(batch)) {
+                    model.layers().get(3).forward(outputs.get(2), dense, 1);
+                    Checks.assertBitwiseEqual(variant + ": the last layer on the third's output", dense.toArray(), outputs.get(3).toArray());
+                }
+            } finally {
+                for (Tensor t : outputs) t.close();
+            }
         }
     }
 }
