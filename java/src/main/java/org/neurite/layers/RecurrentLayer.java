@@ -321,17 +321,17 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
      * and {@code initial_state} do.
      */
     public Result forwardWithState(Tensor input, Tensor mask, Tensor initialH, Tensor initialC, int threads) {
+        checkInputAndMask(input, mask);
         int batch = input.dim(0);
-        Tensor output = newOutput(batch);
         int[] state = {batch, units};
         checkState("initial h", initialH, state);
         if (initialC != null && cell != RnnGeometry.Cell.LSTM) {
             throw new IllegalArgumentException(describe() + ": only LSTM has a cell state");
         }
         checkState("initial c", initialC, state);
-        forward(input, mask, output, threads); // checks the input and mask; the states follow
+        Tensor output = newOutput(batch);
         Tensor h = backend.allocate(state), c = cell == RnnGeometry.Cell.LSTM ? backend.allocate(state) : null;
-        ensurePacked().forward(input, false, mask, biasValue(), initialH, initialC, output, 0, h, c, threads);
+        ensurePacked().forward(input, false, mask, biasValue(), initialH, initialC, output, 0, h, c, threads); // one pass
         return new Result(output, h, c);
     }
 
