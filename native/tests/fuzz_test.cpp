@@ -1,0 +1,202 @@
+// A randomized shape fuzzer: convolution, pooling and dense layers, forward and backward, with
+// odd sizes, size-1 dimensions, large strides and dilations, padding and groups, on every ISA
+// tier this CPU has, each result compared with the reference kernels'. Every buffer has a
+// guard zone behind it that must stay untouched; built with NEURITE_SANITIZE=ON, AddressSanitizer
+// and UBSan watch every access too. Cases: argv[1] per op (default 300); seed: argv[2].
+#include <cmath>
+#include <cstdio>
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "neurite.h"
+
+namespace {
+
+constexpr int kGuard = 16;
+constexpr float kGuardValue = 12345.f;
+std::mt19937 rng;
+int failures = 0, cases = 0;
+
+int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+// n floats followed by a guard zone.
+struct Buffer {
+    std::vector<float> v;
+    explicit Buffer(int64_t n, bool random = true) : v(static_cast<size_t>(n) + kGuard, kGuardValue) {
+        std::uniform_real_distribution<float> d(-1.f, 1.f);
+        for (int64_t i = 0; i < n; ++i) v[i] = random ? d(rng) : 0.f;
+    }
+    float *data() { return v.data(); }
+    int64_t size() const { return static_cast<int64_t>(v.size()) - kGuard; }
+    bool guard_intact() const {
+        for (size_t i = v.size() - kGuard; i < v.size(); ++i)
+            if (v[i] != kGuardValue) return false;
+        return true;
+    }
+};
+
+void fail(const std::string &what) {
+    std::printf("FAIL %s (%s)\n", what.c_str(), nrt_last_error());
+    ++failures;
+}
+
+// Runs `op` on every tier, writing `out` fresh each time; every tier must agree with ref.
+void across_isas(const std::string &name, int64_t out_size, const std::function<int(Buffer &)> &op) {
+    std::vector<float> reference;
+    ++cases;
+    for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) {
+        nrt_set_max_isa(isa);
+        Buffer out(out_size, false);
+        if (op(out) != NRT_OK) return fail(name + " on " + nrt_isa_name(isa));
+        if (!out.guard_intact()) return fail(name + " wrote past its output on " + nrt_isa_name(isa));
+        if (isa == NRT_ISA_REF) {
+            reference.assign(out.v.begin(), out.v.begin() + out_size);
+            continue;
+        }
+        float scale = 1.f;
+        for (float r : reference) scale = std::fmax(scale, std::fabs(r));
+        for (int64_t i = 0; i < out_size; ++i) {
+            if (!(std::fabs(out.v[i] - reference[i]) <= 2e-4f * scale)) {
+                char at[160];
+                std::snprintf(at, sizeof at, " on %s: element %lld is %g, ref %g", nrt_isa_name(isa), static_cast<long long>(i),
+                              out.v[i], reference[i]);
+                return fail(name + at);
+            }
+        }
+    }
+    nrt_set_max_isa(NRT_ISA_AVX512);
+}
+
+// A weight gradient and its bias gradient as one output, once both guards are checked.
+int joined(Buffer &out, const Buffer &d_w, const Buffer &d_b, int status) {
+    if (!d_w.guard_intact() || !d_b.guard_intact()) return -1;
+    std::copy(d_w.v.begin(), d_w.v.end() - kGuard, out.v.begin());
+    std::copy(d_b.v.begin(), d_b.v.end() - kGuard, out.v.begin() + d_w.size());
+    return status;
+}
+
+// A window extent and the output length it gives; 0 if the padded input is too short.
+int out_length(int in, int kernel, int stride, int dilation, int pad) {
+    const int reach = (kernel - 1) * dilation + 1, padded = in + 2 * pad;
+    return padded < reach ? 0 : (padded - reach) / stride + 1;
+}
+
+void conv_case() {
+    nrt_conv2d_desc d{};
+    d.groups = uniform(0, 3) == 0 ? uniform(1, 4) : 1;
+    d.in_c = d.groups * uniform(1, 5);
+    d.out_c = d.groups * uniform(1, 6);
+    if (uniform(0, 5) == 0) {  // depthwise
+        d.groups = d.in_c;
+        d.out_c = d.in_c * uniform(1, 2);
+    }
+    d.in_h = uniform(1, 11), d.in_w = uniform(1, 13);
+    d.kernel_h = uniform(1, 5), d.kernel_w = uniform(1, 5);
+    d.stride_h = uniform(1, 4), d.stride_w = uniform(1, 4);
+    d.dilation_h = uniform(1, 3), d.dilation_w = uniform(1, 3);
+    d.pad_top = uniform(0, (d.kernel_h - 1) * d.dilation_h), d.pad_left = uniform(0, (d.kernel_w - 1) * d.dilation_w);
+    d.out_h = out_length(d.in_h, d.kernel_h, d.stride_h, d.dilation_h, d.pad_top);
+    d.out_w = out_length(d.in_w, d.kernel_w, d.stride_w, d.dilation_w, d.pad_left);
+    if (d.out_h <= 0 || d.out_w <= 0) return;
+    d.activation = uniform(0, NRT_ACT_GELU);
+    d.alpha = 0.1f;
+    const int batch = uniform(1, 3), threads = uniform(1, 2);
+    char name[200];
+    std::snprintf(name, sizeof name, "conv %dx%dx%d k%dx%d s%dx%d d%dx%d p%d,%d g%d -> %dx%dx%d", d.in_h, d.in_w, d.in_c,
+                  d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.dilation_h, d.dilation_w, d.pad_top, d.pad_left, d.groups,
+                  d.out_h, d.out_w, d.out_c);
+    const int64_t src_n = int64_t{batch} * d.in_h * d.in_w * d.in_c, dst_n = int64_t{batch} * d.out_h * d.out_w * d.out_c;
+    const int64_t w_n = int64_t{d.kernel_h} * d.kernel_w * (d.in_c / d.groups) * d.out_c;
+    Buffer src(src_n), hwio(w_n), bias(d.out_c), d_pre(dst_n);
+    across_isas(std::string(name) + " forward", dst_n, [&](Buffer &out) {
+        Buffer packed(nrt_conv2d_packed_size(&d), false);
+        if (nrt_conv2d_pack_weights(&d, hwio.data(), hwio.size(), packed.data(), packed.size()) != NRT_OK) return -1;
+        return nrt_conv2d_forward(&d, batch, src.data(), src.size(), packed.data(), packed.size(), bias.data(), bias.size(),
+                                  out.data(), out.size(), threads);
+    });
+    across_isas(std::string(name) + " backward data", src_n, [&](Buffer &out) {
+        return nrt_conv2d_backward_data(&d, batch, hwio.data(), hwio.size(), d_pre.data(), d_pre.size(), out.data(), out.size(),
+                                        threads);
+    });
+    across_isas(std::string(name) + " backward weights", w_n + d.out_c, [&](Buffer &out) {
+        Buffer d_w(w_n, false), d_b(d.out_c, false);
+        return joined(out, d_w, d_b, nrt_conv2d_backward_weights(&d, batch, src.data(), src.size(), d_pre.data(), d_pre.size(),
+                                                                 d_w.data(), d_w.size(), d_b.data(), d_b.size(), threads));
+    });
+}
+
+void pool_case() {
+    nrt_pool2d_desc d{};
+    d.in_h = uniform(1, 12), d.in_w = uniform(1, 12), d.channels = uniform(1, 20);
+    d.pool_h = uniform(1, 5), d.pool_w = uniform(1, 5);
+    d.stride_h = uniform(1, 4), d.stride_w = uniform(1, 4);
+    d.pad_top = uniform(0, d.pool_h - 1), d.pad_left = uniform(0, d.pool_w - 1);
+    d.out_h = out_length(d.in_h, d.pool_h, d.stride_h, 1, d.pad_top);
+    d.out_w = out_length(d.in_w, d.pool_w, d.stride_w, 1, d.pad_left);
+    if (d.out_h <= 0 || d.out_w <= 0) return;
+    // every window must overlap the input (what a layer's geometry guarantees)
+    if ((d.out_h - 1) * d.stride_h - d.pad_top >= d.in_h || (d.out_w - 1) * d.stride_w - d.pad_left >= d.in_w) return;
+    d.kind = uniform(0, 1) ? NRT_POOL_MAX : NRT_POOL_AVG;
+    const int batch = uniform(1, 3), threads = uniform(1, 2);
+    char name[160];
+    std::snprintf(name, sizeof name, "%s pool %dx%dx%d p%dx%d s%dx%d pad%d,%d", d.kind == NRT_POOL_MAX ? "max" : "avg", d.in_h,
+                  d.in_w, d.channels, d.pool_h, d.pool_w, d.stride_h, d.stride_w, d.pad_top, d.pad_left);
+    const int64_t src_n = int64_t{batch} * d.in_h * d.in_w * d.channels, dst_n = int64_t{batch} * d.out_h * d.out_w * d.channels;
+    Buffer src(src_n), d_dst(dst_n);
+    across_isas(std::string(name) + " forward", dst_n, [&](Buffer &out) {
+        return nrt_pool2d_forward(&d, batch, src.data(), src.size(), out.data(), out.size(), threads);
+    });
+    across_isas(std::string(name) + " training and backward", src_n, [&](Buffer &out) {
+        Buffer dst(dst_n, false), ws(nrt_pool2d_workspace_size(&d, batch), false);
+        if (nrt_pool2d_forward_training(&d, batch, src.data(), src.size(), dst.data(), dst.size(), ws.data(), ws.size(),
+                                        threads) != NRT_OK || !ws.guard_intact() || !dst.guard_intact())
+            return -1;
+        return nrt_pool2d_backward(&d, batch, d_dst.data(), d_dst.size(), ws.data(), ws.size(), out.data(), out.size(), threads);
+    });
+}
+
+void dense_case() {
+    nrt_dense_desc d{};
+    d.in_features = uniform(1, 70), d.out_features = uniform(1, 70);
+    d.activation = uniform(0, NRT_ACT_GELU);
+    d.alpha = 0.1f;
+    const int batch = uniform(1, 9), threads = uniform(1, 2);
+    char name[80];
+    std::snprintf(name, sizeof name, "dense %d -> %d batch %d", d.in_features, d.out_features, batch);
+    const int64_t w_n = int64_t{d.in_features} * d.out_features;
+    Buffer src(int64_t{batch} * d.in_features), w(w_n), bias(d.out_features), d_pre(int64_t{batch} * d.out_features);
+    across_isas(std::string(name) + " forward", int64_t{batch} * d.out_features, [&](Buffer &out) {
+        Buffer packed(nrt_dense_packed_size(&d), false);
+        if (nrt_dense_pack_weights(&d, w.data(), w.size(), packed.data(), packed.size()) != NRT_OK) return -1;
+        return nrt_dense_forward(&d, batch, src.data(), src.size(), packed.data(), packed.size(), bias.data(), bias.size(),
+                                 out.data(), out.size(), threads);
+    });
+    across_isas(std::string(name) + " backward data", src.size(), [&](Buffer &out) {
+        return nrt_dense_backward_data(&d, batch, w.data(), w.size(), d_pre.data(), d_pre.size(), out.data(), out.size(), threads);
+    });
+    across_isas(std::string(name) + " backward weights", w_n + d.out_features, [&](Buffer &out) {
+        Buffer d_w(w_n, false), d_b(d.out_features, false);
+        return joined(out, d_w, d_b, nrt_dense_backward_weights(&d, batch, src.data(), src.size(), d_pre.data(), d_pre.size(),
+                                                                d_w.data(), d_w.size(), d_b.data(), d_b.size(), threads));
+    });
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const int per_op = argc > 1 ? std::atoi(argv[1]) : 300;
+    const unsigned seed = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2])) : 20261201u;
+    rng.seed(seed);
+    std::printf("fuzz: detected ISA %s, %d cases per op, seed %u\n", nrt_isa_name(nrt_detected_isa()), per_op, seed);
+    for (int i = 0; i < per_op && failures < 10; ++i) {
+        conv_case();
+        pool_case();
+        dense_case();
+    }
+    std::printf("fuzz: %d comparisons over every ISA tier, %d failed\n", cases, failures);
+    return failures == 0 ? 0 : 1;
+}
