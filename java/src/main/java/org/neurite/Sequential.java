@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntFunction;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
@@ -54,6 +57,7 @@ public final class Sequential implements AutoCloseable {
     private Trainer trainer;
     private volatile boolean stopRequested;
     private volatile boolean closed;
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Floats the widest activation of one predict pass may take; larger batches run in chunks. */
     static final long CHUNK_FLOATS = 1L << 24;
     private int chunkSamples = Integer.MAX_VALUE;
@@ -155,13 +159,31 @@ public final class Sequential implements AutoCloseable {
      * recurrent layers keep their state through masked steps and output zeros there.
      */
     public Tensor predict(Tensor input, Tensor mask) {
-        ensureOpen("predict");
+        return whileOpen("predict", () -> {
+            if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
+            input.ensureOpen("Sequential.predict");
+            int batch = input.rank() > 0 ? input.dim(0) : 0;
+            if (batch > chunkSamples) return predictInChunks(input, mask, batch);
+            return predictBatch(input, mask);
+        });
+    }
+
+    /**
+     * Runs an inference call on the open, built model. Calls share the model; {@link #close}
+     * waits for those running, so none sees freed kernels, and later ones find it closed.
+     */
+    private <T> T whileOpen(String call, java.util.function.Supplier<T> body) {
+        ensureOpen(call);
+        // built before the lock: build() takes the monitor, which close() holds while it waits for the lock
         if (!built) build(); // the volatile read spares concurrent callers the monitor once built
-        if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
-        input.ensureOpen("Sequential.predict");
-        int batch = input.rank() > 0 ? input.dim(0) : 0;
-        if (batch > chunkSamples) return predictInChunks(input, mask, batch);
-        return predictBatch(input, mask);
+        Lock inFlight = lifecycle.readLock();
+        inFlight.lock();
+        try {
+            ensureOpen(call);
+            return body.get();
+        } finally {
+            inFlight.unlock();
+        }
     }
 
     /**
@@ -256,8 +278,10 @@ public final class Sequential implements AutoCloseable {
      * one, with the masks they pass on, and none folded into another.
      */
     public List<Tensor> outputsOf(Tensor input, Tensor mask) {
-        ensureOpen("outputsOf");
-        if (!built) build();
+        return whileOpen("outputsOf", () -> layerOutputs(input, mask));
+    }
+
+    private List<Tensor> layerOutputs(Tensor input, Tensor mask) {
         if (input == null) throw new IllegalArgumentException("Sequential.outputsOf: input is null");
         input.ensureOpen("Sequential.outputsOf");
         List<Tensor> outputs = new ArrayList<>(), owned = new ArrayList<>();
@@ -629,9 +653,22 @@ public final class Sequential implements AutoCloseable {
         return s.toString();
     }
 
-    /** Frees every layer's packed weights and the workspaces; not to be called while a predict runs. */
+    /**
+     * Frees every layer's packed weights and the workspaces. Predicts already running finish
+     * first; later calls throw {@link IllegalStateException} "model closed".
+     */
     @Override
     public synchronized void close() {
+        Lock exclusive = lifecycle.writeLock();
+        exclusive.lock(); // after the predicts already running; later ones find the model closed
+        try {
+            closeAll();
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    private void closeAll() {
         closed = true;
         if (folds != null) for (EmbeddingProjection fold : folds) if (fold != null) fold.close();
         for (Layer layer : layers) layer.close();

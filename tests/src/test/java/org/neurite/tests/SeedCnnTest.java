@@ -167,4 +167,45 @@ class SeedCnnTest {
             }
         }
     }
+
+    /** Closing a model while other threads predict: they finish or get "model closed", never freed memory. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void closingWhileOtherThreadsPredictGivesThemAClearError(Variant variant) throws Exception {
+        Backend backend = variant.activate();
+        float[] x = Checks.random(new Random(9), 2 * 784);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int cycle = 0; cycle < 20; cycle++) {
+                Sequential model = seedCnn().backend(backend).threads(1).build();
+                Tensor in = backend.allocate(2, 28, 28, 1).copyFrom(x);
+                java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+                List<Future<String>> callers = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    callers.add(pool.submit(() -> {
+                        while (true) {
+                            try (Tensor y = model.predict(in)) {
+                                float[] p = y.toArray();
+                                double sum = 0;
+                                for (int c = 0; c < 10; c++) sum += p[c];
+                                if (Math.abs(sum - 1) > 1e-4) return "a torn result: " + sum;
+                                calls.incrementAndGet();
+                            } catch (IllegalStateException e) {
+                                return e.getMessage();
+                            }
+                        }
+                    }));
+                }
+                while (calls.get() < 3 * (cycle % 4)) Thread.onSpinWait(); // close early, or after some calls
+                model.close();
+                for (Future<String> f : callers) {
+                    String end = f.get();
+                    org.junit.jupiter.api.Assertions.assertTrue(end.contains("model closed"), variant + ", cycle " + cycle + ": " + end);
+                }
+                in.close();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
