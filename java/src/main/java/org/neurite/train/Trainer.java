@@ -71,7 +71,7 @@ public final class Trainer {
                     int count = Math.min(fit.batchSize, order.length - from);
                     batches.read(order, from, count, fit.classWeights);
                     float value = step(batches.inputs(count), batches.targets(count), batches.weights(count), batches.trainingOutput);
-                    tally.add(value, count, batches.trainingOutput, batches.targetArray);
+                    tally.add(value, count, batches.trainingOutput, batches.targets.values);
                     for (Callback c : fit.callbacks) c.onBatchEnd(model, batch, tally.logs(""));
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -112,7 +112,7 @@ public final class Trainer {
                      Tensor gradient = backend.allocate(output.shape())) {
                     float value = backend.loss(loss.kind(), loss.isFromLogits() ? LossKind.Input.LOGITS : LossKind.Input.OUTPUT,
                             output, batches.targets(count), null, gradient, model.threads());
-                    tally.add(value, count, output.copyTo(batches.outputArray(output)), batches.targetArray);
+                    tally.add(value, count, output.copyTo(batches.outputArray(output)), batches.targets.values);
                 }
             }
         }
@@ -145,55 +145,88 @@ public final class Trainer {
         }
     }
 
-    /** Batch tensors of the full size and of the last partial batch, refilled from arrays. */
+    /** Output rows per sample: 1, or the steps of a sequence output. */
+    private int rowsPerSample() {
+        int[] out = model.outputShape();
+        return Math.toIntExact(Tensor.checkedShape(out) / out[out.length - 1]);
+    }
+
+    /** One stream of a batch (inputs, targets or row weights): an array the dataset fills, and the tensor it goes into. */
+    private final class Staged implements AutoCloseable {
+        final float[] values;
+        final int[] sampleShape;
+        private Tensor full, partial; // the batch size's tensor, and the last, smaller batch's
+
+        Staged(int batchSize, int[] sampleShape) {
+            this.sampleShape = sampleShape;
+            long size = 1;
+            for (int d : sampleShape) size *= d;
+            values = new float[Math.toIntExact(Math.multiplyExact(batchSize, size))];
+        }
+
+        /** The tensor of {@code count} samples, holding the array's first values. */
+        Tensor tensor(int count) {
+            int[] shape = new int[sampleShape.length + 1];
+            shape[0] = count;
+            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            boolean whole = Tensor.checkedShape(shape) == values.length;
+            Tensor t = whole ? full : partial;
+            if (t == null || t.dim(0) != count) {
+                if (t != null) t.close();
+                t = model.backend().allocate(shape);
+                if (whole) full = t;
+                else partial = t;
+            }
+            t.buffer().put(values, 0, Math.toIntExact(t.size()));
+            return t;
+        }
+
+        @Override
+        public void close() {
+            if (full != null) full.close();
+            if (partial != null) partial.close();
+        }
+    }
+
+    /** A batch's streams, refilled from the dataset step after step, and the arrays outputs are read into. */
     private final class Batches implements AutoCloseable {
         final Dataset data;
-        final float[] inputArray, targetArray, weightArray;
-        float[] outputArray;
+        final Staged inputs, targets, weights;
         final float[] trainingOutput;
-        Tensor x, y, w, partialX, partialY, partialW;
+        float[] outputArray;
+        private boolean weighted;
 
         Batches(Dataset data, int batchSize) {
             this.data = data;
             int size = Math.min(batchSize, data.size());
-            inputArray = new float[Math.multiplyExact(size, data.inputSize())];
-            targetArray = new float[Math.multiplyExact(size, data.targetSize())];
-            weightArray = new float[Math.multiplyExact(size, rowsPerSample())];
+            inputs = new Staged(size, data.inputShape());
+            targets = new Staged(size, data.targetShape());
+            weights = new Staged(size, new int[] {rowsPerSample()});
             trainingOutput = new float[Math.toIntExact(Math.multiplyExact(size, Tensor.checkedShape(model.outputShape())))];
         }
 
-        private int rowsPerSample() {
-            int[] out = model.outputShape();
-            return Math.toIntExact(Tensor.checkedShape(out) / out[out.length - 1]);
-        }
-
         void read(int[] order, int from, int count, Map<Integer, Double> classWeights) {
-            data.read(order, from, count, inputArray, targetArray);
-            if (classWeights != null) {
-                int rows = rowsPerSample();
-                for (int k = 0; k < count; k++) {
-                    int label = data.label(order[from + k]);
-                    if (label < 0) throw new IllegalArgumentException("fit: class weights need a class id per sample");
-                    Arrays.fill(weightArray, k * rows, (k + 1) * rows, classWeights.getOrDefault(label, 1.0).floatValue());
-                }
-                weighted = true;
-            } else {
-                weighted = false;
+            data.read(order, from, count, inputs.values, targets.values);
+            weighted = classWeights != null;
+            if (!weighted) return;
+            int rows = rowsPerSample();
+            for (int k = 0; k < count; k++) {
+                int label = data.label(order[from + k]);
+                if (label < 0) throw new IllegalArgumentException("fit: class weights need a class id per sample");
+                Arrays.fill(weights.values, k * rows, (k + 1) * rows, classWeights.getOrDefault(label, 1.0).floatValue());
             }
         }
 
-        private boolean weighted;
-
         Tensor inputs(int count) {
-            return fill(count, data.inputShape(), inputArray, 0);
+            return inputs.tensor(count);
         }
 
         Tensor targets(int count) {
-            return fill(count, data.targetShape(), targetArray, 1);
+            return targets.tensor(count);
         }
 
         Tensor weights(int count) {
-            return weighted ? fill(count, new int[] {rowsPerSample()}, weightArray, 2) : null;
+            return weighted ? weights.tensor(count) : null;
         }
 
         float[] outputArray(Tensor output) {
@@ -201,29 +234,11 @@ public final class Trainer {
             return outputArray;
         }
 
-        // Tensor `which` (0 inputs, 1 targets, 2 weights) for `count` samples, holding the array's first values.
-        private Tensor fill(int count, int[] sampleShape, float[] values, int which) {
-            long sampleSize = 1;
-            for (int d : sampleShape) sampleSize *= d;
-            boolean full = count * sampleSize == values.length;
-            Tensor t = full ? (which == 0 ? x : which == 1 ? y : w) : (which == 0 ? partialX : which == 1 ? partialY : partialW);
-            if (t == null || t.dim(0) != count) {
-                if (t != null) t.close();
-                int[] shape = new int[sampleShape.length + 1];
-                shape[0] = count;
-                System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-                t = model.backend().allocate(shape);
-                if (full) { if (which == 0) x = t; else if (which == 1) y = t; else w = t; }
-                else { if (which == 0) partialX = t; else if (which == 1) partialY = t; else partialW = t; }
-            }
-            int n = Math.toIntExact(t.size());
-            float[] exact = n == values.length ? values : Arrays.copyOf(values, n);
-            return t.copyFrom(exact);
-        }
-
         @Override
         public void close() {
-            for (Tensor t : new Tensor[] {x, y, w, partialX, partialY, partialW}) if (t != null) t.close();
+            inputs.close();
+            targets.close();
+            weights.close();
         }
     }
 
@@ -249,11 +264,6 @@ public final class Trainer {
             if (confusion == null) return;
             int rows = Math.toIntExact((long) count * rowsPerSample());
             for (int r = 0; r < rows; r++) classify(output, targets, r);
-        }
-
-        private int rowsPerSample() {
-            int[] out = model.outputShape();
-            return Math.toIntExact(Tensor.checkedShape(out) / cols);
         }
 
         private void classify(float[] o, float[] t, int r) {
