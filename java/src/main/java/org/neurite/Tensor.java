@@ -27,6 +27,7 @@ public final class Tensor implements AutoCloseable {
     private final long size;
     private final FloatBuffer data;
     private final ByteBuffer offHeapOwner; // the buffer to free, or null (heap storage or a view)
+    private final Accounting accounting; // this tensor's share of the off-heap bytes in use, or null
     private final Tensor viewOf;
     private volatile boolean closed;
 
@@ -36,6 +37,40 @@ public final class Tensor implements AutoCloseable {
         this.data = data;
         this.offHeapOwner = offHeapOwner;
         this.viewOf = viewOf;
+        this.accounting = offHeapOwner == null ? null : Accounting.of(this, offHeapOwner.capacity());
+    }
+
+    /** Off-heap bytes held by open tensors now, and at most so far (see {@link Neurite#memoryStats()}). */
+    static long[] offHeapBytes() {
+        return new long[] {Accounting.IN_USE.get(), Accounting.PEAK.get()};
+    }
+
+    /**
+     * Counts a direct tensor's bytes while it lives: {@link #close} releases them, and so does
+     * the garbage collector for a tensor nobody closed (the safety net, as for its buffer).
+     */
+    private static final class Accounting implements Runnable {
+        static final java.util.concurrent.atomic.AtomicLong IN_USE = new java.util.concurrent.atomic.AtomicLong(),
+                PEAK = new java.util.concurrent.atomic.AtomicLong();
+        private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+        private final long bytes;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private Accounting(long bytes) {
+            this.bytes = bytes;
+        }
+
+        static Accounting of(Tensor owner, long bytes) {
+            Accounting a = new Accounting(bytes);
+            PEAK.accumulateAndGet(IN_USE.addAndGet(bytes), Math::max);
+            CLEANER.register(owner, a);
+            return a;
+        }
+
+        @Override
+        public void run() {
+            if (released.compareAndSet(false, true)) IN_USE.addAndGet(-bytes);
+        }
     }
 
     /** Zeros in off-heap, 64-byte aligned storage. */
@@ -235,7 +270,10 @@ public final class Tensor implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        if (offHeapOwner != null) OffHeap.free(offHeapOwner);
+        if (offHeapOwner != null) {
+            accounting.run();
+            OffHeap.free(offHeapOwner);
+        }
     }
 
     @Override
