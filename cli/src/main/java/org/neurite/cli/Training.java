@@ -19,13 +19,16 @@ import org.neurite.train.Metric;
 final class Training {
     record Result(Sequential model, History history, Evaluation test, double seconds, double samplesPerSecond) {}
 
+    /** The share of the training samples held out to pick the best epoch. */
+    static final double VALIDATION_SPLIT = 0.1;
+
     private Training() {}
 
     static Result run(ModelKind kind, Workload w, int epochs, int batch, long seed, Common common, PrintWriter out) {
         Sequential model = common.configure(kind.build(w).seed(seed));
         model.compile(new Adam(), Loss.sparseCategoricalCrossentropy(), Metric.ACCURACY, Metric.PRECISION, Metric.RECALL, Metric.F1);
         EarlyStopping stop = new EarlyStopping("val_loss", 2).restoreBestWeights();
-        Fit fit = Fit.epochs(epochs).batchSize(batch).seed(seed).validationSplit(0.1)
+        Fit fit = Fit.epochs(epochs).batchSize(batch).seed(seed).validationSplit(VALIDATION_SPLIT)
                 .callbacks(stop, progress(kind, w, epochs, batch, common.quiet, out));
         long start = System.nanoTime();
         History history = model.fit(w.train(), fit);
@@ -43,7 +46,7 @@ final class Training {
     /** A progress bar with ETA, loss and accuracy on a terminal; one line per epoch otherwise; nothing with --quiet. */
     static Callback progress(ModelKind kind, Workload w, int epochs, int batch, boolean quiet, PrintWriter out) {
         if (quiet) return new Callback() {};
-        int trainSamples = (int) Math.ceil(w.train().size() * 0.9);
+        int trainSamples = w.train().size() - (int) Math.floor(w.train().size() * VALIDATION_SPLIT); // as fit splits
         long steps = (trainSamples + batch - 1) / batch;
         boolean terminal = System.console() != null;
         return new Callback() {

@@ -72,10 +72,10 @@ public final class Trainer {
                     batches.read(order, from, count, fit.classWeights);
                     float value = step(batches.inputs(count), batches.targets(count), batches.weights(count), batches.trainingOutput);
                     tally.add(value, count, batches.trainingOutput, batches.targets.values);
-                    for (Callback c : fit.callbacks) c.onBatchEnd(model, batch, tally.logs(""));
+                    for (Callback c : fit.callbacks) c.onBatchEnd(model, batch, tally.logs());
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                Map<String, Double> logs = tally.logs("");
+                Map<String, Double> logs = tally.logs();
                 if (validation != null) logs.putAll(evaluate(validation, fit.batchSize).values().entrySet().stream()
                         .collect(LinkedHashMap::new, (m, e) -> m.put("val_" + e.getKey(), e.getValue()), Map::putAll));
                 history.add(logs, seconds, train.size() / seconds);
@@ -291,15 +291,15 @@ public final class Trainer {
             return best;
         }
 
-        Map<String, Double> logs(String prefix) {
+        Map<String, Double> logs() {
             Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put(prefix + "loss", lossSum / Math.max(1, samples));
-            for (Metric m : metrics) logs.put(prefix + m.key(), m.of(confusion));
+            logs.put("loss", lossSum / Math.max(1, samples));
+            for (Metric m : metrics) logs.put(m.key(), m.of(confusion));
             return logs;
         }
 
         Evaluation evaluation() {
-            Map<String, Double> values = logs("");
+            Map<String, Double> values = logs();
             double mean = values.remove("loss");
             return new Evaluation(mean, values, confusion);
         }
