@@ -6,20 +6,33 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backend selection as an application meets it, each case in a fresh JVM: the default,
  * forcing Java (which must never load JavaCPP), a classpath without the native library
- * (one log line, then Java), forcing native where it cannot load, and the ISA cap from the
- * environment.
+ * (one log line, then Java), forcing native where it cannot load, the ISA cap from the
+ * environment, and the jar loading itself away from the build that made it.
  */
 class BackendSelectionTest {
     record Run(int exit, String out) {}
@@ -146,6 +159,99 @@ class BackendSelectionTest {
             assertNotEquals(0, r.exit(), r.out());
             assertTrue(r.out().contains("NEURITE_MAX_ISA='" + value + "' is not one of ref, avx2, avx512"), r.out());
             assertFalse(r.out().contains("backend="), "the model ran despite the bad setting: " + r.out());
+        }
+    }
+
+    private static final String LIBRARIES = "org/neurite/bindings/linux-x86_64/";
+
+    @Test
+    void theLibrariesInTheJarNameNoFolderOfTheBuild() throws IOException {
+        for (String library : List.of("libneurite.so", "libjniNeuriteNative.so")) {
+            byte[] elf;
+            try (InputStream in = BackendSelectionTest.class.getClassLoader().getResourceAsStream(LIBRARIES + library)) {
+                assertTrue(in != null, library + " is not on the classpath");
+                elf = in.readAllBytes();
+            }
+            for (String path : searchPaths(elf)) {
+                assertTrue(path.startsWith("$ORIGIN"), library + " searches " + path + " for its dependencies");
+            }
+        }
+    }
+
+    /** The DT_RPATH and DT_RUNPATH entries of a 64-bit little-endian ELF file, split at ':'. */
+    private static List<String> searchPaths(byte[] elf) {
+        ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x464c457f, b.getInt(0), "not an ELF file");
+        assertEquals(2, b.get(4), "not a 64-bit ELF file");
+        long sectionTable = b.getLong(0x28);
+        int sectionSize = Short.toUnsignedInt(b.getShort(0x3a));
+        int sections = Short.toUnsignedInt(b.getShort(0x3c));
+        List<String> paths = new ArrayList<>();
+        boolean sawDynamic = false;
+        for (int i = 0; i < sections; i++) {
+            int header = Math.toIntExact(sectionTable + (long) i * sectionSize);
+            if (b.getInt(header + 4) != 6) continue; // SHT_DYNAMIC
+            sawDynamic = true;
+            int strings = Math.toIntExact(sectionTable + (long) b.getInt(header + 0x28) * sectionSize);
+            long stringsOffset = b.getLong(strings + 0x18);
+            long offset = b.getLong(header + 0x18);
+            long size = b.getLong(header + 0x20);
+            for (long entry = offset; entry + 16 <= offset + size; entry += 16) {
+                long tag = b.getLong(Math.toIntExact(entry));
+                if (tag == 0) break; // DT_NULL
+                if (tag != 15 && tag != 29) continue; // DT_RPATH, DT_RUNPATH
+                int start = Math.toIntExact(stringsOffset + b.getLong(Math.toIntExact(entry + 8)));
+                int end = start;
+                while (elf[end] != 0) end++;
+                paths.addAll(Arrays.asList(new String(elf, start, end - start, StandardCharsets.UTF_8).split(":")));
+            }
+        }
+        assertTrue(sawDynamic, "no dynamic section");
+        return paths;
+    }
+
+    @Test
+    void jvmsStartedTogetherShareOneFreshCache(@TempDir Path dir) throws Exception {
+        // The bindings from a jar copied out of the build, as an application gets them.
+        Path jar = dir.resolve("neurite-bindings.jar");
+        List<String> entries = new ArrayList<>();
+        for (String entry : classpath(true).split(File.pathSeparator)) {
+            boolean bindings = entry.contains("neurite-bindings") || entry.replace('\\', '/').contains("bindings/target");
+            if (bindings && !entries.contains(jar.toString())) copyAsJar(Path.of(entry), jar);
+            entries.add(bindings ? jar.toString() : entry);
+        }
+        assertTrue(Files.exists(jar), "no bindings on the classpath: " + classpath(true));
+        String cp = String.join(File.pathSeparator, entries);
+        int jvms = 3;
+        for (int round = 0; round < 2; round++) {
+            String cache = "-Dorg.bytedeco.javacpp.cachedir=" + Files.createDirectory(dir.resolve("cache" + round));
+            ExecutorService pool = Executors.newFixedThreadPool(jvms);
+            try {
+                List<Future<Run>> runs = new ArrayList<>();
+                for (int i = 0; i < jvms; i++) runs.add(pool.submit(() -> run(cp, Map.of(), cache)));
+                for (Future<Run> f : runs) {
+                    Run r = f.get();
+                    assertEquals(0, r.exit(), r.out());
+                    assertTrue(r.out().contains("backend=native outputs=3"), r.out());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void copyAsJar(Path from, Path jar) throws IOException {
+        if (Files.isRegularFile(from)) {
+            Files.copy(from, jar);
+            return;
+        }
+        try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out);
+             Stream<Path> files = Files.walk(from)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                zip.putNextEntry(new ZipEntry(from.relativize(file).toString().replace(File.separatorChar, '/')));
+                Files.copy(file, zip);
+                zip.closeEntry();
+            }
         }
     }
 }
