@@ -1,11 +1,17 @@
 package org.neurite;
 
-import java.lang.reflect.Field;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.neurite.backend.Backends;
+import org.neurite.bindings.NeuriteNative;
 
 /**
  * A dense float array with a shape, stored row-major (NHWC for images, [batch, time,
@@ -26,63 +32,40 @@ public final class Tensor implements AutoCloseable {
     private final int[] shape;
     private final long size;
     private final FloatBuffer data;
-    private final ByteBuffer offHeapOwner; // the buffer to free, or null (heap storage or a view)
-    private final Accounting accounting; // this tensor's share of the off-heap bytes in use, or null
+    private final Cleaner.Cleanable offHeap; // frees the storage this tensor owns, or null (heap storage or a view)
     private final Tensor viewOf;
     private volatile boolean closed;
 
-    private Tensor(int[] shape, FloatBuffer data, ByteBuffer offHeapOwner, Tensor viewOf) {
+    private Tensor(int[] shape, FloatBuffer data, Cleaner.Cleanable offHeap, Tensor viewOf) {
         this.shape = shape;
         this.size = checkedShape(shape);
         this.data = data;
-        this.offHeapOwner = offHeapOwner;
+        this.offHeap = offHeap;
         this.viewOf = viewOf;
-        this.accounting = offHeapOwner == null ? null : Accounting.of(this, offHeapOwner.capacity());
     }
 
     /** Off-heap bytes held by open tensors now, and at most so far (see {@link Neurite#memoryStats()}). */
     static long[] offHeapBytes() {
-        return new long[] {Accounting.IN_USE.get(), Accounting.PEAK.get()};
+        return new long[] {OffHeap.IN_USE.get(), OffHeap.PEAK.get()};
     }
 
     /**
-     * Counts a direct tensor's bytes while it lives: {@link #close} releases them, and so does
-     * the garbage collector for a tensor nobody closed (the safety net, as for its buffer).
+     * Zeros in off-heap, 64-byte aligned storage from the native library's allocator.
+     *
+     * @throws IllegalStateException where the native library cannot load
      */
-    private static final class Accounting implements Runnable {
-        static final java.util.concurrent.atomic.AtomicLong IN_USE = new java.util.concurrent.atomic.AtomicLong(),
-                PEAK = new java.util.concurrent.atomic.AtomicLong();
-        private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
-        private final long bytes;
-        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-
-        private Accounting(long bytes) {
-            this.bytes = bytes;
-        }
-
-        static Accounting of(Tensor owner, long bytes) {
-            Accounting a = new Accounting(bytes);
-            PEAK.accumulateAndGet(IN_USE.addAndGet(bytes), Math::max);
-            CLEANER.register(owner, a);
-            return a;
-        }
-
-        @Override
-        public void run() {
-            if (released.compareAndSet(false, true)) IN_USE.addAndGet(-bytes);
-        }
-    }
-
-    /** Zeros in off-heap, 64-byte aligned storage. */
     public static Tensor direct(int... shape) {
         long bytes = checkedShape(shape) * Float.BYTES;
         if (bytes > Integer.MAX_VALUE - ALIGNMENT) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2 GiB");
         }
         // alignedSlice rounds the capacity down to whole 64-byte units: allocate one spare unit past them.
-        ByteBuffer raw = ByteBuffer.allocateDirect((int) ((bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT) + ALIGNMENT);
+        OffHeap memory = OffHeap.zeros((bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT + ALIGNMENT);
+        ByteBuffer raw = memory.buffer();
         ByteBuffer aligned = raw.alignedSlice(ALIGNMENT).limit((int) bytes).slice().order(ByteOrder.nativeOrder());
-        return new Tensor(shape.clone(), aligned.asFloatBuffer(), raw, null);
+        // Every view of raw (aligned, its float buffer, their slices) keeps raw reachable, so the
+        // cleaner frees the memory only once no buffer over it remains.
+        return new Tensor(shape.clone(), aligned.asFloatBuffer(), memory.freeWhenUnreachable(raw), null);
     }
 
     /** Zeros on the Java heap. */
@@ -270,10 +253,7 @@ public final class Tensor implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        if (offHeapOwner != null) {
-            accounting.run();
-            OffHeap.free(offHeapOwner);
-        }
+        if (offHeap != null) offHeap.clean();
     }
 
     @Override
@@ -293,21 +273,60 @@ public final class Tensor implements AutoCloseable {
         return size;
     }
 
-    /** Frees direct buffers deterministically; without it they would wait for a GC. */
-    private static final class OffHeap {
-        private static final sun.misc.Unsafe UNSAFE = unsafe();
+    /**
+     * Off-heap memory through JavaCPP (malloc and free in the native library's process), so that
+     * {@link #close} frees it at once: a JDK buffer could only be freed early through
+     * sun.misc.Unsafe, which JDK 24+ warns about. Each block is also freed by a cleaner once its
+     * buffer is unreachable, the safety net for tensors nobody closed.
+     */
+    private static final class OffHeap implements Runnable {
+        static final AtomicLong IN_USE = new AtomicLong(), PEAK = new AtomicLong();
+        private static final Cleaner CLEANER = Cleaner.create();
+        private static final Throwable UNAVAILABLE = load();
+        private final Pointer memory;
+        private final long bytes;
+        private final AtomicBoolean freed = new AtomicBoolean();
 
-        static void free(ByteBuffer buffer) {
-            if (UNSAFE != null) UNSAFE.invokeCleaner(buffer);
+        private OffHeap(Pointer memory, long bytes) {
+            this.memory = memory;
+            this.bytes = bytes;
         }
 
-        private static sun.misc.Unsafe unsafe() {
+        private static Throwable load() {
             try {
-                Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                f.setAccessible(true);
-                return (sun.misc.Unsafe) f.get(null);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null; // the garbage collector's cleaner still frees the memory
+                Loader.load(NeuriteNative.class); // JavaCPP's own functions, malloc among them, come with our library
+                return null;
+            } catch (LinkageError | RuntimeException e) {
+                return e;
+            }
+        }
+
+        static OffHeap zeros(long bytes) {
+            if (UNAVAILABLE != null) {
+                throw new IllegalStateException("off-heap tensors need the native library, which cannot load: " + UNAVAILABLE,
+                        UNAVAILABLE);
+            }
+            Pointer memory = Pointer.calloc(bytes, 1);
+            if (memory == null || memory.isNull()) throw new OutOfMemoryError("cannot allocate " + bytes + " off-heap bytes");
+            PEAK.accumulateAndGet(IN_USE.addAndGet(bytes), Math::max);
+            return new OffHeap(memory, bytes);
+        }
+
+        /** A buffer over the whole block (which it does not keep alive: see {@link #freeWhenUnreachable}). */
+        ByteBuffer buffer() {
+            return new BytePointer(memory).capacity(bytes).asByteBuffer();
+        }
+
+        /** Frees the block when {@code buffer} becomes unreachable, or when the result is cleaned, whichever is first. */
+        Cleaner.Cleanable freeWhenUnreachable(ByteBuffer buffer) {
+            return CLEANER.register(buffer, this);
+        }
+
+        @Override
+        public void run() {
+            if (freed.compareAndSet(false, true)) {
+                Pointer.free(memory);
+                IN_USE.addAndGet(-bytes);
             }
         }
     }

@@ -25,6 +25,10 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,8 +61,13 @@ class BackendSelectionTest {
     }
 
     private static Run run(String classpath, Map<String, String> env, List<String> args, String... jvmOptions) throws Exception {
+        return run(Path.of(System.getProperty("java.home")), classpath, env, args, jvmOptions);
+    }
+
+    private static Run run(Path javaHome, String classpath, Map<String, String> env, List<String> args, String... jvmOptions)
+            throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(Arrays.asList(jvmOptions));
         command.add("-cp");
         command.add(classpath);
@@ -253,5 +262,43 @@ class BackendSelectionTest {
                 zip.closeEntry();
             }
         }
+    }
+
+    @Test
+    void theReadmesFlagSilencesJdk22sNativeAccessWarning() throws Exception {
+        Optional<Path> jdk = jdk22OrLater();
+        Assumptions.assumeTrue(jdk.isPresent(), "no JDK 22 or later here (-Dneurite.test.jdk=HOME names one)");
+        String readme = Files.readString(Path.of(System.getProperty("neurite.shapes")).getParent().getParent().resolve("README.md"));
+        String flag = "--enable-native-access=ALL-UNNAMED";
+        assertTrue(readme.contains(flag), "README.md does not document " + flag);
+
+        Run without = run(jdk.get(), classpath(true), Map.of(), List.of());
+        assertEquals(0, without.exit(), without.out());
+        assertTrue(without.out().contains("WARNING: A restricted method"), "the check below could not fail: " + without.out());
+
+        Run with = run(jdk.get(), classpath(true), Map.of(), List.of(), flag);
+        assertEquals(0, with.exit(), with.out());
+        assertTrue(with.out().contains("backend=native outputs=3"), with.out());
+        assertFalse(with.out().contains("WARNING"), with.out());
+    }
+
+    private static Optional<Path> jdk22OrLater() throws IOException {
+        String named = System.getProperty("neurite.test.jdk");
+        List<Path> homes = new ArrayList<>();
+        if (named != null) homes.add(Path.of(named));
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> dirs = Files.list(jvms)) {
+                dirs.sorted().forEach(homes::add);
+            }
+        }
+        Pattern version = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)");
+        for (Path home : homes) {
+            Path release = home.resolve("release");
+            if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin/java"))) continue;
+            Matcher m = version.matcher(Files.readString(release));
+            if (m.find() && Integer.parseInt(m.group(1)) >= 22) return Optional.of(home);
+        }
+        return Optional.empty();
     }
 }
