@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include <pthread.h>
+
 #include "neurite.h"
 
 namespace neurite {
@@ -102,7 +104,12 @@ private:
             int index = workers_++;
             // A new worker must not mistake the last, finished job for a new one.
             uint64_t current = generation_.load(std::memory_order_acquire);
-            std::thread([this, index, current] { work(index, current); }).detach();
+            std::thread([this, index, current] {
+                // Named, so that top, jstack and tests tell the pool's threads from the JVM's (a new
+                // thread would otherwise carry the name of the Java thread that made it).
+                pthread_setname_np(pthread_self(), "neurite-worker");
+                work(index, current);
+            }).detach();
         }
     }
 

@@ -1,17 +1,15 @@
 package org.neurite;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.IntFunction;
 import org.neurite.backend.Backend;
 import org.neurite.backend.Backends;
 import org.neurite.layers.Context;
@@ -52,7 +50,8 @@ public final class Sequential implements AutoCloseable {
     private long seed = 42;
     private int threads = Runtime.getRuntime().availableProcessors();
     private volatile boolean built;
-    private final Queue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
+    // Idle workspaces, one per concurrent caller at most; an ArrayDeque, as a queue of linked nodes would allocate one per call.
+    private final ArrayDeque<Workspace> workspaces = new ArrayDeque<>();
     private Training training;
     private Trainer trainer;
     private volatile boolean stopRequested;
@@ -159,20 +158,24 @@ public final class Sequential implements AutoCloseable {
      * recurrent layers keep their state through masked steps and output zeros there.
      */
     public Tensor predict(Tensor input, Tensor mask) {
-        return whileOpen("predict", () -> {
+        Lock inFlight = enter("predict");
+        try {
             if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
             input.ensureOpen("Sequential.predict");
             int batch = input.rank() > 0 ? input.dim(0) : 0;
             if (batch > chunkSamples) return predictInChunks(input, mask, batch);
             return predictBatch(input, mask);
-        });
+        } finally {
+            inFlight.unlock();
+        }
     }
 
     /**
-     * Runs an inference call on the open, built model. Calls share the model; {@link #close}
-     * waits for those running, so none sees freed kernels, and later ones find it closed.
+     * Starts an inference call on the open, built model; the caller unlocks the result when it
+     * ends. Calls share the model; {@link #close} waits for those running, so none sees freed
+     * kernels, and later ones find it closed.
      */
-    private <T> T whileOpen(String call, java.util.function.Supplier<T> body) {
+    private Lock enter(String call) {
         ensureOpen(call);
         // built before the lock: build() takes the monitor, which close() holds while it waits for the lock
         if (!built) build(); // the volatile read spares concurrent callers the monitor once built
@@ -180,9 +183,10 @@ public final class Sequential implements AutoCloseable {
         inFlight.lock();
         try {
             ensureOpen(call);
-            return body.get();
-        } finally {
+            return inFlight;
+        } catch (RuntimeException e) {
             inFlight.unlock();
+            throw e;
         }
     }
 
@@ -236,11 +240,14 @@ public final class Sequential implements AutoCloseable {
     }
 
     private Tensor predictBatch(Tensor input, Tensor mask) {
-        Workspace workspace = workspaces.poll();
+        Workspace workspace;
+        synchronized (workspaces) {
+            workspace = workspaces.poll();
+        }
         if (workspace == null) workspace = new Workspace(layers.size());
         Tensor converted = backend.accepts(input) ? null : backend.allocate(input.shape()).copyFrom(input);
-        List<Tensor> masks = new ArrayList<>();
-        if (mask != null && !backend.accepts(mask)) masks.add(mask = backend.allocate(mask.shape()).copyFrom(mask));
+        Tensor convertedMask = mask == null || backend.accepts(mask) ? null : backend.allocate(mask.shape()).copyFrom(mask);
+        if (convertedMask != null) mask = convertedMask;
         try {
             Tensor current = converted != null ? converted : input;
             for (int i = 0; i < layers.size(); i++) {
@@ -248,8 +255,7 @@ public final class Sequential implements AutoCloseable {
                 EmbeddingProjection fold = folds[i];
                 if (fold != null) { // this Embedding and the recurrent layer after it, as one
                     fold.check(current, mask);
-                    Tensor layerMask = layer.computeMask(current, mask);
-                    if (layerMask != null && layerMask != mask) masks.add(layerMask);
+                    Tensor layerMask = layer.computeMask(workspace.context(i), current, mask);
                     Layer recurrent = layers.get(++i);
                     Tensor output = workspace.output(i, recurrent, current.dim(0));
                     fold.forward(current, layerMask, workspace.projection(i, fold, current.dim(0)), output, threads);
@@ -257,18 +263,24 @@ public final class Sequential implements AutoCloseable {
                     current = output;
                     continue;
                 }
-                Tensor output = layer.producesView() ? null : workspace.output(i, layer, current.dim(0));
-                Tensor next = layer.forward(current, mask, output, threads); // checks the input first
-                Tensor nextMask = layer.computeMask(current, mask);
-                if (nextMask != null && nextMask != mask) masks.add(nextMask);
+                Tensor next;
+                if (layer.producesView()) {
+                    next = workspace.view(i, current);
+                    if (next == null) next = workspace.keepView(i, current, layer.forward(current, mask, null, threads));
+                } else {
+                    next = layer.forward(current, mask, workspace.output(i, layer, current.dim(0)), threads); // checks the input first
+                }
+                Tensor nextMask = layer.computeMask(workspace.context(i), current, mask);
                 current = next;
                 mask = nextMask;
             }
             return backend.allocate(current.shape()).copyFrom(current);
         } finally {
             if (converted != null) converted.close();
-            for (Tensor m : masks) m.close();
-            workspaces.offer(workspace);
+            if (convertedMask != null) convertedMask.close();
+            synchronized (workspaces) {
+                workspaces.offer(workspace);
+            }
         }
     }
 
@@ -278,7 +290,12 @@ public final class Sequential implements AutoCloseable {
      * one, with the masks they pass on, and none folded into another.
      */
     public List<Tensor> outputsOf(Tensor input, Tensor mask) {
-        return whileOpen("outputsOf", () -> layerOutputs(input, mask));
+        Lock inFlight = enter("outputsOf");
+        try {
+            return layerOutputs(input, mask);
+        } finally {
+            inFlight.unlock();
+        }
     }
 
     private List<Tensor> layerOutputs(Tensor input, Tensor mask) {
@@ -546,7 +563,7 @@ public final class Sequential implements AutoCloseable {
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
                 Tensor next = layer.forwardTraining(contexts[i], current, mask);
-                Tensor nextMask = layer.trainingMask(contexts[i], current, mask);
+                Tensor nextMask = layer.computeMask(contexts[i], current, mask);
                 current = next;
                 mask = nextMask;
             }
@@ -582,37 +599,68 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
-    /** Each layer's output tensor (and a fold's projected input), kept for the next call with the same batch size. */
+    /**
+     * Each layer's output tensor (and a fold's projected input, and a view layer's view of its
+     * input), kept for the next call with the same batch size, so that a steady-state call
+     * allocates nothing but its result.
+     */
     private static final class Workspace implements AutoCloseable {
-        private final Tensor[] outputs, projections;
+        private final Tensor[] outputs, projections, views;
+        private final Context[] contexts; // where a layer keeps the mask it computes
 
         Workspace(int layers) {
             outputs = new Tensor[layers];
             projections = new Tensor[layers];
+            views = new Tensor[layers];
+            contexts = new Context[layers];
+        }
+
+        Context context(int index) {
+            Context c = contexts[index];
+            return c != null ? c : (contexts[index] = new Context(1));
         }
 
         Tensor output(int index, Layer layer, int batch) {
-            return reuse(outputs, index, batch, layer::newOutput);
+            Tensor t = reusable(outputs, index, batch);
+            return t != null ? t : (outputs[index] = layer.newOutput(batch));
         }
 
         // The projected input of the recurrent layer at `index`.
         Tensor projection(int index, EmbeddingProjection fold, int batch) {
-            return reuse(projections, index, batch, fold::newProjected);
+            Tensor t = reusable(projections, index, batch);
+            return t != null ? t : (projections[index] = fold.newProjected(batch));
         }
 
-        private static Tensor reuse(Tensor[] slots, int index, int batch, IntFunction<Tensor> allocate) {
+        /** The view the layer at {@code index} made of {@code input} in an earlier call, or null. */
+        Tensor view(int index, Tensor input) {
+            Tensor v = views[index];
+            return v != null && v.isViewOf(input) && !v.isClosed() ? v : null;
+        }
+
+        Tensor keepView(int index, Tensor input, Tensor view) {
+            // Only views of this workspace's own tensors last from call to call.
+            if (view.isViewOf(input) && (contains(outputs, input) || contains(projections, input))) views[index] = view;
+            return view;
+        }
+
+        private static boolean contains(Tensor[] tensors, Tensor t) {
+            for (Tensor u : tensors) if (u == t) return true;
+            return false;
+        }
+
+        private static Tensor reusable(Tensor[] slots, int index, int batch) {
             Tensor t = slots[index];
-            if (t == null || t.dim(0) != batch) {
-                if (t != null) t.close();
-                t = slots[index] = allocate.apply(batch);
-            }
-            return t;
+            if (t != null && t.dim(0) == batch) return t;
+            if (t != null) t.close();
+            slots[index] = null;
+            return null;
         }
 
         @Override
         public void close() {
             for (Tensor t : outputs) if (t != null) t.close();
             for (Tensor t : projections) if (t != null) t.close();
+            for (Context c : contexts) if (c != null) c.close();
         }
     }
 
@@ -672,7 +720,9 @@ public final class Sequential implements AutoCloseable {
         closed = true;
         if (folds != null) for (EmbeddingProjection fold : folds) if (fold != null) fold.close();
         for (Layer layer : layers) layer.close();
-        for (Workspace w; (w = workspaces.poll()) != null; ) w.close();
+        synchronized (workspaces) {
+            for (Workspace w; (w = workspaces.poll()) != null; ) w.close();
+        }
         if (training != null) training.close();
         training = null;
     }

@@ -5,9 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.neurite.backend.Backends;
@@ -59,10 +57,10 @@ public final class Tensor implements AutoCloseable {
         if (bytes > Integer.MAX_VALUE - ALIGNMENT) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2 GiB");
         }
-        // alignedSlice rounds the capacity down to whole 64-byte units: allocate one spare unit past them.
-        OffHeap memory = OffHeap.zeros((bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT + ALIGNMENT);
+        // malloc aligns to 16 bytes: one spare 64-byte unit holds the shift to the next 64-byte boundary.
+        OffHeap memory = OffHeap.zeros(bytes + ALIGNMENT);
         ByteBuffer raw = memory.buffer();
-        ByteBuffer aligned = raw.alignedSlice(ALIGNMENT).limit((int) bytes).slice().order(ByteOrder.nativeOrder());
+        ByteBuffer aligned = raw.slice(memory.offsetTo(ALIGNMENT), (int) bytes).order(ByteOrder.nativeOrder());
         // Every view of raw (aligned, its float buffer, their slices) keeps raw reachable, so the
         // cleaner frees the memory only once no buffer over it remains.
         return new Tensor(shape.clone(), aligned.asFloatBuffer(), memory.freeWhenUnreachable(raw), null);
@@ -220,7 +218,9 @@ public final class Tensor implements AutoCloseable {
         if (source.size() != size) {
             throw new IllegalArgumentException("cannot copy " + source + " into " + this + ": sizes differ");
         }
-        buffer().put(source.buffer());
+        ensureOpen();
+        source.ensureOpen();
+        data.put(0, source.data, 0, (int) size); // absolute: no buffer duplicates, so a call allocates nothing
         return this;
     }
 
@@ -285,7 +285,6 @@ public final class Tensor implements AutoCloseable {
         private static final Throwable UNAVAILABLE = load();
         private final Pointer memory;
         private final long bytes;
-        private final AtomicBoolean freed = new AtomicBoolean();
 
         private OffHeap(Pointer memory, long bytes) {
             this.memory = memory;
@@ -314,7 +313,12 @@ public final class Tensor implements AutoCloseable {
 
         /** A buffer over the whole block (which it does not keep alive: see {@link #freeWhenUnreachable}). */
         ByteBuffer buffer() {
-            return new BytePointer(memory).capacity(bytes).asByteBuffer();
+            return memory.capacity(bytes).asByteBuffer();
+        }
+
+        /** How many bytes into the block its first {@code alignment}-byte aligned address lies. */
+        int offsetTo(int alignment) {
+            return (int) (-memory.address() & (alignment - 1));
         }
 
         /** Frees the block when {@code buffer} becomes unreachable, or when the result is cleaned, whichever is first. */
@@ -323,11 +327,9 @@ public final class Tensor implements AutoCloseable {
         }
 
         @Override
-        public void run() {
-            if (freed.compareAndSet(false, true)) {
-                Pointer.free(memory);
-                IN_USE.addAndGet(-bytes);
-            }
+        public void run() { // once: a Cleanable runs its action at most once, from close or from the cleaner
+            Pointer.free(memory);
+            IN_USE.addAndGet(-bytes);
         }
     }
 }

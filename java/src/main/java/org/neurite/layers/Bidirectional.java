@@ -158,6 +158,11 @@ public final class Bidirectional extends Layer {
     }
 
     @Override
+    public int weightsVersion() {
+        return (forward != null ? forward.weightsVersion() : 0) + (backward != null ? backward.weightsVersion() : 0);
+    }
+
+    @Override
     public void close() {
         if (forward != null) forward.close();
         if (backward != null) backward.close();

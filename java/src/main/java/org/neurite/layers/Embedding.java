@@ -59,14 +59,14 @@ public final class Embedding extends Layer {
     /** Only the table gets a gradient, from the positions the output mask keeps; ids have none. */
     @Override
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
-        Tensor mask = maskZero ? trainingMask(ctx, ctx.input, ctx.mask) : ctx.mask;
+        Tensor mask = maskZero ? computeMask(ctx, ctx.input, ctx.mask) : ctx.mask;
         backend.embeddingBackward(vocabulary, ctx.input, mask, dOutput, table.gradient(), ctx.threads());
         return null;
     }
 
-    /** The output mask of {@link #computeMask}, made in the context's storage. */
+    /** The output mask of {@link #computeMask(Tensor, Tensor)}, made in the context's storage. */
     @Override
-    public Tensor trainingMask(Context ctx, Tensor input, Tensor inputMask) {
+    public Tensor computeMask(Context ctx, Tensor input, Tensor inputMask) {
         if (!maskZero) return inputMask;
         Tensor mask = ctx.buffer(backend, Context.Slot.MASK, input);
         backend.nonZeroMask(input, mask);

@@ -196,10 +196,11 @@ public abstract class Layer implements AutoCloseable {
     }
 
     /**
-     * As {@link #computeMask}, in a training step: a new mask belongs to {@code ctx}, which
-     * keeps it until the next step (and reuses its storage where the layer can).
+     * As {@link #computeMask(Tensor, Tensor)}, for a caller that calls again and again (a
+     * training step, a model's predict): a new mask belongs to {@code ctx}, which keeps it
+     * until the next call and reuses its storage where the layer can.
      */
-    public Tensor trainingMask(Context ctx, Tensor input, Tensor inputMask) {
+    public Tensor computeMask(Context ctx, Tensor input, Tensor inputMask) {
         Tensor mask = computeMask(input, inputMask);
         return mask == null || mask == inputMask ? mask : ctx.keep(Context.Slot.MASK, mask);
     }
@@ -272,7 +273,7 @@ public abstract class Layer implements AutoCloseable {
     /** Moves whenever any weight changes, so that what was derived from them can be redone. */
     public int weightsVersion() {
         int sum = 0;
-        for (Parameter p : parameters()) sum += p.version();
+        for (int i = 0; i < parameters.size(); i++) sum += parameters.get(i).version(); // no iterator: asked on every call
         return sum;
     }
 

@@ -3,8 +3,12 @@ package org.neurite.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.neurite.Neurite;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
@@ -12,7 +16,10 @@ import org.neurite.backend.Backend;
 import org.neurite.train.Adam;
 import org.neurite.train.Loss;
 
-/** Off-heap memory stays flat in steady state: a short soak of inference and training calls (CI's variant). */
+/**
+ * Off-heap memory stays flat in steady state (a short soak of inference and training calls),
+ * and a steady-state native predict allocates on the Java heap only what its result does.
+ */
 class MemoryTest {
     @Test
     void predictAndTrainingHoldOffHeapMemoryFlatOnceWarm() {
@@ -37,5 +44,44 @@ class MemoryTest {
         }
         assertTrue(Neurite.memoryStats().inUseBytes() <= outside, "closing the model gives everything back");
         assertTrue(Neurite.memoryStats().peakBytes() >= outside);
+    }
+
+    // The native backend's promise; the Java backend's kernels still take small per-call scratch arrays (about 5 kB).
+    @ParameterizedTest
+    @EnumSource(value = Variant.class, names = {"NATIVE_REF", "NATIVE_AVX2", "NATIVE_AVX512"})
+    void steadyStatePredictAllocatesOnlyItsResult(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential cnn = SeedCnnTest.seedCnn().backend(backend).threads(2).build();
+             Sequential rnn = SeedRnnTest.seedRnn().backend(backend).threads(2).build();
+             Tensor image = backend.allocate(1, 28, 28, 1).copyFrom(Checks.random(new Random(3), 784));
+             Tensor ids = backend.allocate(1, 100).copyFrom(new float[100])) {
+            ids.buffer().put(0, 17).put(1, 4);
+            for (Sequential model : new Sequential[] {cnn, rnn}) {
+                Tensor input = model == cnn ? image : ids;
+                long call = allocatedPerCall(() -> model.predict(input));
+                long result = allocatedPerCall(() -> backend.allocate(1, 10)); // the result alone, made as predict makes it
+                assertTrue(call <= result, variant + (model == cnn ? " seed CNN" : " seed RNN") + ": a predict allocates "
+                        + call + " bytes of Java heap, its result " + result);
+            }
+        }
+    }
+
+    /**
+     * Java heap bytes the calling thread allocates per call once warm (the result closed each
+     * time): the least of a few rounds, as a one-off allocation in the JVM (a class loaded, a
+     * queue grown) lands in one round, while anything a call allocates lands in all.
+     */
+    private static long allocatedPerCall(Supplier<Tensor> call) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 3000; i++) call.get().close(); // compiled, with its workspace
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            int calls = 1000;
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < calls; i++) call.get().close();
+            least = Math.min(least, (threads.getThreadAllocatedBytes(thread) - before) / calls);
+        }
+        return least;
     }
 }
