@@ -285,6 +285,117 @@ public final class Sequential implements AutoCloseable {
     }
 
     /**
+     * A model's output with the final states of its recurrent layers (see
+     * {@link #predictWithStates}); the caller owns every tensor, and closing this closes them.
+     *
+     * @param states each recurrent layer's final states by layer name, in layer order: h (and
+     *     c, for LSTM); for a {@link org.neurite.layers.Bidirectional}, the forward layer's,
+     *     then the backward layer's, as Keras' {@code return_state=True} lists them
+     */
+    public record Prediction(Tensor output, Map<String, List<Tensor>> states) implements AutoCloseable {
+        @Override
+        public void close() {
+            output.close();
+            for (List<Tensor> layerStates : states.values()) for (Tensor t : layerStates) if (t != null) t.close();
+        }
+    }
+
+    /**
+     * Runs the model as {@link #predict(Tensor, Tensor)}, with every recurrent layer taking its
+     * initial states from {@code initialStates} (by layer name, in the order {@link Prediction}
+     * gives them; a layer not named starts from zeros) and giving its final states, as Keras'
+     * {@code initial_state} and {@code return_state}: pass one call's states to the next to run
+     * a long sequence in chunks. The layers run one by one, none folded into another.
+     *
+     * @throws IllegalArgumentException if a name is not one of the model's recurrent layers, or
+     *     a layer's states are not as many as it has, or of the wrong shape
+     */
+    public Prediction predictWithStates(Tensor input, Tensor mask, Map<String, List<Tensor>> initialStates) {
+        Lock inFlight = enter("predictWithStates");
+        try {
+            return runWithStates(input, mask, initialStates == null ? Map.of() : initialStates);
+        } finally {
+            inFlight.unlock();
+        }
+    }
+
+    private Prediction runWithStates(Tensor input, Tensor mask, Map<String, List<Tensor>> initialStates) {
+        if (input == null) throw new IllegalArgumentException("Sequential.predictWithStates: input is null");
+        input.ensureOpen("Sequential.predictWithStates");
+        Map<String, Layer> byName = new HashMap<>();
+        for (Layer layer : layers) byName.put(layer.name(), layer);
+        for (Map.Entry<String, List<Tensor>> e : initialStates.entrySet()) {
+            Layer layer = byName.get(e.getKey());
+            int count = stateCount(layer);
+            if (count == 0) {
+                throw new IllegalArgumentException("Sequential.predictWithStates: initial states for '" + e.getKey()
+                        + "', which is not a recurrent layer of this model");
+            }
+            if (e.getValue() == null || e.getValue().size() != count) {
+                throw new IllegalArgumentException(layer.getClass().getSimpleName() + " '" + layer.name() + "': expected " + count + " initial states, got "
+                        + (e.getValue() == null ? "null" : e.getValue().size()));
+            }
+        }
+        Map<String, List<Tensor>> finalStates = new java.util.LinkedHashMap<>();
+        List<Tensor> owned = new ArrayList<>();
+        Tensor result = null;
+        try {
+            Tensor current = backend.accepts(input) ? input : keep(owned, backend.allocate(input.shape()).copyFrom(input));
+            if (mask != null && !backend.accepts(mask)) mask = keep(owned, backend.allocate(mask.shape()).copyFrom(mask));
+            for (Layer layer : layers) {
+                List<Tensor> initial = initialStates.get(layer.name());
+                Tensor next;
+                if (layer instanceof org.neurite.layers.RecurrentLayer<?> r) {
+                    org.neurite.layers.RecurrentLayer.Result out = r.forwardWithState(current, mask, state(initial, 0),
+                            state(initial, 1), threads);
+                    finalStates.put(layer.name(), states(out.finalH(), out.finalC()));
+                    next = out.output();
+                } else if (layer instanceof org.neurite.layers.Bidirectional b) {
+                    int c = b.stateCount() / 4; // 1 where each direction has a c state (LSTM)
+                    org.neurite.layers.Bidirectional.Result out = b.forwardWithState(current, mask, state(initial, 0),
+                            c == 1 ? state(initial, 1) : null, state(initial, 1 + c), c == 1 ? state(initial, 3) : null, threads);
+                    finalStates.put(layer.name(), states(out.forwardH(), out.forwardC(), out.backwardH(), out.backwardC()));
+                    next = out.output();
+                } else {
+                    Tensor output = layer.producesView() ? null : layer.newOutput(current.dim(0));
+                    next = layer.forward(current, mask, output, threads);
+                    if (output == null) next = backend.allocate(next.shape()).copyFrom(next);
+                }
+                keep(owned, next);
+                Tensor nextMask = layer.computeMask(current, mask);
+                if (nextMask != null && nextMask != mask) keep(owned, nextMask);
+                current = next;
+                mask = nextMask;
+            }
+            owned.remove(current);
+            result = current;
+            return new Prediction(result, java.util.Collections.unmodifiableMap(finalStates));
+        } catch (RuntimeException | Error e) {
+            for (List<Tensor> layerStates : finalStates.values()) for (Tensor t : layerStates) t.close();
+            throw e;
+        } finally {
+            for (Tensor t : owned) t.close();
+        }
+    }
+
+    // How many states a layer takes and gives: h (and c for LSTM), twice for Bidirectional; 0 for a layer without.
+    private static int stateCount(Layer layer) {
+        if (layer instanceof org.neurite.layers.RecurrentLayer<?> r) return r.stateCount();
+        if (layer instanceof org.neurite.layers.Bidirectional b) return b.stateCount();
+        return 0;
+    }
+
+    // Keras' state lists, LSTM's c states included where they exist.
+    private static List<Tensor> states(Tensor... states) {
+        return java.util.Arrays.stream(states).filter(java.util.Objects::nonNull).toList();
+    }
+
+    // The index-th initial state in Keras' order, or null (zeros).
+    private static Tensor state(List<Tensor> initial, int index) {
+        return initial == null || index >= initial.size() ? null : initial.get(index);
+    }
+
+    /**
      * Every layer's output for a batch, in layer order (what Keras gives with a model whose
      * outputs are each layer's output), each a tensor the caller owns. The layers run one by
      * one, with the masks they pass on, and none folded into another.

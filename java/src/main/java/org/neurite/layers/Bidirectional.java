@@ -13,7 +13,8 @@ import org.neurite.backend.BinaryOp;
  * wrapped layer itself stays as it was); the backward copy reads from the last step, and
  * (with {@code returnSequences}) its outputs are put back in input order before merging.
  * {@link Merge#CONCAT} (the default) costs no copy: both layers write their halves of one
- * output. Weights: the forward layer's, then the backward layer's.
+ * output. Weights: the forward layer's, then the backward layer's. {@link #forwardWithState}
+ * takes and gives both layers' states, as Keras' {@code initial_state} and {@code return_state}.
  *
  * <pre>{@code
  * model.add(new Bidirectional(new LSTM(64).returnSequences(true), Bidirectional.Merge.SUM));
@@ -66,17 +67,73 @@ public final class Bidirectional extends Layer {
 
     @Override
     protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
+        runBoth(input, mask, NO_STATES, output, NO_STATES, threads);
+        return output;
+    }
+
+    private static final Tensor[] NO_STATES = new Tensor[4];
+
+    /**
+     * Both layers into the merged {@code output}, from {@code initial} states and into
+     * {@code last} states (each: forward h, forward c, backward h, backward c; null entries:
+     * zeros, or not wanted).
+     */
+    private void runBoth(Tensor input, Tensor mask, Tensor[] initial, Tensor output, Tensor[] last, int threads) {
         if (merge == Merge.CONCAT) {
-            forward.runInto(input, mask, output, 0, threads);
-            backward.runInto(input, mask, output, forward.units(), threads);
-            return output;
+            forward.runInto(input, mask, initial[0], initial[1], output, 0, last[0], last[1], threads);
+            backward.runInto(input, mask, initial[2], initial[3], output, forward.units(), last[2], last[3], threads);
+            return;
         }
-        forward.runInto(input, mask, output, 0, threads);
+        forward.runInto(input, mask, initial[0], initial[1], output, 0, last[0], last[1], threads);
         try (Tensor other = backend.allocate(output.shape())) {
-            backward.runInto(input, mask, other, 0, threads);
+            backward.runInto(input, mask, initial[2], initial[3], other, 0, last[2], last[3], threads);
             backend.binary(mergeOp(), output, other, output, threads);
         }
-        return output;
+    }
+
+    /** How many states both layers carry: h (and c, for LSTM) of each. */
+    public int stateCount() {
+        return 2 * wrapped.stateCount();
+    }
+
+    /**
+     * The output and the final states of a call, as Keras' {@code return_state=True} gives
+     * them: the forward layer's h (and c, for LSTM), then the backward layer's (after it read
+     * the sequence from its last step to its first). The caller owns every tensor.
+     */
+    public record Result(Tensor output, Tensor forwardH, Tensor forwardC, Tensor backwardH, Tensor backwardC)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            RecurrentLayer.closeAll(output, forwardH, forwardC, backwardH, backwardC);
+        }
+    }
+
+    /**
+     * Runs from initial states (Keras' {@code initial_state}: the forward layer's first, then
+     * the backward layer's; null: zeros; the c states for LSTM only) and returns the output
+     * with the final states.
+     */
+    public Result forwardWithState(Tensor input, Tensor mask, Tensor forwardH, Tensor forwardC, Tensor backwardH,
+            Tensor backwardC, int threads) {
+        checkInputAndMask(input, mask);
+        int batch = input.dim(0);
+        forward.checkInitialStates(forwardH, forwardC, batch);
+        backward.checkInitialStates(backwardH, backwardC, batch);
+        Tensor[] last = new Tensor[4];
+        Tensor output = newOutput(batch);
+        try {
+            boolean cells = forward.hasCellState();
+            last[0] = forward.newState(batch);
+            last[1] = cells ? forward.newState(batch) : null;
+            last[2] = backward.newState(batch);
+            last[3] = cells ? backward.newState(batch) : null;
+            runBoth(input, mask, new Tensor[] {forwardH, forwardC, backwardH, backwardC}, output, last, threads);
+            return new Result(output, last[0], last[1], last[2], last[3]);
+        } catch (RuntimeException | Error e) {
+            RecurrentLayer.closeAll(output, last[0], last[1], last[2], last[3]);
+            throw e;
+        }
     }
 
     @Override

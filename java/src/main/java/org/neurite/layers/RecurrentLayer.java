@@ -111,9 +111,13 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         return copy;
     }
 
-    /** Runs into {@code output} from {@code offset} with this layer's stride (for Bidirectional); input already checked. */
-    void runInto(Tensor input, Tensor mask, Tensor output, int offset, int threads) {
-        ensurePacked().forward(input, false, mask, biasValue(), null, null, output, offset, null, null, threads);
+    /**
+     * Runs into {@code output} from {@code offset} with this layer's stride (for Bidirectional),
+     * from initial states (null: zeros) and into final states unless null; all already checked.
+     */
+    void runInto(Tensor input, Tensor mask, Tensor initialH, Tensor initialC, Tensor output, int offset, Tensor finalH,
+            Tensor finalC, int threads) {
+        ensurePacked().forward(input, false, mask, biasValue(), initialH, initialC, output, offset, finalH, finalC, threads);
     }
 
     private Tensor biasValue() {
@@ -215,7 +219,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
 
     @Override
     protected Tensor runMasked(Tensor input, Tensor mask, Tensor output, int threads) {
-        runInto(input, mask, output, 0, threads);
+        runInto(input, mask, null, null, output, 0, null, null, threads);
         return output;
     }
 
@@ -249,12 +253,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
      */
     public Tensor forwardTrainingWithState(Context ctx, Tensor input, Tensor mask, Tensor initialH, Tensor initialC) {
         checkInputAndMask(input, mask);
-        int[] state = {input.dim(0), units};
-        checkState("initial h", initialH, state);
-        if (initialC != null && cell != RnnGeometry.Cell.LSTM) {
-            throw new IllegalArgumentException(describe() + ": only LSTM has a cell state");
-        }
-        checkState("initial c", initialC, state);
+        checkInitialStates(initialH, initialC, input.dim(0));
         ctx.pendingH = initialH;
         ctx.pendingC = initialC;
         return forwardTraining(ctx, input, mask);
@@ -323,16 +322,46 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     public Result forwardWithState(Tensor input, Tensor mask, Tensor initialH, Tensor initialC, int threads) {
         checkInputAndMask(input, mask);
         int batch = input.dim(0);
+        checkInitialStates(initialH, initialC, batch);
+        Tensor output = newOutput(batch), h = null, c = null;
+        try {
+            h = newState(batch);
+            c = hasCellState() ? newState(batch) : null;
+            runInto(input, mask, initialH, initialC, output, 0, h, c, threads); // one pass
+            return new Result(output, h, c);
+        } catch (RuntimeException | Error e) {
+            closeAll(output, h, c);
+            throw e;
+        }
+    }
+
+    static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) if (t != null) t.close();
+    }
+
+    /** How many states the layer carries: h, and c for LSTM. */
+    public int stateCount() {
+        return hasCellState() ? 2 : 1;
+    }
+
+    /** Whether the layer has a cell state besides h (LSTM). */
+    boolean hasCellState() {
+        return cell == RnnGeometry.Cell.LSTM;
+    }
+
+    /** A state tensor [batch, units] the caller owns. */
+    Tensor newState(int batch) {
+        return backend.allocate(batch, units);
+    }
+
+    /** Throws an {@link IllegalArgumentException} naming this layer unless the states fit a batch (null states: zeros). */
+    void checkInitialStates(Tensor initialH, Tensor initialC, int batch) {
         int[] state = {batch, units};
         checkState("initial h", initialH, state);
-        if (initialC != null && cell != RnnGeometry.Cell.LSTM) {
+        if (initialC != null && !hasCellState()) {
             throw new IllegalArgumentException(describe() + ": only LSTM has a cell state");
         }
         checkState("initial c", initialC, state);
-        Tensor output = newOutput(batch);
-        Tensor h = backend.allocate(state), c = cell == RnnGeometry.Cell.LSTM ? backend.allocate(state) : null;
-        ensurePacked().forward(input, false, mask, biasValue(), initialH, initialC, output, 0, h, c, threads); // one pass
-        return new Result(output, h, c);
     }
 
     private void checkState(String what, Tensor state, int[] expected) {

@@ -1,6 +1,7 @@
 package org.neurite.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,7 +89,10 @@ class RecurrentTest {
                         Variant.all().stream().map(v -> Arguments.of(Problem.find("rnn", name), merge, v))));
     }
 
-    /** Keras' Bidirectional: a forward and a backward run of the reference, the backward one put back in input order. */
+    /**
+     * Keras' Bidirectional: a forward and a backward run of the reference, the backward one put
+     * back in input order; then again from initial states, with the final states of both runs.
+     */
     @ParameterizedTest(name = "{0} {1} on {2}")
     @MethodSource("bidirectionalCases")
     void bidirectionalMatchesTwoReferenceRuns(Problem p, Bidirectional.Merge merge, Variant variant) {
@@ -104,8 +108,50 @@ class RecurrentTest {
             w[3 * d + 2] = Checks.random(random, c.biasSize());
         }
         float[] mask = c.maskValues(random);
-        double[] f = c.reference(x, mask, w[0], w[1], w[2], null, null).output();
-        double[] b = reversed.reference(x, mask, w[3], w[4], w[5], null, null).output();
+        boolean lstm = c.cell().equals("lstm");
+        // Initial states: forward h, forward c, backward h, backward c (Keras' order); c for LSTM only.
+        float[][] states = new float[4][];
+        for (int s = 0; s < 4; s++) states[s] = s % 2 == 0 || lstm ? Checks.random(random, c.batch() * c.units()) : null;
+
+        Backend backend = variant.activate();
+        Bidirectional layer = new Bidirectional(c.layer(), merge);
+        try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
+             Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
+             Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask)) {
+            layer.setWeights(Weights.shaped(layer, w));
+            String context = p + " " + merge + " on " + variant;
+            RnnCase.Output f = c.reference(x, mask, w[0], w[1], w[2], null, null);
+            RnnCase.Output b = reversed.reference(x, mask, w[3], w[4], w[5], null, null);
+            try (Tensor out = backend.allocate(Problem.prepend(c.batch(), layer.outputShape()))) {
+                layer.forward(input, m, out, 2);
+                Checks.assertMatches(context, out.toArray(), unitScale(merged(c, merge, f.output(), b.output())));
+                Checks.assertNotMostlyZeros(context, out.toArray(), mask == null ? 0.9 : 0.3);
+            }
+
+            f = c.reference(x, mask, w[0], w[1], w[2], states[0], states[1]);
+            b = reversed.reference(x, mask, w[3], w[4], w[5], states[2], states[3]);
+            Tensor[] initial = new Tensor[4];
+            try {
+                for (int s = 0; s < 4; s++) initial[s] = states[s] == null ? null : backend.allocate(c.batch(), c.units()).copyFrom(states[s]);
+                try (Bidirectional.Result r = layer.forwardWithState(input, m, initial[0], initial[1], initial[2], initial[3], 2)) {
+                    Checks.assertMatches(context + " from states", r.output().toArray(),
+                            unitScale(merged(c, merge, f.output(), b.output())));
+                    Checks.assertMatches(context + " forward h", r.forwardH().toArray(), unitScale(f.h()));
+                    Checks.assertMatches(context + " backward h", r.backwardH().toArray(), unitScale(b.h()));
+                    assertEquals(lstm, r.forwardC() != null && r.backwardC() != null, context + ": c states for LSTM only");
+                    if (lstm) {
+                        Checks.assertMatches(context + " forward c", r.forwardC().toArray(), unitScale(f.c()));
+                        Checks.assertMatches(context + " backward c", r.backwardC().toArray(), unitScale(b.c()));
+                    }
+                }
+            } finally {
+                for (Tensor t : initial) if (t != null) t.close();
+            }
+        }
+    }
+
+    /** Keras' merge of a forward run's output and a backward run's, the latter put back in input order. */
+    private static double[] merged(RnnCase c, Bidirectional.Merge merge, double[] f, double[] b) {
         int u = c.units(), vectors = f.length / u;
         double[] expected = new double[merge == Bidirectional.Merge.CONCAT ? 2 * f.length : f.length];
         for (int v = 0; v < vectors; v++) {
@@ -124,19 +170,7 @@ class RecurrentTest {
                 }
             }
         }
-        Backend backend = variant.activate();
-        Bidirectional layer = new Bidirectional(c.layer(), merge);
-        try (Sequential model = new Sequential(c.steps(), c.in()).add(layer).backend(backend).build();
-             Tensor input = backend.allocate(c.batch(), c.steps(), c.in()).copyFrom(x);
-             Tensor m = mask == null ? null : backend.allocate(c.batch(), c.steps()).copyFrom(mask)) {
-            layer.setWeights(Weights.shaped(layer, w));
-            Tensor out = backend.allocate(Problem.prepend(c.batch(), layer.outputShape()));
-            try (out) {
-                layer.forward(input, m, out, 2);
-                Checks.assertMatches(p + " " + merge + " on " + variant, out.toArray(), unitScale(expected));
-                Checks.assertNotMostlyZeros(p + " " + merge, out.toArray(), mask == null ? 0.9 : 0.3);
-            }
-        }
+        return expected;
     }
 
     private static float[] scaled(float[] values, double factor) {
