@@ -97,7 +97,11 @@ enum nrt_rnn_cell { NRT_CELL_SIMPLE = 0, NRT_CELL_LSTM = 1, NRT_CELL_GRU = 2 };
  *          h' = z h + (1 - z) n
  *   Simple: h' = a(x W + h U + b)
  * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default).
- * Steps whose mask is 0 keep the state and emit zeros (Keras). go_backwards reads the
+ * Steps whose mask is 0 keep the state; their outputs follow Keras' zero_output_for_mask:
+ * 0 (Keras' default for a recurrent layer) repeats, with return_sequences, the output of the
+ * step processed before (zeros before the first valid step); 1 (what Keras' Bidirectional
+ * forces with return_sequences) emits zeros there, and without return_sequences gives zeros
+ * for a sequence whose last processed step is masked. go_backwards reads the
  * input from the last step; outputs stay in processing order, as Keras returns them, unless
  * reverse_output puts the output of step s at steps - 1 - s (Keras' Bidirectional does so
  * for its backward layer, aligning its outputs with the input steps). Each output vector of `units` floats starts output_stride floats after the
@@ -111,6 +115,7 @@ typedef struct nrt_rnn_desc {
     int32_t return_sequences; /* output [batch, steps, units], else [batch, units] (the last state) */
     int32_t reverse_output;
     int32_t output_stride;
+    int32_t zero_output_for_mask;
 } nrt_rnn_desc;
 
 /* ---- machine and run-time settings ---- */

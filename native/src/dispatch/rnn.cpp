@@ -107,6 +107,41 @@ int check_states(const char *op, const nrt_rnn_desc &d, int32_t batch, const voi
     return NRT_OK;
 }
 
+// Keras' outputs for masked steps where they differ from what the kernels write (zeros at a
+// sequence's masked steps, the last state otherwise), in place: with return_sequences and
+// zero_output_for_mask = 0 a masked step repeats the output of the step processed before it;
+// without return_sequences and zero_output_for_mask = 1 a sequence whose last processed step is
+// masked outputs zeros. With `gradient`, dst holds the output's gradient and gets the
+// transposed rule: each masked step's gradient joins the step it repeats (from the last step
+// back, so that a run of masked steps all reach its valid step), and whatever is zeroed gets none.
+void apply_masked_output_rule(const nrt_rnn_desc &d, int32_t batch, int32_t steps, const float *mask, float *dst,
+                              bool gradient) {
+    const bool repeat = d.return_sequences && !d.zero_output_for_mask, zero_last = !d.return_sequences && d.zero_output_for_mask;
+    if (mask == nullptr || (!repeat && !zero_last)) return;
+    const int64_t stride = d.output_stride > 0 ? d.output_stride : d.units;
+    for (int32_t b = 0; b < batch; ++b) {
+        // The mask of the s-th step processed, and where its output vector lies.
+        auto valid = [&](int32_t s) { return mask[int64_t{b} * steps + (d.go_backwards ? steps - 1 - s : s)] != 0.f; };
+        auto out = [&](int32_t s) { return dst + (int64_t{b} * steps + (d.reverse_output ? steps - 1 - s : s)) * stride; };
+        if (zero_last) {
+            if (!valid(steps - 1)) std::fill(dst + int64_t{b} * stride, dst + int64_t{b} * stride + d.units, 0.f);
+        } else if (!gradient) {
+            for (int32_t s = 1; s < steps; ++s)
+                if (!valid(s)) std::copy(out(s - 1), out(s - 1) + d.units, out(s));
+        } else {
+            for (int32_t s = steps - 1; s >= 0; --s) {
+                if (valid(s)) continue;
+                float *g = out(s);
+                if (s > 0) {
+                    float *before = out(s - 1);
+                    for (int j = 0; j < d.units; ++j) before[j] += g[j];
+                }
+                std::fill(g, g + d.units, 0.f);
+            }
+        }
+    }
+}
+
 int check_sequence(int32_t batch, int32_t steps) {
     if (batch <= 0 || steps <= 0) return fail(NRT_INVALID_ARGUMENT, "rnn: batch %d and steps %d must be positive", batch, steps);
     if (int64_t{batch} * steps > INT_MAX) return fail(NRT_INVALID_ARGUMENT, "rnn: batch x steps exceeds 2^31");
@@ -205,6 +240,7 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
         }
         run_selected(kRnnKernels, RnnProblem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h,
                                              initial_c, dst, final_h, final_c, num_threads});
+        apply_masked_output_rule(d, batch, steps, mask, dst, false);
         return NRT_OK;
     });
 }
@@ -250,6 +286,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
                            nullptr, nullptr, num_threads};
         problem.workspace = workspace;
         run_selected(kRnnKernels, problem);
+        apply_masked_output_rule(d, batch, steps, mask, dst, false);
         return NRT_OK;
     });
 }
@@ -282,6 +319,14 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
     if (d_bias != nullptr) NRT_CHECK(check_buffer("rnn backward", "bias gradient", d_bias, d_bias_size, bias_size(d)));
     NRT_CHECK(check_states("rnn backward", d, batch, d_initial_h, d_initial_h_size, d_initial_c, d_initial_c_size));
     return guarded("rnn backward", [&] {
+        if (mask != nullptr && (d.return_sequences != 0) != (d.zero_output_for_mask != 0)) {
+            // The kernels take the gradient of their own outputs: move Keras' rule out of it, in a copy.
+            const int64_t reach = output_reach(d, batch, steps);
+            float *moved = thread_scratch(reach, ScratchSlot::kGradientRight); // the kernels take kGradientLeft
+            std::copy(d_dst, d_dst + reach, moved);
+            apply_masked_output_rule(d, batch, steps, mask, moved, true);
+            d_dst = moved;
+        }
         RnnBackwardProblem problem{d, batch, steps, mask, recurrent_kernel, d_dst, workspace, num_threads};
         problem.d_initial_h = d_initial_h;
         problem.d_initial_c = d_initial_c;

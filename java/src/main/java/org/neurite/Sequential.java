@@ -155,7 +155,8 @@ public final class Sequential implements AutoCloseable {
     /**
      * As {@link #predict(Tensor)}, with a mask of the input's time steps ({@code [batch, steps]},
      * nonzero = valid; see {@link Tensor#sequenceMask}), as Keras' {@code model(x, mask=m)}:
-     * recurrent layers keep their state through masked steps and output zeros there.
+     * recurrent layers keep their state through masked steps (see {@link org.neurite.layers.RecurrentLayer#zeroOutputForMask}
+     * for their outputs there).
      */
     public Tensor predict(Tensor input, Tensor mask) {
         Lock inFlight = enter("predict");

@@ -110,6 +110,7 @@ final class JavaRnn implements RnnOp {
                 if (cT != null) System.arraycopy(c, 0, cT, row * units, units);
             }
         });
+        applyMaskedOutputRule(g, batch, steps, m, y, outputOffset, false);
         commit(output, y);
         if (finalH != null) commit(finalH, hT);
         if (finalC != null) commit(finalC, cT);
@@ -122,7 +123,10 @@ final class JavaRnn implements RnnOp {
                          Tensor dInitialH, Tensor dInitialC, int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
         final Workspace at = new Workspace(g, batch, steps);
-        final float[] m = mask == null ? null : read(mask), u = read(recurrentValue), dy = read(dOutput);
+        final float[] m = mask == null ? null : read(mask), u = read(recurrentValue);
+        // The gradient of the outputs the recurrence wrote, Keras' rule for masked steps moved out (in a copy).
+        final float[] dy = m != null && g.returnSequences() != g.zeroOutputForMask() ? read(dOutput).clone() : read(dOutput);
+        applyMaskedOutputRule(g, batch, steps, m, dy, outputOffset, true);
         final float[] ws = writable(workspace);
         final float[] dh0 = dInitialH == null ? null : writable(dInitialH), dc0 = dInitialC == null ? null : writable(dInitialC);
         final Activation a = g.activation(), ra = g.recurrentActivation();
@@ -297,6 +301,44 @@ final class JavaRnn implements RnnOp {
      * One step of one sequence: next (and c, in place, for LSTM) from h and the projected
      * input x = projected[at...]. Equations: native/include/neurite.h.
      */
+    /**
+     * Keras' outputs for masked steps where they differ from what the recurrence writes (zeros
+     * at a sequence's masked steps, the last state otherwise), in place, as nrt_rnn_forward
+     * applies them: with returnSequences and not zeroOutputForMask a masked step repeats the
+     * output of the step processed before it; without returnSequences and with
+     * zeroOutputForMask a sequence whose last processed step is masked outputs zeros. With
+     * {@code gradient}, {@code y} holds the output's gradient and gets the transposed rule.
+     */
+    static void applyMaskedOutputRule(RnnGeometry g, int batch, int steps, float[] m, float[] y, int offset, boolean gradient) {
+        boolean repeat = g.returnSequences() && !g.zeroOutputForMask(), zeroLast = !g.returnSequences() && g.zeroOutputForMask();
+        if (m == null || (!repeat && !zeroLast)) return;
+        int units = g.units(), stride = g.outputStride();
+        for (int b = 0; b < batch; b++) {
+            if (zeroLast) {
+                if (m[b * steps + (g.goBackwards() ? 0 : steps - 1)] == 0f) Arrays.fill(y, offset + b * stride, offset + b * stride + units, 0f);
+                continue;
+            }
+            for (int k = 1; k < steps; k++) {
+                // From the second step processed on, or from the last back for the gradient.
+                int s = gradient ? steps - k : k;
+                if (m[b * steps + (g.goBackwards() ? steps - 1 - s : s)] != 0f) continue;
+                int at = offset + (b * steps + (g.reverseOutput() ? steps - 1 - s : s)) * stride;
+                int before = offset + (b * steps + (g.reverseOutput() ? steps - s : s - 1)) * stride;
+                if (!gradient) {
+                    System.arraycopy(y, before, y, at, units);
+                } else {
+                    JavaDense.axpy(1f, y, at, y, before, units);
+                    Arrays.fill(y, at, at + units, 0f);
+                }
+            }
+            // A masked first step outputs zeros: no gradient.
+            if (gradient && m[b * steps + (g.goBackwards() ? steps - 1 : 0)] == 0f) {
+                int first = offset + (b * steps + (g.reverseOutput() ? steps - 1 : 0)) * stride;
+                Arrays.fill(y, first, first + units, 0f);
+            }
+        }
+    }
+
     private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[] u, float[] splitBias, float[] h,
                                       float[] c, float[] next, float[] rec, float[] rh, float[] saved, int savedAt) {
         int units = g.units(), gu = g.gatedUnits();

@@ -9,15 +9,17 @@ import org.neurite.Activation;
  * {@code native/include/neurite.h} states them. Each output vector starts {@code outputStride}
  * floats after the previous one (two layers can then fill one concatenated output), in
  * reverse step order if {@code reverseOutput} (Keras' Bidirectional, for its backward layer).
+ * {@code zeroOutputForMask} is Keras' option of that name: zeros at a sequence's masked steps,
+ * where otherwise each repeats the output before it.
  *
  * <pre>{@code
  * RnnGeometry lstm = new RnnGeometry(RnnGeometry.Cell.LSTM, 64, 64, Activation.TANH, Activation.SIGMOID, true, false,
- *         false, false, 64);
+ *         false, false, 64, false);
  * }</pre>
  */
 public record RnnGeometry(Cell cell, int inputSize, int units, Activation activation, Activation recurrentActivation,
                           boolean resetAfter, boolean goBackwards, boolean returnSequences, boolean reverseOutput,
-                          int outputStride) {
+                          int outputStride, boolean zeroOutputForMask) {
     /** The cells, with their gates in Keras' order. */
     public enum Cell {
         SIMPLE(1), LSTM(4), GRU(3);

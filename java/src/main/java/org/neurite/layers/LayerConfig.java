@@ -73,6 +73,7 @@ public final class LayerConfig {
         c.addProperty("use_bias", rnn.useBias);
         c.addProperty("return_sequences", rnn.returnSequences);
         c.addProperty("go_backwards", rnn.goBackwards);
+        c.addProperty("zero_output_for_mask", rnn.zeroOutputForMask);
         if (rnn instanceof GRU) c.addProperty("reset_after", rnn.resetAfter);
         if (rnn instanceof LSTM) c.addProperty("unit_forget_bias", rnn.unitForgetBias);
     }
@@ -137,7 +138,8 @@ public final class LayerConfig {
         if (!type.equals("SimpleRNN")) rnn.recurrentActivation(choice(Activation.class, string(c, "recurrent_activation", type), type,
                 "recurrent_activation"));
         return rnn.useBias(bool(c, "use_bias", type)).returnSequences(bool(c, "return_sequences", type))
-                .goBackwards(bool(c, "go_backwards", type));
+                .goBackwards(bool(c, "go_backwards", type))
+                .zeroOutputForMask(c.has("zero_output_for_mask") && bool(c, "zero_output_for_mask", type)); // Keras' default
     }
 
     private static ConvolutionLayer<?> conv(ConvolutionLayer<?> conv, JsonObject c, String type) {

@@ -14,7 +14,8 @@ import org.neurite.backend.RnnOp;
  * {@code returnSequences}, else the last state {@code [batch, units]}; kernel
  * {@code [features, gates * units]}, recurrent kernel {@code [units, gates * units]}, bias.
  * The whole sequence runs in one backend call. Masked steps (from an
- * {@code Embedding(maskZero)}) keep the state and output zeros, as in Keras.
+ * {@code Embedding(maskZero)}) keep the state and, with {@code returnSequences}, repeat the
+ * output before them, or output zeros with {@link #zeroOutputForMask}, as in Keras.
  *
  * <pre>{@code
  * model.add(new LSTM(64).returnSequences(true).goBackwards(true));
@@ -28,6 +29,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     boolean returnSequences, goBackwards, useBias = true;
     boolean resetAfter = true;
     boolean unitForgetBias = true;
+    boolean zeroOutputForMask;
     // Where outputs go, for the copies Bidirectional makes: in reverse step order, every outputStride floats.
     private boolean reverseOutput;
     private int outputStride;
@@ -53,6 +55,19 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     public L goBackwards(boolean goBackwards) {
         ensureNotBuilt();
         this.goBackwards = goBackwards;
+        return self();
+    }
+
+    /**
+     * Keras' {@code zero_output_for_mask}: with {@code returnSequences}, a masked step outputs
+     * zeros; by default (false, as in Keras) it repeats the output of the step before it
+     * (zeros before the first valid step). Without {@code returnSequences}, true gives zeros
+     * for a sequence whose last step is masked, where false gives the last valid step's
+     * output. {@link Bidirectional} sets it to {@code returnSequences} for both its layers.
+     */
+    public L zeroOutputForMask(boolean zeroOutputForMask) {
+        ensureNotBuilt();
+        this.zeroOutputForMask = zeroOutputForMask;
         return self();
     }
 
@@ -108,6 +123,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         copy.unitForgetBias = unitForgetBias;
         copy.reverseOutput = reverseOutput;
         copy.outputStride = outputStride;
+        copy.zeroOutputForMask = returnSequences; // as Keras' Bidirectional forces it
         return copy;
     }
 
@@ -161,7 +177,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         values("kernel", inputShape[1], gated);
         values("bias", 2, gated);
         geometry = new RnnGeometry(cell, inputShape[1], units, activation, recurrentActivation, resetAfter, goBackwards,
-                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units);
+                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units, zeroOutputForMask);
         int gu = geometry.gatedUnits();
         float limit = (float) Math.sqrt(6.0 / (geometry.inputSize() + gu));
         float[] k = new float[geometry.inputSize() * gu];

@@ -12,11 +12,22 @@ import org.neurite.layers.SimpleRNN;
  * would write for it, and the independent double-precision reference of Keras' equations.
  */
 public record RnnCase(Problem problem, String cell, int batch, int steps, int in, int units, boolean sequences,
-                      boolean backwards, boolean resetAfter, String activation, String recurrentActivation, String mask) {
+                      boolean backwards, boolean resetAfter, String activation, String recurrentActivation, String mask,
+                      boolean zeroOutput) {
     public static RnnCase of(Problem p) {
         return new RnnCase(p, p.text("cell", "lstm"), p.integer("mb", 1), p.integer("steps", 1), p.integer("in", 1),
                 p.integer("units", 1), p.integer("sequences", 0) == 1, p.integer("backwards", 0) == 1,
-                p.integer("reset_after", 1) == 1, p.text("act", "tanh"), p.text("ract", "sigmoid"), p.text("mask", "none"));
+                p.integer("reset_after", 1) == 1, p.text("act", "tanh"), p.text("ract", "sigmoid"), p.text("mask", "none"),
+                p.integer("zero_output", 0) == 1);
+    }
+
+    /**
+     * The two layers Keras' Bidirectional makes of this one: {@code backward} reads the other
+     * way; both output zeros at masked steps exactly when they return sequences.
+     */
+    public RnnCase asBidirectionalHalf(boolean backward) {
+        return new RnnCase(problem, cell, batch, steps, in, units, sequences, backwards != backward, resetAfter, activation,
+                recurrentActivation, mask, sequences);
     }
 
     public int gates() {
@@ -33,7 +44,7 @@ public record RnnCase(Problem problem, String cell, int batch, int steps, int in
             case "gru" -> new GRU(units).resetAfter(resetAfter);
             default -> new SimpleRNN(units);
         };
-        return layer.returnSequences(sequences).goBackwards(backwards)
+        return layer.returnSequences(sequences).goBackwards(backwards).zeroOutputForMask(zeroOutput)
                 .activation(Activation.valueOf(activation.toUpperCase()))
                 .recurrentActivation(Activation.valueOf(recurrentActivation.toUpperCase()));
     }
@@ -71,7 +82,13 @@ public record RnnCase(Problem problem, String cell, int batch, int steps, int in
             }
             for (int s = 0; s < steps; s++) {
                 int t = backwards ? steps - 1 - s : s;
-                if (maskValues != null && maskValues[b * steps + t] == 0) continue; // outputs stay 0
+                if (maskValues != null && maskValues[b * steps + t] == 0) { // the state stays
+                    // Keras' zero_output_for_mask=False: the output of the step processed before (zeros before any)
+                    if (sequences && !zeroOutput && s > 0) {
+                        System.arraycopy(out, (b * steps + s - 1) * units, out, (b * steps + s) * units, units);
+                    }
+                    continue;
+                }
                 double[] xw = new double[gu], hu = new double[gu];
                 for (int col = 0; col < gu; col++) {
                     double sum = bias == null ? 0 : bias[col];
@@ -111,7 +128,8 @@ public record RnnCase(Problem problem, String cell, int batch, int steps, int in
                 h = next;
                 if (sequences) System.arraycopy(h, 0, out, (b * steps + s) * units, units);
             }
-            if (!sequences) System.arraycopy(h, 0, out, b * units, units);
+            boolean lastMasked = maskValues != null && maskValues[b * steps + (backwards ? 0 : steps - 1)] == 0;
+            if (!sequences && !(zeroOutput && lastMasked)) System.arraycopy(h, 0, out, b * units, units);
             System.arraycopy(h, 0, hT, b * units, units);
             System.arraycopy(c, 0, cT, b * units, units);
         }

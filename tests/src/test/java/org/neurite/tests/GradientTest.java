@@ -138,6 +138,13 @@ class GradientTest {
                 () -> List.of(new Embedding(5, 3).maskZero(true), new LSTM(4), new Dense(3, Activation.SOFTMAX))));
         c.add(new Case("masked Embedding then GRU returnSequences", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new GRU(3).returnSequences(true))));
+        // Keras' zero_output_for_mask: false (above) repeats the output before a masked step, so its gradient moves there.
+        c.add(new Case("masked Embedding then LSTM returnSequences goBackwards", new int[] {7}, 4,
+                () -> List.of(new Embedding(4, 3).maskZero(true), new LSTM(3).returnSequences(true).goBackwards(true))));
+        c.add(new Case("masked Embedding then SimpleRNN zeroOutputForMask", new int[] {6}, 3,
+                () -> List.of(new Embedding(3, 2).maskZero(true), new SimpleRNN(3).zeroOutputForMask(true))));
+        c.add(new Case("masked Embedding then GRU returnSequences zeroOutputForMask", new int[] {6}, 4,
+                () -> List.of(new Embedding(4, 3).maskZero(true), new GRU(3).returnSequences(true).zeroOutputForMask(true))));
         c.add(new Case("small seed CNN", new int[] {8, 8, 1}, 0, () -> List.of(new Conv2D(4, 3, Activation.RELU),
                 new MaxPool2D(2), new Conv2D(5, 2, Activation.RELU), new Flatten(), new Dense(6, Activation.RELU),
                 new Dense(3, Activation.SOFTMAX))));

@@ -96,9 +96,7 @@ class RecurrentTest {
     @ParameterizedTest(name = "{0} {1} on {2}")
     @MethodSource("bidirectionalCases")
     void bidirectionalMatchesTwoReferenceRuns(Problem p, Bidirectional.Merge merge, Variant variant) {
-        RnnCase c = RnnCase.of(p);
-        RnnCase reversed = new RnnCase(p, c.cell(), c.batch(), c.steps(), c.in(), c.units(), c.sequences(), !c.backwards(),
-                c.resetAfter(), c.activation(), c.recurrentActivation(), c.mask());
+        RnnCase c = RnnCase.of(p).asBidirectionalHalf(false), reversed = RnnCase.of(p).asBidirectionalHalf(true);
         Random random = new Random(p.name().hashCode() + merge.ordinal());
         float[] x = Checks.random(random, c.batch() * c.steps() * c.in());
         float[][] w = new float[6][];
