@@ -354,6 +354,17 @@ NRT_API int nrt_embedding_backward(int32_t vocabulary, int32_t dim, int64_t coun
                                    float *d_table, int64_t d_table_size, int32_t num_threads);
 /* mask[i] = 1 where ids[i] != 0, else 0: the padding mask of Keras' mask_zero. */
 NRT_API int nrt_nonzero_mask(int64_t count, const float *ids, int64_t ids_size, float *mask, int64_t mask_size);
+/* The same three for int32 ids, as a tokenizer gives them (no conversion, any id below 2^31). */
+NRT_API int nrt_embedding_forward_i32(int32_t vocabulary, int32_t dim, int64_t count,
+                                      const int32_t *ids, int64_t ids_size,
+                                      const float *table, int64_t table_size,
+                                      float *dst, int64_t dst_size, int32_t num_threads);
+NRT_API int nrt_embedding_backward_i32(int32_t vocabulary, int32_t dim, int64_t count,
+                                       const int32_t *ids, int64_t ids_size,
+                                       const float *mask, int64_t mask_size,
+                                       const float *d_dst, int64_t d_dst_size,
+                                       float *d_table, int64_t d_table_size, int32_t num_threads);
+NRT_API int nrt_nonzero_mask_i32(int64_t count, const int32_t *ids, int64_t ids_size, float *mask, int64_t mask_size);
 
 #ifdef __cplusplus
 }

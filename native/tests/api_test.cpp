@@ -164,6 +164,28 @@ int main() {
         expect(nrt_embedding_forward(10, 4, 4, ids.data(), 4, table.data(), 40, y.data(), 16, 1) == NRT_INVALID_ARGUMENT &&
                    std::string(nrt_last_error()).find("id 10 at position 2") != std::string::npos,
                "embedding refuses an id past the vocabulary");
+        // int32 ids: the same rows and mask as the float ids, and the same checks.
+        std::vector<int32_t> int_ids = {0, 3, 9, 3};
+        std::vector<float> yi(16), mask(4);
+        ids[2] = 9;
+        expect(nrt_embedding_forward(10, 4, 4, ids.data(), 4, table.data(), 40, y.data(), 16, 1) == NRT_OK &&
+                   nrt_embedding_forward_i32(10, 4, 4, int_ids.data(), 4, table.data(), 40, yi.data(), 16, 1) == NRT_OK &&
+                   y == yi, "int32 ids gather the rows float ids do");
+        expect(nrt_nonzero_mask_i32(4, int_ids.data(), 4, mask.data(), 4) == NRT_OK && mask == std::vector<float>{0, 1, 1, 1},
+               "int32 ids' padding mask");
+        for (int32_t bad : {10, -1}) {
+            int_ids[1] = bad;
+            expect(nrt_embedding_forward_i32(10, 4, 4, int_ids.data(), 4, table.data(), 40, yi.data(), 16, 1) ==
+                           NRT_INVALID_ARGUMENT &&
+                       std::string(nrt_last_error()).find("id " + std::to_string(bad) + " at position 1") != std::string::npos,
+                   "embedding refuses int32 id " + std::to_string(bad));
+        }
+        std::vector<float> d_table(40);
+        int_ids[1] = 3;
+        std::vector<float> dy(16, 1.f);
+        expect(nrt_embedding_backward_i32(10, 4, 4, int_ids.data(), 4, mask.data(), 4, dy.data(), 16, d_table.data(), 40, 1) ==
+                       NRT_OK && d_table[12] == 2.f && d_table[36] == 1.f && d_table[0] == 0.f,
+               "int32 ids' table gradient: rows summed per id, the padding id masked");
     }
     std::printf("%s\n", failures == 0 ? "all passed" : "FAILED");
     return failures == 0 ? 0 : 1;

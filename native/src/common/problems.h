@@ -203,10 +203,18 @@ struct RnnBackwardProblem {
     bool valid(int64_t row, int t) const { return mask == nullptr || mask[row * steps + t] != 0.f; }
 };
 
+// Token ids as the caller holds them: floats (exact integers below 2^24) or int32.
+struct Ids {
+    const float *floats = nullptr;
+    const int32_t *ints = nullptr;
+    int64_t operator[](int64_t i) const { return ints != nullptr ? ints[i] : static_cast<int64_t>(floats[i]); }
+};
+
 struct EmbeddingProblem {
     int32_t vocabulary, dim;
     int64_t count;
-    const float *ids, *table;
+    Ids ids;
+    const float *table;
     float *dst;
     int threads;
 };
@@ -214,7 +222,8 @@ struct EmbeddingProblem {
 struct EmbeddingBackwardProblem {
     int32_t vocabulary, dim;
     int64_t count;
-    const float *ids, *mask, *d_dst;  // mask may be null
+    Ids ids;
+    const float *mask, *d_dst;  // mask may be null
     float *d_table;
     int threads;
 };

@@ -210,11 +210,11 @@ public final class Sequential implements AutoCloseable {
         }
         Tensor result = backend.allocate(shape);
         int chunk = chunkSamples;
-        try (Tensor part = backend.allocate(withBatch(chunk, input.shape()));
+        try (Tensor part = allocateLike(input, withBatch(chunk, input.shape()));
              Tensor maskPart = mask == null ? null : backend.allocate(withBatch(chunk, mask.shape()))) {
             for (int from = 0; from < batch; from += chunk) {
                 int n = Math.min(chunk, batch - from);
-                Tensor x = n == chunk ? part : backend.allocate(withBatch(n, input.shape()));
+                Tensor x = n == chunk ? part : allocateLike(input, withBatch(n, input.shape()));
                 Tensor m = mask == null ? null : n == chunk ? maskPart : backend.allocate(withBatch(n, mask.shape()));
                 try {
                     Tensor.copyRows(input, from, x, 0, n);
@@ -234,6 +234,16 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /** A copy of {@code t} in this model's backend's storage (int32 ids stay ids). */
+    private Tensor onBackend(Tensor t) {
+        return allocateLike(t, t.shape()).copyFrom(t);
+    }
+
+    /** Zeros of {@code shape} in this model's backend's storage, holding ids if {@code like} does. */
+    private Tensor allocateLike(Tensor like, int[] shape) {
+        return like.holdsIds() ? backend.allocateIds(shape) : backend.allocate(shape);
+    }
+
     private static int[] withBatch(int batch, int[] shape) {
         int[] s = shape.clone();
         s[0] = batch;
@@ -246,7 +256,7 @@ public final class Sequential implements AutoCloseable {
             workspace = workspaces.poll();
         }
         if (workspace == null) workspace = new Workspace(layers.size());
-        Tensor converted = backend.accepts(input) ? null : backend.allocate(input.shape()).copyFrom(input);
+        Tensor converted = backend.accepts(input) ? null : onBackend(input);
         Tensor convertedMask = mask == null || backend.accepts(mask) ? null : backend.allocate(mask.shape()).copyFrom(mask);
         if (convertedMask != null) mask = convertedMask;
         try {
@@ -341,7 +351,7 @@ public final class Sequential implements AutoCloseable {
         List<Tensor> owned = new ArrayList<>();
         Tensor result = null;
         try {
-            Tensor current = backend.accepts(input) ? input : keep(owned, backend.allocate(input.shape()).copyFrom(input));
+            Tensor current = backend.accepts(input) ? input : keep(owned, onBackend(input));
             if (mask != null && !backend.accepts(mask)) mask = keep(owned, backend.allocate(mask.shape()).copyFrom(mask));
             for (Layer layer : layers) {
                 List<Tensor> initial = initialStates.get(layer.name());
@@ -415,7 +425,7 @@ public final class Sequential implements AutoCloseable {
         input.ensureOpen("Sequential.outputsOf");
         List<Tensor> outputs = new ArrayList<>(), owned = new ArrayList<>();
         try {
-            Tensor current = backend.accepts(input) ? input : keep(owned, backend.allocate(input.shape()).copyFrom(input));
+            Tensor current = backend.accepts(input) ? input : keep(owned, onBackend(input));
             if (mask != null && !backend.accepts(mask)) mask = keep(owned, backend.allocate(mask.shape()).copyFrom(mask));
             for (Layer layer : layers) {
                 Tensor output = layer.producesView() ? null : layer.newOutput(current.dim(0));
@@ -693,7 +703,7 @@ public final class Sequential implements AutoCloseable {
         }
 
         Tensor converted(Tensor t) {
-            Tensor copy = backend.allocate(t.shape()).copyFrom(t);
+            Tensor copy = onBackend(t);
             owned.add(copy);
             return copy;
         }

@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Loader;
@@ -32,14 +33,16 @@ public final class Tensor implements AutoCloseable {
     private final FloatBuffer data;
     private final Cleaner.Cleanable offHeap; // frees the storage this tensor owns, or null (heap storage or a view)
     private final Tensor viewOf;
+    private final boolean ids; // int32 token ids in the same 32-bit slots, not floats
     private volatile boolean closed;
 
-    private Tensor(int[] shape, FloatBuffer data, Cleaner.Cleanable offHeap, Tensor viewOf) {
+    private Tensor(int[] shape, FloatBuffer data, Cleaner.Cleanable offHeap, Tensor viewOf, boolean ids) {
         this.shape = shape;
         this.size = checkedShape(shape);
         this.data = data;
         this.offHeap = offHeap;
         this.viewOf = viewOf;
+        this.ids = ids;
     }
 
     /** Off-heap bytes held by open tensors now, and at most so far (see {@link Neurite#memoryStats()}). */
@@ -53,6 +56,15 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalStateException where the native library cannot load
      */
     public static Tensor direct(int... shape) {
+        return direct(false, shape);
+    }
+
+    /** As {@link #direct}, holding int32 ids (all 0) rather than floats: see {@link #ids(int[], int...)}. */
+    public static Tensor directIds(int... shape) {
+        return direct(true, shape);
+    }
+
+    private static Tensor direct(boolean ids, int... shape) {
         long bytes = checkedShape(shape) * Float.BYTES;
         if (bytes > Integer.MAX_VALUE - ALIGNMENT) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2 GiB");
@@ -63,16 +75,25 @@ public final class Tensor implements AutoCloseable {
         ByteBuffer aligned = raw.slice(memory.offsetTo(ALIGNMENT), (int) bytes).order(ByteOrder.nativeOrder());
         // Every view of raw (aligned, its float buffer, their slices) keeps raw reachable, so the
         // cleaner frees the memory only once no buffer over it remains.
-        return new Tensor(shape.clone(), aligned.asFloatBuffer(), memory.freeWhenUnreachable(raw), null);
+        return new Tensor(shape.clone(), aligned.asFloatBuffer(), memory.freeWhenUnreachable(raw), null, ids);
     }
 
     /** Zeros on the Java heap. */
     public static Tensor heap(int... shape) {
+        return heap(false, shape);
+    }
+
+    /** As {@link #heap}, holding int32 ids (all 0) rather than floats: see {@link #ids(int[], int...)}. */
+    public static Tensor heapIds(int... shape) {
+        return heap(true, shape);
+    }
+
+    private static Tensor heap(boolean ids, int... shape) {
         long size = checkedShape(shape);
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2^31 floats");
         }
-        return new Tensor(shape.clone(), FloatBuffer.wrap(new float[(int) size]), null, null);
+        return new Tensor(shape.clone(), FloatBuffer.wrap(new float[(int) size]), null, null, ids);
     }
 
     /** Zeros in the storage the active backend prefers. */
@@ -90,6 +111,47 @@ public final class Tensor implements AutoCloseable {
         Tensor t = zeros(shape);
         t.copyFrom(values);
         return t;
+    }
+
+    /**
+     * A copy of int32 token ids with the given shape (e.g. {@code [batch, steps]}), in the
+     * storage the active backend prefers, as an {@link org.neurite.layers.Embedding} takes
+     * them: no conversion to floats, so any id below 2^31 is exact (float ids are exact below
+     * 2^24). Only an Embedding reads such a tensor; {@link #toIntArray} reads it back.
+     */
+    public static Tensor ids(int[] values, int... shape) {
+        return ids(IntBuffer.wrap(values), shape);
+    }
+
+    /** As {@link #ids(int[], int...)}, from the buffer's remaining ids (its position does not move). */
+    public static Tensor ids(IntBuffer values, int... shape) {
+        long size = checkedShape(shape);
+        if (values.remaining() != size) {
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + size + " ids, got " + values.remaining());
+        }
+        Tensor t = Backends.get().allocateIds(shape);
+        for (int i = 0, at = values.position(); i < size; i++) t.data.put(i, Float.intBitsToFloat(values.get(at + i)));
+        return t;
+    }
+
+    /** Whether this tensor holds int32 token ids ({@link #ids(int[], int...)}) rather than floats. */
+    public boolean holdsIds() {
+        return ids;
+    }
+
+    /** The int32 ids of a tensor made by {@link #ids(int[], int...)}. */
+    public int[] toIntArray() {
+        ensureOpen();
+        if (!ids) throw new IllegalStateException("Tensor" + Arrays.toString(shape) + " holds floats, not int32 ids");
+        int[] values = new int[Math.toIntExact(size)];
+        for (int i = 0; i < values.length; i++) values[i] = Float.floatToRawIntBits(data.get(i));
+        return values;
+    }
+
+    // The float accessors: an ids tensor's bits are not floats.
+    private void ensureFloats() {
+        if (ids) throw new IllegalStateException("Tensor" + Arrays.toString(shape) + " holds int32 ids: read them with toIntArray()");
     }
 
     /**
@@ -171,10 +233,12 @@ public final class Tensor implements AutoCloseable {
 
     public float get(long index) {
         ensureOpen();
+        ensureFloats();
         return data.get(Math.toIntExact(index));
     }
 
     public float[] toArray() {
+        ensureFloats();
         float[] values = new float[Math.toIntExact(size)];
         buffer().get(values);
         return values;
@@ -186,6 +250,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " holds " + size
                     + " values, more than the " + into.length + " of the array");
         }
+        ensureFloats();
         buffer().get(into, 0, Math.toIntExact(size));
         return into;
     }
@@ -195,6 +260,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " holds " + size
                     + " values, got " + values.length);
         }
+        ensureFloats();
         buffer().put(values);
         return this;
     }
@@ -207,6 +273,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("cannot copy rows [" + fromRow + ", " + (fromRow + rows) + ") of " + from + " to row "
                     + toRow + " of " + to);
         }
+        if (from.ids != to.ids) throw new IllegalArgumentException("cannot copy rows of " + from + " to " + to);
         FloatBuffer source = from.buffer(), target = to.buffer();
         source.position(Math.toIntExact(fromRow * rowSize)).limit(Math.toIntExact((fromRow + rows) * rowSize));
         target.position(Math.toIntExact(toRow * rowSize));
@@ -218,6 +285,7 @@ public final class Tensor implements AutoCloseable {
         if (source.size() != size) {
             throw new IllegalArgumentException("cannot copy " + source + " into " + this + ": sizes differ");
         }
+        if (source.ids != ids) throw new IllegalArgumentException("cannot copy " + source + " into " + this);
         ensureOpen();
         source.ensureOpen();
         data.put(0, source.data, 0, (int) size); // absolute: no buffer duplicates, so a call allocates nothing
@@ -234,7 +302,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(
                     "cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(newShape.clone(), data, null, this);
+        return new Tensor(newShape.clone(), data, null, this, ids);
     }
 
     /** Throws {@link IllegalStateException} naming {@code user} if this tensor is closed. */
@@ -258,7 +326,8 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor" + Arrays.toString(shape) + (isDirect() ? " off-heap" : " heap") + (isClosed() ? " closed" : "");
+        return "Tensor" + Arrays.toString(shape) + (ids ? " int32 ids" : "") + (isDirect() ? " off-heap" : " heap")
+                + (isClosed() ? " closed" : "");
     }
 
     /** The number of elements, checking that every dimension is positive and the product fits a long. */

@@ -332,6 +332,18 @@ public final class NeuriteNative {
     public static native int nrt_embedding_backward(int vocabulary, int dim, @Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                     @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
                                                     FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
+    // The int32-id forms: the ids live in a tensor's 32-bit slots, handed over as its (float) buffer.
+    public static native int nrt_nonzero_mask_i32(@Cast("int64_t") long count, @Cast("const int32_t*") FloatBuffer ids,
+            @Cast("int64_t") long idsSize, FloatBuffer mask, @Cast("int64_t") long maskSize);
+    public static native int nrt_embedding_forward_i32(int vocabulary, int dim, @Cast("int64_t") long count,
+                                                       @Cast("const int32_t*") FloatBuffer ids, @Cast("int64_t") long idsSize,
+                                                       @Const FloatBuffer table, @Cast("int64_t") long tableSize,
+                                                       FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_embedding_backward_i32(int vocabulary, int dim, @Cast("int64_t") long count,
+                                                        @Cast("const int32_t*") FloatBuffer ids, @Cast("int64_t") long idsSize,
+                                                        @Const FloatBuffer mask, @Cast("int64_t") long maskSize,
+                                                        @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
+                                                        FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
     public static native int nrt_dropout_mask(@Cast("int64_t") long size, float rate, @Cast("uint64_t") long seed,
                                               FloatBuffer mask, @Cast("int64_t") long maskSize, int numThreads);
     public static native int nrt_loss(int loss, int input, @Cast("int64_t") long rows, int cols,

@@ -30,6 +30,9 @@ public interface Backend {
     /** A zero-filled tensor in the storage this backend's kernels read fastest. */
     Tensor allocate(int... shape);
 
+    /** As {@link #allocate}, for int32 token ids ({@link Tensor#ids}). */
+    Tensor allocateIds(int... shape);
+
     ConvOp conv(ConvGeometry g);
 
     PoolOp pool(PoolGeometry g);

@@ -36,6 +36,11 @@ final class JavaBackend implements Backend {
     }
 
     @Override
+    public Tensor allocateIds(int... shape) {
+        return Tensor.heapIds(shape);
+    }
+
+    @Override
     public ConvOp conv(ConvGeometry g) {
         return new JavaConv2d(g);
     }
@@ -110,7 +115,7 @@ final class JavaBackend implements Backend {
 
     @Override
     public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads) {
-        JavaEmbedding.embeddingBackward(ids, mask, dOutput, dTable);
+        JavaEmbedding.embeddingBackward(vocabulary, ids, mask, dOutput, dTable);
     }
 
     @Override
@@ -128,9 +133,13 @@ final class JavaBackend implements Backend {
         return into;
     }
 
+    // The storage's 32-bit slots as floats (an ids tensor's hold int32 bits).
     static float[] read(Tensor t) {
         float[] array = t.heapArray();
-        return array != null ? array : t.toArray();
+        if (array != null) return array;
+        float[] copy = new float[Math.toIntExact(t.size())];
+        t.buffer().get(copy);
+        return copy;
     }
 
     static float[] writable(Tensor t) {

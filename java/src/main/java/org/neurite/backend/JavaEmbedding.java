@@ -12,25 +12,42 @@ final class JavaEmbedding {
     private JavaEmbedding() {}
 
     static void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
-        float[] id = read(ids);
-        for (int i = 0; i < id.length; i++) {
-            if (!(id[i] >= 0 && id[i] < vocabulary) || id[i] != Math.floor(id[i])) {
-                throw new IllegalArgumentException("embedding: id " + id[i] + " at position " + i + " is not in [0, " + vocabulary + ")");
-            }
-        }
+        int[] id = ids(vocabulary, ids);
         float[] w = read(table), y = writable(output);
         int dim = table.dim(-1);
-        for (int i = 0; i < id.length; i++) System.arraycopy(w, (int) id[i] * dim, y, i * dim, dim);
+        for (int i = 0; i < id.length; i++) System.arraycopy(w, id[i] * dim, y, i * dim, dim);
         commit(output, y);
     }
 
-    static void embeddingBackward(Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable) {
-        float[] id = read(ids), m = mask == null ? null : read(mask), dy = read(dOutput), dw = writable(dTable);
+    /** The ids as ints, each checked to be a whole number in [0, vocabulary), as nrt_embedding_forward checks them. */
+    private static int[] ids(int vocabulary, Tensor ids) {
+        float[] raw = read(ids);
+        int[] id = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            boolean valid;
+            if (ids.holdsIds()) {
+                id[i] = Float.floatToRawIntBits(raw[i]);
+                valid = id[i] >= 0 && id[i] < vocabulary;
+            } else {
+                id[i] = (int) raw[i];
+                valid = raw[i] >= 0 && raw[i] < vocabulary && raw[i] == Math.floor(raw[i]);
+            }
+            if (!valid) {
+                throw new IllegalArgumentException("embedding: id " + (ids.holdsIds() ? Integer.toString(id[i]) : Float.toString(raw[i]))
+                        + " at position " + i + " is not in [0, " + vocabulary + ")");
+            }
+        }
+        return id;
+    }
+
+    static void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable) {
+        int[] id = ids(vocabulary, ids);
+        float[] m = mask == null ? null : read(mask), dy = read(dOutput), dw = writable(dTable);
         int dim = dTable.dim(-1);
         Arrays.fill(dw, 0f);
         for (int i = 0; i < id.length; i++) { // in position order, so repeated ids always sum alike
             if (m != null && m[i] == 0f) continue;
-            int row = (int) id[i] * dim, at = i * dim;
+            int row = id[i] * dim, at = i * dim;
             for (int k = 0; k < dim; k++) dw[row + k] += dy[at + k];
         }
         commit(dTable, dw);
@@ -38,7 +55,8 @@ final class JavaEmbedding {
 
     static void nonZeroMask(Tensor ids, Tensor mask) {
         float[] id = read(ids), m = writable(mask);
-        for (int i = 0; i < id.length; i++) m[i] = id[i] != 0f ? 1f : 0f;
+        boolean ints = ids.holdsIds();
+        for (int i = 0; i < id.length; i++) m[i] = (ints ? Float.floatToRawIntBits(id[i]) != 0 : id[i] != 0f) ? 1f : 0f;
         commit(mask, m);
     }
 

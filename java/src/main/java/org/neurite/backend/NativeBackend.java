@@ -94,6 +94,11 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
+    public Tensor allocateIds(int... shape) {
+        return Tensor.directIds(shape);
+    }
+
+    @Override
     public ConvOp conv(ConvGeometry g) {
         return new NativeConv2d(g);
     }
@@ -220,22 +225,29 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads) {
-        int status = NeuriteNative.nrt_embedding_forward(vocabulary, table.dim(-1), ids.size(), buffer(ids), ids.size(),
-                buffer(table), table.size(), buffer(output), output.size(), threads);
+        int status = ids.holdsIds()
+                ? NeuriteNative.nrt_embedding_forward_i32(vocabulary, table.dim(-1), ids.size(), buffer(ids), ids.size(),
+                        buffer(table), table.size(), buffer(output), output.size(), threads)
+                : NeuriteNative.nrt_embedding_forward(vocabulary, table.dim(-1), ids.size(), buffer(ids), ids.size(),
+                        buffer(table), table.size(), buffer(output), output.size(), threads);
         if (status == NeuriteNative.NRT_INVALID_ARGUMENT) throw new IllegalArgumentException(NeuriteNative.nrt_last_error().getString());
         check("embedding", status);
     }
 
     @Override
     public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads) {
-        check("embedding backward", NeuriteNative.nrt_embedding_backward(vocabulary, dTable.dim(-1), ids.size(), buffer(ids),
-                ids.size(), optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(dTable), dTable.size(),
-                threads));
+        check("embedding backward", ids.holdsIds()
+                ? NeuriteNative.nrt_embedding_backward_i32(vocabulary, dTable.dim(-1), ids.size(), buffer(ids), ids.size(),
+                        optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(dTable), dTable.size(), threads)
+                : NeuriteNative.nrt_embedding_backward(vocabulary, dTable.dim(-1), ids.size(), buffer(ids), ids.size(),
+                        optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(dTable), dTable.size(), threads));
     }
 
     @Override
     public void nonZeroMask(Tensor ids, Tensor mask) {
-        check("nonzero mask", NeuriteNative.nrt_nonzero_mask(ids.size(), buffer(ids), ids.size(), buffer(mask), mask.size()));
+        check("nonzero mask", ids.holdsIds()
+                ? NeuriteNative.nrt_nonzero_mask_i32(ids.size(), buffer(ids), ids.size(), buffer(mask), mask.size())
+                : NeuriteNative.nrt_nonzero_mask(ids.size(), buffer(ids), ids.size(), buffer(mask), mask.size()));
     }
 
     static FloatBuffer optional(Tensor t) {

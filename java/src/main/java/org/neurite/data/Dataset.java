@@ -28,6 +28,15 @@ public interface Dataset {
      */
     void read(int[] indices, int from, int count, float[] inputs, float[] targets);
 
+    /**
+     * Whether {@link #read} writes int32 token ids (each id's bits, as
+     * {@code Float.intBitsToFloat} gives them) rather than floats: the inputs then go to the
+     * model as {@link Tensor#ids} tensors.
+     */
+    default boolean inputsAreIds() {
+        return false;
+    }
+
     /** The class id of sample i, where targets are class ids (class weights use it); -1 otherwise. */
     default int label(int i) {
         return -1;
@@ -60,6 +69,7 @@ public interface Dataset {
             @Override public int[] inputShape() { return whole.inputShape(); }
             @Override public int[] targetShape() { return whole.targetShape(); }
             @Override public int label(int i) { return whole.label(from + i); }
+            @Override public boolean inputsAreIds() { return whole.inputsAreIds(); }
 
             @Override
             public void read(int[] indices, int start, int count, float[] inputs, float[] targets) {

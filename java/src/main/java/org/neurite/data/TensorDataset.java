@@ -44,6 +44,11 @@ final class TensorDataset implements Dataset {
     }
 
     @Override
+    public boolean inputsAreIds() {
+        return inputs.holdsIds();
+    }
+
+    @Override
     public int label(int i) {
         return targetSize == 1 && targetShape.length == 0 ? (int) targets.get(i) : -1;
     }

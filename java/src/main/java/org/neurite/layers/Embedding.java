@@ -6,8 +6,9 @@ import org.neurite.Tensor;
 import org.neurite.backend.BinaryOp;
 
 /**
- * Turns ids into vectors, as Keras' {@code Embedding}: input {@code [batch, steps]} of ids
- * (held as floats, exact below 2^24), output {@code [batch, steps, dim]}, table
+ * Turns ids into vectors, as Keras' {@code Embedding}: input {@code [batch, steps]} of ids,
+ * int32 ({@link Tensor#ids}) or held as floats (exact below 2^24, so a larger vocabulary takes
+ * int32 ids only), output {@code [batch, steps, dim]}, table
  * {@code [vocabulary, dim]}. With {@link #maskZero(boolean) maskZero}, id 0 is padding: the
  * recurrent layers after it skip those steps. An id outside the vocabulary is refused with
  * its value and position, before any native call.
@@ -25,7 +26,6 @@ public final class Embedding extends Layer {
         if (vocabulary <= 0 || dim <= 0) {
             throw new IllegalArgumentException("Embedding: vocabulary " + vocabulary + " and dim " + dim + " must be positive");
         }
-        if (vocabulary > (1 << 24)) throw new IllegalArgumentException("Embedding: ids above 2^24 are not exact as floats");
         this.vocabulary = vocabulary;
         this.dim = dim;
     }
@@ -35,6 +35,22 @@ public final class Embedding extends Layer {
         ensureNotBuilt();
         this.maskZero = maskZero;
         return this;
+    }
+
+    /** Float ids are exact up to 2^24: past that, only int32 ids name every row. */
+    private static final int EXACT_FLOAT_IDS = 1 << 24;
+
+    @Override
+    protected boolean takesIds() {
+        return true;
+    }
+
+    // Float ids are checked only here: the backends check every id of either kind.
+    private void checkIdKind(Tensor ids) {
+        if (!ids.holdsIds() && vocabulary > EXACT_FLOAT_IDS) {
+            throw new IllegalArgumentException(describe() + ": a vocabulary of " + vocabulary
+                    + " needs int32 ids (Tensor.ids): float ids are exact only up to 2^24");
+        }
     }
 
     @Override
@@ -76,6 +92,7 @@ public final class Embedding extends Layer {
 
     /** output[i] = rows[ids[i]] for a [vocabulary, width] table of rows: the embeddings, or a projection of them. */
     void gather(Tensor ids, Tensor rows, Tensor output, int threads) {
+        checkIdKind(ids);
         try {
             backend.embedding(vocabulary, ids, rows, output, threads); // checks every id first
         } catch (IllegalArgumentException e) {
@@ -85,16 +102,25 @@ public final class Embedding extends Layer {
 
     // The backend found a bad id; name the layer and the id's [sample, step], as a user counts them.
     private IllegalArgumentException badId(Tensor input, IllegalArgumentException cause) {
-        float[] ids = input.toArray();
         int steps = input.dim(1);
-        for (int i = 0; i < ids.length; i++) {
-            float id = ids[i];
-            if (!(id >= 0 && id < vocabulary) || id != Math.floor(id)) {
-                return new IllegalArgumentException(describe() + ": id " + id + " at position [" + i / steps + ", "
-                        + i % steps + "] is not in the vocabulary [0, " + vocabulary + ")", cause);
+        if (input.holdsIds()) {
+            int[] ids = input.toIntArray();
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] < 0 || ids[i] >= vocabulary) return badId(Integer.toString(ids[i]), i, steps, cause);
+            }
+        } else {
+            float[] ids = input.toArray();
+            for (int i = 0; i < ids.length; i++) {
+                float id = ids[i];
+                if (!(id >= 0 && id < vocabulary) || id != Math.floor(id)) return badId(Float.toString(id), i, steps, cause);
             }
         }
         return new IllegalArgumentException(describe() + ": " + cause.getMessage(), cause);
+    }
+
+    private IllegalArgumentException badId(String id, int position, int steps, IllegalArgumentException cause) {
+        return new IllegalArgumentException(describe() + ": id " + id + " at position [" + position / steps + ", "
+                + position % steps + "] is not in the vocabulary [0, " + vocabulary + ")", cause);
     }
 
     /**

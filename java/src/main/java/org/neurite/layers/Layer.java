@@ -239,6 +239,15 @@ public abstract class Layer implements AutoCloseable {
             throw new IllegalArgumentException(describe() + ": expected input " + batchShape(inputShape) + ", got "
                     + Arrays.toString(input.shape()));
         }
+        if (input.holdsIds() && !takesIds()) {
+            throw new IllegalArgumentException(describe() + ": expected float input, got int32 ids " + Arrays.toString(input.shape())
+                    + " (only an Embedding reads ids)");
+        }
+    }
+
+    /** Whether the layer reads int32 token ids ({@link Tensor#ids}) as well as floats. */
+    protected boolean takesIds() {
+        return false;
     }
 
     /** The trainable weights, in Keras' order (e.g. kernel, then bias). */

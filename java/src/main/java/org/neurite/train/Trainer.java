@@ -155,10 +155,12 @@ public final class Trainer {
     private final class Staged implements AutoCloseable {
         final float[] values;
         final int[] sampleShape;
+        private final boolean ids; // int32 token ids' bits, not floats
         private Tensor full, partial; // the batch size's tensor, and the last, smaller batch's
 
-        Staged(int batchSize, int[] sampleShape) {
+        Staged(int batchSize, int[] sampleShape, boolean ids) {
             this.sampleShape = sampleShape;
+            this.ids = ids;
             long size = 1;
             for (int d : sampleShape) size *= d;
             values = new float[Math.toIntExact(Math.multiplyExact(batchSize, size))];
@@ -173,7 +175,7 @@ public final class Trainer {
             Tensor t = whole ? full : partial;
             if (t == null || t.dim(0) != count) {
                 if (t != null) t.close();
-                t = model.backend().allocate(shape);
+                t = ids ? model.backend().allocateIds(shape) : model.backend().allocate(shape);
                 if (whole) full = t;
                 else partial = t;
             }
@@ -199,9 +201,9 @@ public final class Trainer {
         Batches(Dataset data, int batchSize) {
             this.data = data;
             int size = Math.min(batchSize, data.size());
-            inputs = new Staged(size, data.inputShape());
-            targets = new Staged(size, data.targetShape());
-            weights = new Staged(size, new int[] {rowsPerSample()});
+            inputs = new Staged(size, data.inputShape(), data.inputsAreIds());
+            targets = new Staged(size, data.targetShape(), false);
+            weights = new Staged(size, new int[] {rowsPerSample()}, false);
             trainingOutput = new float[Math.toIntExact(Math.multiplyExact(size, Tensor.checkedShape(model.outputShape())))];
         }
 
