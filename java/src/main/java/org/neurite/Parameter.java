@@ -75,7 +75,9 @@ public final class Parameter implements AutoCloseable {
 
     /** An optimizer's per-parameter state of the value's shape (e.g. Adam's "m" and "v"), zero-filled at first use. */
     public synchronized Tensor slot(String slotName) {
-        return slots.computeIfAbsent(slotName, k -> backend.allocate(shape));
+        Tensor slot = slots.get(slotName); // not computeIfAbsent: its lambda would cost an object per optimizer step
+        if (slot == null) slots.put(slotName, slot = backend.allocate(shape));
+        return slot;
     }
 
     /** The names of the slots created so far, in creation order. */

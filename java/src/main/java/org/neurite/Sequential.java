@@ -64,6 +64,7 @@ public final class Sequential implements AutoCloseable {
     private static final Map<Layer, Sequential> OWNERS = new java.util.WeakHashMap<>();
     // folds[i]: layer i (an Embedding) and layer i + 1 run as one (see EmbeddingProjection), else null.
     private EmbeddingProjection[] folds;
+    private volatile List<Parameter> parameters; // every layer's, once built
 
     /** A model for samples of {@code inputShape} (no batch axis), e.g. 28, 28, 1 for MNIST. */
     public Sequential(int... inputShape) {
@@ -628,11 +629,15 @@ public final class Sequential implements AutoCloseable {
         return trainer;
     }
 
-    /** The trainable weights of every layer, in order (Keras' {@code model.trainable_weights}). */
+    /** The trainable weights of every layer, in order (Keras' {@code model.trainable_weights}); an unmodifiable list. */
     public List<Parameter> parameters() {
         build();
-        List<Parameter> all = new ArrayList<>();
-        for (Layer layer : layers) all.addAll(layer.parameters());
+        List<Parameter> all = parameters;
+        if (all == null) { // made once: a training step asks for it every time
+            List<Parameter> collected = new ArrayList<>();
+            for (Layer layer : layers) collected.addAll(layer.parameters());
+            parameters = all = List.copyOf(collected);
+        }
         return all;
     }
 
@@ -709,7 +714,7 @@ public final class Sequential implements AutoCloseable {
         }
 
         private void release() {
-            for (Tensor t : owned) t.close();
+            for (int i = 0; i < owned.size(); i++) owned.get(i).close(); // no iterator: a step allocates nothing
             owned.clear();
         }
 

@@ -76,10 +76,11 @@ public abstract class Optimizer {
         if (clipValue > 0) step = step.withClipValue((float) clipValue);
         if (globalClipNorm > 0) {
             double squares = 0;
-            for (Parameter p : parameters) squares += backend.sumOfSquares(p.gradient(), threads);
+            for (int i = 0; i < parameters.size(); i++) squares += backend.sumOfSquares(parameters.get(i).gradient(), threads);
             step = step.withGradientScale(scale(globalClipNorm, squares));
         }
-        for (Parameter p : parameters) {
+        for (int i = 0; i < parameters.size(); i++) { // no iterator: a step allocates only its OptimizerStep
+            Parameter p = parameters.get(i);
             OptimizerStep s = clipNorm > 0 ? step.withGradientScale(scale(clipNorm, backend.sumOfSquares(p.gradient(), threads))) : step;
             backend.optimizerUpdate(s, p.value(), p.gradient(), s.usesSlot(0) ? p.slot(SLOTS[0]) : null,
                     s.usesSlot(1) ? p.slot(SLOTS[1]) : null, s.usesSlot(2) ? p.slot(SLOTS[2]) : null, threads);

@@ -67,21 +67,62 @@ class MemoryTest {
     }
 
     /**
+     * A steady-state training step allocates nothing on the Java heap but the optimizer's
+     * per-step constants (one small record: Adam's bias correction changes every step).
+     */
+    @Test // the Java side of a step is the same on every ISA: the best one runs it fastest
+    void steadyStateTrainingAllocatesOnlyTheStepsConstants() {
+        Variant variant = Variant.bestNative();
+        Backend backend = variant.activate();
+        try (Sequential cnn = SeedCnnTest.seedCnn().backend(backend).threads(2).build()
+                .compile(new Adam(), Loss.sparseCategoricalCrossentropy());
+             Sequential rnn = SeedRnnTest.seedRnn().backend(backend).threads(2).build()
+                .compile(new Adam(), Loss.sparseCategoricalCrossentropy());
+             Tensor images = backend.allocate(4, 28, 28, 1).copyFrom(Checks.random(new Random(5), 4 * 784));
+             Tensor ids = backend.allocate(4, 100).copyFrom(new float[400]);
+             Tensor labels = backend.allocate(4).copyFrom(new float[] {1, 2, 3, 4});
+             Tensor dOutput = backend.allocate(4, 10).copyFrom(Checks.random(new Random(6), 40))) {
+            for (Sequential model : new Sequential[] {cnn, rnn}) {
+                Tensor x = model == cnn ? images : ids;
+                String which = variant + (model == cnn ? " seed CNN" : " seed RNN");
+                long gradients = allocatedPerCall(() -> {
+                    model.forwardTraining(x, null);
+                    model.backward(dOutput, false);
+                    return null;
+                }, 100);
+                assertEquals(0, gradients, which + ": bytes a forward and backward pass allocates");
+                long step = allocatedPerCall(() -> {
+                    model.trainOnBatch(x, labels);
+                    return null;
+                }, 100);
+                assertTrue(step <= 64, which + ": a training step allocates " + step + " bytes");
+            }
+        }
+    }
+
+    /**
      * Java heap bytes the calling thread allocates per call once warm (the result closed each
      * time): the least of a few rounds, as a one-off allocation in the JVM (a class loaded, a
      * queue grown) lands in one round, while anything a call allocates lands in all.
      */
     private static long allocatedPerCall(Supplier<Tensor> call) {
+        return allocatedPerCall(call, 1000);
+    }
+
+    private static long allocatedPerCall(Supplier<Tensor> call, int calls) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
-        for (int i = 0; i < 3000; i++) call.get().close(); // compiled, with its workspace
+        for (int i = 0; i < 3 * calls; i++) close(call.get()); // compiled, with its workspace
         long least = Long.MAX_VALUE;
         for (int round = 0; round < 3; round++) {
-            int calls = 1000;
             long before = threads.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < calls; i++) call.get().close();
+            for (int i = 0; i < calls; i++) close(call.get());
             least = Math.min(least, (threads.getThreadAllocatedBytes(thread) - before) / calls);
         }
         return least;
+    }
+
+    private static void close(Tensor t) {
+        if (t != null) t.close();
     }
 }
