@@ -303,8 +303,7 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
                             float *final_c, int64_t final_c_size, int32_t num_threads);
 
 /* Training. The workspace keeps what backward needs (the states and gates of every step) and
- * its scratch; nrt_rnn_workspace_size gives its floats. The training forward pass starts from
- * zero states. Backward takes the kernels in Keras layout, not packed, and writes the input's
+ * its scratch; nrt_rnn_workspace_size gives its floats. Backward takes the kernels in Keras layout, not packed, and writes the input's
  * gradient and the weights' (bias as Keras lays it out; d_bias may be null). A masked step
  * passes the state's gradient through unchanged. Every weight gradient is one product over all
  * steps, summed in one fixed order: the same bits for any number of threads. The activations'
@@ -312,7 +311,9 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
  * alpha are not supported for training (the Java layer refuses them). d_src may be null (the
  * first layer of a model needs no input gradient). Initial states may be given to the
  * forward pass (null: zeros; initial_c for LSTM only), and backward then writes their
- * gradients where d_initial_h / d_initial_c are not null. */
+ * gradients where d_initial_h / d_initial_c are not null. The training forward pass also writes
+ * the final states where final_h / final_c are not null (Keras' return_state), and backward
+ * then takes their gradients as d_final_h / d_final_c (null: none; d_final_c for LSTM only). */
 NRT_API int64_t nrt_rnn_workspace_size(const nrt_rnn_desc *desc, int32_t batch, int32_t steps);
 NRT_API int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
                                      const float *src, int64_t src_size,
@@ -323,7 +324,9 @@ NRT_API int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, in
                                      const float *initial_h, int64_t initial_h_size,
                                      const float *initial_c, int64_t initial_c_size,
                                      float *dst, int64_t dst_size,
-                                     float *workspace, int64_t workspace_size, int32_t num_threads);
+                                     float *workspace, int64_t workspace_size,
+                                     float *final_h, int64_t final_h_size,
+                                     float *final_c, int64_t final_c_size, int32_t num_threads);
 NRT_API int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps,
                              const float *src, int64_t src_size,
                              const float *mask, int64_t mask_size,
@@ -336,7 +339,9 @@ NRT_API int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t st
                              float *d_recurrent, int64_t d_recurrent_size,
                              float *d_bias, int64_t d_bias_size,
                              float *d_initial_h, int64_t d_initial_h_size,
-                             float *d_initial_c, int64_t d_initial_c_size, int32_t num_threads);
+                             float *d_initial_c, int64_t d_initial_c_size,
+                             const float *d_final_h, int64_t d_final_h_size,
+                             const float *d_final_c, int64_t d_final_c_size, int32_t num_threads);
 
 /* ---- embedding ---- */
 /* dst[i] = table[ids[i]] for `count` ids given as floats (exact integers below 2^24). An id

@@ -1,6 +1,7 @@
 // The checked, ready-to-run form of each op that the dispatch lists hand to kernels. By
 // the time a kernel sees one, every size has been validated against its buffers.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "neurite.h"
@@ -192,7 +193,8 @@ struct RnnBackwardProblem {
     const float *d_dst;             // laid out as the output
     float *workspace;
     int threads;
-    float *d_initial_h = nullptr, *d_initial_c = nullptr;  // [batch, units] each, or null
+    float *d_initial_h = nullptr, *d_initial_c = nullptr;      // [batch, units] each, or null
+    const float *d_final_h = nullptr, *d_final_c = nullptr;  // [batch, units] each, or null
 
     int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
     int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }
@@ -200,6 +202,15 @@ struct RnnBackwardProblem {
         return d_dst + (row * steps + (d.reverse_output ? steps - 1 - s : s)) * output_stride();
     }
     const float *last_gradient(int64_t row) const { return d_dst + row * output_stride(); }
+    // The gradients BPTT starts from at the last step: the output's (without return_sequences)
+    // and the final states' (Keras' return_state), into zeroed dh and dc of `units` floats.
+    void seed(int64_t row, float *dh, float *dc) const {
+        const int units = d.units;
+        if (!d.return_sequences) std::copy(last_gradient(row), last_gradient(row) + units, dh);
+        if (d_final_h != nullptr)
+            for (int j = 0; j < units; ++j) dh[j] += d_final_h[row * units + j];
+        if (d_final_c != nullptr) std::copy(d_final_c + row * units, d_final_c + (row + 1) * units, dc);
+    }
     bool valid(int64_t row, int t) const { return mask == nullptr || mask[row * steps + t] != 0.f; }
 };
 

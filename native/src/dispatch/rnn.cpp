@@ -256,7 +256,8 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
                              int64_t packed_kernel_size, const float *packed_recurrent, int64_t packed_recurrent_size,
                              const float *bias, int64_t bias_floats, const float *initial_h, int64_t initial_h_size,
                              const float *initial_c, int64_t initial_c_size, float *dst, int64_t dst_size,
-                             float *workspace, int64_t workspace_size, int32_t num_threads) {
+                             float *workspace, int64_t workspace_size, float *final_h, int64_t final_h_size,
+                             float *final_c, int64_t final_c_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
     NRT_CHECK(check_sequence(batch, steps));
@@ -269,6 +270,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
     if (bias != nullptr) NRT_CHECK(check_buffer("rnn training", "bias", bias, bias_floats, bias_size(d)));
     NRT_CHECK(check_states("rnn training", d, batch, initial_h, initial_h_size, initial_c, initial_c_size));
     NRT_CHECK(check_buffer("rnn training", "output", dst, dst_size, output_reach(d, batch, steps)));
+    NRT_CHECK(check_states("rnn training final", d, batch, final_h, final_h_size, final_c, final_c_size));
     const RnnWorkspace at(d, batch, steps);
     NRT_CHECK(check_buffer("rnn training", "workspace", workspace, workspace_size, checked_product({at.rows, at.row_floats()})));
     return guarded("rnn training", [&] {
@@ -283,7 +285,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
         float *projected = workspace + at.dx(0);
         run_dense(DenseProblem{projection_desc(d), batch * steps, src, packed_kernel, bias, projected, num_threads});
         RnnProblem problem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h, initial_c, dst,
-                           nullptr, nullptr, num_threads};
+                           final_h, final_c, num_threads};
         problem.workspace = workspace;
         run_selected(kRnnKernels, problem);
         apply_masked_output_rule(d, batch, steps, mask, dst, false);
@@ -297,7 +299,8 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
                      int64_t workspace_size, const float *d_dst, int64_t d_dst_size, float *d_src, int64_t d_src_size,
                      float *d_kernel, int64_t d_kernel_size, float *d_recurrent, int64_t d_recurrent_size,
                      float *d_bias, int64_t d_bias_size, float *d_initial_h, int64_t d_initial_h_size,
-                     float *d_initial_c, int64_t d_initial_c_size, int32_t num_threads) {
+                     float *d_initial_c, int64_t d_initial_c_size, const float *d_final_h, int64_t d_final_h_size,
+                     const float *d_final_c, int64_t d_final_c_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
     NRT_CHECK(check_sequence(batch, steps));
@@ -318,6 +321,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
                            checked_product({d.units, at.gated})));
     if (d_bias != nullptr) NRT_CHECK(check_buffer("rnn backward", "bias gradient", d_bias, d_bias_size, bias_size(d)));
     NRT_CHECK(check_states("rnn backward", d, batch, d_initial_h, d_initial_h_size, d_initial_c, d_initial_c_size));
+    NRT_CHECK(check_states("rnn backward final", d, batch, d_final_h, d_final_h_size, d_final_c, d_final_c_size));
     return guarded("rnn backward", [&] {
         if (mask != nullptr && (d.return_sequences != 0) != (d.zero_output_for_mask != 0)) {
             // The kernels take the gradient of their own outputs: move Keras' rule out of it, in a copy.
@@ -330,6 +334,8 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         RnnBackwardProblem problem{d, batch, steps, mask, recurrent_kernel, d_dst, workspace, num_threads};
         problem.d_initial_h = d_initial_h;
         problem.d_initial_c = d_initial_c;
+        problem.d_final_h = d_final_h;
+        problem.d_final_c = d_final_c;
         run_selected(kRnnBackwardKernels, problem);
         // Each weight gradient: one product over every step of every sequence.
         const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));

@@ -123,7 +123,7 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
         for (int64_t row = begin; row < end; ++row) {
             std::fill(dh.begin(), dh.end(), 0.f);
             std::fill(dc.begin(), dc.end(), 0.f);
-            if (!d.return_sequences) std::copy(p.last_gradient(row), p.last_gradient(row) + units, dh.begin());
+            p.seed(row, dh.data(), dc.data());
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
                 const int64_t r = row * p.steps + t;

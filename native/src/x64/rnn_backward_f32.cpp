@@ -138,8 +138,7 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                 d_prev[r] = dc[r] + units;
             }
             std::fill(memory.begin(), memory.end(), 0.f);
-            for (int r = 0; r < rows; ++r)
-                if (!d.return_sequences) std::copy(p.last_gradient(first_row + r), p.last_gradient(first_row + r) + units, dh[r]);
+            for (int r = 0; r < rows; ++r) p.seed(first_row + r, dh[r], dc[r]);
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
                 // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.

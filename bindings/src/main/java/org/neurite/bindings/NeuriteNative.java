@@ -314,7 +314,8 @@ public final class NeuriteNative {
                                                       @Const FloatBuffer packedRecurrent, @Cast("int64_t") long packedRecurrentSize, @Const FloatBuffer bias,
                                                       @Cast("int64_t") long biasSize, @Const FloatBuffer initialH, @Cast("int64_t") long initialHSize, @Const FloatBuffer initialC,
                                                       @Cast("int64_t") long initialCSize, FloatBuffer dst, @Cast("int64_t") long dstSize, FloatBuffer workspace,
-                                                      @Cast("int64_t") long workspaceSize, int numThreads);
+                                                      @Cast("int64_t") long workspaceSize, FloatBuffer finalH, @Cast("int64_t") long finalHSize,
+                                                      FloatBuffer finalC, @Cast("int64_t") long finalCSize, int numThreads);
     public static native int nrt_rnn_backward(@Const RnnDesc desc, int batch, int steps, @Const FloatBuffer src, @Cast("int64_t") long srcSize,
                                               @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer kernel, @Cast("int64_t") long kernelSize, @Const FloatBuffer recurrentKernel,
                                               @Cast("int64_t") long recurrentKernelSize, FloatBuffer workspace, @Cast("int64_t") long workspaceSize,
@@ -322,7 +323,8 @@ public final class NeuriteNative {
                                               FloatBuffer dKernel, @Cast("int64_t") long dKernelSize, FloatBuffer dRecurrent,
                                               @Cast("int64_t") long dRecurrentSize, FloatBuffer dBias, @Cast("int64_t") long dBiasSize,
                                               FloatBuffer dInitialH, @Cast("int64_t") long dInitialHSize, FloatBuffer dInitialC,
-                                              @Cast("int64_t") long dInitialCSize, int numThreads);
+                                              @Cast("int64_t") long dInitialCSize, @Const FloatBuffer dFinalH, @Cast("int64_t") long dFinalHSize,
+                                              @Const FloatBuffer dFinalC, @Cast("int64_t") long dFinalCSize, int numThreads);
     public static native int nrt_nonzero_mask(@Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
             FloatBuffer mask, @Cast("int64_t") long maskSize);
     public static native int nrt_embedding_forward(int vocabulary, int dim, @Cast("int64_t") long count,

@@ -54,8 +54,8 @@ final class JavaRnn implements RnnOp {
 
     @Override
     public void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC, Tensor output,
-                                int outputOffset, Tensor workspace, int threads) {
-        run(input, false, mask, bias, initialH, initialC, output, outputOffset, null, null, workspace, threads);
+                                int outputOffset, Tensor workspace, Tensor finalH, Tensor finalC, int threads) {
+        run(input, false, mask, bias, initialH, initialC, output, outputOffset, finalH, finalC, workspace, threads);
     }
 
     // The forward pass; with a workspace, also saving what backward needs.
@@ -120,7 +120,7 @@ final class JavaRnn implements RnnOp {
     @Override
     public void backward(Tensor kernelValue, Tensor recurrentValue, Tensor input, Tensor mask, Tensor workspace,
                          Tensor dOutput, int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias,
-                         Tensor dInitialH, Tensor dInitialC, int threads) {
+                         Tensor dInitialH, Tensor dInitialC, Tensor dFinalH, Tensor dFinalC, int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
         final Workspace at = new Workspace(g, batch, steps);
         final float[] m = mask == null ? null : read(mask), u = read(recurrentValue);
@@ -129,6 +129,7 @@ final class JavaRnn implements RnnOp {
         applyMaskedOutputRule(g, batch, steps, m, dy, outputOffset, true);
         final float[] ws = writable(workspace);
         final float[] dh0 = dInitialH == null ? null : writable(dInitialH), dc0 = dInitialC == null ? null : writable(dInitialC);
+        final float[] dhT = dFinalH == null ? null : read(dFinalH), dcT = dFinalC == null ? null : read(dFinalC);
         final Activation a = g.activation(), ra = g.recurrentActivation();
         // Back through time, one sequence per task: the gradients at each step's gate inputs.
         Parallel.forRange(batch, threads, (begin, end) -> {
@@ -136,7 +137,10 @@ final class JavaRnn implements RnnOp {
             for (int row = begin; row < end; row++) {
                 Arrays.fill(dh, 0f);
                 Arrays.fill(dc, 0f);
+                // BPTT starts from the output's gradient (without returnSequences) and the final states'.
                 if (!g.returnSequences()) JavaDense.axpy(1f, dy, outputOffset + row * g.outputStride(), dh, 0, units);
+                if (dhT != null) JavaDense.axpy(1f, dhT, row * units, dh, 0, units);
+                if (dcT != null) System.arraycopy(dcT, row * units, dc, 0, units);
                 for (int s = steps - 1; s >= 0; s--) {
                     int t = g.goBackwards() ? steps - 1 - s : s, r = row * steps + t;
                     int dx = at.dx(r), dr = at.dRec(r), sv = at.saved(r), hp = at.h(r);

@@ -67,27 +67,26 @@ final class NativeRnn implements RnnOp {
 
     @Override
     public void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC, Tensor output,
-                                int outputOffset, Tensor workspace, int threads) {
+                                int outputOffset, Tensor workspace, Tensor finalH, Tensor finalC, int threads) {
         checkOffset(output, outputOffset);
         check("rnn training", NeuriteNative.nrt_rnn_forward_training(desc, input.dim(0), input.dim(1), buffer(input),
                 input.size(), optional(mask), size(mask), buffer(packedKernel), packedKernel.size(),
                 buffer(packedRecurrent), packedRecurrent.size(), optional(bias), size(bias), optional(initialH),
                 size(initialH), optional(initialC), size(initialC), at(output, outputOffset), output.size() - outputOffset,
-                buffer(workspace), workspace.size(),
-                threads));
+                buffer(workspace), workspace.size(), optional(finalH), size(finalH), optional(finalC), size(finalC), threads));
     }
 
     @Override
     public void backward(Tensor kernel, Tensor recurrentKernel, Tensor input, Tensor mask, Tensor workspace,
                          Tensor dOutput, int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias,
-                         Tensor dInitialH, Tensor dInitialC, int threads) {
+                         Tensor dInitialH, Tensor dInitialC, Tensor dFinalH, Tensor dFinalC, int threads) {
         checkOffset(dOutput, outputOffset);
         check("rnn backward", NeuriteNative.nrt_rnn_backward(desc, input.dim(0), input.dim(1), buffer(input),
                 input.size(), optional(mask), size(mask), buffer(kernel), kernel.size(), buffer(recurrentKernel),
                 recurrentKernel.size(), buffer(workspace), workspace.size(), at(dOutput, outputOffset),
                 dOutput.size() - outputOffset, optional(dInput), size(dInput), buffer(dKernel), dKernel.size(),
                 buffer(dRecurrent), dRecurrent.size(), optional(dBias), size(dBias), optional(dInitialH), size(dInitialH),
-                optional(dInitialC), size(dInitialC), threads));
+                optional(dInitialC), size(dInitialC), optional(dFinalH), size(dFinalH), optional(dFinalC), size(dFinalC), threads));
     }
 
     // The storage from `offset` floats on: the shared buffer itself at 0, else a positioned copy of it.

@@ -40,25 +40,26 @@ public interface RnnOp extends AutoCloseable {
     long workspaceSize(int batch, int steps);
 
     /**
-     * As {@link #forward} (input not projected, no final states), saving what {@link #backward}
+     * As {@link #forward} (input not projected; final states where not null), saving what {@link #backward}
      * needs in {@code workspace}; the activations' derivatives must follow from their outputs
      * ({@link org.neurite.Activation#derivativeFromOutput}).
      */
     void forwardTraining(Tensor input, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC, Tensor output,
-                         int outputOffset, Tensor workspace, int threads);
+                         int outputOffset, Tensor workspace, Tensor finalH, Tensor finalC, int threads);
 
     /**
      * Backpropagation through time after {@link #forwardTraining} on the same input, mask and
      * workspace: from {@code dOutput} (laid out as the output was, from {@code outputOffset}),
      * writes the input's gradient ({@code dInput} may be null: none) and those of the kernel, the recurrent kernel (Keras layout,
      * given unpacked) and the bias (may be null), and the initial states' where
-     * {@code dInitialH} / {@code dInitialC} are not null. A masked step passes the state's
+     * {@code dInitialH} / {@code dInitialC} are not null, starting from the final states'
+     * gradients {@code dFinalH} / {@code dFinalC} besides the output's (null: none). A masked step passes the state's
      * gradient through unchanged. Each weight gradient is one product over every step, summed in
      * a fixed order: the same bits for any thread count.
      */
     void backward(Tensor kernel, Tensor recurrentKernel, Tensor input, Tensor mask, Tensor workspace, Tensor dOutput,
                   int outputOffset, Tensor dInput, Tensor dKernel, Tensor dRecurrent, Tensor dBias, Tensor dInitialH,
-                  Tensor dInitialC, int threads);
+                  Tensor dInitialC, Tensor dFinalH, Tensor dFinalC, int threads);
 
     @Override
     void close();

@@ -20,7 +20,8 @@ import org.neurite.backend.Backend;
  */
 public final class Context implements AutoCloseable {
     /** The buffer slots a layer may use. */
-    enum Slot { OUTPUT, INPUT_GRADIENT, SAVED, PRE_GRADIENT, MASK, OUTPUT_VIEW, INPUT_GRADIENT_VIEW, H_GRADIENT, C_GRADIENT }
+    enum Slot { OUTPUT, INPUT_GRADIENT, SAVED, PRE_GRADIENT, MASK, OUTPUT_VIEW, INPUT_GRADIENT_VIEW, H_GRADIENT, C_GRADIENT, FINAL_H,
+        FINAL_C }
 
     /** Keeps a tensor the context then owns (closing the one it replaces), e.g. a new mask. */
     Tensor keep(Slot slot, Tensor t) {
@@ -40,6 +41,9 @@ public final class Context implements AutoCloseable {
     // A recurrent layer's initial states: given for the next forward pass, then those of the last one.
     Tensor pendingH, pendingC, initialH, initialC;
     boolean stateGradients;
+    // A recurrent layer's final states: asked for in the next forward pass, then those it wrote; their gradients in backward.
+    boolean pendingFinalStates;
+    Tensor finalH, finalC, dFinalH, dFinalC;
 
     /** A context whose layers use {@code threads} threads (0: all cores). */
     public Context(int threads) {

@@ -256,23 +256,37 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         ctx.initialH = ctx.pendingH;
         ctx.initialC = ctx.pendingC;
         ctx.pendingH = ctx.pendingC = null;
+        int batch = input.dim(0);
+        ctx.finalH = ctx.pendingFinalStates ? ctx.buffer(backend, Context.Slot.FINAL_H, batch, new int[] {units}) : null;
+        ctx.finalC = ctx.pendingFinalStates && hasCellState() ? ctx.buffer(backend, Context.Slot.FINAL_C, batch, new int[] {units}) : null;
+        ctx.pendingFinalStates = false;
         ensurePacked().forwardTraining(input, mask, biasValue(), ctx.initialH, ctx.initialC, output, offset, workspace(ctx),
-                ctx.threads());
+                ctx.finalH, ctx.finalC, ctx.threads());
     }
 
     /** The gradients {@link #backwardWithState} returns, owned by the context: the input's and the initial states'. */
     public record StateGradients(Tensor input, Tensor initialH, Tensor initialC) {}
 
     /**
-     * The training forward pass from given initial states (Keras' {@code initial_state}; null:
-     * zeros; {@code initialC} for LSTM only), which must stay unchanged until the backward pass.
+     * A training forward pass's output and final states (c for LSTM only, else null), owned
+     * by the context and valid until its next use.
      */
-    public Tensor forwardTrainingWithState(Context ctx, Tensor input, Tensor mask, Tensor initialH, Tensor initialC) {
+    public record TrainingResult(Tensor output, Tensor finalH, Tensor finalC) {}
+
+    /**
+     * The training forward pass from given initial states (Keras' {@code initial_state}; null:
+     * zeros; {@code initialC} for LSTM only), which must stay unchanged until the backward pass,
+     * giving the final states too (Keras' {@code return_state}), whose gradients
+     * {@link #backwardWithState(Context, Tensor, Tensor, Tensor)} then takes.
+     */
+    public TrainingResult forwardTrainingWithState(Context ctx, Tensor input, Tensor mask, Tensor initialH, Tensor initialC) {
         checkInputAndMask(input, mask);
         checkInitialStates(initialH, initialC, input.dim(0));
         ctx.pendingH = initialH;
         ctx.pendingC = initialC;
-        return forwardTraining(ctx, input, mask);
+        ctx.pendingFinalStates = true;
+        Tensor output = forwardTraining(ctx, input, mask);
+        return new TrainingResult(output, ctx.finalH, ctx.finalC);
     }
 
     /**
@@ -280,13 +294,33 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
      * {@link #forwardTrainingWithState} (null for a state that was not given).
      */
     public StateGradients backwardWithState(Context ctx, Tensor dOutput) {
+        return backwardWithState(ctx, dOutput, null, null);
+    }
+
+    /**
+     * As {@link #backwardWithState(Context, Tensor)}, with the gradients of the final states
+     * the last {@link #forwardTrainingWithState} gave (null: none; {@code dFinalC} for LSTM
+     * only): what flowed back into them from where they were used.
+     */
+    public StateGradients backwardWithState(Context ctx, Tensor dOutput, Tensor dFinalH, Tensor dFinalC) {
+        if ((dFinalH != null || dFinalC != null) && ctx.finalH == null) {
+            throw new IllegalStateException(describe() + ": final-state gradients need a forwardTrainingWithState first");
+        }
+        int batch = ctx.finalH == null ? 0 : ctx.finalH.dim(0);
+        int[] state = {batch, units};
+        checkState("final h gradient", dFinalH, state);
+        if (dFinalC != null && !hasCellState()) throw new IllegalArgumentException(describe() + ": only LSTM has a cell state");
+        checkState("final c gradient", dFinalC, state);
         ctx.stateGradients = true;
+        ctx.dFinalH = dFinalH;
+        ctx.dFinalC = dFinalC;
         try {
             Tensor dInput = backward(ctx, dOutput, true);
             return new StateGradients(dInput, stateGradient(ctx, Context.Slot.H_GRADIENT, ctx.initialH),
                     stateGradient(ctx, Context.Slot.C_GRADIENT, ctx.initialC));
         } finally {
             ctx.stateGradients = false;
+            ctx.dFinalH = ctx.dFinalC = null;
         }
     }
 
@@ -306,7 +340,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         op.backward(kernel.value(), recurrentKernel.value(), ctx.input, ctx.mask, workspace(ctx), dOutput, offset, dInput,
                 kernel.gradient(), recurrentKernel.gradient(), bias == null ? null : bias.gradient(),
                 stateGradient(ctx, Context.Slot.H_GRADIENT, ctx.initialH), stateGradient(ctx, Context.Slot.C_GRADIENT,
-                        ctx.initialC), ctx.threads());
+                        ctx.initialC), ctx.dFinalH, ctx.dFinalC, ctx.threads());
     }
 
     private Tensor workspace(Context ctx) {

@@ -162,7 +162,7 @@ class NativeBoundsTest {
             int gates = cell == 1 ? 4 : cell == 2 ? 3 : 1;
             var d = new NeuriteNative.RnnDesc().cell(cell).inputSize(in).units(units).activation(4).recurrentActivation(3)
                     .resetAfter(r.nextInt(2)).goBackwards(r.nextInt(2)).returnSequences(r.nextInt(2))
-                    .reverseOutput(r.nextInt(2)).outputStride(units + r.nextInt(3));
+                    .reverseOutput(r.nextInt(2)).outputStride(units + r.nextInt(3)).zeroOutputForMask(r.nextInt(2));
             int packedKernel = (int) NeuriteNative.nrt_rnn_packed_kernel_size(d);
             int packedRecurrent = (int) NeuriteNative.nrt_rnn_packed_recurrent_size(d);
             int workspace = (int) NeuriteNative.nrt_rnn_workspace_size(d, batch, steps) - (r.nextInt(5) == 0 ? 1 : 0);
@@ -176,19 +176,24 @@ class NativeBoundsTest {
                  Tensor ws = guarded(Math.max(workspace, 0)); Tensor k = guarded(kernel); Tensor u = guarded(recurrent);
                  Tensor dx = guarded(src); Tensor dk = guarded(kernel); Tensor du = guarded(recurrent);
                  Tensor db = guarded(bias); Tensor h0 = guarded(Math.max(state, 0)); Tensor c0 = guarded(Math.max(cellState, 0));
-                 Tensor dh0 = guarded(Math.max(state, 0)); Tensor dc0 = guarded(Math.max(cellState, 0))) {
+                 Tensor dh0 = guarded(Math.max(state, 0)); Tensor dc0 = guarded(Math.max(cellState, 0));
+                 Tensor hT = guarded(Math.max(state, 0)); Tensor cT = guarded(Math.max(cellState, 0))) {
                 for (int i = 0; i < mask; i++) m.buffer().put(i, r.nextInt(2));
                 int status = NeuriteNative.nrt_rnn_forward_training(d, batch, steps, x.buffer(), src,
                         mask == 0 ? null : m.buffer(), mask, pk.buffer(), packedKernel, pr.buffer(), packedRecurrent,
                         b.buffer(), bias, state == 0 ? null : h0.buffer(), state, cellState == 0 ? null : c0.buffer(),
-                        cellState, y.buffer(), dst, ws.buffer(), workspace, 2);
+                        cellState, y.buffer(), dst, ws.buffer(), workspace, state == 0 ? null : hT.buffer(), state,
+                        cellState == 0 ? null : cT.buffer(), cellState, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
                 assertGuardIntact(y, dst, "rnn training trial " + trial);
+                assertGuardIntact(hT, Math.max(state, 0), "rnn training final h trial " + trial);
+                assertGuardIntact(cT, Math.max(cellState, 0), "rnn training final c trial " + trial);
                 assertGuardIntact(ws, Math.max(workspace, 0), "rnn training workspace trial " + trial);
                 status = NeuriteNative.nrt_rnn_backward(d, batch, steps, x.buffer(), src, mask == 0 ? null : m.buffer(),
                         mask, k.buffer(), kernel, u.buffer(), recurrent, ws.buffer(), workspace, y.buffer(), dst,
                         dx.buffer(), src, dk.buffer(), kernel, du.buffer(), recurrent, db.buffer(), bias,
-                        state == 0 ? null : dh0.buffer(), state, cellState == 0 ? null : dc0.buffer(), cellState, 2);
+                        state == 0 ? null : dh0.buffer(), state, cellState == 0 ? null : dc0.buffer(), cellState,
+                        state == 0 ? null : hT.buffer(), state, cellState == 0 ? null : cT.buffer(), cellState, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
                 Tensor[] written = {ws, dx, dk, du, db, dh0, dc0};
                 int[] claimed = {Math.max(workspace, 0), src, kernel, recurrent, bias, Math.max(state, 0), Math.max(cellState, 0)};

@@ -20,8 +20,10 @@ import org.neurite.layers.RecurrentLayer;
 import org.neurite.layers.SimpleRNN;
 
 /**
- * Training from given initial states (Keras' initial_state): their gradients against finite
- * differences and the Java backend's, with a mask, on every backend.
+ * Training from given initial states (Keras' initial_state) and through the final states
+ * (Keras' return_state, used in the loss besides the output): the initial states' and the
+ * input's gradients against finite differences and the Java backend's, with a mask, on every
+ * backend.
  */
 class StateGradientTest {
     private static final int BATCH = 3, STEPS = 5, IN = 4, UNITS = 6;
@@ -44,7 +46,7 @@ class StateGradientTest {
         return Stream.of(cases).flatMap(c -> Variant.all().stream().map(v -> Arguments.of(c, v)));
     }
 
-    /** The initial states' gradients, h then c (null without a cell state). */
+    /** The initial states' gradients, h then c (null without a cell state), then the input's. */
     private static float[][] gradients(Case c, Variant variant) {
         Backend backend = variant.activate();
         Random random = new Random(c.name().hashCode());
@@ -57,37 +59,51 @@ class StateGradientTest {
              Tensor input = backend.allocate(BATCH, STEPS, IN).copyFrom(x); Tensor m = backend.allocate(BATCH, STEPS).copyFrom(mask);
              Tensor h = backend.allocate(BATCH, UNITS).copyFrom(h0); Tensor cs = backend.allocate(BATCH, UNITS).copyFrom(c0)) {
             Tensor cState = c.cell() ? cs : null;
-            int[] outputShape = layer.forwardTrainingWithState(ctx, input, m, h, cState).shape();
+            RecurrentLayer.TrainingResult result = layer.forwardTrainingWithState(ctx, input, m, h, cState);
+            assertEquals(c.cell(), result.finalC() != null, c + ": a final c for LSTM only");
+            int[] outputShape = result.output().shape();
+            // The loss: r . output + rh . final h + rc . final c
             float[] r = Checks.random(random, Math.toIntExact(Tensor.checkedShape(outputShape)));
-            float[] dh, dc;
-            try (Tensor dOutput = backend.allocate(outputShape).copyFrom(r)) {
-                RecurrentLayer.StateGradients g = layer.backwardWithState(ctx, dOutput);
+            float[] rh = Checks.random(random, BATCH * UNITS), rc = c.cell() ? Checks.random(random, BATCH * UNITS) : null;
+            float[] dh, dc, dx;
+            try (Tensor dOutput = backend.allocate(outputShape).copyFrom(r);
+                 Tensor dFinalH = backend.allocate(BATCH, UNITS).copyFrom(rh);
+                 Tensor dFinalC = c.cell() ? backend.allocate(BATCH, UNITS).copyFrom(rc) : null) {
+                RecurrentLayer.StateGradients g = layer.backwardWithState(ctx, dOutput, dFinalH, dFinalC);
                 dh = g.initialH().toArray();
                 dc = c.cell() ? g.initialC().toArray() : null;
+                dx = g.input().toArray();
                 if (!c.cell()) assertNull(g.initialC(), c + ": no cell state, no gradient");
             }
+            Loss loss = shift -> loss(layer, ctx, input, m, h, cState, r, rh, rc);
             String context = c + " on " + variant;
             checkDirection(context + ": initial h", dh, random, shift -> {
                 h.copyFrom(shifted(h0, shift));
-                double loss = loss(layer, ctx, input, m, h, cState, r);
+                double value = loss.at(shift);
                 h.copyFrom(h0);
-                return loss;
+                return value;
             });
             if (c.cell()) {
                 checkDirection(context + ": initial c", dc, random, shift -> {
                     cs.copyFrom(shifted(c0, shift));
-                    double loss = loss(layer, ctx, input, m, h, cs, r);
+                    double value = loss.at(shift);
                     cs.copyFrom(c0);
-                    return loss;
+                    return value;
                 });
             }
+            checkDirection(context + ": input", dx, random, shift -> {
+                input.copyFrom(shifted(x, shift));
+                double value = loss.at(shift);
+                input.copyFrom(x);
+                return value;
+            });
             // A forward pass without states afterwards starts from zeros again.
             float[] withoutStates = layer.forwardTraining(ctx, input, m).toArray();
             try (Tensor zeros = backend.allocate(BATCH, UNITS); Tensor zerosC = backend.allocate(BATCH, UNITS)) {
-                assertArrayEquals(layer.forwardTrainingWithState(ctx, input, m, zeros, c.cell() ? zerosC : null).toArray(),
+                assertArrayEquals(layer.forwardTrainingWithState(ctx, input, m, zeros, c.cell() ? zerosC : null).output().toArray(),
                         withoutStates, context + ": no states means zero states");
             }
-            return new float[][] {dh, dc};
+            return new float[][] {dh, dc, dx};
         }
     }
 
@@ -99,6 +115,7 @@ class StateGradientTest {
         float[][] here = gradients(c, variant);
         Checks.assertCloseToScale(c + " on " + variant + ": initial h gradient", java[0], here[0]);
         if (c.cell()) Checks.assertCloseToScale(c + " on " + variant + ": initial c gradient", java[1], here[1]);
+        Checks.assertCloseToScale(c + " on " + variant + ": input gradient", java[2], here[2]);
     }
 
     interface Loss {
@@ -111,10 +128,16 @@ class StateGradientTest {
         return s;
     }
 
-    private static double loss(RecurrentLayer<?> layer, Context ctx, Tensor input, Tensor mask, Tensor h, Tensor c, float[] r) {
-        float[] y = layer.forwardTrainingWithState(ctx, input, mask, h, c).toArray();
+    private static double loss(RecurrentLayer<?> layer, Context ctx, Tensor input, Tensor mask, Tensor h, Tensor c, float[] r,
+                               float[] rh, float[] rc) {
+        RecurrentLayer.TrainingResult result = layer.forwardTrainingWithState(ctx, input, mask, h, c);
+        return dot(r, result.output().toArray()) + dot(rh, result.finalH().toArray())
+                + (rc == null ? 0 : dot(rc, result.finalC().toArray()));
+    }
+
+    private static double dot(float[] a, float[] b) {
         double sum = 0;
-        for (int i = 0; i < y.length; i++) sum += (double) r[i] * y[i];
+        for (int i = 0; i < a.length; i++) sum += (double) a[i] * b[i];
         return sum;
     }
 
