@@ -204,9 +204,19 @@ void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
     // The kernel [columns, out_c] transposed into the GEMM's panels: column m of row o at [m / 32][o][m % 32].
     const int64_t panel = dense_panel_floats(gemm);
     float *packed = thread_scratch(dense_packed_size(gemm), ScratchSlot::kGradientRight);
-    std::fill(packed, packed + dense_packed_size(gemm), 0.f);
-    for (int64_t m = 0; m < columns; ++m)
-        for (int o = 0; o < d.out_c; ++o) packed[m / kDenseOcBlock * panel + int64_t{o} * kDenseOcBlock + m % kDenseOcBlock] = p.hwio[m * d.out_c + o];
+    // A panel per task: its 32 rows of the kernel are read once, its lanes past the last column zeroed.
+    parallel_for(ceil_div(columns, kDenseOcBlock), p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t block = begin; block < end; ++block) {
+            float *to = packed + block * panel;
+            const int64_t first = block * kDenseOcBlock, lanes = std::min<int64_t>(kDenseOcBlock, columns - first);
+            for (int64_t lane = 0; lane < lanes; ++lane) {
+                const float *row = p.hwio + (first + lane) * d.out_c;
+                for (int o = 0; o < d.out_c; ++o) to[int64_t{o} * kDenseOcBlock + lane] = row[o];
+            }
+            if (lanes < kDenseOcBlock)
+                for (int o = 0; o < d.out_c; ++o) std::fill(to + int64_t{o} * kDenseOcBlock + lanes, to + (int64_t{o} + 1) * kDenseOcBlock, 0.f);
+        }
+    });
     const bool direct = taps == 1 && d.in_h == d.out_h && d.in_w == d.out_w && d.stride_h == 1 && d.stride_w == 1;
     float *col = direct ? p.d_src : thread_scratch(pixels * columns, ScratchSlot::kGradientLeft);
     run_dense(DenseProblem{gemm, static_cast<int32_t>(pixels), p.d_pre, packed, nullptr, col, p.threads});
