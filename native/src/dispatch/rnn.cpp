@@ -107,24 +107,32 @@ int check_states(const char *op, const nrt_rnn_desc &d, int32_t batch, const voi
     return NRT_OK;
 }
 
-// Keras' outputs for masked steps where they differ from what the kernels write (zeros at a
-// sequence's masked steps, the last state otherwise), in place: with return_sequences and
+// Whether Keras' outputs for masked steps differ anywhere from what the kernels write (zeros at a
+// sequence's masked steps, the last state otherwise): see apply_masked_output_rule.
+bool has_masked_output_rule(const nrt_rnn_desc &d, const float *mask) {
+    return mask != nullptr && !(d.return_sequences && d.zero_output_for_mask);
+}
+
+// Keras' outputs for masked steps, in place over the kernels': with return_sequences and
 // zero_output_for_mask = 0 a masked step repeats the output of the step processed before it;
-// without return_sequences and zero_output_for_mask = 1 a sequence whose last processed step is
-// masked outputs zeros. With `gradient`, dst holds the output's gradient and gets the
-// transposed rule: each masked step's gradient joins the step it repeats (from the last step
-// back, so that a run of masked steps all reach its valid step), and whatever is zeroed gets none.
+// without return_sequences the output is Keras' last output, zeros for a sequence with no valid
+// step (whatever its initial state) or, with zero_output_for_mask = 1, whose last processed step
+// is masked. With `gradient`, dst holds the output's gradient and gets the transposed rule:
+// each masked step's gradient joins the step it repeats (from the last step back, so that a
+// run of masked steps all reach its valid step), and whatever is zeroed gets none.
 void apply_masked_output_rule(const nrt_rnn_desc &d, int32_t batch, int32_t steps, const float *mask, float *dst,
                               bool gradient) {
-    const bool repeat = d.return_sequences && !d.zero_output_for_mask, zero_last = !d.return_sequences && d.zero_output_for_mask;
-    if (mask == nullptr || (!repeat && !zero_last)) return;
+    if (!has_masked_output_rule(d, mask)) return;
     const int64_t stride = d.output_stride > 0 ? d.output_stride : d.units;
     for (int32_t b = 0; b < batch; ++b) {
         // The mask of the s-th step processed, and where its output vector lies.
         auto valid = [&](int32_t s) { return mask[int64_t{b} * steps + (d.go_backwards ? steps - 1 - s : s)] != 0.f; };
         auto out = [&](int32_t s) { return dst + (int64_t{b} * steps + (d.reverse_output ? steps - 1 - s : s)) * stride; };
-        if (zero_last) {
-            if (!valid(steps - 1)) std::fill(dst + int64_t{b} * stride, dst + int64_t{b} * stride + d.units, 0.f);
+        if (!d.return_sequences) {
+            bool zeros = !valid(steps - 1);
+            if (zeros && !d.zero_output_for_mask)
+                for (int32_t s = 0; s < steps - 1 && zeros; ++s) zeros = !valid(s);
+            if (zeros) std::fill(dst + int64_t{b} * stride, dst + int64_t{b} * stride + d.units, 0.f);
         } else if (!gradient) {
             for (int32_t s = 1; s < steps; ++s)
                 if (!valid(s)) std::copy(out(s - 1), out(s - 1) + d.units, out(s));
@@ -323,7 +331,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
     NRT_CHECK(check_states("rnn backward", d, batch, d_initial_h, d_initial_h_size, d_initial_c, d_initial_c_size));
     NRT_CHECK(check_states("rnn backward final", d, batch, d_final_h, d_final_h_size, d_final_c, d_final_c_size));
     return guarded("rnn backward", [&] {
-        if (mask != nullptr && (d.return_sequences != 0) != (d.zero_output_for_mask != 0)) {
+        if (has_masked_output_rule(d, mask)) {
             // The kernels take the gradient of their own outputs: move Keras' rule out of it, in a copy.
             const int64_t reach = output_reach(d, batch, steps);
             float *moved = thread_scratch(reach, ScratchSlot::kGradientRight); // the kernels take kGradientLeft

@@ -258,7 +258,7 @@ public final class Sequential implements AutoCloseable {
         }
         if (workspace == null) workspace = new Workspace(layers.size());
         Tensor converted = backend.accepts(input) ? null : onBackend(input);
-        Tensor convertedMask = mask == null || backend.accepts(mask) ? null : backend.allocate(mask.shape()).copyFrom(mask);
+        Tensor convertedMask = mask == null || backend.accepts(mask) ? null : onBackend(mask);
         if (convertedMask != null) mask = convertedMask;
         try {
             Tensor current = converted != null ? converted : input;
@@ -317,7 +317,8 @@ public final class Sequential implements AutoCloseable {
      * initial states from {@code initialStates} (by layer name, in the order {@link Prediction}
      * gives them; a layer not named starts from zeros) and giving its final states, as Keras'
      * {@code initial_state} and {@code return_state}: pass one call's states to the next to run
-     * a long sequence in chunks. The layers run one by one, none folded into another.
+     * a long sequence in chunks. The layers run one by one, none folded into another, on the
+     * whole batch at once (unlike predict, which splits a batch too large for its activations).
      *
      * @throws IllegalArgumentException if a name is not one of the model's recurrent layers, or
      *     a layer's states are not as many as it has, or of the wrong shape
@@ -332,8 +333,6 @@ public final class Sequential implements AutoCloseable {
     }
 
     private Prediction runWithStates(Tensor input, Tensor mask, Map<String, List<Tensor>> initialStates) {
-        if (input == null) throw new IllegalArgumentException("Sequential.predictWithStates: input is null");
-        input.ensureOpen("Sequential.predictWithStates");
         Map<String, Layer> byName = new HashMap<>();
         for (Layer layer : layers) byName.put(layer.name(), layer);
         for (Map.Entry<String, List<Tensor>> e : initialStates.entrySet()) {
@@ -349,45 +348,31 @@ public final class Sequential implements AutoCloseable {
             }
         }
         Map<String, List<Tensor>> finalStates = new java.util.LinkedHashMap<>();
-        List<Tensor> owned = new ArrayList<>();
-        Tensor result = null;
-        try {
-            Tensor current = backend.accepts(input) ? input : keep(owned, onBackend(input));
-            if (mask != null && !backend.accepts(mask)) mask = keep(owned, backend.allocate(mask.shape()).copyFrom(mask));
-            for (Layer layer : layers) {
-                List<Tensor> initial = initialStates.get(layer.name());
-                Tensor next;
-                if (layer instanceof org.neurite.layers.RecurrentLayer<?> r) {
-                    org.neurite.layers.RecurrentLayer.Result out = r.forwardWithState(current, mask, state(initial, 0),
-                            state(initial, 1), threads);
-                    finalStates.put(layer.name(), states(out.finalH(), out.finalC()));
-                    next = out.output();
-                } else if (layer instanceof org.neurite.layers.Bidirectional b) {
-                    int c = b.stateCount() / 4; // 1 where each direction has a c state (LSTM)
-                    org.neurite.layers.Bidirectional.Result out = b.forwardWithState(current, mask, state(initial, 0),
-                            c == 1 ? state(initial, 1) : null, state(initial, 1 + c), c == 1 ? state(initial, 3) : null, threads);
-                    finalStates.put(layer.name(), states(out.forwardH(), out.forwardC(), out.backwardH(), out.backwardC()));
-                    next = out.output();
-                } else {
-                    Tensor output = layer.producesView() ? null : layer.newOutput(current.dim(0));
-                    next = layer.forward(current, mask, output, threads);
-                    if (output == null) next = backend.allocate(next.shape()).copyFrom(next);
-                }
-                keep(owned, next);
-                Tensor nextMask = layer.computeMask(current, mask);
-                if (nextMask != null && nextMask != mask) keep(owned, nextMask);
-                current = next;
-                mask = nextMask;
-            }
-            owned.remove(current);
-            result = current;
-            return new Prediction(result, java.util.Collections.unmodifiableMap(finalStates));
-        } catch (RuntimeException | Error e) {
-            for (List<Tensor> layerStates : finalStates.values()) for (Tensor t : layerStates) t.close();
-            throw e;
-        } finally {
-            for (Tensor t : owned) t.close();
+        List<Tensor> outputs = runLayerByLayer("predictWithStates", input, mask, initialStates, finalStates);
+        for (int i = 0; i + 1 < outputs.size(); i++) outputs.get(i).close();
+        return new Prediction(outputs.get(outputs.size() - 1), java.util.Collections.unmodifiableMap(finalStates));
+    }
+
+    /**
+     * The layer's output from its initial states, its final states put in {@code finalStates},
+     * for a recurrent layer (or a Bidirectional one); null for any other layer.
+     */
+    private Tensor forwardWithStates(Layer layer, Tensor input, Tensor mask, List<Tensor> initial,
+            Map<String, List<Tensor>> finalStates) {
+        if (layer instanceof org.neurite.layers.RecurrentLayer<?> r) {
+            org.neurite.layers.RecurrentLayer.Result out = r.forwardWithState(input, mask, state(initial, 0), state(initial, 1),
+                    threads);
+            finalStates.put(layer.name(), states(out.finalH(), out.finalC()));
+            return out.output();
         }
+        if (layer instanceof org.neurite.layers.Bidirectional b) {
+            int c = b.stateCount() / 4; // 1 where each direction has a c state (LSTM)
+            org.neurite.layers.Bidirectional.Result out = b.forwardWithState(input, mask, state(initial, 0),
+                    c == 1 ? state(initial, 1) : null, state(initial, 1 + c), c == 1 ? state(initial, 3) : null, threads);
+            finalStates.put(layer.name(), states(out.forwardH(), out.forwardC(), out.backwardH(), out.backwardC()));
+            return out.output();
+        }
+        return null;
     }
 
     // How many states a layer takes and gives: h (and c for LSTM), twice for Bidirectional; 0 for a layer without.
@@ -415,31 +400,44 @@ public final class Sequential implements AutoCloseable {
     public List<Tensor> outputsOf(Tensor input, Tensor mask) {
         Lock inFlight = enter("outputsOf");
         try {
-            return layerOutputs(input, mask);
+            return runLayerByLayer("outputsOf", input, mask, null, null);
         } finally {
             inFlight.unlock();
         }
     }
 
-    private List<Tensor> layerOutputs(Tensor input, Tensor mask) {
-        if (input == null) throw new IllegalArgumentException("Sequential.outputsOf: input is null");
-        input.ensureOpen("Sequential.outputsOf");
+    /**
+     * Runs the layers one by one, none folded into another, and returns every layer's output,
+     * each a tensor the caller owns. With {@code finalStates}, recurrent layers run from
+     * {@code initialStates} (by layer name) and put their final states there.
+     */
+    private List<Tensor> runLayerByLayer(String call, Tensor input, Tensor mask, Map<String, List<Tensor>> initialStates,
+            Map<String, List<Tensor>> finalStates) {
+        if (input == null) throw new IllegalArgumentException("Sequential." + call + ": input is null");
+        input.ensureOpen("Sequential." + call);
         List<Tensor> outputs = new ArrayList<>(), owned = new ArrayList<>();
         try {
             Tensor current = backend.accepts(input) ? input : keep(owned, onBackend(input));
-            if (mask != null && !backend.accepts(mask)) mask = keep(owned, backend.allocate(mask.shape()).copyFrom(mask));
+            if (mask != null && !backend.accepts(mask)) mask = keep(owned, onBackend(mask));
             for (Layer layer : layers) {
-                Tensor output = layer.producesView() ? null : layer.newOutput(current.dim(0));
-                Tensor next = layer.forward(current, mask, output, threads);
+                Tensor next = finalStates == null ? null
+                        : forwardWithStates(layer, current, mask, initialStates.get(layer.name()), finalStates);
+                if (next != null) {
+                    outputs.add(next);
+                } else {
+                    Tensor output = layer.producesView() ? null : layer.newOutput(current.dim(0));
+                    next = layer.forward(current, mask, output, threads);
+                    outputs.add(output != null ? output : backend.allocate(next.shape()).copyFrom(next));
+                }
                 Tensor nextMask = layer.computeMask(current, mask);
                 if (nextMask != null && nextMask != mask) keep(owned, nextMask);
-                outputs.add(output != null ? output : backend.allocate(next.shape()).copyFrom(next));
                 current = next;
                 mask = nextMask;
             }
             return outputs;
         } catch (RuntimeException | Error e) {
             for (Tensor t : outputs) t.close();
+            if (finalStates != null) for (List<Tensor> layerStates : finalStates.values()) for (Tensor t : layerStates) t.close();
             throw e;
         } finally {
             for (Tensor t : owned) t.close();

@@ -125,7 +125,7 @@ final class JavaRnn implements RnnOp {
         final Workspace at = new Workspace(g, batch, steps);
         final float[] m = mask == null ? null : read(mask), u = read(recurrentValue);
         // The gradient of the outputs the recurrence wrote, Keras' rule for masked steps moved out (in a copy).
-        final float[] dy = m != null && g.returnSequences() != g.zeroOutputForMask() ? read(dOutput).clone() : read(dOutput);
+        final float[] dy = hasMaskedOutputRule(g, m) ? read(dOutput).clone() : read(dOutput);
         applyMaskedOutputRule(g, batch, steps, m, dy, outputOffset, true);
         final float[] ws = writable(workspace);
         final float[] dh0 = dInitialH == null ? null : writable(dInitialH), dc0 = dInitialC == null ? null : writable(dInitialC);
@@ -301,25 +301,28 @@ final class JavaRnn implements RnnOp {
         }
     }
 
+    /** Whether Keras' outputs for masked steps differ anywhere from what the recurrence writes. */
+    static boolean hasMaskedOutputRule(RnnGeometry g, float[] m) {
+        return m != null && !(g.returnSequences() && g.zeroOutputForMask());
+    }
+
     /**
-     * One step of one sequence: next (and c, in place, for LSTM) from h and the projected
-     * input x = projected[at...]. Equations: native/include/neurite.h.
-     */
-    /**
-     * Keras' outputs for masked steps where they differ from what the recurrence writes (zeros
-     * at a sequence's masked steps, the last state otherwise), in place, as nrt_rnn_forward
-     * applies them: with returnSequences and not zeroOutputForMask a masked step repeats the
-     * output of the step processed before it; without returnSequences and with
-     * zeroOutputForMask a sequence whose last processed step is masked outputs zeros. With
-     * {@code gradient}, {@code y} holds the output's gradient and gets the transposed rule.
+     * Keras' outputs for masked steps, in place over what the recurrence writes (zeros at a
+     * sequence's masked steps, the last state otherwise), as nrt_rnn_forward applies them: with
+     * returnSequences and not zeroOutputForMask a masked step repeats the output of the step
+     * processed before it; without returnSequences the output is Keras' last output, zeros for
+     * a sequence with no valid step (whatever its initial state) or, with zeroOutputForMask,
+     * whose last processed step is masked. With {@code gradient}, {@code y} holds the output's
+     * gradient and gets the transposed rule.
      */
     static void applyMaskedOutputRule(RnnGeometry g, int batch, int steps, float[] m, float[] y, int offset, boolean gradient) {
-        boolean repeat = g.returnSequences() && !g.zeroOutputForMask(), zeroLast = !g.returnSequences() && g.zeroOutputForMask();
-        if (m == null || (!repeat && !zeroLast)) return;
+        if (!hasMaskedOutputRule(g, m)) return;
         int units = g.units(), stride = g.outputStride();
         for (int b = 0; b < batch; b++) {
-            if (zeroLast) {
-                if (m[b * steps + (g.goBackwards() ? 0 : steps - 1)] == 0f) Arrays.fill(y, offset + b * stride, offset + b * stride + units, 0f);
+            if (!g.returnSequences()) {
+                boolean zeros = m[b * steps + (g.goBackwards() ? 0 : steps - 1)] == 0f;
+                for (int t = 0; t < steps && zeros && !g.zeroOutputForMask(); t++) zeros = m[b * steps + t] == 0f;
+                if (zeros) Arrays.fill(y, offset + b * stride, offset + b * stride + units, 0f);
                 continue;
             }
             for (int k = 1; k < steps; k++) {
@@ -343,6 +346,10 @@ final class JavaRnn implements RnnOp {
         }
     }
 
+    /**
+     * One step of one sequence: next (and c, in place, for LSTM) from h and the projected
+     * input x = projected[at...]. Equations: native/include/neurite.h.
+     */
     private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[] u, float[] splitBias, float[] h,
                                       float[] c, float[] next, float[] rec, float[] rh, float[] saved, int savedAt) {
         int units = g.units(), gu = g.gatedUnits();

@@ -218,6 +218,7 @@ public abstract class Layer implements AutoCloseable {
 
     private void checkMask(Tensor input, Tensor mask) {
         if (mask.isClosed()) mask.ensureOpen(describe() + " mask");
+        if (mask.holdsIds()) throw new IllegalArgumentException(describe() + ": a mask holds floats (nonzero = valid), not int32 ids");
         if (input.rank() < 2 || mask.rank() != 2 || mask.dim(0) != input.dim(0) || mask.dim(1) != input.dim(1)) {
             throw new IllegalArgumentException(describe() + ": expected a mask [" + input.dim(0) + ", "
                     + (input.rank() < 2 ? "?" : input.dim(1)) + "] for input " + Arrays.toString(input.shape())

@@ -277,7 +277,9 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
      * The training forward pass from given initial states (Keras' {@code initial_state}; null:
      * zeros; {@code initialC} for LSTM only), which must stay unchanged until the backward pass,
      * giving the final states too (Keras' {@code return_state}), whose gradients
-     * {@link #backwardWithState(Context, Tensor, Tensor, Tensor)} then takes.
+     * {@link #backwardWithState(Context, Tensor, Tensor, Tensor)} then takes. The last call's
+     * final states may come back as this call's initial states (the next chunk of a sequence):
+     * each is read before it is overwritten.
      */
     public TrainingResult forwardTrainingWithState(Context ctx, Tensor input, Tensor mask, Tensor initialH, Tensor initialC) {
         checkInputAndMask(input, mask);
@@ -417,6 +419,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     private void checkState(String what, Tensor state, int[] expected) {
         if (state == null) return;
         if (state.isClosed()) state.ensureOpen(describe() + " " + what);
+        if (state.holdsIds()) throw new IllegalArgumentException(describe() + ": " + what + " holds int32 ids, not floats");
         if (!Arrays.equals(state.shape(), expected)) {
             throw new IllegalArgumentException(describe() + ": expected " + what + " " + Arrays.toString(expected)
                     + ", got " + Arrays.toString(state.shape()));

@@ -49,14 +49,15 @@ public record RnnCase(Problem problem, String cell, int batch, int steps, int in
                 .recurrentActivation(Activation.valueOf(recurrentActivation.toUpperCase()));
     }
 
-    /** [batch, steps] of 1 (valid) and 0 (masked), or null for no mask. */
+    /** [batch, steps] of 1 (valid) and 0 (masked), or null for no mask; "empty" is holes with sample 0 wholly masked. */
     public float[] maskValues(Random random) {
         if (mask.equals("none")) return null;
         float[] m = new float[batch * steps];
         for (int b = 0; b < batch; b++) {
             int length = 1 + (b * 7 + 3) % steps; // varying lengths, some full
             for (int t = 0; t < steps; t++) {
-                m[b * steps + t] = mask.equals("tail") ? (t < length ? 1 : 0) : (random.nextInt(4) == 0 ? 0 : 1);
+                m[b * steps + t] = mask.equals("tail") ? (t < length ? 1 : 0)
+                        : mask.equals("empty") && b == 0 ? 0 : (random.nextInt(4) == 0 ? 0 : 1);
             }
         }
         return m;
@@ -128,8 +129,12 @@ public record RnnCase(Problem problem, String cell, int batch, int steps, int in
                 h = next;
                 if (sequences) System.arraycopy(h, 0, out, (b * steps + s) * units, units);
             }
+            // Keras' last output: zeros where no step is valid (prev_output starts at zeros), or with
+            // zero_output_for_mask where the last step processed is masked.
             boolean lastMasked = maskValues != null && maskValues[b * steps + (backwards ? 0 : steps - 1)] == 0;
-            if (!sequences && !(zeroOutput && lastMasked)) System.arraycopy(h, 0, out, b * units, units);
+            boolean noneValid = true;
+            for (int t = 0; t < steps; t++) noneValid &= maskValues != null && maskValues[b * steps + t] == 0;
+            if (!sequences && !(zeroOutput ? lastMasked : noneValid)) System.arraycopy(h, 0, out, b * units, units);
             System.arraycopy(h, 0, hT, b * units, units);
             System.arraycopy(c, 0, cT, b * units, units);
         }

@@ -126,6 +126,11 @@ class TokenIdsTest {
                 assertTrue(badId.getMessage().contains("id " + bad + " at position [0, 2] is not in the vocabulary [0, 10)"),
                         badId.getMessage());
             }
+            try (Tensor good = Tensor.ids(new int[] {1, 2, 3, 4}, 1, 4)) {
+                ids.copyFrom(good);
+            }
+            var idsAsMask = assertThrows(IllegalArgumentException.class, () -> embedded.predict(ids, ids));
+            assertTrue(idsAsMask.getMessage().contains("a mask holds floats (nonzero = valid), not int32 ids"), idsAsMask.getMessage());
             var floats = assertThrows(IllegalStateException.class, ids::toArray);
             assertTrue(floats.getMessage().contains("holds int32 ids"), floats.getMessage());
             try (Tensor f = backend.allocate(1, 4)) {
