@@ -42,14 +42,14 @@ final class JavaConv2d implements ConvOp {
         final int kh = g.kernelH(), kw = g.kernelW(), icg = g.inPerGroup(), ocg = g.outPerGroup(), groups = g.groups();
         final boolean depthwise = icg == 1 && ocg == 1;
         Parallel.forRange(input.dim(0) * outH, threads, (begin, end) -> {
-            float[][] acc = new float[PIXELS][outC];
-            int[] at = new int[PIXELS];
+            float[][] acc = JavaDense.accumulators(outC);
+            int[] at = JavaDense.offsets();
             for (int row = begin; row < end; row++) {
                 int n = row / outH, oh = row % outH;
                 for (int ow0 = 0; ow0 < outW; ow0 += PIXELS) {
                     int pixels = Math.min(PIXELS, outW - ow0);
                     for (float[] pixel : acc) {
-                        if (b == null) Arrays.fill(pixel, 0f);
+                        if (b == null) Arrays.fill(pixel, 0, outC, 0f);
                         else System.arraycopy(b, 0, pixel, 0, outC);
                     }
                     for (int i = 0; i < kh; i++) {

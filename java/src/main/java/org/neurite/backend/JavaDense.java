@@ -15,6 +15,26 @@ final class JavaDense implements DenseOp {
     /** Rows (or output pixels) computed together: each weight loaded once feeds this many FMAs. */
     static final int PIXELS = 4;
 
+    // Each thread's accumulator rows and pixel offsets, kept between calls so that a steady call allocates none. A task
+    // uses them from its start to its end and runs no other task meanwhile, so one set per thread is enough.
+    private static final ThreadLocal<float[][]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[PIXELS][0]);
+    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[PIXELS]);
+
+    /** This thread's {@link #PIXELS} accumulator rows of at least {@code width} floats (their contents are left over). */
+    static float[][] accumulators(int width) {
+        float[][] rows = ACCUMULATORS.get();
+        if (rows[0].length < width) {
+            rows = new float[PIXELS][width];
+            ACCUMULATORS.set(rows);
+        }
+        return rows;
+    }
+
+    /** This thread's {@link #PIXELS} ints (their contents are left over). */
+    static int[] offsets() {
+        return OFFSETS.get();
+    }
+
     private final DenseGeometry g;
     private float[] w;
 
@@ -99,11 +119,11 @@ final class JavaDense implements DenseOp {
     static void matmul(float[] x, int rows, int in, float[] w, int out, float[] bias, float[] y, int threads) {
         int blocks = (rows + PIXELS - 1) / PIXELS;
         Parallel.forRange(blocks, threads, (begin, end) -> {
-            float[][] acc = new float[PIXELS][out];
+            float[][] acc = accumulators(out);
             for (int block = begin; block < end; block++) {
                 int first = block * PIXELS, count = Math.min(PIXELS, rows - first);
                 for (float[] row : acc) {
-                    if (bias == null) Arrays.fill(row, 0f);
+                    if (bias == null) Arrays.fill(row, 0, out, 0f);
                     else System.arraycopy(bias, 0, row, 0, out);
                 }
                 for (int i = 0; i < in; i++) {

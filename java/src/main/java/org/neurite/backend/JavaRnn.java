@@ -79,8 +79,8 @@ final class JavaRnn implements RnnOp {
         }
         final boolean splitBias = g.cell() == RnnGeometry.Cell.GRU && g.resetAfter();
         Parallel.forRange(batch, threads, (begin, end) -> {
-            float[] h = new float[units], next = new float[units], c = new float[units], rec = new float[gu];
-            float[] rh = new float[units];
+            float[][] buffers = stepBuffers(units, gu);
+            float[] h = buffers[0], next = buffers[1], c = buffers[2], rec = buffers[3], rh = buffers[4];
             for (int row = begin; row < end; row++) {
                 for (int j = 0; j < units; j++) {
                     h[j] = h0 == null ? 0f : h0[row * units + j];
@@ -299,6 +299,20 @@ final class JavaRnn implements RnnOp {
         int dRec(int r) {
             return Math.toIntExact(rows * (units * (lstm ? 3 : 1) + savedFloats + gatedUnits) + (long) r * gatedUnits);
         }
+    }
+
+    // Each thread's step buffers (h, next h, c, the recurrent products, r h), kept between calls so that a steady
+    // forward pass allocates none; a task holds them from its start to its end and runs no other task meanwhile.
+    private static final ThreadLocal<float[][]> STEP_BUFFERS = ThreadLocal.withInitial(() -> new float[5][0]);
+
+    private static float[][] stepBuffers(int units, int gatedUnits) {
+        float[][] b = STEP_BUFFERS.get();
+        if (b[0].length < units || b[3].length < gatedUnits) {
+            int u = Math.max(units, b[0].length), gu = Math.max(gatedUnits, b[3].length);
+            b = new float[][] {new float[u], new float[u], new float[u], new float[gu], new float[u]};
+            STEP_BUFFERS.set(b);
+        }
+        return b;
     }
 
     /** Whether Keras' outputs for masked steps differ anywhere from what the recurrence writes. */
