@@ -348,9 +348,8 @@ public final class Sequential implements AutoCloseable {
             }
         }
         Map<String, List<Tensor>> finalStates = new java.util.LinkedHashMap<>();
-        List<Tensor> outputs = runLayerByLayer("predictWithStates", input, mask, initialStates, finalStates);
-        for (int i = 0; i + 1 < outputs.size(); i++) outputs.get(i).close();
-        return new Prediction(outputs.get(outputs.size() - 1), java.util.Collections.unmodifiableMap(finalStates));
+        Tensor output = runLayerByLayer("predictWithStates", input, mask, initialStates, finalStates).get(0);
+        return new Prediction(output, java.util.Collections.unmodifiableMap(finalStates));
     }
 
     /**
@@ -409,7 +408,8 @@ public final class Sequential implements AutoCloseable {
     /**
      * Runs the layers one by one, none folded into another, and returns every layer's output,
      * each a tensor the caller owns. With {@code finalStates}, recurrent layers run from
-     * {@code initialStates} (by layer name) and put their final states there.
+     * {@code initialStates} (by layer name) and put their final states there, and only the last
+     * output is returned: each is freed once the next layer has read it.
      */
     private List<Tensor> runLayerByLayer(String call, Tensor input, Tensor mask, Map<String, List<Tensor>> initialStates,
             Map<String, List<Tensor>> finalStates) {
@@ -431,8 +431,9 @@ public final class Sequential implements AutoCloseable {
                 }
                 Tensor nextMask = layer.computeMask(current, mask);
                 if (nextMask != null && nextMask != mask) keep(owned, nextMask);
-                current = next;
+                current = outputs.get(outputs.size() - 1); // a view layer's copy: what it views may be freed next
                 mask = nextMask;
+                if (finalStates != null && outputs.size() > 1) outputs.remove(0).close();
             }
             return outputs;
         } catch (RuntimeException | Error e) {

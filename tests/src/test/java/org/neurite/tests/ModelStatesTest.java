@@ -16,6 +16,7 @@ import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Dense;
+import org.neurite.layers.Flatten;
 import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
 import org.neurite.testkit.Weights;
@@ -99,6 +100,20 @@ class ModelStatesTest {
             } finally {
                 for (Tensor t : initial) t.close();
             }
+        }
+    }
+
+    /** Each layer's output is freed once the next has read it; a view layer (Flatten) reads a copy, so its source may go. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aViewLayerAfterARecurrentOneGivesWhatPredictGives(Variant variant) {
+        Backend backend = variant.activate();
+        try (Sequential model = new Sequential(FIRST, FEATURES).add(new LSTM(4).returnSequences(true)).add(new Flatten())
+                .add(new Dense(3)).backend(backend).build();
+             Tensor x = backend.allocate(BATCH, FIRST, FEATURES).copyFrom(Checks.random(new Random(8), BATCH * FIRST * FEATURES));
+             Sequential.Prediction p = model.predictWithStates(x, null, null); Tensor y = model.predict(x)) {
+            Checks.assertBitwiseEqual("predictWithStates vs predict on " + variant, y.toArray(), p.output().toArray());
+            assertEquals(2, p.states().get(model.layers().get(0).name()).size());
         }
     }
 
