@@ -5,6 +5,8 @@
 // U^T loaded feeds all the tile's rows. Each sequence's sums run in one fixed order whatever
 // the threads.
 #include <algorithm>
+#include <array>
+#include <utility>
 #include <vector>
 
 #include "../common/activation.h"
@@ -18,13 +20,12 @@ namespace neurite {
 namespace NRT_SIMD {
 namespace {
 
-constexpr int kRows = 4;
-constexpr int kUnitVectors = 4;  // dh vectors accumulated at once: kRows x 4 registers
+constexpr int kRows = kBpttRows;
 
 // The gradients at step (row r = sequence * steps + t)'s gates from dh (and dc, LSTM, updated
 // in place); d_prev gets the part of the previous dh that bypasses the recurrent kernel.
-void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t r, const float *u_t, float *dh, float *dc,
-                    float *d_prev) {
+void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t r, const float *u_t, int64_t stride,
+                    float *dh, float *dc, float *d_prev) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
@@ -76,7 +77,7 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     for (int k = 0; k < units; k += kLanes) {
         const int n = std::min(kLanes, units - k);
         Vec d_rh = zero();
-        for (int j = 0; j < units; ++j) d_rh = fmadd(broadcast(dn + j), load_first(u_t + int64_t{2 * units + j} * units + k, n), d_rh);
+        for (int j = 0; j < units; ++j) d_rh = fmadd(broadcast(dn + j), load_first(u_t + (2 * units + j) * stride + k, n), d_rh);
         const Vec reset = load_first(saved + units + k, n);
         const Vec dr = times_derivative(d_rh * load_first(h + k, n), reset, ra, 0.f);
         store_first(dx + units + k, dr, n);
@@ -85,33 +86,75 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     }
 }
 
-// dh[r] = d_prev[r] + d_rec[r] U^T for the tile's active rows, U^T as [gated][units].
-template <int kTileRows>
-void recurrent_gradient(const float *u_t, int gated, int units, const float *const *d_rec, float *const *d_prev,
-                        float *const *dh) {
-    for (int first = 0; first < units; first += kUnitVectors * kLanes) {
-        const int vectors = static_cast<int>(std::min<int64_t>(kUnitVectors, ceil_div(units - first, kLanes)));
-        Vec acc[kTileRows][kUnitVectors];
-        for (int r = 0; r < kTileRows; ++r)
-            for (int v = 0; v < kUnitVectors; ++v) acc[r][v] = zero();
-        for (int j = 0; j < gated; ++j) {
-            const float *w = u_t + int64_t{j} * units + first;
-            Vec wv[kUnitVectors];
-            for (int v = 0; v < kUnitVectors; ++v) {
-                const int n = std::min(kLanes, units - first - v * kLanes);
-                wv[v] = v < vectors ? load_first(w + v * kLanes, n) : zero();
-            }
-            for (int r = 0; r < kTileRows; ++r) {
-                const Vec g = broadcast(d_rec[r] + j);
-                for (int v = 0; v < kUnitVectors; ++v) acc[r][v] = fmadd(g, wv[v], acc[r][v]);
-            }
+// dh[r] = d_prev[r] + d_rec[r] U^T over kVectors vectors of units from `first`, for the tile's
+// kTileRows active rows. U^T is [gated][stride], its rows zero-padded to whole vectors, so the
+// loop over the gated units has no partial load and keeps every accumulator in a register.
+template <int kTileRows, int kVectors>
+void recurrent_block(const float *u_t, int64_t stride, int gated, int units, int first, const float *const *d_rec,
+                     float *const *d_prev, float *const *dh) {
+    Vec acc[kTileRows][kVectors];
+#pragma GCC unroll 4
+    for (int r = 0; r < kTileRows; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kVectors; ++v) acc[r][v] = zero();
+    const float *w = u_t + first;
+    for (int j = 0; j < gated; ++j, w += stride) {
+        Vec wv[kVectors];
+#pragma GCC unroll 4
+        for (int v = 0; v < kVectors; ++v) wv[v] = load(w + v * kLanes);
+#pragma GCC unroll 4
+        for (int r = 0; r < kTileRows; ++r) {
+            const Vec g = broadcast(d_rec[r] + j);
+#pragma GCC unroll 4
+            for (int v = 0; v < kVectors; ++v) acc[r][v] = fmadd(g, wv[v], acc[r][v]);
         }
-        for (int r = 0; r < kTileRows; ++r)
-            for (int v = 0; v < vectors; ++v) {
-                const int at = first + v * kLanes, n = std::min(kLanes, units - at);
-                store_first(dh[r] + at, load_first(d_prev[r] + at, n) + acc[r][v], n);
-            }
     }
+#pragma GCC unroll 4
+    for (int r = 0; r < kTileRows; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kVectors; ++v) {
+            const int at = first + v * kLanes, n = std::min(kLanes, units - at);
+            store_first(dh[r] + at, load_first(d_prev[r] + at, n) + acc[r][v], n);
+        }
+}
+
+using RecurrentBlock = void (*)(const float *, int64_t, int, int, int, const float *const *, float *const *, float *const *);
+
+template <int kTileRows, int... kVectorsMinusOne>
+constexpr std::array<RecurrentBlock, kBpttVectors> blocks_of(std::integer_sequence<int, kVectorsMinusOne...>) {
+    return {recurrent_block<kTileRows, kVectorsMinusOne + 1>...};
+}
+template <int... kRowsMinusOne>
+constexpr std::array<std::array<RecurrentBlock, kBpttVectors>, kBpttRows> blocks(std::integer_sequence<int, kRowsMinusOne...>) {
+    return {blocks_of<kRowsMinusOne + 1>(std::make_integer_sequence<int, kBpttVectors>{})...};
+}
+// kRecurrentBlocks[rows - 1][vectors - 1]
+constexpr auto kRecurrentBlocks = blocks(std::make_integer_sequence<int, kBpttRows>{});
+
+void recurrent_gradient(const float *u_t, int64_t stride, int gated, int units, int rows, const float *const *d_rec,
+                        float *const *d_prev, float *const *dh) {
+    for (int first = 0; first < units; first += kBpttVectors * kLanes) {
+        const int vectors = static_cast<int>(std::min<int64_t>(kBpttVectors, ceil_div(units - first, kLanes)));
+        kRecurrentBlocks[rows - 1][vectors - 1](u_t, stride, gated, units, first, d_rec, d_prev, dh);
+    }
+}
+
+// BPTT walks back through a sequence's saved rows, which lie a step apart: fetch the next
+// step's ahead of the gate gradients, which would otherwise wait on each of them.
+void prefetch_step(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t row, int s) {
+    const int64_t wr = row * p.steps + p.input_step(s);
+    const float *ws = p.workspace;
+    auto fetch = [](const float *from, int64_t floats) {
+        for (int64_t k = 0; k < floats; k += 64 / sizeof(float)) __builtin_prefetch(from + k);
+    };
+    fetch(ws + at.saved(wr), at.saved_width);
+    fetch(ws + at.dx(wr), at.gated);
+    if (at.lstm) {
+        fetch(ws + at.c(wr), at.units);
+        fetch(ws + at.c_next(wr), at.units);
+    }
+    if (at.gru) fetch(ws + at.h(wr), at.units);
+    if (p.d.return_sequences) fetch(p.step_gradient(row, s), at.units);
 }
 
 }  // namespace
@@ -122,9 +165,12 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
     const RnnWorkspace at(d, p.batch, p.steps);
     const int gated = at.gated;
     // U^T, so that dh's units are contiguous: one vector of it serves every row of a tile.
-    float *u_t = thread_scratch(int64_t{gated} * units, ScratchSlot::kGradientLeft);
-    for (int k = 0; k < units; ++k)
-        for (int j = 0; j < gated; ++j) u_t[int64_t{j} * units + k] = p.recurrent_kernel[int64_t{k} * gated + j];
+    const int64_t stride = ceil_div(units, kLanes) * kLanes;
+    float *u_t = thread_scratch(int64_t{gated} * stride, ScratchSlot::kGradientLeft);
+    for (int j = 0; j < gated; ++j) {
+        for (int k = 0; k < units; ++k) u_t[j * stride + k] = p.recurrent_kernel[int64_t{k} * gated + j];
+        std::fill(u_t + j * stride + units, u_t + (j + 1) * stride, 0.f);
+    }
     const int64_t tiles = ceil_div(p.batch, kRows);
     parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> memory(static_cast<size_t>(kRows) * 3 * units);
@@ -145,6 +191,8 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                 const float *d_rec[kRows];
                 float *active_prev[kRows], *active_dh[kRows];
                 int active = 0;
+                if (s > 0)
+                    for (int r = 0; r < rows; ++r) prefetch_step(p, at, first_row + r, s - 1);
                 for (int r = 0; r < rows; ++r) {
                     const int64_t row = first_row + r, wr = row * p.steps + t;
                     if (!p.valid(row, t)) {
@@ -156,18 +204,12 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                         const float *dy = p.step_gradient(row, s);
                         for (int j = 0; j < units; ++j) dh[r][j] += dy[j];
                     }
-                    gate_gradients(p, at, wr, u_t, dh[r], dc[r], d_prev[r]);
+                    gate_gradients(p, at, wr, u_t, stride, dh[r], dc[r], d_prev[r]);
                     d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.dx(wr));
                     active_prev[active] = d_prev[r];
                     active_dh[active++] = dh[r];
                 }
-                switch (active) {
-                    case 0: break;
-                    case 1: recurrent_gradient<1>(u_t, gated, units, d_rec, active_prev, active_dh); break;
-                    case 2: recurrent_gradient<2>(u_t, gated, units, d_rec, active_prev, active_dh); break;
-                    case 3: recurrent_gradient<3>(u_t, gated, units, d_rec, active_prev, active_dh); break;
-                    default: recurrent_gradient<4>(u_t, gated, units, d_rec, active_prev, active_dh); break;
-                }
+                if (active > 0) recurrent_gradient(u_t, stride, gated, units, active, d_rec, active_prev, active_dh);
             }
             // What is left flows into the initial states.
             for (int r = 0; r < rows; ++r) {

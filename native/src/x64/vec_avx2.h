@@ -18,6 +18,8 @@ constexpr int kConvPixels = 6;  // direct conv: 6 pixels x 2 vectors, as the GEM
 constexpr int kLstmRows = 3;    // 3 rows x 4 gates = 12 accumulators, 4 weights and a broadcast
 constexpr int kGruRows = 3;
 constexpr int kSimpleRnnRows = 4;
+constexpr int kBpttRows = 4;     // BPTT: 4 rows x 2 vectors = 8 accumulators, 2 of U^T and a broadcast
+constexpr int kBpttVectors = 2;
 
 inline Vec zero() { return _mm256_setzero_ps(); }
 inline Vec set1(float x) { return _mm256_set1_ps(x); }

@@ -21,6 +21,8 @@ constexpr int kConvPixels = 12;  // direct conv: 12 pixels x 2 vectors
 constexpr int kLstmRows = 4;     // 4 rows x 4 gates = 16 accumulators (at most 4: rnn_recurrence.h)
 constexpr int kGruRows = 4;
 constexpr int kSimpleRnnRows = 4;
+constexpr int kBpttRows = 4;     // BPTT: 4 rows x 4 vectors = 16 accumulators, 4 of U^T and a broadcast
+constexpr int kBpttVectors = 4;
 
 inline Vec zero() { return _mm512_setzero_ps(); }
 inline Vec set1(float x) { return _mm512_set1_ps(x); }
