@@ -16,6 +16,7 @@
 //   side by side (one AVX-512 vector, two AVX2 ones), zero-filled past the last unit: one pass over h feeds all the gates of a
 //   unit block, so the gate nonlinearities and the state update follow while it is in registers.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "neurite.h"
@@ -61,6 +62,21 @@ inline int64_t conv2d_winograd_position_floats(const nrt_conv2d_desc &d) {
 }
 
 inline int64_t dense_panel_floats(const nrt_dense_desc &d) { return int64_t{d.in_features} * kDenseOcBlock; }
+
+// The first `columns` columns of a row-major matrix with rows `stride` apart, as panels of
+// kOcBlock columns: column c of row r at [c / kOcBlock][r][c % kOcBlock], zero past the last
+// column. The layout of a dense layer's weights and of each group of a convolution's.
+inline void pack_column_panels(const float *from, int64_t rows, int64_t columns, int64_t stride, float *to) {
+    const int64_t panels = ceil_div(columns, kOcBlock);
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t panel = 0; panel < panels; ++panel) {
+            const float *row = from + r * stride + panel * kOcBlock;
+            float *out = to + (panel * rows + r) * kOcBlock;
+            const int64_t lanes = std::min<int64_t>(kOcBlock, columns - panel * kOcBlock);
+            std::copy(row, row + lanes, out);
+            std::fill(out + lanes, out + kOcBlock, 0.f);
+        }
+}
 
 constexpr int kRnnUnitBlock = 16;
 

@@ -34,11 +34,7 @@ int64_t dense_packed_size(const nrt_dense_desc &d) {
 }
 
 void pack_dense_weights(const nrt_dense_desc &d, const float *weights, float *packed) {
-    std::fill(packed, packed + dense_packed_size(d), 0.f);
-    const int64_t panel = dense_panel_floats(d);
-    for (int64_t i = 0; i < d.in_features; ++i)
-        for (int64_t o = 0; o < d.out_features; ++o)
-            packed[o / kDenseOcBlock * panel + i * kDenseOcBlock + o % kDenseOcBlock] = weights[i * d.out_features + o];
+    pack_column_panels(weights, d.in_features, d.out_features, d.out_features, packed);
 }
 
 void run_dense(const DenseProblem &p) { run_selected(kDenseKernels, p); }
