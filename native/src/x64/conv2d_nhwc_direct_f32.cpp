@@ -26,8 +26,8 @@ static_assert(kConvOcBlock % kTileChannels == 0, "a tile covers whole vectors of
 
 struct TileArgs {
     const float *in[kConvPixels];  // each pixel's input at tap (0, 0), first channel of the group
-    const int64_t *tap_offsets;
-    int taps, channels;    // kh * kw taps, input channels per group
+    const int64_t *offsets;  // per tap, or (flat tiles) per tap and input channel, from a pixel's input
+    int taps, channels;      // kh * kw taps, input channels per group
     const float *weights;  // the tile's first channel in a packed block: [taps][channels][kConvOcBlock]
     const float *bias;     // kOcBlock floats, the tile's first channel first
     float *out;            // output of the tile's first pixel, first channel of the tile
@@ -37,8 +37,10 @@ struct TileArgs {
     float alpha;
 };
 
-// kVecs (1 or 2) vectors: a tile whose channels fit in one vector skips the empty one.
-template <int kPixels, int kVecs>
+// kVecs (1 or 2) vectors: a tile whose channels fit in one vector skips the empty one. kFlat
+// tiles (few input channels: a first layer) run the taps and channels as one loop over their
+// input offsets, so a tap of one channel does not pay for setting up its own loop.
+template <int kPixels, int kVecs, bool kFlat>
 void conv_tile(const TileArgs &a) {
     Vec acc[kPixels][kVecs];
 #pragma GCC unroll 16
@@ -46,21 +48,27 @@ void conv_tile(const TileArgs &a) {
 #pragma GCC unroll 2
         for (int v = 0; v < kVecs; ++v) acc[r][v] = load(a.bias + v * kLanes);
 
-    for (int t = 0; t < a.taps; ++t) {
-        const float *in[kPixels];
-#pragma GCC unroll 16
-        for (int r = 0; r < kPixels; ++r) in[r] = a.in[r] + a.tap_offsets[t];
-        const float *w = a.weights + int64_t{t} * a.channels * kConvOcBlock;
-        for (int c = 0; c < a.channels; ++c, w += kConvOcBlock) {
-            Vec wv[kVecs];
+    auto multiply_add = [&](const float *const *in, int64_t offset, const float *w) {
+        Vec wv[kVecs];
 #pragma GCC unroll 2
-            for (int v = 0; v < kVecs; ++v) wv[v] = load(w + v * kLanes);
+        for (int v = 0; v < kVecs; ++v) wv[v] = load(w + v * kLanes);
 #pragma GCC unroll 16
-            for (int r = 0; r < kPixels; ++r) {
-                const Vec x = broadcast(in[r] + c);
+        for (int r = 0; r < kPixels; ++r) {
+            const Vec x = broadcast(in[r] + offset);
 #pragma GCC unroll 2
-                for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, wv[v], acc[r][v]);
-            }
+            for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, wv[v], acc[r][v]);
+        }
+    };
+    if constexpr (kFlat) {
+        const int k_size = a.taps * a.channels;
+        for (int k = 0; k < k_size; ++k) multiply_add(a.in, a.offsets[k], a.weights + int64_t{k} * kConvOcBlock);
+    } else {
+        for (int t = 0; t < a.taps; ++t) {
+            const float *in[kPixels];
+#pragma GCC unroll 16
+            for (int r = 0; r < kPixels; ++r) in[r] = a.in[r] + a.offsets[t];
+            const float *w = a.weights + int64_t{t} * a.channels * kConvOcBlock;
+            for (int c = 0; c < a.channels; ++c, w += kConvOcBlock) multiply_add(in, c, w);
         }
     }
 
@@ -71,13 +79,18 @@ void conv_tile(const TileArgs &a) {
 
 using Tile = void (*)(const TileArgs &);
 
-template <int kVecs, int... kPixelsMinusOne>
+template <int kVecs, bool kFlat, int... kPixelsMinusOne>
 constexpr std::array<Tile, sizeof...(kPixelsMinusOne)> tiles(std::integer_sequence<int, kPixelsMinusOne...>) {
-    return {conv_tile<kPixelsMinusOne + 1, kVecs>...};
+    return {conv_tile<kPixelsMinusOne + 1, kVecs, kFlat>...};
 }
-// kTiles[vectors - 1][pixels - 1]
-constexpr std::array<Tile, kConvPixels> kTiles[2] = {tiles<1>(std::make_integer_sequence<int, kConvPixels>{}),
-                                                     tiles<2>(std::make_integer_sequence<int, kConvPixels>{})};
+template <bool kFlat>
+constexpr std::array<std::array<Tile, kConvPixels>, 2> kTilesOf = {
+    tiles<1, kFlat>(std::make_integer_sequence<int, kConvPixels>{}), tiles<2, kFlat>(std::make_integer_sequence<int, kConvPixels>{})};
+// kTiles[flat][vectors - 1][pixels - 1]
+constexpr std::array<std::array<Tile, kConvPixels>, 2> kTiles[2] = {kTilesOf<false>, kTilesOf<true>};
+
+// Up to this many input channels per group a tile loops over taps and channels as one.
+constexpr int kFlatChannels = 4;
 
 }  // namespace
 
@@ -89,16 +102,23 @@ void conv2d_nhwc_direct_f32(const Conv2dProblem &p) {
     const int64_t blocks = conv2d_oc_blocks_per_group(d), block_floats = conv2d_block_floats(d);
     const int channel_tiles = static_cast<int>(ceil_div(ocg, kTileChannels));
 
-    int64_t tap_offsets[64];
-    std::vector<int64_t> many_taps;
-    int64_t *offsets = tap_offsets;
-    if (taps > 64) {
-        many_taps.resize(taps);
-        offsets = many_taps.data();
+    const bool flat = icg <= kFlatChannels;
+    const int64_t offset_count = flat ? int64_t{taps} * icg : taps;
+    int64_t few_offsets[64];
+    std::vector<int64_t> many_offsets;
+    int64_t *offsets = few_offsets;
+    if (offset_count > 64) {
+        many_offsets.resize(offset_count);
+        offsets = many_offsets.data();
     }
     for (int kh = 0; kh < d.kernel_h; ++kh)
-        for (int kw = 0; kw < d.kernel_w; ++kw)
-            offsets[kh * d.kernel_w + kw] = (kh * d.dilation_h * in.width + kw * d.dilation_w) * d.in_c;
+        for (int kw = 0; kw < d.kernel_w; ++kw) {
+            const int tap = kh * d.kernel_w + kw;
+            const int64_t offset = (kh * d.dilation_h * in.width + kw * d.dilation_w) * d.in_c;
+            if (!flat) offsets[tap] = offset;
+            else
+                for (int c = 0; c < icg; ++c) offsets[int64_t{tap} * icg + c] = offset + c;
+        }
 
     // One task is one tile of pixels of one group, through all the group's channel tiles:
     // the tile's inputs stay in L1 while the blocks' weights come from L2.
@@ -106,7 +126,7 @@ void conv2d_nhwc_direct_f32(const Conv2dProblem &p) {
     const int64_t tiles = ceil_div(pixels, kConvPixels);
     parallel_for(tiles * d.groups, p.threads, [&](int64_t begin, int64_t end) {
         TileArgs a{};
-        a.tap_offsets = offsets;
+        a.offsets = offsets;
         a.taps = taps;
         a.channels = icg;
         a.out_pixel_stride = d.out_c;
@@ -140,11 +160,11 @@ void conv2d_nhwc_direct_f32(const Conv2dProblem &p) {
                     const int first_channel = c * kTileChannels;
                     const int block = first_channel / kConvOcBlock, offset = first_channel % kConvOcBlock;
                     a.valid_channels = std::min(kTileChannels, ocg - first_channel);
-                    fill_bias_block(p.bias, g * ocg + first_channel, a.valid_channels, bias);
+                    const int vectors = a.valid_channels > kLanes ? 2 : 1;
+                    a.bias = bias_for_tile(p.bias, g * ocg + first_channel, a.valid_channels, vectors * kLanes, bias);
                     a.weights = p.packed + (g * blocks + block) * block_floats + offset;
-                    a.bias = bias;
                     a.out = p.dst + pixel * d.out_c + g * ocg + first_channel;
-                    kTiles[a.valid_channels > kLanes][count - 1](a);
+                    kTiles[flat][vectors - 1][count - 1](a);
                 }
             }
         }

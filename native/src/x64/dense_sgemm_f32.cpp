@@ -26,10 +26,11 @@ void dense_sgemm_f32(const DenseProblem &p) {
             const int rows = static_cast<int>(std::min<int64_t>(kGemmRows, p.batch - first_row));
             const int first_column = static_cast<int>(task % column_tiles * gemm::kTileColumns);
             const int columns = static_cast<int>(std::min<int64_t>(gemm::kTileColumns, n_size - first_column));
-            alignas(64) float bias[kOcBlock];
-            fill_bias_block(p.bias, first_column, columns, bias);
+            alignas(64) float block[kOcBlock];
+            const int vectors = columns > kLanes ? 2 : 1;
+            const float *bias = bias_for_tile(p.bias, first_column, columns, vectors * kLanes, block);
             const float *w = p.packed + first_column / kDenseOcBlock * panel_floats + first_column % kDenseOcBlock;
-            gemm::kTiles[columns > kLanes][rows - 1](p.src + first_row * k_size, k_size, w, bias,
+            gemm::kTiles[vectors - 1][rows - 1](p.src + first_row * k_size, k_size, w, bias,
                                                p.dst + first_row * n_size + first_column, n_size, columns, d.activation,
                                                d.alpha);
         }

@@ -1,8 +1,12 @@
-// Max and average pooling over NHWC. For each output pixel the window is folded in
-// registers, up to 4 vectors of channels at a time, and stored once: a pixel's window is
-// read exactly once and nothing is written twice. Windows are clipped to the input, so
-// padding is never materialised and an empty window (wholly in the padding) yields 0.
+// Max and average pooling over NHWC, inference and training. For each output pixel the window
+// is folded in registers, up to 4 vectors of channels at a time, and stored once: a pixel's
+// window is read exactly once and nothing is written twice. Windows are clipped to the input,
+// so padding is never materialised and an empty window (wholly in the padding) yields 0.
+// Backward walks the same windows, a window's cells outermost and its vectors of channels
+// innermost, as forward does.
+#include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "../common/thread_pool.h"
 #include "kernels_x64.h"
@@ -12,37 +16,73 @@ namespace neurite {
 namespace NRT_SIMD {
 namespace {
 
-// The clipped window of one output pixel: rows x cols input pixels from `first`.
+// The part of an output pixel's window inside the input: `rows` x `cols` pixels from `first`
+// (none for a window wholly in the padding), the first of them cell `cell` of the window
+// (kh * pool_w + kw).
+template <class Float>
 struct Window {
-    const float *first;
+    Float *first;
     int64_t row_stride, pixel_stride;
-    int rows, cols;
+    int rows, cols, cell;
 };
 
-// Folds kVectors consecutive vectors of channels from offset c over the window; `lanes`
-// below kLanes makes it a single partial vector.
+template <class Float>
+Window<Float> clip_window(const nrt_pool2d_desc &d, Float *sample, int oh, int ow) {
+    const int h0 = oh * d.stride_h - d.pad_top, w0 = ow * d.stride_w - d.pad_left;
+    const int h_begin = std::max(h0, 0), h_end = std::min(h0 + d.pool_h, d.in_h);
+    const int w_begin = std::max(w0, 0), w_end = std::min(w0 + d.pool_w, d.in_w);
+    const bool empty = h_end <= h_begin || w_end <= w_begin;
+    return {sample + (int64_t{h_begin} * d.in_w + w_begin) * d.channels, int64_t{d.in_w} * d.channels, d.channels,
+            empty ? 0 : h_end - h_begin, empty ? 0 : w_end - w_begin, (h_begin - h0) * d.pool_w + (w_begin - w0)};
+}
+
+// Calls fold(std::integral_constant<int, kVectors>, c, lanes) over a pixel's channels: 4, 2,
+// then 1 whole vectors at a time, then the partial rest.
+template <class Fold>
+inline void over_channels(int channels, const Fold &fold) {
+    int c = 0;
+    for (; c + 4 * kLanes <= channels; c += 4 * kLanes) fold(std::integral_constant<int, 4>{}, c, kLanes);
+    for (; c + 2 * kLanes <= channels; c += 2 * kLanes) fold(std::integral_constant<int, 2>{}, c, kLanes);
+    for (; c + kLanes <= channels; c += kLanes) fold(std::integral_constant<int, 1>{}, c, kLanes);
+    if (c < channels) fold(std::integral_constant<int, 1>{}, c, channels - c);
+}
+
+// Folds kVectors consecutive vectors of channels from offset c over a non-empty window into
+// out; with `cells` (max pooling, training) also notes each lane's window cell of its first
+// maximum, or of its first NaN, which max alone would pass over. `lanes` below kLanes makes
+// it a single partial vector.
 template <bool kMax, int kVectors>
-inline void fold_window(const Window &w, int c, float *out, float divisor, int lanes) {
+inline void fold_window(const Window<const float> &w, int pool_w, int c, float *out, float *cells, float divisor,
+                        int lanes) {
     const Mask m = first_lanes(lanes);
     const bool partial = lanes < kLanes;
     auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
-    // x86's max drops a NaN it meets; the NaNs are tracked apart, off max's dependency chain.
-    Vec acc[kVectors];
+    auto write = [&](float *p, Vec v) { partial ? store(p, v, m) : store(p, v); };
+    // x86's max drops a NaN it meets; inference tracks the NaNs apart, off max's dependency chain.
+    Vec acc[kVectors], cell[kVectors];
     Mask nan[kVectors];
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) {
         acc[v] = read(w.first + c + kLanes * v);
         nan[v] = nan_lanes(acc[v]);
+        cell[v] = set1(static_cast<float>(w.cell));
     }
     for (int r = 0; r < w.rows; ++r) {
         const float *x = w.first + r * w.row_stride + c;
         for (int k = r == 0 ? 1 : 0; k < w.cols; ++k) {
+            const Vec here = set1(static_cast<float>(w.cell + r * pool_w + k));
 #pragma GCC unroll 4
             for (int v = 0; v < kVectors; ++v) {
                 const Vec value = read(x + k * w.pixel_stride + kLanes * v);
                 if constexpr (kMax) {
-                    acc[v] = max(acc[v], value);
-                    nan[v] = either(nan[v], nan_lanes(value));
+                    if (cells != nullptr) {
+                        const Mask take = either(greater(value, acc[v]), except(nan_lanes(value), nan_lanes(acc[v])));
+                        acc[v] = blend(take, value, acc[v]);
+                        cell[v] = blend(take, here, cell[v]);
+                    } else {
+                        acc[v] = max(acc[v], value);
+                        nan[v] = either(nan[v], nan_lanes(value));
+                    }
                 } else {
                     acc[v] = acc[v] + value;
                 }
@@ -52,130 +92,117 @@ inline void fold_window(const Window &w, int c, float *out, float divisor, int l
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) {
         // Summed in the reference kernel's order and divided as it does: both agree to the bit.
-        const Vec result = kMax ? blend(nan[v], set1(__builtin_nanf("")), acc[v]) : acc[v] / set1(divisor);
-        if (partial) store(out + c + kLanes * v, result, m);
-        else store(out + c + kLanes * v, result);
+        const Vec result = !kMax ? acc[v] / set1(divisor) : cells != nullptr ? acc[v] : blend(nan[v], set1(__builtin_nanf("")), acc[v]);
+        write(out + c + kLanes * v, result);
+        if (kMax && cells != nullptr) write(cells + c + kLanes * v, cell[v]);
     }
 }
 
+// Pools every output; with `cells` (max pooling, training) notes each output's window cell too,
+// or -1 for a window wholly in the padding.
 template <bool kMax>
-void pool(const Pool2dProblem &p) {
-    const nrt_pool2d_desc &d = p.d;
+void pool(const nrt_pool2d_desc &d, int32_t batch, const float *src, float *dst, float *cells, int threads) {
     const int channels = d.channels;
-    parallel_for(int64_t{p.batch} * d.out_h, p.threads, [&](int64_t begin, int64_t end) {
+    const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
+    parallel_for(int64_t{batch} * d.out_h, threads, [&](int64_t begin, int64_t end) {
         for (int64_t row = begin; row < end; ++row) {
-            const int64_t n = row / d.out_h;
             const int oh = static_cast<int>(row % d.out_h);
-            const int h0 = oh * d.stride_h - d.pad_top;
-            const int h_begin = h0 < 0 ? 0 : h0, h_end = h0 + d.pool_h > d.in_h ? d.in_h : h0 + d.pool_h;
             for (int ow = 0; ow < d.out_w; ++ow) {
-                const int w0 = ow * d.stride_w - d.pad_left;
-                const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
-                float *out = p.dst + (row * d.out_w + ow) * channels;
-                if (h_end <= h_begin || w_end <= w_begin) {
+                const Window<const float> w = clip_window(d, src + row / d.out_h * sample, oh, ow);
+                const int64_t at = (row * d.out_w + ow) * channels;
+                float *out = dst + at, *out_cells = cells != nullptr ? cells + at : nullptr;
+                if (w.rows == 0) {
                     std::memset(out, 0, sizeof(float) * channels);
+                    if (out_cells != nullptr) std::fill(out_cells, out_cells + channels, -1.f);
                     continue;
                 }
-                const Window w{p.src + ((n * d.in_h + h_begin) * d.in_w + w_begin) * channels,
-                               int64_t{d.in_w} * channels, channels, h_end - h_begin, w_end - w_begin};
-                const float divisor = static_cast<float>((h_end - h_begin) * (w_end - w_begin));
-                int c = 0;
-                for (; c + 4 * kLanes <= channels; c += 4 * kLanes) fold_window<kMax, 4>(w, c, out, divisor, kLanes);
-                for (; c + 2 * kLanes <= channels; c += 2 * kLanes) fold_window<kMax, 2>(w, c, out, divisor, kLanes);
-                for (; c + kLanes <= channels; c += kLanes) fold_window<kMax, 1>(w, c, out, divisor, kLanes);
-                if (c < channels) fold_window<kMax, 1>(w, c, out, divisor, channels - c);
+                const float divisor = static_cast<float>(w.rows * w.cols);
+                over_channels(channels, [&](auto vectors, int c, int lanes) {
+                    fold_window<kMax, decltype(vectors)::value>(w, d.pool_w, c, out, out_cells, divisor, lanes);
+                });
             }
         }
+    });
+}
+
+// Backward over one non-empty window, kVectors vectors of channels from c: each of its cells
+// gets the output's gradient dy (max: in the lanes whose saved cell is this one; average: its
+// share). kAssign where no other window reaches the cells and nothing was there yet: a store
+// rather than an addition.
+template <bool kMax, bool kAssign, int kVectors>
+inline void scatter_window(const Window<float> &w, int pool_w, int c, const float *dy, const float *cells, float share,
+                           int lanes) {
+    const Mask m = first_lanes(lanes);
+    const bool partial = lanes < kLanes;
+    auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
+    Vec gradient[kVectors], cell[kVectors];
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+        gradient[v] = read(dy + c + kLanes * v);
+        if (kMax) cell[v] = read(cells + c + kLanes * v);
+        else gradient[v] = gradient[v] * set1(share);
+    }
+    for (int r = 0; r < w.rows; ++r) {
+        float *x = w.first + r * w.row_stride + c;
+        for (int k = 0; k < w.cols; ++k) {
+            const Vec here = set1(static_cast<float>(w.cell + r * pool_w + k));
+#pragma GCC unroll 4
+            for (int v = 0; v < kVectors; ++v) {
+                float *at = x + k * w.pixel_stride + kLanes * v;
+                Vec add = kMax ? keep(gradient[v], equal(cell[v], here)) : gradient[v];
+                if (!kAssign) add = add + read(at);
+                partial ? store(at, add, m) : store(at, add);
+            }
+        }
+    }
+}
+
+template <bool kMax, bool kAssign>
+void unpool(const Pool2dBackwardProblem &p, bool zero_first) {
+    const nrt_pool2d_desc &d = p.d;
+    const int channels = d.channels;
+    const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
+    parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
+        if (zero_first) std::memset(p.d_src + first * sample, 0, sizeof(float) * (last - first) * sample);
+        for (int64_t n = first; n < last; ++n)
+            for (int oh = 0; oh < d.out_h; ++oh)
+                for (int ow = 0; ow < d.out_w; ++ow) {
+                    const Window<float> w = clip_window(d, p.d_src + n * sample, oh, ow);
+                    if (w.rows == 0) continue;
+                    const int64_t at = ((n * d.out_h + oh) * d.out_w + ow) * channels;
+                    const float share = 1.f / static_cast<float>(w.rows * w.cols);
+                    over_channels(channels, [&](auto vectors, int c, int lanes) {
+                        scatter_window<kMax, kAssign, decltype(vectors)::value>(
+                            w, d.pool_w, c, p.d_dst + at, kMax ? p.workspace + at : nullptr, share, lanes);
+                    });
+                }
     });
 }
 
 }  // namespace
 
 void pool2d_nhwc_f32(const Pool2dProblem &p) {
-    if (p.d.kind == NRT_POOL_MAX) pool<true>(p);
-    else pool<false>(p);
+    if (p.d.kind == NRT_POOL_MAX) pool<true>(p.d, p.batch, p.src, p.dst, nullptr, p.threads);
+    else pool<false>(p.d, p.batch, p.src, p.dst, nullptr, p.threads);
 }
 
-// Max pooling that notes, per output, the window cell (kh * pool_w + kw) of its first maximum,
-// or of its first NaN, which max alone would pass over; -1 for a window wholly in the padding.
 void pool2d_nhwc_training_f32(const Pool2dTrainingProblem &p) {
-    const nrt_pool2d_desc &d = p.d;
-    if (d.kind == NRT_POOL_AVG) {
-        pool<false>(Pool2dProblem{d, p.batch, p.src, p.dst, p.threads});
-        return;
-    }
-    const int channels = d.channels;
-    parallel_for(int64_t{p.batch} * d.out_h, p.threads, [&](int64_t begin, int64_t end) {
-        for (int64_t row = begin; row < end; ++row) {
-            const int64_t n = row / d.out_h;
-            const int h0 = static_cast<int>(row % d.out_h) * d.stride_h - d.pad_top;
-            const int h_begin = h0 < 0 ? 0 : h0, h_end = h0 + d.pool_h > d.in_h ? d.in_h : h0 + d.pool_h;
-            for (int ow = 0; ow < d.out_w; ++ow) {
-                const int w0 = ow * d.stride_w - d.pad_left;
-                const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
-                const int64_t out = (row * d.out_w + ow) * channels;
-                for (int c = 0; c < channels; c += kLanes) {
-                    const int lanes = channels - c < kLanes ? channels - c : kLanes;
-                    Vec best = zero(), cell = set1(-1.f);
-                    bool first = true;
-                    for (int h = h_begin; h < h_end; ++h)
-                        for (int w = w_begin; w < w_end; ++w) {
-                            const Vec v = load_first(p.src + ((n * d.in_h + h) * d.in_w + w) * channels + c, lanes);
-                            const Vec here = set1(static_cast<float>((h - h0) * d.pool_w + (w - w0)));
-                            if (first) {
-                                best = v;
-                                cell = here;
-                                first = false;
-                                continue;
-                            }
-                            const Mask take = either(greater(v, best), except(nan_lanes(v), nan_lanes(best)));
-                            best = blend(take, v, best);
-                            cell = blend(take, here, cell);
-                        }
-                    store_first(p.dst + out + c, best, lanes);
-                    store_first(p.workspace + out + c, cell, lanes);
-                }
-            }
-        }
-    });
+    if (p.d.kind == NRT_POOL_MAX) pool<true>(p.d, p.batch, p.src, p.dst, p.workspace, p.threads);
+    else pool<false>(p.d, p.batch, p.src, p.dst, nullptr, p.threads);
 }
 
 // One sample per task, so overlapping windows add into the same input cells in one fixed
 // order. Only the cells inside the input are ever written, whatever the workspace holds.
+// Windows that never overlap store their gradients instead of adding them, and when they
+// also cover the whole input nothing needs zeroing first.
 void pool2d_nhwc_backward_f32(const Pool2dBackwardProblem &p) {
     const nrt_pool2d_desc &d = p.d;
-    const int channels = d.channels;
-    const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
-    parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
-        std::memset(p.d_src + first * sample, 0, sizeof(float) * (last - first) * sample);
-        for (int64_t n = first; n < last; ++n) {
-            float *dx = p.d_src + n * sample;
-            for (int oh = 0; oh < d.out_h; ++oh) {
-                const int h0 = oh * d.stride_h - d.pad_top;
-                const int h_begin = h0 < 0 ? 0 : h0, h_end = h0 + d.pool_h > d.in_h ? d.in_h : h0 + d.pool_h;
-                for (int ow = 0; ow < d.out_w; ++ow) {
-                    const int w0 = ow * d.stride_w - d.pad_left;
-                    const int w_begin = w0 < 0 ? 0 : w0, w_end = w0 + d.pool_w > d.in_w ? d.in_w : w0 + d.pool_w;
-                    if (h_end <= h_begin || w_end <= w_begin) continue;
-                    const int64_t out = ((n * d.out_h + oh) * d.out_w + ow) * channels;
-                    const Vec share = set1(1.f / static_cast<float>((h_end - h_begin) * (w_end - w_begin)));
-                    for (int c = 0; c < channels; c += kLanes) {
-                        const int lanes = channels - c < kLanes ? channels - c : kLanes;
-                        const Vec dy = load_first(p.d_dst + out + c, lanes);
-                        const Vec cell = d.kind == NRT_POOL_MAX ? load_first(p.workspace + out + c, lanes) : zero();
-                        for (int h = h_begin; h < h_end; ++h)
-                            for (int w = w_begin; w < w_end; ++w) {
-                                float *at = dx + (int64_t{h} * d.in_w + w) * channels + c;
-                                const Vec add = d.kind == NRT_POOL_MAX
-                                                    ? keep(dy, equal(cell, set1(static_cast<float>((h - h0) * d.pool_w + (w - w0)))))
-                                                    : dy * share;
-                                store_first(at, load_first(at, lanes) + add, lanes);
-                            }
-                    }
-                }
-            }
-        }
-    });
+    const bool disjoint = d.stride_h >= d.pool_h && d.stride_w >= d.pool_w;
+    const bool covering = d.pad_top == 0 && d.pad_left == 0 && d.stride_h == d.pool_h && d.stride_w == d.pool_w &&
+                          int64_t{d.out_h} * d.pool_h == d.in_h && int64_t{d.out_w} * d.pool_w == d.in_w;
+    const bool max = d.kind == NRT_POOL_MAX;
+    if (disjoint) max ? unpool<true, true>(p, !covering) : unpool<false, true>(p, !covering);
+    else max ? unpool<true, false>(p, true) : unpool<false, false>(p, true);
 }
 
 }  // namespace NRT_SIMD
