@@ -139,24 +139,6 @@ void recurrent_gradient(const float *u_t, int64_t stride, int gated, int units, 
     }
 }
 
-// BPTT walks back through a sequence's saved rows, which lie a step apart: fetch the next
-// step's ahead of the gate gradients, which would otherwise wait on each of them.
-void prefetch_step(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t row, int s) {
-    const int64_t wr = row * p.steps + p.input_step(s);
-    const float *ws = p.workspace;
-    auto fetch = [](const float *from, int64_t floats) {
-        for (int64_t k = 0; k < floats; k += 64 / sizeof(float)) __builtin_prefetch(from + k);
-    };
-    fetch(ws + at.saved(wr), at.saved_width);
-    fetch(ws + at.dx(wr), at.gated);
-    if (at.lstm) {
-        fetch(ws + at.c(wr), at.units);
-        fetch(ws + at.c_next(wr), at.units);
-    }
-    if (at.gru) fetch(ws + at.h(wr), at.units);
-    if (p.d.return_sequences) fetch(p.step_gradient(row, s), at.units);
-}
-
 }  // namespace
 
 void rnn_backward_f32(const RnnBackwardProblem &p) {
@@ -191,8 +173,6 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                 const float *d_rec[kRows];
                 float *active_prev[kRows], *active_dh[kRows];
                 int active = 0;
-                if (s > 0)
-                    for (int r = 0; r < rows; ++r) prefetch_step(p, at, first_row + r, s - 1);
                 for (int r = 0; r < rows; ++r) {
                     const int64_t row = first_row + r, wr = row * p.steps + t;
                     if (!p.valid(row, t)) {
