@@ -1,6 +1,7 @@
 // A randomized shape fuzzer: convolution, pooling and dense layers, forward and backward, with
 // odd sizes, size-1 dimensions, large strides and dilations, padding and groups, on every ISA
-// tier this CPU has, each result compared with the reference kernels'. Every buffer has a
+// tier this CPU has, each result compared with the reference kernels' (the backward
+// convolutions with a plain double-precision definition here). Every buffer has a
 // guard zone behind it that must stay untouched; built with NEURITE_SANITIZE=ON, AddressSanitizer
 // and UBSan watch every access too. Cases: argv[1] per op (default 300); seed: argv[2].
 #include <cmath>
@@ -44,9 +45,14 @@ void fail(const std::string &what) {
     ++failures;
 }
 
-// Runs `op` on every tier, writing `out` fresh each time; every tier must agree with ref.
-void across_isas(const std::string &name, int64_t out_size, const std::function<int(Buffer &)> &op) {
+// Runs `op` on every tier, writing `out` fresh each time; every tier must agree with ref, or,
+// given `expected` (computed here, independently of the library), every tier, ref included,
+// with it: the library's ref tier may run a composite of its own (backward convolutions as a
+// GEMM and a scatter), which comparing with itself would never check.
+void across_isas(const std::string &name, int64_t out_size, const std::function<int(Buffer &)> &op,
+                 const std::vector<float> *expected = nullptr) {
     std::vector<float> reference;
+    if (expected != nullptr) reference = *expected;
     ++cases;
     for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) {
         nrt_set_max_isa(isa);
@@ -55,7 +61,7 @@ void across_isas(const std::string &name, int64_t out_size, const std::function<
         std::fill(out.v.begin(), out.v.begin() + out_size, 7777.f);
         if (op(out) != NRT_OK) return fail(name + " on " + nrt_isa_name(isa));
         if (!out.guard_intact()) return fail(name + " wrote past its output on " + nrt_isa_name(isa));
-        if (isa == NRT_ISA_REF) {
+        if (isa == NRT_ISA_REF && expected == nullptr) {
             reference.assign(out.v.begin(), out.v.begin() + out_size);
             continue;
         }
@@ -85,6 +91,54 @@ int joined(Buffer &out, const Buffer &d_w, const Buffer &d_b, int status) {
 int out_length(int in, int kernel, int stride, int dilation, int pad) {
     const int reach = (kernel - 1) * dilation + 1, padded = in + 2 * pad;
     return padded < reach ? 0 : (padded - reach) / stride + 1;
+}
+
+// A convolution's input and kernel gradients (then its bias gradient), summed in double over
+// every (output pixel, tap) pair that reads an input cell: the plain definition.
+std::vector<float> naive_backward_data(const nrt_conv2d_desc &d, int batch, const float *hwio, const float *d_pre) {
+    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups;
+    std::vector<double> dx(static_cast<size_t>(batch) * d.in_h * d.in_w * d.in_c, 0.);
+    for (int n = 0; n < batch; ++n)
+        for (int oh = 0; oh < d.out_h; ++oh)
+            for (int ow = 0; ow < d.out_w; ++ow)
+                for (int kh = 0; kh < d.kernel_h; ++kh)
+                    for (int kw = 0; kw < d.kernel_w; ++kw) {
+                        const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
+                        const int iw = ow * d.stride_w + kw * d.dilation_w - d.pad_left;
+                        if (ih < 0 || ih >= d.in_h || iw < 0 || iw >= d.in_w) continue;
+                        for (int g = 0; g < d.groups; ++g)
+                            for (int c = 0; c < icg; ++c)
+                                for (int o = 0; o < ocg; ++o)
+                                    dx[((static_cast<size_t>(n) * d.in_h + ih) * d.in_w + iw) * d.in_c + g * icg + c] +=
+                                        double(hwio[((static_cast<size_t>(kh) * d.kernel_w + kw) * icg + c) * d.out_c + g * ocg + o]) *
+                                        d_pre[((static_cast<size_t>(n) * d.out_h + oh) * d.out_w + ow) * d.out_c + g * ocg + o];
+                    }
+    return std::vector<float>(dx.begin(), dx.end());
+}
+
+std::vector<float> naive_backward_weights(const nrt_conv2d_desc &d, int batch, const float *src, const float *d_pre) {
+    const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups;
+    const size_t w_n = static_cast<size_t>(d.kernel_h) * d.kernel_w * icg * d.out_c;
+    std::vector<double> dw(w_n + d.out_c, 0.);
+    for (int n = 0; n < batch; ++n)
+        for (int oh = 0; oh < d.out_h; ++oh)
+            for (int ow = 0; ow < d.out_w; ++ow) {
+                const float *dy = d_pre + ((static_cast<size_t>(n) * d.out_h + oh) * d.out_w + ow) * d.out_c;
+                for (int o = 0; o < d.out_c; ++o) dw[w_n + o] += dy[o];
+                for (int kh = 0; kh < d.kernel_h; ++kh)
+                    for (int kw = 0; kw < d.kernel_w; ++kw) {
+                        const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
+                        const int iw = ow * d.stride_w + kw * d.dilation_w - d.pad_left;
+                        if (ih < 0 || ih >= d.in_h || iw < 0 || iw >= d.in_w) continue;
+                        const float *x = src + ((static_cast<size_t>(n) * d.in_h + ih) * d.in_w + iw) * d.in_c;
+                        for (int g = 0; g < d.groups; ++g)
+                            for (int c = 0; c < icg; ++c)
+                                for (int o = 0; o < ocg; ++o)
+                                    dw[((static_cast<size_t>(kh) * d.kernel_w + kw) * icg + c) * d.out_c + g * ocg + o] +=
+                                        double(x[g * icg + c]) * dy[g * ocg + o];
+                    }
+            }
+    return std::vector<float>(dw.begin(), dw.end());
 }
 
 void conv_case() {
@@ -120,15 +174,17 @@ void conv_case() {
         return nrt_conv2d_forward(&d, batch, src.data(), src.size(), packed.data(), packed.size(), bias.data(), bias.size(),
                                   out.data(), out.size(), threads);
     });
+    const std::vector<float> expected_dx = naive_backward_data(d, batch, hwio.data(), d_pre.data());
+    const std::vector<float> expected_dw = naive_backward_weights(d, batch, src.data(), d_pre.data());
     across_isas(std::string(name) + " backward data", src_n, [&](Buffer &out) {
         return nrt_conv2d_backward_data(&d, batch, hwio.data(), hwio.size(), d_pre.data(), d_pre.size(), out.data(), out.size(),
                                         threads);
-    });
+    }, &expected_dx);
     across_isas(std::string(name) + " backward weights", w_n + d.out_c, [&](Buffer &out) {
         Buffer d_w(w_n, false), d_b(d.out_c, false);
         return joined(out, d_w, d_b, nrt_conv2d_backward_weights(&d, batch, src.data(), src.size(), d_pre.data(), d_pre.size(),
                                                                  d_w.data(), d_w.size(), d_b.data(), d_b.size(), threads));
-    });
+    }, &expected_dw);
 }
 
 void pool_case() {

@@ -209,7 +209,11 @@ void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
     const nrt_conv2d_desc &d = p.d;
     const int taps = d.kernel_h * d.kernel_w;
     const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w, columns = int64_t{taps} * d.in_c;
-    const nrt_dense_desc gemm{d.out_c, static_cast<int32_t>(columns), NRT_ACT_NONE, 0.f};
+    const bool direct = taps == 1 && d.in_h == d.out_h && d.in_w == d.out_w && d.stride_h == 1 && d.stride_w == 1;
+    // dCol's rows padded to whole vectors on either tier, so that the GEMM stores no partial
+    // vector (AVX2's masked store is slow on AMD); the padding columns multiply zeros.
+    const int64_t col_stride = direct ? columns : ceil_div(columns, 16) * 16;
+    const nrt_dense_desc gemm{d.out_c, static_cast<int32_t>(col_stride), NRT_ACT_NONE, 0.f};
     // The kernel [columns, out_c] transposed into the GEMM's panels: column m of row o at [m / 32][o][m % 32].
     const int64_t panel = dense_panel_floats(gemm);
     float *packed = thread_scratch(dense_packed_size(gemm), ScratchSlot::kGradientRight);
@@ -226,8 +230,7 @@ void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
                 for (int o = 0; o < d.out_c; ++o) std::fill(to + int64_t{o} * kDenseOcBlock + lanes, to + (int64_t{o} + 1) * kDenseOcBlock, 0.f);
         }
     });
-    const bool direct = taps == 1 && d.in_h == d.out_h && d.in_w == d.out_w && d.stride_h == 1 && d.stride_w == 1;
-    float *col = direct ? p.d_src : thread_scratch(pixels * columns, ScratchSlot::kGradientLeft);
+    float *col = direct ? p.d_src : thread_scratch(pixels * col_stride, ScratchSlot::kGradientLeft);
     run_dense(DenseProblem{gemm, static_cast<int32_t>(pixels), p.d_pre, packed, nullptr, col, p.threads});
     if (direct) return;
     const int64_t sample = int64_t{d.in_h} * d.in_w * d.in_c;
@@ -239,15 +242,19 @@ void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
                     const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
                     if (ih < 0 || ih >= d.in_h) continue;
                     float *dx_row = p.d_src + (n * d.in_h + ih) * d.in_w * d.in_c;
-                    const float *col_row = col + (n * d.out_h + oh) * d.out_w * columns + int64_t{kh} * d.kernel_w * d.in_c;
-                    for (int ow = 0; ow < d.out_w; ++ow)
-                        for (int kw = 0; kw < d.kernel_w; ++kw) {
-                            const int iw = ow * d.stride_w + kw * d.dilation_w - d.pad_left;
-                            if (iw < 0 || iw >= d.in_w) continue;
-                            float *dx = dx_row + int64_t{iw} * d.in_c;
-                            const float *from = col_row + ow * columns + int64_t{kw} * d.in_c;
+                    const float *col_row = col + (n * d.out_h + oh) * d.out_w * col_stride + int64_t{kh} * d.kernel_w * d.in_c;
+                    for (int kw = 0; kw < d.kernel_w; ++kw) {
+                        // The outputs whose tap kw lands inside the row (iw = ow * stride + offset), found
+                        // once rather than tested per output: a one-channel image adds a float per test.
+                        const int offset = kw * d.dilation_w - d.pad_left;
+                        const int first_ow = offset < 0 ? static_cast<int>(ceil_div(-offset, d.stride_w)) : 0;
+                        const int end_ow = std::min<int>(d.out_w, static_cast<int>(ceil_div(d.in_w - offset, d.stride_w)));
+                        for (int ow = first_ow; ow < end_ow; ++ow) {
+                            float *dx = dx_row + int64_t{ow * d.stride_w + offset} * d.in_c;
+                            const float *from = col_row + ow * col_stride + int64_t{kw} * d.in_c;
                             for (int c = 0; c < d.in_c; ++c) dx[c] += from[c];
                         }
+                    }
                 }
     });
 }
