@@ -31,14 +31,18 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Checks.positive("--runs", runs);
         Sequential m;
+        int ids;  // a text model's vocabulary, which its random inputs must stay within; 1 for images
         if (model.equals("seed-cnn") || model.equals("seed-rnn")) {
+            ids = model.equals("seed-rnn") ? 10000 : 1;
             m = common.configure(model.equals("seed-cnn") ? ModelKind.CNN.build(new int[] {28, 28, 1}, 10, 0)
-                    : ModelKind.LSTM.build(new int[] {100}, 10, 10000)).build();
+                    : ModelKind.LSTM.build(new int[] {100}, 10, ids)).build();
         } else {
-            m = Loaded.open(Path.of(model), common).model();
+            Loaded loaded = Loaded.open(Path.of(model), common);
+            ids = loaded.vocabulary() == null ? 1 : loaded.vocabulary().size();
+            m = loaded.model();
         }
         try (m) {
-            Dataset samples = random(m.inputShape(), model.equals("seed-rnn") ? 10000 : 1);
+            Dataset samples = random(m.inputShape(), ids);
             Latency l = Latency.measure(m, samples, runs);
             var out = spec.commandLine().getOut();
             out.printf("%s on %s, %d threads: batch-1 latency median %.1f us, p90 %.1f us, p99 %.1f us; batch-32 throughput %.0f samples/s%n",

@@ -136,6 +136,10 @@ class CliTest {
         Run predict = neurite("predict", "--model", model.toString(), lines.toString());
         assertEquals(0, predict.code, predict.err);
         assertTrue(predict.out.contains("buy cheap pills now: ") && predict.out.contains("meeting notes for the project: "), predict.out);
+        // Its random inputs are word ids of its own vocabulary (they were floats in [0, 1), which the Embedding refused).
+        Run bench = neurite("bench", "--model", model.toString(), "--runs", "20");
+        assertEquals(0, bench.code, bench.err);
+        assertTrue(bench.out.contains("batch-1 latency median"), bench.out);
     }
 
     @Test
