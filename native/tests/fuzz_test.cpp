@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -25,11 +26,14 @@ int failures = 0, cases = 0;
 int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
 // n floats followed by a guard zone.
+constexpr float kPoison = 7777.f;  // what an output holds before the call: every op must write all of it
+
 struct Buffer {
     std::vector<float> v;
-    explicit Buffer(int64_t n, bool random = true) : v(static_cast<size_t>(n) + kGuard, kGuardValue) {
+    enum Fill { kRandom, kPoisoned };
+    explicit Buffer(int64_t n, Fill fill = kRandom) : v(static_cast<size_t>(n) + kGuard, kGuardValue) {
         std::uniform_real_distribution<float> d(-1.f, 1.f);
-        for (int64_t i = 0; i < n; ++i) v[i] = random ? d(rng) : 0.f;
+        for (int64_t i = 0; i < n; ++i) v[i] = fill == kRandom ? d(rng) : kPoison;
     }
     float *data() { return v.data(); }
     int64_t size() const { return static_cast<int64_t>(v.size()) - kGuard; }
@@ -56,9 +60,7 @@ void across_isas(const std::string &name, int64_t out_size, const std::function<
     ++cases;
     for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) {
         nrt_set_max_isa(isa);
-        // Poisoned, not zeroed: every op must write its whole output, whatever the buffer held.
-        Buffer out(out_size, false);
-        std::fill(out.v.begin(), out.v.begin() + out_size, 7777.f);
+        Buffer out(out_size, Buffer::kPoisoned);
         if (op(out) != NRT_OK) return fail(name + " on " + nrt_isa_name(isa));
         if (!out.guard_intact()) return fail(name + " wrote past its output on " + nrt_isa_name(isa));
         if (isa == NRT_ISA_REF && expected == nullptr) {
@@ -169,7 +171,7 @@ void conv_case() {
     const int64_t w_n = int64_t{d.kernel_h} * d.kernel_w * (d.in_c / d.groups) * d.out_c;
     Buffer src(src_n), hwio(w_n), bias(d.out_c), d_pre(dst_n);
     across_isas(std::string(name) + " forward", dst_n, [&](Buffer &out) {
-        Buffer packed(nrt_conv2d_packed_size(&d), false);
+        Buffer packed(nrt_conv2d_packed_size(&d), Buffer::kPoisoned);
         if (nrt_conv2d_pack_weights(&d, hwio.data(), hwio.size(), packed.data(), packed.size()) != NRT_OK) return -1;
         return nrt_conv2d_forward(&d, batch, src.data(), src.size(), packed.data(), packed.size(), bias.data(), bias.size(),
                                   out.data(), out.size(), threads);
@@ -181,10 +183,54 @@ void conv_case() {
                                         threads);
     }, &expected_dx);
     across_isas(std::string(name) + " backward weights", w_n + d.out_c, [&](Buffer &out) {
-        Buffer d_w(w_n, false), d_b(d.out_c, false);
+        Buffer d_w(w_n, Buffer::kPoisoned), d_b(d.out_c, Buffer::kPoisoned);
         return joined(out, d_w, d_b, nrt_conv2d_backward_weights(&d, batch, src.data(), src.size(), d_pre.data(), d_pre.size(),
                                                                  d_w.data(), d_w.size(), d_b.data(), d_b.size(), threads));
     }, &expected_dw);
+}
+
+// Kernel gradients large enough for several chunks of pixels and several blocks per chunk,
+// blocks starting mid-row (the shapes above have a few hundred pixels at most): every tier
+// against the definition, and bit for bit the same with 1, 2 and 5 threads.
+void large_weights_case() {
+    nrt_conv2d_desc d{};
+    const bool dense = uniform(0, 2) == 0;  // a dense or recurrent layer's, as a 1x1 convolution of 1x1 images
+    d.groups = 1, d.dilation_h = d.dilation_w = 1;
+    d.in_c = uniform(1, 40), d.out_c = uniform(1, 40);
+    d.kernel_h = d.kernel_w = dense ? 1 : uniform(1, 3);
+    d.in_h = dense ? 1 : uniform(5, 15), d.in_w = dense ? 1 : uniform(5, 15);
+    d.stride_h = d.stride_w = dense ? 1 : uniform(1, 2);
+    d.pad_top = d.pad_left = uniform(0, d.kernel_h - 1);
+    d.out_h = out_length(d.in_h, d.kernel_h, d.stride_h, 1, d.pad_top);
+    d.out_w = out_length(d.in_w, d.kernel_w, d.stride_w, 1, d.pad_left);
+    if (d.out_h <= 0 || d.out_w <= 0) return;
+    const int pixels_per_sample = d.out_h * d.out_w;
+    const int batch = 4096 / pixels_per_sample + uniform(1, 4096 / pixels_per_sample + 20);
+    char name[160];
+    std::snprintf(name, sizeof name, "large conv weights %dx%dx%d k%d s%d p%d -> %dx%dx%d batch %d", d.in_h, d.in_w, d.in_c,
+                  d.kernel_h, d.stride_h, d.pad_top, d.out_h, d.out_w, d.out_c, batch);
+    const int64_t src_n = int64_t{batch} * d.in_h * d.in_w * d.in_c, dst_n = int64_t{batch} * pixels_per_sample * d.out_c;
+    const int64_t w_n = int64_t{d.kernel_h} * d.kernel_w * d.in_c * d.out_c;
+    Buffer src(src_n), d_pre(dst_n);
+    const std::vector<float> expected = naive_backward_weights(d, batch, src.data(), d_pre.data());
+    std::vector<std::vector<float>> one_thread(NRT_ISA_AVX512 + 1);  // each tier's bits with 1 thread
+    for (int threads : {1, 2, 5}) {
+        across_isas(std::string(name) + " threads " + std::to_string(threads), w_n + d.out_c, [&](Buffer &out) {
+            Buffer d_w(w_n, Buffer::kPoisoned), d_b(d.out_c, Buffer::kPoisoned);
+            const int status = joined(out, d_w, d_b, nrt_conv2d_backward_weights(&d, batch, src.data(), src.size(), d_pre.data(),
+                                                                                  d_pre.size(), d_w.data(), d_w.size(), d_b.data(),
+                                                                                  d_b.size(), threads));
+            // Tiers may differ from each other; each must give its own bits whatever the threads.
+            const std::vector<float> bits(out.v.begin(), out.v.begin() + w_n + d.out_c);
+            std::vector<float> &first = one_thread[static_cast<size_t>(nrt_max_isa())];
+            if (threads == 1) first = bits;
+            else if (std::memcmp(bits.data(), first.data(), bits.size() * sizeof(float)) != 0) {
+                std::printf("FAIL %s: %s differs in its bits from 1 thread\n", name, nrt_isa_name(nrt_max_isa()));
+                ++failures;
+            }
+            return status;
+        }, &expected);
+    }
 }
 
 void pool_case() {
@@ -214,7 +260,7 @@ void pool_case() {
         return nrt_pool2d_forward(&d, batch, src.data(), src.size(), out.data(), out.size(), threads);
     });
     across_isas(std::string(name) + " training and backward", src_n, [&](Buffer &out) {
-        Buffer dst(dst_n, false), ws(nrt_pool2d_workspace_size(&d, batch), false);
+        Buffer dst(dst_n, Buffer::kPoisoned), ws(nrt_pool2d_workspace_size(&d, batch), Buffer::kPoisoned);
         if (nrt_pool2d_forward_training(&d, batch, src.data(), src.size(), dst.data(), dst.size(), ws.data(), ws.size(),
                                         threads) != NRT_OK || !ws.guard_intact() || !dst.guard_intact())
             return -1;
@@ -233,7 +279,7 @@ void dense_case() {
     const int64_t w_n = int64_t{d.in_features} * d.out_features;
     Buffer src(int64_t{batch} * d.in_features), w(w_n), bias(d.out_features), d_pre(int64_t{batch} * d.out_features);
     across_isas(std::string(name) + " forward", int64_t{batch} * d.out_features, [&](Buffer &out) {
-        Buffer packed(nrt_dense_packed_size(&d), false);
+        Buffer packed(nrt_dense_packed_size(&d), Buffer::kPoisoned);
         if (nrt_dense_pack_weights(&d, w.data(), w.size(), packed.data(), packed.size()) != NRT_OK) return -1;
         return nrt_dense_forward(&d, batch, src.data(), src.size(), packed.data(), packed.size(), bias.data(), bias.size(),
                                  out.data(), out.size(), threads);
@@ -242,7 +288,7 @@ void dense_case() {
         return nrt_dense_backward_data(&d, batch, w.data(), w.size(), d_pre.data(), d_pre.size(), out.data(), out.size(), threads);
     });
     across_isas(std::string(name) + " backward weights", w_n + d.out_features, [&](Buffer &out) {
-        Buffer d_w(w_n, false), d_b(d.out_features, false);
+        Buffer d_w(w_n, Buffer::kPoisoned), d_b(d.out_features, Buffer::kPoisoned);
         return joined(out, d_w, d_b, nrt_dense_backward_weights(&d, batch, src.data(), src.size(), d_pre.data(), d_pre.size(),
                                                                 d_w.data(), d_w.size(), d_b.data(), d_b.size(), threads));
     });
@@ -259,6 +305,7 @@ int main(int argc, char **argv) {
         conv_case();
         pool_case();
         dense_case();
+        if (i % 30 == 0) large_weights_case();
     }
     std::printf("fuzz: %d comparisons over every ISA tier, %d failed\n", cases, failures);
     return failures == 0 ? 0 : 1;

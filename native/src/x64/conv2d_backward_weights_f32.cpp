@@ -102,15 +102,15 @@ void conv2d_backward_weights_f32(const Conv2dBackwardWeightsProblem &p) {
     const int64_t chunks = ceil_div(pixels, kChunkPixels);
     const int64_t block_pixels = std::max<int64_t>(kLanes, kBlockFloats / columns);
     const int64_t row_tiles = ceil_div(rows_m, kGemmRows), tiles_per_chunk = row_tiles * ceil_div(columns, kTileColumns);
-    // Enough groups for every thread to have work; the grouping decides who computes a tile, never its sums' order.
-    const int64_t groups = std::min(tiles_per_chunk, ceil_div(2 * resolve_threads(p.threads), chunks));
+    // Enough task groups of tiles for every thread to have work; they decide who computes a tile, never its sums' order.
+    const int64_t task_groups = std::min(tiles_per_chunk, ceil_div(2 * resolve_threads(p.threads), chunks));
     // One chunk writes the gradient itself; more write partial sums, added up in chunk order after.
     float *partial = chunks == 1 ? p.d_hwio : thread_scratch(chunks * rows_m * columns, ScratchSlot::kGradientLeft);
-    parallel_for(chunks * groups, p.threads, [&](int64_t begin, int64_t end) {
+    parallel_for(chunks * task_groups, p.threads, [&](int64_t begin, int64_t end) {
         int64_t row_offsets[kGemmRows];
         for (int64_t task = begin; task < end; ++task) {
-            const int64_t chunk = task / groups, group = task % groups;
-            const int64_t first_tile = group * tiles_per_chunk / groups, last_tile = (group + 1) * tiles_per_chunk / groups;
+            const int64_t chunk = task / task_groups, group = task % task_groups;
+            const int64_t first_tile = group * tiles_per_chunk / task_groups, last_tile = (group + 1) * tiles_per_chunk / task_groups;
             const int64_t chunk_end = std::min(pixels, (chunk + 1) * kChunkPixels);
             float *chunk_out = partial + chunk * rows_m * columns;
             for (int64_t block = chunk * kChunkPixels; block < chunk_end; block += block_pixels) {

@@ -29,7 +29,7 @@ struct TileArgs {
     const int64_t *offsets;  // per tap, or (flat tiles) per tap and input channel, from a pixel's input
     int taps, channels;      // kh * kw taps, input channels per group
     const float *weights;  // the tile's first channel in a packed block: [taps][channels][kConvOcBlock]
-    const float *bias;     // kOcBlock floats, the tile's first channel first
+    const float *bias;     // the tile's vectors of biases, its first channel first (bias_for_tile)
     float *out;            // output of the tile's first pixel, first channel of the tile
     int64_t out_pixel_stride;
     int valid_channels;    // <= kTileChannels; fewer in the last tile of a group

@@ -50,7 +50,8 @@ constexpr std::array<TileFunction, sizeof...(kRowsMinusOne)> tiles(std::integer_
     return {gemm_tile<kRowsMinusOne + 1, kVecs>...};
 }
 // kTiles[vectors - 1][rows - 1]: x rows are K floats apart, y rows y_stride; `w` is the
-// tile's first column in a packed panel, `bias` two vectors (zeros for none).
+// tile's first column in a packed panel, `bias` the tile's kVecs vectors of biases (zeros for
+// none; bias_for_tile).
 constexpr std::array<TileFunction, kGemmRows> kTiles[2] = {tiles<1>(std::make_integer_sequence<int, kGemmRows>{}),
                                                    tiles<2>(std::make_integer_sequence<int, kGemmRows>{})};
 

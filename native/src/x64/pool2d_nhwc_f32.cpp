@@ -2,8 +2,8 @@
 // is folded in registers, up to 4 vectors of channels at a time, and stored once: a pixel's
 // window is read exactly once and nothing is written twice. Windows are clipped to the input,
 // so padding is never materialised and an empty window (wholly in the padding) yields 0.
-// Backward walks the same windows, a window's cells outermost and its vectors of channels
-// innermost, as forward does.
+// Backward walks the same windows as forward does: per chunk of up to 4 vectors of channels,
+// the window's cells, each adding into all the chunk's vectors.
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
