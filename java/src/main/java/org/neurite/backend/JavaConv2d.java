@@ -147,7 +147,7 @@ final class JavaConv2d implements ConvOp {
             }
         });
         commit(dKernel, dw);
-        if (dBias != null) JavaDense.sumRows(dy, batch * outH * outW, outC, dBias);
+        if (dBias != null) JavaDense.sumRows(dy, 0, batch * outH * outW, outC, dBias);
     }
 
     private static void depthwiseTap(float[] x, int in, float[] w, int from, float[] acc, int channels) {

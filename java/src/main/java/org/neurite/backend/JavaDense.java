@@ -56,7 +56,7 @@ final class JavaDense implements DenseOp {
     public void forward(Tensor input, Tensor bias, Tensor output, int threads) {
         float[] y = writable(output);
         int rows = input.dim(0);
-        matmul(read(input), rows, g.in(), w, g.out(), bias == null ? null : read(bias), y, threads);
+        matmul(read(input), rows, g.in(), w, g.out(), bias == null ? null : read(bias), y, 0, threads);
         for (int r = 0; r < rows; r++) JavaEltwise.activate(g.activation(), g.alpha(), y, r * g.out(), (r + 1) * g.out());
         commit(output, y);
     }
@@ -76,31 +76,31 @@ final class JavaDense implements DenseOp {
 
     @Override
     public void backwardWeights(Tensor input, Tensor dPre, Tensor dKernel, Tensor dBias, int threads) {
-        outerProductSum(read(input), read(dPre), dPre.dim(0), g.in(), g.out(), dKernel, dBias, threads);
+        outerProductSum(read(input), 0, read(dPre), 0, dPre.dim(0), g.in(), g.out(), dKernel, dBias, threads);
     }
 
     /**
      * dw[in, out] = x[rows, in]^T dy[rows, out] and db = the sum of dy's rows, overwriting them.
      * Each thread owns rows of dw and sums over all rows in order: the same bits for any thread count.
      */
-    static void outerProductSum(float[] x, float[] dy, int rows, int in, int out, Tensor dKernel, Tensor dBias,
-                                int threads) {
+    static void outerProductSum(float[] x, int xFrom, float[] dy, int dyFrom, int rows, int in, int out, Tensor dKernel,
+                                Tensor dBias, int threads) {
         final float[] dw = writable(dKernel);
         Parallel.forRange(in, threads, (begin, end) -> {
             Arrays.fill(dw, begin * out, end * out, 0f);
             for (int r = 0; r < rows; r++) {
-                for (int i = begin; i < end; i++) axpy(x[r * in + i], dy, r * out, dw, i * out, out);
+                for (int i = begin; i < end; i++) axpy(x[xFrom + r * in + i], dy, dyFrom + r * out, dw, i * out, out);
             }
         });
         commit(dKernel, dw);
-        if (dBias != null) sumRows(dy, rows, out, dBias);
+        if (dBias != null) sumRows(dy, dyFrom, rows, out, dBias);
     }
 
     /** db = the sum of dy's rows [rows, cols], in row order, overwriting it. */
-    static void sumRows(float[] dy, int rows, int cols, Tensor dBias) {
+    static void sumRows(float[] dy, int from, int rows, int cols, Tensor dBias) {
         float[] db = writable(dBias);
         Arrays.fill(db, 0f);
-        for (int r = 0; r < rows; r++) axpy(1f, dy, r * cols, db, 0, cols);
+        for (int r = 0; r < rows; r++) axpy(1f, dy, from + r * cols, db, 0, cols);
         commit(dBias, db);
     }
 
@@ -116,7 +116,7 @@ final class JavaDense implements DenseOp {
     }
 
     /** y[rows, out] = x[rows, in] w[in, out] (+ bias[out]), four rows per weight load. */
-    static void matmul(float[] x, int rows, int in, float[] w, int out, float[] bias, float[] y, int threads) {
+    static void matmul(float[] x, int rows, int in, float[] w, int out, float[] bias, float[] y, int yFrom, int threads) {
         int blocks = (rows + PIXELS - 1) / PIXELS;
         Parallel.forRange(blocks, threads, (begin, end) -> {
             float[][] acc = accumulators(out);
@@ -130,7 +130,7 @@ final class JavaDense implements DenseOp {
                     axpy4(x[first * in + i], count > 1 ? x[(first + 1) * in + i] : 0f, count > 2 ? x[(first + 2) * in + i] : 0f,
                             count > 3 ? x[(first + 3) * in + i] : 0f, w, i * out, acc, 0, out);
                 }
-                for (int r = 0; r < count; r++) System.arraycopy(acc[r], 0, y, (first + r) * out, out);
+                for (int r = 0; r < count; r++) System.arraycopy(acc[r], 0, y, yFrom + (first + r) * out, out);
             }
         });
     }

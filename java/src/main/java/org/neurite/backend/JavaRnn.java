@@ -37,7 +37,7 @@ final class JavaRnn implements RnnOp {
     public void project(Tensor input, Tensor inputBias, Tensor output, int threads) {
         float[] y = writable(output);
         JavaDense.matmul(read(input), input.dim(0), g.inputSize(), kernel, g.gatedUnits(),
-                inputBias == null ? null : read(inputBias), y, threads);
+                inputBias == null ? null : read(inputBias), y, 0, threads);
         commit(output, y);
     }
 
@@ -69,13 +69,15 @@ final class JavaRnn implements RnnOp {
         final float[] cT = finalC == null ? null : writable(finalC);
         final float[] ws = workspace == null ? null : writable(workspace);
         final Workspace at = new Workspace(g, batch, steps);
-        // The input projection of the whole sequence, with the input bias (GRU reset_after: its first row).
+        // The input projection of the whole sequence, with the input bias (GRU reset_after: its first row). Training
+        // keeps it where backward later writes the gates' gradients, as the native kernels do.
         final float[] xw;
+        final int xwFrom = ws != null && !projected ? at.dx(0) : 0;
         if (projected) {
             xw = read(input);
         } else {
-            xw = new float[batch * steps * gu];
-            JavaDense.matmul(read(input), batch * steps, g.inputSize(), kernel, gu, b, xw, threads);
+            xw = ws != null ? ws : new float[batch * steps * gu];
+            JavaDense.matmul(read(input), batch * steps, g.inputSize(), kernel, gu, b, xw, xwFrom, threads);
         }
         final boolean splitBias = g.cell() == RnnGeometry.Cell.GRU && g.resetAfter();
         Parallel.forRange(batch, threads, (begin, end) -> {
@@ -97,7 +99,7 @@ final class JavaRnn implements RnnOp {
                         System.arraycopy(h, 0, ws, at.h(r), units);
                         if (at.lstm) System.arraycopy(c, 0, ws, at.c(r), units);
                     }
-                    recurrentStep(g, xw, r * gu, u, splitBias ? b : null, h, c, next, rec, rh, ws,
+                    recurrentStep(g, xw, xwFrom + r * gu, u, splitBias ? b : null, h, c, next, rec, rh, ws,
                             ws == null ? 0 : at.saved(r));
                     if (ws != null && at.lstm) System.arraycopy(c, 0, ws, at.cNext(r), units);
                     float[] swap = h;
@@ -210,44 +212,39 @@ final class JavaRnn implements RnnOp {
         });
         if (dInitialH != null) commit(dInitialH, dh0);
         if (dInitialC != null) commit(dInitialC, dc0);
-        // The weight gradients, each one product over every step of every sequence.
-        final int rows = batch * steps;
-        final float[] x = read(input);
-        float[] dX = new float[rows * gu], states = new float[rows * units], dRecRows = new float[rows * gu];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(ws, at.dx(r), dX, r * gu, gu);
-            System.arraycopy(ws, at.h(r), states, r * units, units);
-            System.arraycopy(ws, at.gru ? at.dRec(r) : at.dx(r), dRecRows, r * gu, gu);
-        }
-        float[] db = dBias == null ? null : new float[g.biasSize()];
-        JavaDense.outerProductSum(x, dX, rows, g.inputSize(), gu, dKernel, null, threads);
-        JavaDense.outerProductSum(states, dRecRows, rows, units, gu, dRecurrent, null, threads);
+        // The weight gradients, each one product over every step of every sequence, read in place: each section
+        // of the workspace holds its rows one after the other.
+        final int rows = batch * steps, dX = at.dx(0), dRecRows = at.gru ? at.dRec(0) : dX;
+        JavaDense.outerProductSum(read(input), 0, ws, dX, rows, g.inputSize(), gu, dKernel, null, threads);
+        JavaDense.outerProductSum(ws, at.h(0), ws, dRecRows, rows, units, gu, dRecurrent, null, threads);
         if (at.gru && !g.resetAfter()) {
             // Un's gradient: (r h) of every step times the candidate's gradient
             float[] rh = new float[rows * units], dn = new float[rows * units];
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < units; j++) {
-                    rh[r * units + j] = ws[at.saved(r) + units + j] * states[r * units + j];
-                    dn[r * units + j] = dX[r * gu + 2 * units + j];
+                    rh[r * units + j] = ws[at.saved(r) + units + j] * ws[at.h(r) + j];
+                    dn[r * units + j] = ws[at.dx(r) + 2 * units + j];
                 }
             }
             try (Tensor dUn = Tensor.heap(units, units)) {
-                JavaDense.outerProductSum(rh, dn, rows, units, units, dUn, null, threads);
+                JavaDense.outerProductSum(rh, 0, dn, 0, rows, units, units, dUn, null, threads);
                 float[] dU = writable(dRecurrent), part = read(dUn);
                 for (int k = 0; k < units; k++) System.arraycopy(part, k * units, dU, k * gu + 2 * units, units);
                 commit(dRecurrent, dU);
             }
         }
         if (dBias != null) {
-            for (int r = 0; r < rows; r++) JavaDense.axpy(1f, dX, r * gu, db, 0, gu);
-            if (g.biasSize() > gu) for (int r = 0; r < rows; r++) JavaDense.axpy(1f, dRecRows, r * gu, db, gu, gu);
-            dBias.copyFrom(db);
+            float[] db = writable(dBias);
+            Arrays.fill(db, 0f);
+            for (int r = 0; r < rows; r++) JavaDense.axpy(1f, ws, dX + r * gu, db, 0, gu);
+            if (g.biasSize() > gu) for (int r = 0; r < rows; r++) JavaDense.axpy(1f, ws, dRecRows + r * gu, db, gu, gu);
+            commit(dBias, db);
         }
         if (dInput == null) return;
         float[] dx = writable(dInput), w = read(kernelValue);
         Parallel.forRange(rows, threads, (begin, end) -> {
             for (int r = begin; r < end; r++) {
-                for (int i = 0; i < g.inputSize(); i++) dx[r * g.inputSize() + i] = JavaDense.dot(dX, r * gu, w, i * gu, gu);
+                for (int i = 0; i < g.inputSize(); i++) dx[r * g.inputSize() + i] = JavaDense.dot(ws, dX + r * gu, w, i * gu, gu);
             }
         });
         commit(dInput, dx);

@@ -101,6 +101,29 @@ class MemoryTest {
     }
 
     /**
+     * The Java fallback's recurrent training step reads and writes its workspace in place. It
+     * used to copy the input projection and the gates' gradients out of it every step, arrays as
+     * large as the batch's sequences (10 MB a step for the seed RNN at batch 32).
+     */
+    @Test
+    void javaRecurrentTrainingStepAllocatesNothingSequenceSized() {
+        Backend backend = Variant.JAVA.activate();
+        float[] words = new float[4 * 100];
+        for (int i = 0; i < words.length; i++) words[i] = 1 + i % 97;
+        try (Sequential rnn = SeedRnnTest.seedRnn().backend(backend).threads(1).build()
+                .compile(new Adam(), Loss.sparseCategoricalCrossentropy());
+             Tensor ids = backend.allocate(4, 100).copyFrom(words);
+             Tensor labels = backend.allocate(4).copyFrom(new float[] {1, 2, 3, 4})) {
+            long step = allocatedPerCall(() -> {
+                rnn.trainOnBatch(ids, labels);
+                return null;
+            }, 10);
+            long sequences = 4L * 100 * 64 * Float.BYTES; // a float per unit of every step of the batch
+            assertTrue(step < sequences, "a Java training step of the seed RNN allocates " + step + " bytes");
+        }
+    }
+
+    /**
      * Java heap bytes the calling thread allocates per call once warm (the result closed each
      * time): the least of a few rounds, as a one-off allocation in the JVM (a class loaded, a
      * queue grown) lands in one round, while anything a call allocates lands in all.
