@@ -16,6 +16,7 @@
 #include "../common/packing.h"
 #include "../common/scratch.h"
 #include "../common/thread_pool.h"
+#include "gemm_tile.h"
 #include "kernels_x64.h"
 #include "vec.h"
 
@@ -50,14 +51,9 @@ void tile(const float *corner, int64_t ow, int64_t oh, const PixelWalk &walk, in
     const bool whole = columns == kTileColumns;
     if (kContiguous) corner += row_offsets[0];
     for (int64_t k = 0; k < pixels; ++k, dy += dy_stride) {
-        const Vec dy0 = whole ? load(dy) : load(dy, mask0);
-        const Vec dy1 = whole ? load(dy + kLanes) : lanes1 > 0 ? load(dy + kLanes, mask1) : zero();
-#pragma GCC unroll 16
-        for (int r = 0; r < kRows; ++r) {
-            const Vec xv = broadcast(corner + (kContiguous ? r : row_offsets[r]));
-            acc[r][0] = fmadd(xv, dy0, acc[r][0]);
-            acc[r][1] = fmadd(xv, dy1, acc[r][1]);
-        }
+        const Vec dy_k[kVecs] = {whole ? load(dy) : load(dy, mask0),
+                                 whole ? load(dy + kLanes) : lanes1 > 0 ? load(dy + kLanes, mask1) : zero()};
+        gemm::multiply_add(acc, [&](int r) { return corner + (kContiguous ? r : row_offsets[r]); }, dy_k);
         corner += walk.step;
         if (++ow == walk.out_w) {
             ow = 0;

@@ -14,6 +14,7 @@
 #include "../common/packing.h"
 #include "../common/padded_input.h"
 #include "../common/thread_pool.h"
+#include "gemm_tile.h"
 #include "kernels_x64.h"
 #include "vec.h"
 
@@ -48,27 +49,21 @@ void conv_tile(const TileArgs &a) {
 #pragma GCC unroll 2
         for (int v = 0; v < kVecs; ++v) acc[r][v] = load(a.bias + v * kLanes);
 
-    auto multiply_add = [&](const float *const *in, int64_t offset, const float *w) {
+    auto step = [&](const float *const *in, int64_t offset, const float *w) {
         Vec wv[kVecs];
-#pragma GCC unroll 2
-        for (int v = 0; v < kVecs; ++v) wv[v] = load(w + v * kLanes);
-#pragma GCC unroll 16
-        for (int r = 0; r < kPixels; ++r) {
-            const Vec x = broadcast(in[r] + offset);
-#pragma GCC unroll 2
-            for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, wv[v], acc[r][v]);
-        }
+        gemm::load_vectors(w, wv);
+        gemm::multiply_add(acc, [&](int r) { return in[r] + offset; }, wv);
     };
     if constexpr (kFlat) {
         const int k_size = a.taps * a.channels;
-        for (int k = 0; k < k_size; ++k) multiply_add(a.in, a.offsets[k], a.weights + int64_t{k} * kConvOcBlock);
+        for (int k = 0; k < k_size; ++k) step(a.in, a.offsets[k], a.weights + int64_t{k} * kConvOcBlock);
     } else {
         for (int t = 0; t < a.taps; ++t) {
             const float *in[kPixels];
 #pragma GCC unroll 16
             for (int r = 0; r < kPixels; ++r) in[r] = a.in[r] + a.offsets[t];
             const float *w = a.weights + int64_t{t} * a.channels * kConvOcBlock;
-            for (int c = 0; c < a.channels; ++c, w += kConvOcBlock) multiply_add(in, c, w);
+            for (int c = 0; c < a.channels; ++c, w += kConvOcBlock) step(in, c, w);
         }
     }
 

@@ -17,6 +17,25 @@ namespace gemm {
 constexpr int kTileColumns = 2 * kLanes;
 static_assert(kDenseOcBlock % kTileColumns == 0, "a tile covers whole vectors of one panel");
 
+// One step of every register tile here and in the convolution and recurrent kernels:
+// acc[r][v] += *row(r) * w[v], each of the kVecs vectors of w loaded (or given) once for all
+// kRows rows, each row's scalar broadcast once for all vectors.
+template <int kRows, int kVecs, class Row>
+inline void multiply_add(Vec (&acc)[kRows][kVecs], const Row &row, const Vec (&w)[kVecs]) {
+#pragma GCC unroll 16
+    for (int r = 0; r < kRows; ++r) {
+        const Vec x = broadcast(row(r));
+#pragma GCC unroll 4
+        for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, w[v], acc[r][v]);
+    }
+}
+
+template <int kVecs>
+inline void load_vectors(const float *from, Vec (&w)[kVecs]) {
+#pragma GCC unroll 4
+    for (int v = 0; v < kVecs; ++v) w[v] = load(from + v * kLanes);
+}
+
 // kVecs (1 or 2) vectors: a tile whose columns fit in one vector skips the empty one.
 template <int kRows, int kVecs>
 void gemm_tile(const float *x, int64_t k_size, const float *w, const float *bias, float *y, int64_t y_stride, int valid,
@@ -29,14 +48,8 @@ void gemm_tile(const float *x, int64_t k_size, const float *w, const float *bias
 
     for (int64_t k = 0; k < k_size; ++k, w += kDenseOcBlock) {
         Vec wv[kVecs];
-#pragma GCC unroll 2
-        for (int v = 0; v < kVecs; ++v) wv[v] = load(w + v * kLanes);
-#pragma GCC unroll 16
-        for (int r = 0; r < kRows; ++r) {
-            const Vec xv = broadcast(x + r * k_size + k);
-#pragma GCC unroll 2
-            for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(xv, wv[v], acc[r][v]);
-        }
+        load_vectors(w, wv);
+        multiply_add(acc, [&](int r) { return x + r * k_size + k; }, wv);
     }
 
 #pragma GCC unroll 16

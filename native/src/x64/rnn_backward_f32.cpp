@@ -13,6 +13,7 @@
 #include "../common/rnn_workspace.h"
 #include "../common/scratch.h"
 #include "../common/thread_pool.h"
+#include "gemm_tile.h"
 #include "kernels_x64.h"
 #include "vec.h"
 
@@ -100,14 +101,8 @@ void recurrent_block(const float *u_t, int64_t stride, int gated, int units, int
     const float *w = u_t + first;
     for (int j = 0; j < gated; ++j, w += stride) {
         Vec wv[kVectors];
-#pragma GCC unroll 4
-        for (int v = 0; v < kVectors; ++v) wv[v] = load(w + v * kLanes);
-#pragma GCC unroll 4
-        for (int r = 0; r < kTileRows; ++r) {
-            const Vec g = broadcast(d_rec[r] + j);
-#pragma GCC unroll 4
-            for (int v = 0; v < kVectors; ++v) acc[r][v] = fmadd(g, wv[v], acc[r][v]);
-        }
+        gemm::load_vectors(w, wv);
+        gemm::multiply_add(acc, [&](int r) { return d_rec[r] + j; }, wv);
     }
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r)
