@@ -1,4 +1,5 @@
-// The SGEMM register tile shared by the dense kernel and Winograd convolution:
+// The register-tile step of every GEMM-shaped kernel (multiply_add: the direct convolution, the
+// weight gradient and BPTT use it too), and the SGEMM tile of the dense kernel and Winograd:
 // y[rows, columns] = act(x[rows, K] W[K, columns] + bias) for up to kGemmRows rows of x and
 // two vectors of columns of W pre-packed in panels of kDenseOcBlock columns ([K][32] per
 // panel, packing.h). Per k: two weight loads and one broadcast per row feed 2 * rows FMAs.
