@@ -195,6 +195,11 @@ struct RnnBackwardProblem {
     int threads;
     float *d_initial_h = nullptr, *d_initial_c = nullptr;      // [batch, units] each, or null
     const float *d_final_h = nullptr, *d_final_c = nullptr;  // [batch, units] each, or null
+    // The input's gradient [batch, steps, input_size], for the kernel to compute from each
+    // step's gate gradients and the kernel (Keras layout [input_size, G * units]); null: the
+    // caller computes it (or does not want it).
+    const float *kernel = nullptr;
+    float *d_src = nullptr;
 
     int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
     int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }

@@ -56,6 +56,10 @@ nrt_dense_desc projection_desc(const nrt_rnn_desc &d) {
     return nrt_dense_desc{d.input_size, rnn_gates(d.cell) * d.units, NRT_ACT_NONE, 0.f};
 }
 
+// The most floats of input kernel (input_size x G * units) whose input gradient BPTT computes
+// per step: 128 KB, twice the seed LSTM's and half of an L2.
+constexpr int64_t kBpttInputGradientFloats = 32 * 1024;
+
 int64_t recurrent_size(const nrt_rnn_desc &d) { return checked_product({rnn_unit_blocks(d), rnn_block_floats(d)}); }
 
 int64_t bias_size(const nrt_rnn_desc &d) {
@@ -344,6 +348,11 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         problem.d_initial_c = d_initial_c;
         problem.d_final_h = d_final_h;
         problem.d_final_c = d_final_c;
+        // The input's gradient goes with BPTT, a step at a time, where the kernel's transpose
+        // stays in cache beside the recurrent kernel's; a larger kernel takes one GEMM after.
+        const bool input_gradient_in_bptt = d_src != nullptr && int64_t{d.input_size} * at.gated <= kBpttInputGradientFloats;
+        problem.kernel = kernel;
+        problem.d_src = input_gradient_in_bptt ? d_src : nullptr;
         run_selected(kRnnBackwardKernels, problem);
         // Each weight gradient: one product over every step of every sequence.
         const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));
@@ -352,7 +361,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent,
                       split_bias && d_bias != nullptr ? d_bias + at.gated : nullptr, num_threads);
         if (at.gru && !d.reset_after) candidate_recurrent_gradient(d, at, workspace, d_recurrent, num_threads);
-        if (d_src == nullptr) return NRT_OK;
+        if (d_src == nullptr || input_gradient_in_bptt) return NRT_OK;
         const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);
         run_conv2d_backward_data(
             Conv2dBackwardDataProblem{projection, static_cast<int32_t>(rows), kernel, dx, d_src, num_threads});

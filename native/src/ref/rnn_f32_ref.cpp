@@ -71,7 +71,6 @@ void rnn_f32_ref(const RnnProblem &p) {
                         if (saved != nullptr) {
                             const float values[] = {i, f, g, o, squashed};
                             for (int v = 0; v < 5; ++v) saved[v * units + j] = values[v];
-                            ws[at.c_next(r) + j] = c[j];
                         }
                     } else {
                         const float z_bias = d.reset_after ? p.recurrent_bias[j] : 0.f;
@@ -108,7 +107,7 @@ void rnn_f32_ref(const RnnProblem &p) {
 // One sequence per task, from its last step back: the gradients at each step's gates, from
 // the output's and from the step after it. Masked steps pass the state's gradient through.
 // Derivatives come from the saved activation outputs (the caller refuses activations whose
-// derivative needs their input), except the LSTM cell's, whose input is saved too.
+// derivative needs their input), except the LSTM cell's, whose input follows from its gates.
 void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
@@ -129,9 +128,11 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                 const int64_t r = row * p.steps + t;
                 float *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
                 const float *saved = ws + at.saved(r), *h = ws + at.h(r);
+                float *d_src = p.d_src != nullptr ? p.d_src + r * d.input_size : nullptr;
                 if (!p.valid(row, t)) {
                     std::fill(dx, dx + gated, 0.f);
                     std::fill(d_rec, d_rec + gated, 0.f);
+                    if (d_src != nullptr) std::fill(d_src, d_src + d.input_size, 0.f);
                     continue;
                 }
                 if (d.return_sequences) {
@@ -142,11 +143,13 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                 if (d.cell == NRT_CELL_SIMPLE) {
                     for (int j = 0; j < units; ++j) dx[j] = dh[j] * derivative(saved[j], a, 0.f);
                 } else if (d.cell == NRT_CELL_LSTM) {
-                    const float *c_prev = ws + at.c(r), *c_next = ws + at.c_next(r);
+                    const float *c_prev = ws + at.c(r);
                     for (int j = 0; j < units; ++j) {
                         const float i = saved[j], f = saved[units + j], g = saved[2 * units + j];
                         const float o = saved[3 * units + j], squashed = saved[4 * units + j];
-                        const float dcj = dc[j] + dh[j] * o * derivative(cell_from_output ? squashed : c_next[j], a, 0.f);
+                        // The cell after the step, where the derivative needs it, from the gates.
+                        const float from = cell_from_output ? squashed : f * c_prev[j] + i * g;
+                        const float dcj = dc[j] + dh[j] * o * derivative(from, a, 0.f);
                         dx[j] = dcj * g * derivative(i, ra, 0.f);
                         dx[units + j] = dcj * c_prev[j] * derivative(f, ra, 0.f);
                         dx[2 * units + j] = dcj * i * derivative(g, a, 0.f);
@@ -189,6 +192,13 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                     for (int j = 0; j < gated; ++j) sum += d_rec[j] * uk[j];
                     dh[k] = d_prev[k] + sum;
                 }
+                if (d_src != nullptr)
+                    for (int i = 0; i < d.input_size; ++i) {
+                        const float *wi = p.kernel + int64_t{i} * gated;
+                        float sum = 0.f;
+                        for (int j = 0; j < gated; ++j) sum += dx[j] * wi[j];
+                        d_src[i] = sum;
+                    }
             }
             // What is left flows into the initial states.
             if (p.d_initial_h != nullptr) std::copy(dh.begin(), dh.end(), p.d_initial_h + row * units);

@@ -23,10 +23,11 @@ namespace {
 
 constexpr int kRows = kBpttRows;
 
-// The gradients at step (row r = sequence * steps + t)'s gates from dh (and dc, LSTM, updated
-// in place); d_prev gets the part of the previous dh that bypasses the recurrent kernel.
+// The gradients at step (row r = sequence * steps + t)'s gates from dh plus the output's
+// gradient dy at the step (null: none), and dc (LSTM, updated in place); d_prev gets the part
+// of the previous dh that bypasses the recurrent kernel.
 void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t r, const float *u_t, int64_t stride,
-                    float *dh, float *dc, float *d_prev) {
+                    const float *dh, const float *dy, float *dc, float *d_prev) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
@@ -34,18 +35,19 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     const bool cell_from_output = derivative_from_output(a, 0.f);
     for (int j = 0; j < units; j += kLanes) {
         const int n = std::min(kLanes, units - j);
-        const Vec dhv = load_first(dh + j, n);
+        const Vec dhv = dy != nullptr ? load_first(dh + j, n) + load_first(dy + j, n) : load_first(dh + j, n);
         if (d.cell == NRT_CELL_SIMPLE) {
             store_first(dx + j, times_derivative(dhv, load_first(saved + j, n), a, 0.f), n);
             store_first(d_prev + j, zero(), n);
         } else if (d.cell == NRT_CELL_LSTM) {
             const Vec i = load_first(saved + j, n), f = load_first(saved + units + j, n);
             const Vec g = load_first(saved + 2 * units + j, n), o = load_first(saved + 3 * units + j, n);
-            const Vec squashed = load_first(saved + 4 * units + j, n);
-            const Vec from = cell_from_output ? squashed : load_first(ws + at.c_next(r) + j, n);
+            const Vec squashed = load_first(saved + 4 * units + j, n), c = load_first(ws + at.c(r) + j, n);
+            // The cell after the step, where the derivative needs it, from the gates.
+            const Vec from = cell_from_output ? squashed : fmadd(f, c, i * g);
             const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, from, a, 0.f);
             store_first(dx + j, times_derivative(dcv * g, i, ra, 0.f), n);
-            store_first(dx + units + j, times_derivative(dcv * load_first(ws + at.c(r) + j, n), f, ra, 0.f), n);
+            store_first(dx + units + j, times_derivative(dcv * c, f, ra, 0.f), n);
             store_first(dx + 2 * units + j, times_derivative(dcv * i, g, a, 0.f), n);
             store_first(dx + 3 * units + j, times_derivative(dhv * squashed, o, ra, 0.f), n);
             store_first(dc + j, dcv * f, n);
@@ -87,50 +89,62 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     }
 }
 
-// dh[r] = d_prev[r] + d_rec[r] U^T over kVectors vectors of units from `first`, for the tile's
-// kTileRows active rows. U^T is [gated][stride], its rows zero-padded to whole vectors, so the
-// loop over the gated units has no partial load and keeps every accumulator in a register.
+// out[r] = add[r] + d_gates[r] M^T (add null: nothing added) over kVectors vectors of out's
+// `width` floats from `first`, for the tile's kTileRows active rows: dh of the step before
+// from U^T, and the input's gradient from W^T. M^T is [gated][stride], its rows zero-padded to
+// whole vectors, so the loop over the gated units has no partial load and keeps every
+// accumulator in a register.
 template <int kTileRows, int kVectors>
-void recurrent_block(const float *u_t, int64_t stride, int gated, int units, int first, const float *const *d_rec,
-                     float *const *d_prev, float *const *dh) {
+void transposed_block(const float *m_t, int64_t stride, int gated, int width, int first, const float *const *d_gates,
+                      const float *const *add, float *const *out) {
     Vec acc[kTileRows][kVectors];
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r)
 #pragma GCC unroll 4
         for (int v = 0; v < kVectors; ++v) acc[r][v] = zero();
-    const float *w = u_t + first;
+    const float *w = m_t + first;
     for (int j = 0; j < gated; ++j, w += stride) {
         Vec wv[kVectors];
         gemm::load_vectors(w, wv);
-        gemm::multiply_add(acc, [&](int r) { return d_rec[r] + j; }, wv);
+        gemm::multiply_add(acc, [&](int r) { return d_gates[r] + j; }, wv);
     }
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r)
 #pragma GCC unroll 4
         for (int v = 0; v < kVectors; ++v) {
-            const int at = first + v * kLanes, n = std::min(kLanes, units - at);
-            store_first(dh[r] + at, load_first(d_prev[r] + at, n) + acc[r][v], n);
+            const int at = first + v * kLanes, n = std::min(kLanes, width - at);
+            store_first(out[r] + at, add != nullptr ? load_first(add[r] + at, n) + acc[r][v] : acc[r][v], n);
         }
 }
 
-using RecurrentBlock = void (*)(const float *, int64_t, int, int, int, const float *const *, float *const *, float *const *);
+using TransposedBlock = void (*)(const float *, int64_t, int, int, int, const float *const *, const float *const *,
+                                 float *const *);
 
 template <int kTileRows, int... kVectorsMinusOne>
-constexpr std::array<RecurrentBlock, kBpttVectors> blocks_of(std::integer_sequence<int, kVectorsMinusOne...>) {
-    return {recurrent_block<kTileRows, kVectorsMinusOne + 1>...};
+constexpr std::array<TransposedBlock, kBpttVectors> blocks_of(std::integer_sequence<int, kVectorsMinusOne...>) {
+    return {transposed_block<kTileRows, kVectorsMinusOne + 1>...};
 }
 template <int... kRowsMinusOne>
-constexpr std::array<std::array<RecurrentBlock, kBpttVectors>, kBpttRows> blocks(std::integer_sequence<int, kRowsMinusOne...>) {
+constexpr std::array<std::array<TransposedBlock, kBpttVectors>, kBpttRows> blocks(std::integer_sequence<int, kRowsMinusOne...>) {
     return {blocks_of<kRowsMinusOne + 1>(std::make_integer_sequence<int, kBpttVectors>{})...};
 }
-// kRecurrentBlocks[rows - 1][vectors - 1]
-constexpr auto kRecurrentBlocks = blocks(std::make_integer_sequence<int, kBpttRows>{});
+// kTransposedBlocks[rows - 1][vectors - 1]
+constexpr auto kTransposedBlocks = blocks(std::make_integer_sequence<int, kBpttRows>{});
 
-void recurrent_gradient(const float *u_t, int64_t stride, int gated, int units, int rows, const float *const *d_rec,
-                        float *const *d_prev, float *const *dh) {
-    for (int first = 0; first < units; first += kBpttVectors * kLanes) {
-        const int vectors = static_cast<int>(std::min<int64_t>(kBpttVectors, ceil_div(units - first, kLanes)));
-        kRecurrentBlocks[rows - 1][vectors - 1](u_t, stride, gated, units, first, d_rec, d_prev, dh);
+// out[r] = add[r] + d_gates[r] M^T for `rows` rows of `width` floats (see transposed_block).
+void times_transposed(const float *m_t, int64_t stride, int gated, int width, int rows, const float *const *d_gates,
+                      const float *const *add, float *const *out) {
+    for (int first = 0; first < width; first += kBpttVectors * kLanes) {
+        const int vectors = static_cast<int>(std::min<int64_t>(kBpttVectors, ceil_div(width - first, kLanes)));
+        kTransposedBlocks[rows - 1][vectors - 1](m_t, stride, gated, width, first, d_gates, add, out);
+    }
+}
+
+// M^T of a Keras-layout M [rows, gated] into [gated][stride] with zeros past `rows` in each row.
+void transpose_padded(const float *m, int rows, int gated, int64_t stride, float *m_t) {
+    for (int j = 0; j < gated; ++j) {
+        for (int k = 0; k < rows; ++k) m_t[j * stride + k] = m[int64_t{k} * gated + j];
+        std::fill(m_t + j * stride + rows, m_t + (j + 1) * stride, 0.f);
     }
 }
 
@@ -141,13 +155,15 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
     const int units = d.units;
     const RnnWorkspace at(d, p.batch, p.steps);
     const int gated = at.gated;
-    // U^T, so that dh's units are contiguous: one vector of it serves every row of a tile.
-    const int64_t stride = ceil_div(units, kLanes) * kLanes;
-    float *u_t = thread_scratch(int64_t{gated} * stride, ScratchSlot::kGradientLeft);
-    for (int j = 0; j < gated; ++j) {
-        for (int k = 0; k < units; ++k) u_t[j * stride + k] = p.recurrent_kernel[int64_t{k} * gated + j];
-        std::fill(u_t + j * stride + units, u_t + (j + 1) * stride, 0.f);
-    }
+    // U^T (and W^T for the input's gradient), so that dh's units are contiguous: one vector of
+    // it serves every row of a tile.
+    const int in = d.input_size;
+    const int64_t stride = ceil_div(units, kLanes) * kLanes, in_stride = ceil_div(in, kLanes) * kLanes;
+    float *u_t = thread_scratch(int64_t{gated} * (stride + (p.d_src != nullptr ? in_stride : 0)),
+                                ScratchSlot::kGradientLeft);
+    float *w_t = u_t + int64_t{gated} * stride;
+    transpose_padded(p.recurrent_kernel, units, gated, stride, u_t);
+    if (p.d_src != nullptr) transpose_padded(p.kernel, in, gated, in_stride, w_t);
     const int64_t tiles = ceil_div(p.batch, kRows);
     parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> memory(static_cast<size_t>(kRows) * 3 * units);
@@ -164,27 +180,45 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
             for (int r = 0; r < rows; ++r) p.seed(first_row + r, dh[r], dc[r]);
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
+                // The rows of the step before are far apart (a sequence's steps are adjacent, its
+                // rows not), out of the prefetchers' reach: without this, loading them is half
+                // of the time outside the recurrent product.
+                if (s > 0)
+                    for (int r = 0; r < rows; ++r) {
+                        const int64_t wr = (first_row + r) * p.steps + p.input_step(s - 1);
+                        const std::pair<const float *, int64_t> reads[] = {
+                            {d.return_sequences ? p.step_gradient(first_row + r, s - 1) : nullptr, units},
+                            {p.workspace + at.saved(wr), at.saved_width},
+                            {p.workspace + (at.lstm ? at.c(wr) : at.h(wr)), units}};
+                        for (const auto &[from, floats] : reads)
+                            for (int64_t f = 0; from != nullptr && f < floats; f += kFloatsPerLine) __builtin_prefetch(from + f);
+                        for (int64_t f = 0; f < gated; f += kFloatsPerLine) __builtin_prefetch(p.workspace + at.dx(wr) + f, 1);
+                    }
                 // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.
-                const float *d_rec[kRows];
-                float *active_prev[kRows], *active_dh[kRows];
+                const float *d_rec[kRows], *d_x[kRows], *active_prev[kRows];
+                float *active_dh[kRows], *d_src[kRows];
                 int active = 0;
                 for (int r = 0; r < rows; ++r) {
                     const int64_t row = first_row + r, wr = row * p.steps + t;
                     if (!p.valid(row, t)) {
                         std::fill(p.workspace + at.dx(wr), p.workspace + at.dx(wr) + gated, 0.f);
                         if (at.gru) std::fill(p.workspace + at.d_rec(wr), p.workspace + at.d_rec(wr) + gated, 0.f);
+                        if (p.d_src != nullptr) std::fill(p.d_src + wr * in, p.d_src + (wr + 1) * in, 0.f);
                         continue;
                     }
-                    if (d.return_sequences) {
-                        const float *dy = p.step_gradient(row, s);
-                        for (int j = 0; j < units; ++j) dh[r][j] += dy[j];
-                    }
-                    gate_gradients(p, at, wr, u_t, stride, dh[r], dc[r], d_prev[r]);
+                    const float *dy = d.return_sequences ? p.step_gradient(row, s) : nullptr;
+                    gate_gradients(p, at, wr, u_t, stride, dh[r], dy, dc[r], d_prev[r]);
                     d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.dx(wr));
+                    d_x[active] = p.workspace + at.dx(wr);
+                    d_src[active] = p.d_src != nullptr ? p.d_src + wr * in : nullptr;
                     active_prev[active] = d_prev[r];
                     active_dh[active++] = dh[r];
                 }
-                if (active > 0) recurrent_gradient(u_t, stride, gated, units, active, d_rec, active_prev, active_dh);
+                if (active == 0) continue;
+                times_transposed(u_t, stride, gated, units, active, d_rec, active_prev, active_dh);
+                // While this step's gate gradients are in cache: a GEMM over every step after
+                // BPTT would read them all back from memory.
+                if (p.d_src != nullptr) times_transposed(w_t, in_stride, gated, in, active, d_x, nullptr, d_src);
             }
             // What is left flows into the initial states.
             for (int r = 0; r < rows; ++r) {

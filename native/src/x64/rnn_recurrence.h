@@ -76,16 +76,23 @@ inline void recurrent_product(const RnnProblem &p, const float *const *h, int fi
 
 // Per-row state of a tile: h (read this step) and next (written), c and c_next (LSTM), and
 // for GRU without reset_after the update gate z and r * h of the step. In training, saved[r]
-// is where row r's gates of this step go in the workspace (rnn_workspace.h), or null: not
-// training, a masked step, or a tile row that does not exist.
+// is where row r's gates of this step go in the workspace (rnn_workspace.h), and saved_h[r]
+// and saved_c[r] (LSTM) where its state before the step goes (end_step); all null when not
+// training, at a masked step, or for a tile row that does not exist.
 struct TileState {
-    float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4], *saved[4];
+    float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4], *saved[4], *saved_h[4], *saved_c[4];
 };
 
 // Stores a vector of gate values where training keeps them: `offset` floats into the row's
 // saved gates (gate * units + unit).
 inline void save(float *saved, int64_t offset, Vec value, int lanes) {
     if (saved != nullptr) store_first(saved + offset, value, lanes);
+}
+
+// to[first, last) = from[first, last), inline: a library call per row and step costs more than
+// the copy of a few vectors.
+inline void copy_units(const float *from, float *to, int first, int last) {
+    for (int j = first; j < last; j += kLanes) store_first(to + j, load_first(from + j, std::min(kLanes, last - j)), std::min(kLanes, last - j));
 }
 
 constexpr int kTileBuffers = 6;
@@ -120,16 +127,40 @@ void init_tile(const RnnProblem &p, Tile &tile, int64_t first_row, float *memory
     }
 }
 
+// Sets the tile up for step s. With `prefetch`, also fetches the rows the next step reads and
+// writes: a thread running several tiles has more sequences than the hardware prefetchers
+// follow, and a sequence's rows of consecutive steps are adjacent but the next sequence's are a
+// sequence's length away. (A lone tile's few sequences are streams they do follow.)
 template <int kRows>
-void begin_step(const RnnProblem &p, Tile &tile, int t) {
+void begin_step(const RnnProblem &p, Tile &tile, int s, bool prefetch) {
+    const int t = p.input_step(s);
     const int64_t projection_row = int64_t{p.gates()} * p.d.units;
     const RnnWorkspace at(p.d, p.batch, p.steps);
+    if (prefetch && s + 1 < p.steps)
+        for (int r = 0; r < tile.rows; ++r) {
+            const int64_t next = tile.row[r] * p.steps + p.input_step(s + 1);
+            for (int64_t f = 0; f < projection_row; f += kFloatsPerLine)
+                __builtin_prefetch(p.projection + next * projection_row + f);
+            if (p.workspace != nullptr) {
+                for (int64_t f = 0; f < at.saved_width; f += kFloatsPerLine) __builtin_prefetch(p.workspace + at.saved(next) + f, 1);
+                for (int64_t f = 0; f < at.units; f += kFloatsPerLine) {
+                    __builtin_prefetch(p.workspace + at.h(next) + f, 1);
+                    if (at.lstm) __builtin_prefetch(p.workspace + at.c(next) + f, 1);
+                }
+            }
+            if (p.d.return_sequences)
+                for (int64_t f = 0; f < at.units; f += kFloatsPerLine) __builtin_prefetch(p.step_output(tile.row[r], s + 1) + f, 1);
+        }
     tile.active = false;
     for (int r = 0; r < kRows; ++r) {
         tile.x[r] = p.projection + (tile.row[r] * p.steps + t) * projection_row;
         const bool valid = r < tile.rows && p.valid(tile.row[r], t);
         tile.active |= valid;
-        tile.state.saved[r] = valid && p.workspace != nullptr ? p.workspace + at.saved(tile.row[r] * p.steps + t) : nullptr;
+        const bool saving = valid && p.workspace != nullptr;
+        const int64_t row = tile.row[r] * p.steps + t;
+        tile.state.saved[r] = saving ? p.workspace + at.saved(row) : nullptr;
+        tile.state.saved_h[r] = saving ? p.workspace + at.h(row) : nullptr;
+        tile.state.saved_c[r] = saving && at.lstm ? p.workspace + at.c(row) : nullptr;
     }
 }
 
@@ -155,18 +186,11 @@ void step_units(const RnnProblem &p, Tile *tiles, int64_t count, int first, int 
 // emit it, masked rows keep their state and emit zeros (Keras).
 template <int kRows>
 void end_step(const RnnProblem &p, Tile &tile, int s, int t, int first, int last) {
-    const RnnWorkspace at(p.d, p.batch, p.steps);
     for (int r = 0; r < tile.rows; ++r) {
         float *out = p.d.return_sequences ? p.step_output(tile.row[r], s) : nullptr;
         if (p.valid(tile.row[r], t)) {
-            if (p.workspace != nullptr) {  // training keeps the states before and (LSTM's cell) after the step
-                const int64_t row = tile.row[r] * p.steps + t;
-                std::copy(tile.state.h[r] + first, tile.state.h[r] + last, p.workspace + at.h(row) + first);
-                if (at.lstm) {
-                    std::copy(tile.state.c[r] + first, tile.state.c[r] + last, p.workspace + at.c(row) + first);
-                    std::copy(tile.state.c_next[r] + first, tile.state.c_next[r] + last, p.workspace + at.c_next(row) + first);
-                }
-            }
+            if (tile.state.saved_h[r] != nullptr) copy_units(tile.state.h[r], tile.state.saved_h[r], first, last);
+            if (tile.state.saved_c[r] != nullptr) copy_units(tile.state.c[r], tile.state.saved_c[r], first, last);
             std::swap(tile.state.h[r], tile.state.next[r]);
             std::swap(tile.state.c[r], tile.state.c_next[r]);
             if (out != nullptr) std::copy(tile.state.h[r] + first, tile.state.h[r] + last, out + first);
@@ -222,7 +246,7 @@ void run_tile_groups(const RnnProblem &p) {
             for (int s = 0; s < p.steps; ++s) {
                 const int t = p.input_step(s);
                 for (Tile &tile : group_tiles) {
-                    begin_step<kRows>(p, tile, t);
+                    begin_step<kRows>(p, tile, s, count > 1);
                     if (tile.active) Cell::template prepare<kRows>(p, tile.state, tile.x.data(), 0, units);
                 }
                 step_units<Cell, kRows, kVecs>(p, group_tiles.data(), count, 0, units);
@@ -251,7 +275,7 @@ void run_unit_team(const RnnProblem &p) {
         Tile tile = shared;  // shared buffers; each member swaps its own copy of the pointers in step
         for (int s = 0; s < p.steps; ++s) {
             const int t = p.input_step(s);
-            begin_step<kRows>(p, tile, t);
+            begin_step<kRows>(p, tile, s, false);
             if (tile.active) {
                 if (Cell::prepares(p)) {
                     Cell::template prepare<kRows>(p, tile.state, tile.x.data(), first, last);

@@ -20,3 +20,9 @@
 #endif
 
 #include "vec_math.h"
+
+namespace neurite {
+namespace NRT_SIMD {
+constexpr int64_t kFloatsPerLine = 64 / sizeof(float);  // a cache line's, for prefetching
+}  // namespace NRT_SIMD
+}  // namespace neurite

@@ -101,7 +101,6 @@ final class JavaRnn implements RnnOp {
                     }
                     recurrentStep(g, xw, xwFrom + r * gu, u, splitBias ? b : null, h, c, next, rec, rh, ws,
                             ws == null ? 0 : at.saved(r));
-                    if (ws != null && at.lstm) System.arraycopy(c, 0, ws, at.cNext(r), units);
                     float[] swap = h;
                     h = next;
                     next = swap;
@@ -164,10 +163,12 @@ final class JavaRnn implements RnnOp {
                             for (int j = 0; j < units; j++) {
                                 float i = ws[sv + j], f = ws[sv + units + j], cand = ws[sv + 2 * units + j];
                                 float o = ws[sv + 3 * units + j], squashed = ws[sv + gu + j];
-                                float from = a.derivativeFromOutput(0f) ? squashed : ws[at.cNext(r) + j];
+                                float cPrev = ws[at.c(r) + j];
+                                // The cell after the step, where the derivative needs it, from the gates.
+                                float from = a.derivativeFromOutput(0f) ? squashed : f * cPrev + i * cand;
                                 float dcj = dc[j] + dh[j] * o * derivative(a, 0f, from);
                                 ws[dx + j] = dcj * cand * derivative(ra, 0f, i);
-                                ws[dx + units + j] = dcj * ws[at.c(r) + j] * derivative(ra, 0f, f);
+                                ws[dx + units + j] = dcj * cPrev * derivative(ra, 0f, f);
                                 ws[dx + 2 * units + j] = dcj * i * derivative(a, 0f, cand);
                                 ws[dx + 3 * units + j] = dh[j] * squashed * derivative(ra, 0f, o);
                                 dc[j] = dcj * f;
@@ -253,7 +254,7 @@ final class JavaRnn implements RnnOp {
     /**
      * Where a training step's saved values and gradients lie in the workspace, per row
      * {@code r = sequence * steps + input step}: the state before the step (LSTM: also the
-     * cell before and after it), the gates after their activations (SimpleRNN: the new state;
+     * cell before it), the gates after their activations (SimpleRNN: the new state;
      * LSTM: also the activated cell; GRU with reset_after: also h Uh + bh), the gradient at the gates' input projection, and
      * for GRU the gradient at their recurrent part; as {@code native/src/common/rnn_workspace.h}.
      */
@@ -270,7 +271,7 @@ final class JavaRnn implements RnnOp {
             gru = g.cell() == RnnGeometry.Cell.GRU;
             savedFloats = gru && g.resetAfter() || lstm ? gatedUnits + units : gatedUnits;
             rows = (long) batch * steps;
-            rowFloats = units * (lstm ? 3 : 1) + savedFloats + gatedUnits * (gru ? 2 : 1);
+            rowFloats = units * (lstm ? 2 : 1) + savedFloats + gatedUnits * (gru ? 2 : 1);
         }
 
         int h(int r) {
@@ -281,20 +282,16 @@ final class JavaRnn implements RnnOp {
             return Math.toIntExact(rows * units + (long) r * units);
         }
 
-        int cNext(int r) {
-            return Math.toIntExact(2 * rows * units + (long) r * units);
-        }
-
         int saved(int r) {
-            return Math.toIntExact(rows * units * (lstm ? 3 : 1) + (long) r * savedFloats);
+            return Math.toIntExact(rows * units * (lstm ? 2 : 1) + (long) r * savedFloats);
         }
 
         int dx(int r) {
-            return Math.toIntExact(rows * (units * (lstm ? 3 : 1) + savedFloats) + (long) r * gatedUnits);
+            return Math.toIntExact(rows * (units * (lstm ? 2 : 1) + savedFloats) + (long) r * gatedUnits);
         }
 
         int dRec(int r) {
-            return Math.toIntExact(rows * (units * (lstm ? 3 : 1) + savedFloats + gatedUnits) + (long) r * gatedUnits);
+            return Math.toIntExact(rows * (units * (lstm ? 2 : 1) + savedFloats + gatedUnits) + (long) r * gatedUnits);
         }
     }
 

@@ -120,6 +120,10 @@ class GradientTest {
                 () -> List.of(new LSTM(3).activation(Activation.RELU).recurrentActivation(Activation.SIGMOID))));
         c.add(new Case("LSTM 64 units returnSequences (a small batch splits the units over threads)", new int[] {3, 5}, 0,
                 () -> List.of(new LSTM(64).returnSequences(true))));
+        // 130 x 256 kernel floats is past what BPTT multiplies per step (native/src/dispatch/rnn.cpp):
+        // the input's gradient is then one GEMM after it; every other case here takes the per-step path.
+        c.add(new Case("LSTM 64 units over 130 features (input gradient as one GEMM)", new int[] {3, 130}, 0,
+                () -> List.of(new LSTM(64))));
         for (boolean resetAfter : new boolean[] {true, false}) {
             c.add(new Case("GRU 64 units resetAfter " + resetAfter + " (units split over threads)", new int[] {3, 5}, 0,
                     () -> List.of(new GRU(64).resetAfter(resetAfter))));
