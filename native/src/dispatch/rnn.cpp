@@ -353,13 +353,12 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         const bool input_gradient_in_bptt = d_src != nullptr && int64_t{d.input_size} * at.gated <= kBpttInputGradientFloats;
         problem.kernel = kernel;
         problem.d_src = input_gradient_in_bptt ? d_src : nullptr;
+        problem.d_bias = d_bias;
         run_selected(kRnnBackwardKernels, problem);
         // Each weight gradient: one product over every step of every sequence.
         const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));
-        gradient_gemm(rows, d.input_size, at.gated, src, dx, d_kernel, d_bias, num_threads);
-        const bool split_bias = d.cell == NRT_CELL_GRU && d.reset_after;
-        gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent,
-                      split_bias && d_bias != nullptr ? d_bias + at.gated : nullptr, num_threads);
+        gradient_gemm(rows, d.input_size, at.gated, src, dx, d_kernel, nullptr, num_threads);
+        gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent, nullptr, num_threads);
         if (at.gru && !d.reset_after) candidate_recurrent_gradient(d, at, workspace, d_recurrent, num_threads);
         if (d_src == nullptr || input_gradient_in_bptt) return NRT_OK;
         const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);

@@ -117,11 +117,15 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const float *const u = p.recurrent_kernel;
     const bool cell_from_output = derivative_from_output(a, 0.f);
 
+    // Each sequence's sums of its gates' gradients, added up in sequence order after.
+    const int64_t bias_floats = p.d_bias != nullptr ? p.bias_floats() : 0;
+    std::vector<float> sequence_bias_sums(static_cast<size_t>(p.batch * bias_floats));
     parallel_for(p.batch, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> dh(units), dc(units), d_prev(units), d_rh(units);
         for (int64_t row = begin; row < end; ++row) {
             std::fill(dh.begin(), dh.end(), 0.f);
             std::fill(dc.begin(), dc.end(), 0.f);
+            float *bias_sums = sequence_bias_sums.data() + row * bias_floats;
             p.seed(row, dh.data(), dc.data());
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
@@ -192,6 +196,7 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                     for (int j = 0; j < gated; ++j) sum += d_rec[j] * uk[j];
                     dh[k] = d_prev[k] + sum;
                 }
+                for (int64_t j = 0; j < bias_floats; ++j) bias_sums[j] += j < gated ? dx[j] : d_rec[j - gated];
                 if (d_src != nullptr)
                     for (int i = 0; i < d.input_size; ++i) {
                         const float *wi = p.kernel + int64_t{i} * gated;
@@ -205,6 +210,11 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
             if (p.d_initial_c != nullptr) std::copy(dc.begin(), dc.end(), p.d_initial_c + row * units);
         }
     });
+    for (int64_t j = 0; j < bias_floats; ++j) {
+        float sum = 0.f;
+        for (int64_t row = 0; row < p.batch; ++row) sum += sequence_bias_sums[row * bias_floats + j];
+        p.d_bias[j] = sum;
+    }
 }
 
 }  // namespace neurite

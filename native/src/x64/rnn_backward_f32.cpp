@@ -140,6 +140,14 @@ void times_transposed(const float *m_t, int64_t stride, int gated, int width, in
     }
 }
 
+// sum[0, n) += add[0, n)
+void add_to(float *sum, const float *add, int64_t n) {
+    for (int64_t j = 0; j < n; j += kLanes) {
+        const int lanes = static_cast<int>(std::min<int64_t>(kLanes, n - j));
+        store_first(sum + j, load_first(sum + j, lanes) + load_first(add + j, lanes), lanes);
+    }
+}
+
 // M^T of a Keras-layout M [rows, gated] into [gated][stride] with zeros past `rows` in each row.
 void transpose_padded(const float *m, int rows, int gated, int64_t stride, float *m_t) {
     for (int j = 0; j < gated; ++j) {
@@ -159,12 +167,16 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
     // it serves every row of a tile.
     const int in = d.input_size;
     const int64_t stride = ceil_div(units, kLanes) * kLanes, in_stride = ceil_div(in, kLanes) * kLanes;
-    float *u_t = thread_scratch(int64_t{gated} * (stride + (p.d_src != nullptr ? in_stride : 0)),
+    const int64_t tiles = ceil_div(p.batch, kRows), bias_floats = p.d_bias != nullptr ? p.bias_floats() : 0;
+    float *u_t = thread_scratch(int64_t{gated} * (stride + (p.d_src != nullptr ? in_stride : 0)) + tiles * bias_floats,
                                 ScratchSlot::kGradientLeft);
     float *w_t = u_t + int64_t{gated} * stride;
+    // Each tile's sums of its gates' gradients, added up in tile order after: the bias's
+    // gradient then needs no pass of its own over every step's gradients, and its sums do not
+    // depend on how tiles were shared out.
+    float *tile_bias_sums = w_t + (p.d_src != nullptr ? int64_t{gated} * in_stride : 0);
     transpose_padded(p.recurrent_kernel, units, gated, stride, u_t);
     if (p.d_src != nullptr) transpose_padded(p.kernel, in, gated, in_stride, w_t);
-    const int64_t tiles = ceil_div(p.batch, kRows);
     parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> memory(static_cast<size_t>(kRows) * 3 * units);
         for (int64_t tile = begin; tile < end; ++tile) {
@@ -177,6 +189,8 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                 d_prev[r] = dc[r] + units;
             }
             std::fill(memory.begin(), memory.end(), 0.f);
+            float *bias_sums = p.d_bias != nullptr ? tile_bias_sums + tile * bias_floats : nullptr;
+            if (bias_sums != nullptr) std::fill(bias_sums, bias_sums + bias_floats, 0.f);
             for (int r = 0; r < rows; ++r) p.seed(first_row + r, dh[r], dc[r]);
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
@@ -208,6 +222,10 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                     }
                     const float *dy = d.return_sequences ? p.step_gradient(row, s) : nullptr;
                     gate_gradients(p, at, wr, u_t, stride, dh[r], dy, dc[r], d_prev[r]);
+                    if (bias_sums != nullptr) {
+                        add_to(bias_sums, p.workspace + at.dx(wr), gated);
+                        if (bias_floats > gated) add_to(bias_sums + gated, p.workspace + at.d_rec(wr), gated);
+                    }
                     d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.dx(wr));
                     d_x[active] = p.workspace + at.dx(wr);
                     d_src[active] = p.d_src != nullptr ? p.d_src + wr * in : nullptr;
@@ -227,6 +245,9 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
             }
         }
     });
+    if (p.d_bias == nullptr) return;
+    std::copy(tile_bias_sums, tile_bias_sums + bias_floats, p.d_bias);
+    for (int64_t tile = 1; tile < tiles; ++tile) add_to(p.d_bias, tile_bias_sums + tile * bias_floats, bias_floats);
 }
 
 }  // namespace NRT_SIMD

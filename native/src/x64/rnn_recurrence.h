@@ -193,7 +193,7 @@ void end_step(const RnnProblem &p, Tile &tile, int s, int t, int first, int last
             if (tile.state.saved_c[r] != nullptr) copy_units(tile.state.c[r], tile.state.saved_c[r], first, last);
             std::swap(tile.state.h[r], tile.state.next[r]);
             std::swap(tile.state.c[r], tile.state.c_next[r]);
-            if (out != nullptr) std::copy(tile.state.h[r] + first, tile.state.h[r] + last, out + first);
+            if (out != nullptr) copy_units(tile.state.h[r], out, first, last);
         } else if (out != nullptr) {
             std::fill(out + first, out + last, 0.f);
         }
