@@ -5,7 +5,6 @@ import static org.neurite.backend.JavaBackend.read;
 import static org.neurite.backend.JavaBackend.writable;
 import static org.neurite.backend.JavaDense.PIXELS;
 import static org.neurite.backend.JavaEltwise.activate;
-import static org.neurite.backend.JavaDense.axpy4;
 
 import java.util.Arrays;
 import org.neurite.Tensor;
@@ -68,12 +67,11 @@ final class JavaConv2d implements ConvOp {
                                 }
                                 continue;
                             }
-                            for (int grp = 0; grp < groups; grp++) {
-                                for (int c = 0; c < icg; c++) {
-                                    int channel = grp * icg + c;
-                                    axpy4(at[0] < 0 ? 0f : x[at[0] + channel], at[1] < 0 ? 0f : x[at[1] + channel],
-                                            at[2] < 0 ? 0f : x[at[2] + channel], at[3] < 0 ? 0f : x[at[3] + channel],
-                                            w, (tap + c) * outC + grp * ocg, acc, grp * ocg, ocg);
+                            for (int p = 0; p < pixels; p++) {
+                                if (at[p] < 0) continue;
+                                for (int grp = 0; grp < groups; grp++) {
+                                    JavaDense.addVectorTimesMatrix(x, at[p] + grp * icg, icg, w, tap * outC + grp * ocg, outC,
+                                            acc[p], grp * ocg, ocg);
                                 }
                             }
                         }
@@ -93,7 +91,11 @@ final class JavaConv2d implements ConvOp {
     public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
         final float[] dy = read(dPre), dx = writable(dInput), w = read(kernel);
         final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
-        final int icg = g.inPerGroup(), ocg = g.outPerGroup(), sample = inH * inW * inC;
+        final int icg = g.inPerGroup(), ocg = g.outPerGroup(), sample = inH * inW * inC, tapFloats = icg * outC;
+        // Each tap's [icg, outC] slab transposed to [outC, icg]: a group's input gradient at a tap is then the output
+        // gradient times ocg rows of it, a sum C2 vectorises.
+        final float[] wT = JavaDense.transposeBuffer(0, g.kernelH() * g.kernelW() * tapFloats);
+        for (int tap = 0; tap < g.kernelH() * g.kernelW(); tap++) JavaDense.transpose(w, tap * tapFloats, icg, outC, wT, tap * tapFloats);
         // One sample per task: overlapping windows add into the same input cells in one fixed order.
         Parallel.forRange(dInput.dim(0), threads, (first, last) -> {
             Arrays.fill(dx, first * sample, last * sample, 0f);
@@ -107,10 +109,10 @@ final class JavaConv2d implements ConvOp {
                             for (int j = 0; j < g.kernelW(); j++) {
                                 int iw = ow * g.strideW() + j * g.dilationW() - g.padLeft();
                                 if (iw < 0 || iw >= inW) continue;
-                                int at = ((n * inH + ih) * inW + iw) * inC, tap = (i * g.kernelW() + j) * icg;
-                                for (int ch = 0; ch < inC; ch++) {
-                                    int grp = ch / icg;
-                                    dx[at + ch] += JavaDense.dot(dy, out + grp * ocg, w, (tap + ch % icg) * outC + grp * ocg, ocg);
+                                int at = ((n * inH + ih) * inW + iw) * inC, tap = (i * g.kernelW() + j) * tapFloats;
+                                for (int grp = 0; grp < g.groups(); grp++) {
+                                    JavaDense.addVectorTimesMatrix(dy, out + grp * ocg, ocg, wT, tap + grp * ocg * icg, icg,
+                                            dx, at + grp * icg, icg);
                                 }
                             }
                         }
@@ -132,6 +134,10 @@ final class JavaConv2d implements ConvOp {
                 int tap = item / inC, ch = item % inC, i = tap / kw, j = tap % kw, grp = ch / icg;
                 int row = (tap * icg + ch % icg) * outC + grp * ocg;
                 Arrays.fill(dw, row, row + ocg, 0f);
+                // The pixels in order, four at a time (one pass over the row per four): the last pixels and offsets
+                // seen, and how many of them wait.
+                float v0 = 0f, v1 = 0f, v2 = 0f;
+                int o0 = 0, o1 = 0, o2 = 0, waiting = 0;
                 for (int n = 0; n < batch; n++) {
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * g.strideH() + i * g.dilationH() - g.padTop();
@@ -140,10 +146,22 @@ final class JavaConv2d implements ConvOp {
                             int iw = ow * g.strideW() + j * g.dilationW() - g.padLeft();
                             if (iw < 0 || iw >= inW) continue;
                             float v = x[((n * inH + ih) * inW + iw) * inC + ch];
-                            JavaDense.axpy(v, dy, ((n * outH + oh) * outW + ow) * outC + grp * ocg, dw, row, ocg);
+                            int o = ((n * outH + oh) * outW + ow) * outC + grp * ocg;
+                            switch (waiting++) {
+                                case 0 -> { v0 = v; o0 = o; }
+                                case 1 -> { v1 = v; o1 = o; }
+                                case 2 -> { v2 = v; o2 = o; }
+                                default -> {
+                                    JavaDense.axpy4Rows(v0, v1, v2, v, dy, o0, o1, o2, o, dw, row, ocg);
+                                    waiting = 0;
+                                }
+                            }
                         }
                     }
                 }
+                if (waiting > 0) JavaDense.axpy(v0, dy, o0, dw, row, ocg);
+                if (waiting > 1) JavaDense.axpy(v1, dy, o1, dw, row, ocg);
+                if (waiting > 2) JavaDense.axpy(v2, dy, o2, dw, row, ocg);
             }
         });
         commit(dKernel, dw);

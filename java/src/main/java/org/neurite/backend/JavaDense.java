@@ -19,6 +19,9 @@ final class JavaDense implements DenseOp {
     // uses them from its start to its end and runs no other task meanwhile, so one set per thread is enough.
     private static final ThreadLocal<float[][]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[PIXELS][0]);
     private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[PIXELS]);
+    // Each thread's transposed kernels (two at once: a recurrent layer's input and recurrent kernels), written by the
+    // calling thread before its parallel work reads them, and kept between calls.
+    private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /** This thread's {@link #PIXELS} accumulator rows of at least {@code width} floats (their contents are left over). */
     static float[][] accumulators(int width) {
@@ -61,17 +64,47 @@ final class JavaDense implements DenseOp {
         commit(output, y);
     }
 
-    /** dx[r, i] = sum over o of dPre[r, o] w[i, o]. */
+    /** dx[r] = dPre[r] w^T. */
     @Override
     public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
-        final float[] dy = read(dPre), dx = writable(dInput), w = read(kernel);
-        final int in = g.in(), out = g.out();
-        Parallel.forRange(dInput.dim(0), threads, (begin, end) -> {
+        float[] dx = writable(dInput);
+        timesTransposed(read(dPre), 0, dInput.dim(0), g.out(), read(kernel), g.in(), dx, threads);
+        commit(dInput, dx);
+    }
+
+    /**
+     * y[r] = a[r] m^T for the rows r of a [rows, width] from aFrom, with m [cols, width] (a kernel in Keras layout)
+     * and y [rows, cols]: over m^T's rows, so that the sums vectorise where dot products of m's rows would not.
+     */
+    static void timesTransposed(float[] a, int aFrom, int rows, int width, float[] m, int cols, float[] y, int threads) {
+        final float[] mT = transpose(m, cols, width, 0);  // slot 0: a recurrent layer holds U^T in slot 1 meanwhile
+        Parallel.forRange(rows, threads, (begin, end) -> {
             for (int r = begin; r < end; r++) {
-                for (int i = 0; i < in; i++) dx[r * in + i] = dot(dy, r * out, w, i * out, out);
+                Arrays.fill(y, r * cols, (r + 1) * cols, 0f);
+                addVectorTimesMatrix(a, aFrom + r * width, width, mT, 0, cols, y, r * cols, cols);
             }
         });
-        commit(dInput, dx);
+    }
+
+    /** m^T [cols, rows] of m [rows, cols], in this thread's transposition buffer {@code slot} (0 or 1). */
+    static float[] transpose(float[] m, int rows, int cols, int slot) {
+        float[] t = transposeBuffer(slot, rows * cols);
+        transpose(m, 0, rows, cols, t, 0);
+        return t;
+    }
+
+    /** This thread's transposition buffer {@code slot} (0 or 1), of at least {@code size} floats. */
+    static float[] transposeBuffer(int slot, int size) {
+        float[][] buffers = TRANSPOSED.get();
+        if (buffers[slot].length < size) buffers[slot] = new float[size];
+        return buffers[slot];
+    }
+
+    /** t[at...] = the transpose [cols, rows] of m [rows, cols] from {@code from}. */
+    static void transpose(float[] m, int from, int rows, int cols, float[] t, int at) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) t[at + j * rows + i] = m[from + i * cols + j];
+        }
     }
 
     @Override
@@ -88,7 +121,15 @@ final class JavaDense implements DenseOp {
         final float[] dw = writable(dKernel);
         Parallel.forRange(in, threads, (begin, end) -> {
             Arrays.fill(dw, begin * out, end * out, 0f);
-            for (int r = 0; r < rows; r++) {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) { // four rows of dy per pass over a row of dw
+                int x0 = xFrom + r * in, y0 = dyFrom + r * out;
+                for (int i = begin; i < end; i++) {
+                    axpy4Rows(x[x0 + i], x[x0 + in + i], x[x0 + 2 * in + i], x[x0 + 3 * in + i], dy, y0, y0 + out,
+                            y0 + 2 * out, y0 + 3 * out, dw, i * out, out);
+                }
+            }
+            for (; r < rows; r++) {
                 for (int i = begin; i < end; i++) axpy(x[xFrom + r * in + i], dy, dyFrom + r * out, dw, i * out, out);
             }
         });
@@ -104,10 +145,28 @@ final class JavaDense implements DenseOp {
         commit(dBias, db);
     }
 
-    static float dot(float[] a, int from, float[] b, int at, int count) {
-        float sum = 0f;
-        for (int k = 0; k < count; k++) sum += a[from + k] * b[at + k];
-        return sum;
+    /**
+     * y[at, at + count) += a[from, from + rows) m, where m's rows are {@code stride} floats apart from mFrom and
+     * their first {@code count} count: four rows of m per pass over y. The vector-matrix product in a form C2
+     * vectorises (a dot product, a reduction, it does not).
+     */
+    static void addVectorTimesMatrix(float[] a, int from, int rows, float[] m, int mFrom, int stride, float[] y, int at,
+                                     int count) {
+        int j = 0;
+        for (; j + 4 <= rows; j += 4) {
+            int row = mFrom + j * stride;
+            axpy4Rows(a[from + j], a[from + j + 1], a[from + j + 2], a[from + j + 3], m, row, row + stride,
+                    row + 2 * stride, row + 3 * stride, y, at, count);
+        }
+        for (; j < rows; j++) axpy(a[from + j], m, mFrom + j * stride, y, at, count);
+    }
+
+    /** y[at + k] += a0 m[row0 + k] + a1 m[row1 + k] + a2 m[row2 + k] + a3 m[row3 + k] for k < count: y read and written once per four rows. */
+    static void axpy4Rows(float a0, float a1, float a2, float a3, float[] m, int row0, int row1, int row2, int row3,
+                          float[] y, int at, int count) {
+        for (int k = 0; k < count; k++) {
+            y[at + k] += a0 * m[row0 + k] + a1 * m[row1 + k] + a2 * m[row2 + k] + a3 * m[row3 + k];
+        }
     }
 
     /** y[at + k] += a * x[from + k] for k < count. */

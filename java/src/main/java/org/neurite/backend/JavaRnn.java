@@ -124,7 +124,9 @@ final class JavaRnn implements RnnOp {
                          Tensor dInitialH, Tensor dInitialC, Tensor dFinalH, Tensor dFinalC, int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
         final Workspace at = new Workspace(g, batch, steps);
-        final float[] m = mask == null ? null : read(mask), u = read(recurrentValue);
+        final float[] m = mask == null ? null : read(mask);
+        // U^T [gu, units]: dh of the step before, and GRU's gradient at r h, are vector-matrix products with its rows.
+        final float[] uT = JavaDense.transpose(read(recurrentValue), units, gu, 1);
         // The gradient of the outputs the recurrence wrote, Keras' rule for masked steps moved out (in a copy).
         final float[] dy = hasMaskedOutputRule(g, m) ? read(dOutput).clone() : read(dOutput);
         applyMaskedOutputRule(g, batch, steps, m, dy, outputOffset, true);
@@ -186,9 +188,9 @@ final class JavaRnn implements RnnOp {
                             }
                             if (!g.resetAfter()) {
                                 // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and h
-                                for (int k = 0; k < units; k++) {
-                                    dRh[k] = JavaDense.dot(ws, dx + 2 * units, u, k * gu + 2 * units, units);
-                                }
+                                Arrays.fill(dRh, 0f);
+                                JavaDense.addVectorTimesMatrix(ws, dx + 2 * units, units, uT, 2 * units * units, units, dRh, 0,
+                                        units);
                                 for (int j = 0; j < units; j++) {
                                     ws[dx + units + j] = dRh[j] * ws[hp + j] * derivative(ra, 0f, ws[sv + units + j]);
                                     dPrev[j] += dRh[j] * ws[sv + units + j];
@@ -204,7 +206,8 @@ final class JavaRnn implements RnnOp {
                     }
                     // dh of the step before: what flows through the recurrent kernel, plus any direct path
                     int recurrentGradient = at.gru ? dr : dx;
-                    for (int k = 0; k < units; k++) dh[k] = dPrev[k] + JavaDense.dot(ws, recurrentGradient, u, k * gu, gu);
+                    System.arraycopy(dPrev, 0, dh, 0, units);
+                    JavaDense.addVectorTimesMatrix(ws, recurrentGradient, gu, uT, 0, units, dh, 0, units);
                 }
                 // What is left flows into the initial states.
                 if (dh0 != null) System.arraycopy(dh, 0, dh0, row * units, units);
@@ -242,12 +245,8 @@ final class JavaRnn implements RnnOp {
             commit(dBias, db);
         }
         if (dInput == null) return;
-        float[] dx = writable(dInput), w = read(kernelValue);
-        Parallel.forRange(rows, threads, (begin, end) -> {
-            for (int r = begin; r < end; r++) {
-                for (int i = 0; i < g.inputSize(); i++) dx[r * g.inputSize() + i] = JavaDense.dot(ws, dX + r * gu, w, i * gu, gu);
-            }
-        });
+        float[] dx = writable(dInput);
+        JavaDense.timesTransposed(ws, dX, rows, gu, read(kernelValue), g.inputSize(), dx, threads);
         commit(dInput, dx);
     }
 
@@ -366,10 +365,7 @@ final class JavaRnn implements RnnOp {
         // rec = h U (for GRU without reset_after: the z and r columns only, the h columns from r h below)
         Arrays.fill(rec, 0f);
         int columns = twoPass ? 2 * units : gu;
-        for (int k = 0; k < units; k++) {
-            float hk = h[k];
-            for (int j = 0; j < columns; j++) rec[j] += hk * u[k * gu + j];
-        }
+        JavaDense.addVectorTimesMatrix(h, 0, units, u, 0, gu, rec, 0, columns);
         if (splitBias != null) for (int j = 0; j < gu; j++) rec[j] += splitBias[gu + j];
         for (int j = 0; j < gu; j++) rec[j] += projected[at + j]; // now x W + b + h U, per gate
         switch (g.cell()) {
@@ -403,10 +399,7 @@ final class JavaRnn implements RnnOp {
                 } else {
                     for (int j = 0; j < units; j++) rh[j] = rec[units + j] * h[j];
                     for (int j = 0; j < units; j++) next[j] = 0f;
-                    for (int k = 0; k < units; k++) {
-                        float v = rh[k];
-                        for (int j = 0; j < units; j++) next[j] += v * u[k * gu + 2 * units + j];
-                    }
+                    JavaDense.addVectorTimesMatrix(rh, 0, units, u, 2 * units, gu, next, 0, units);
                     for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
                 }
                 activate(a, 0f, next, 0, units);
