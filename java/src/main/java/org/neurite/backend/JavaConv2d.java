@@ -5,18 +5,20 @@ import static org.neurite.backend.JavaBackend.read;
 import static org.neurite.backend.JavaBackend.writable;
 import static org.neurite.backend.JavaDense.PIXELS;
 import static org.neurite.backend.JavaEltwise.activate;
+import static org.neurite.backend.JavaVectors.Slot;
+import static org.neurite.backend.JavaVectors.scratch;
 
 import java.util.Arrays;
 import org.neurite.Tensor;
 
 /**
  * Convolution in plain Java, the counterpart of {@code native/src/ref/conv2d_nhwc_f32_ref.cpp}.
- * It reads Keras' HWIO kernel directly: output channels are innermost, so the inner loops
- * run over contiguous output channels with no calls or branches, which C2 vectorises.
+ * It keeps Keras' HWIO kernel as its rows, one per tap and input channel: output channels are
+ * innermost, so the inner loops run over contiguous output channels of a row (see {@link JavaVectors}).
  */
 final class JavaConv2d implements ConvOp {
     private final ConvGeometry g;
-    private float[] w;
+    private float[][] w;
 
     JavaConv2d(ConvGeometry g) {
         this.g = g;
@@ -29,27 +31,27 @@ final class JavaConv2d implements ConvOp {
 
     @Override
     public void setKernel(Tensor hwio) {
-        w = JavaBackend.copyInto(w, hwio);
+        w = JavaVectors.rowsOf(read(hwio), 0, g.kernelH() * g.kernelW() * g.inPerGroup(), g.outC(), w);
     }
 
     @Override
     public void forward(Tensor input, Tensor bias, Tensor output, int threads) {
-        final float[] w = this.w;
+        final float[][] w = this.w;
         final float[] x = read(input), b = bias == null ? null : read(bias);
         final float[] y = writable(output);
         final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
         final int kh = g.kernelH(), kw = g.kernelW(), icg = g.inPerGroup(), ocg = g.outPerGroup(), groups = g.groups();
         final boolean depthwise = icg == 1 && ocg == 1;
         Parallel.forRange(input.dim(0) * outH, threads, (begin, end) -> {
-            float[][] acc = JavaDense.accumulators(outC);
+            float[][] acc = scratch(Slot.TASK, PIXELS, outC);
             int[] at = JavaDense.offsets();
             for (int row = begin; row < end; row++) {
                 int n = row / outH, oh = row % outH;
                 for (int ow0 = 0; ow0 < outW; ow0 += PIXELS) {
                     int pixels = Math.min(PIXELS, outW - ow0);
-                    for (float[] pixel : acc) {
-                        if (b == null) Arrays.fill(pixel, 0, outC, 0f);
-                        else System.arraycopy(b, 0, pixel, 0, outC);
+                    for (int p = 0; p < PIXELS; p++) {
+                        if (b == null) Arrays.fill(acc[p], 0, outC, 0f);
+                        else System.arraycopy(b, 0, acc[p], 0, outC);
                     }
                     for (int i = 0; i < kh; i++) {
                         int ih = oh * g.strideH() + i * g.dilationH() - g.padTop();
@@ -63,15 +65,16 @@ final class JavaConv2d implements ConvOp {
                             int tap = (i * kw + j) * icg;
                             if (depthwise) {
                                 for (int p = 0; p < pixels; p++) {
-                                    if (at[p] >= 0) depthwiseTap(x, at[p], w, tap * outC, acc[p], outC);
+                                    if (at[p] >= 0) depthwiseTap(x, at[p], w[tap], acc[p], outC);
                                 }
                                 continue;
                             }
-                            for (int p = 0; p < pixels; p++) {
-                                if (at[p] < 0) continue;
-                                for (int grp = 0; grp < groups; grp++) {
-                                    JavaDense.addVectorTimesMatrix(x, at[p] + grp * icg, icg, w, tap * outC + grp * ocg, outC,
-                                            acc[p], grp * ocg, ocg);
+                            for (int grp = 0; grp < groups; grp++) {
+                                for (int c = 0; c < icg; c++) {
+                                    int channel = grp * icg + c;
+                                    JavaVectors.axpy4(at[0] < 0 ? 0f : x[at[0] + channel], at[1] < 0 ? 0f : x[at[1] + channel],
+                                            at[2] < 0 ? 0f : x[at[2] + channel], at[3] < 0 ? 0f : x[at[3] + channel],
+                                            w[tap + c], acc[0], acc[1], acc[2], acc[3], grp * ocg, (grp + 1) * ocg);
                                 }
                             }
                         }
@@ -91,13 +94,14 @@ final class JavaConv2d implements ConvOp {
     public void backwardData(Tensor kernel, Tensor dPre, Tensor dInput, int threads) {
         final float[] dy = read(dPre), dx = writable(dInput), w = read(kernel);
         final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
-        final int icg = g.inPerGroup(), ocg = g.outPerGroup(), sample = inH * inW * inC, tapFloats = icg * outC;
-        // Each tap's [icg, outC] slab transposed to [outC, icg]: a group's input gradient at a tap is then the output
-        // gradient times ocg rows of it, a sum C2 vectorises.
-        final float[] wT = JavaDense.transposeBuffer(0, g.kernelH() * g.kernelW() * tapFloats);
-        for (int tap = 0; tap < g.kernelH() * g.kernelW(); tap++) JavaDense.transpose(w, tap * tapFloats, icg, outC, wT, tap * tapFloats);
+        final int icg = g.inPerGroup(), ocg = g.outPerGroup(), sample = inH * inW * inC, taps = g.kernelH() * g.kernelW();
+        // Each tap's [icg, outC] slab transposed, a row per (tap, output channel): a group's input gradient at a tap
+        // is then the output gradient times ocg of these rows.
+        final float[][] wT = scratch(Slot.KERNEL, taps * outC, icg);
+        for (int tap = 0; tap < taps; tap++) JavaVectors.transposeInto(w, tap * icg * outC, icg, outC, wT, tap * outC);
         // One sample per task: overlapping windows add into the same input cells in one fixed order.
         Parallel.forRange(dInput.dim(0), threads, (first, last) -> {
+            float[] acc = scratch(Slot.TASK, 1, icg)[0];
             Arrays.fill(dx, first * sample, last * sample, 0f);
             for (int n = first; n < last; n++) {
                 for (int oh = 0; oh < outH; oh++) {
@@ -109,10 +113,12 @@ final class JavaConv2d implements ConvOp {
                             for (int j = 0; j < g.kernelW(); j++) {
                                 int iw = ow * g.strideW() + j * g.dilationW() - g.padLeft();
                                 if (iw < 0 || iw >= inW) continue;
-                                int at = ((n * inH + ih) * inW + iw) * inC, tap = (i * g.kernelW() + j) * tapFloats;
+                                int at = ((n * inH + ih) * inW + iw) * inC, tap = (i * g.kernelW() + j) * outC;
                                 for (int grp = 0; grp < g.groups(); grp++) {
-                                    JavaDense.addVectorTimesMatrix(dy, out + grp * ocg, ocg, wT, tap + grp * ocg * icg, icg,
-                                            dx, at + grp * icg, icg);
+                                    Arrays.fill(acc, 0, icg, 0f);
+                                    JavaVectors.addVectorTimesRows(dy, out + grp * ocg, wT, tap + grp * ocg, ocg, acc, 0, icg);
+                                    int into = at + grp * icg;
+                                    for (int c = 0; c < icg; c++) dx[into + c] += acc[c];
                                 }
                             }
                         }
@@ -123,21 +129,26 @@ final class JavaConv2d implements ConvOp {
         commit(dInput, dx);
     }
 
-    /** Each thread owns whole (tap, input channel) rows of the kernel's gradient and sums over every output pixel in order. */
+    /**
+     * Each thread owns whole (tap, input channel) rows of the kernel's gradient and sums over every output pixel in
+     * order, four pixels at a time, over the output gradient's pixels copied into rows first.
+     */
     @Override
     public void backwardWeights(Tensor input, Tensor dPre, Tensor dKernel, Tensor dBias, int threads) {
-        final float[] x = read(input), dy = read(dPre), dw = writable(dKernel);
+        final float[] x = read(input), dy = read(dPre);
         final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
         final int icg = g.inPerGroup(), ocg = g.outPerGroup(), kw = g.kernelW(), batch = input.dim(0);
-        Parallel.forRange(g.kernelH() * kw * inC, threads, (begin, end) -> {
+        final int items = g.kernelH() * kw * inC, pixels = batch * outH * outW;
+        final float[][] dyRows = JavaVectors.rowsInto(dy, pixels, outC, scratch(Slot.OUTPUT_GRADIENT, pixels, outC));
+        final float[][] sums = scratch(Slot.GRADIENT, items, outC);
+        Parallel.forRange(items, threads, (begin, end) -> {
             for (int item = begin; item < end; item++) {
-                int tap = item / inC, ch = item % inC, i = tap / kw, j = tap % kw, grp = ch / icg;
-                int row = (tap * icg + ch % icg) * outC + grp * ocg;
-                Arrays.fill(dw, row, row + ocg, 0f);
-                // The pixels in order, four at a time (one pass over the row per four): the last pixels and offsets
-                // seen, and how many of them wait.
+                int tap = item / inC, ch = item % inC, i = tap / kw, j = tap % kw, from = ch / icg * ocg, to = from + ocg;
+                float[] sum = sums[item];
+                Arrays.fill(sum, from, to, 0f);
+                // The last pixels seen, waiting to be added four at a time, and how many wait.
                 float v0 = 0f, v1 = 0f, v2 = 0f;
-                int o0 = 0, o1 = 0, o2 = 0, waiting = 0;
+                int p0 = 0, p1 = 0, p2 = 0, waiting = 0;
                 for (int n = 0; n < batch; n++) {
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * g.strideH() + i * g.dilationH() - g.padTop();
@@ -146,30 +157,36 @@ final class JavaConv2d implements ConvOp {
                             int iw = ow * g.strideW() + j * g.dilationW() - g.padLeft();
                             if (iw < 0 || iw >= inW) continue;
                             float v = x[((n * inH + ih) * inW + iw) * inC + ch];
-                            int o = ((n * outH + oh) * outW + ow) * outC + grp * ocg;
+                            int pixel = (n * outH + oh) * outW + ow;
                             switch (waiting++) {
-                                case 0 -> { v0 = v; o0 = o; }
-                                case 1 -> { v1 = v; o1 = o; }
-                                case 2 -> { v2 = v; o2 = o; }
+                                case 0 -> { v0 = v; p0 = pixel; }
+                                case 1 -> { v1 = v; p1 = pixel; }
+                                case 2 -> { v2 = v; p2 = pixel; }
                                 default -> {
-                                    JavaDense.axpy4Rows(v0, v1, v2, v, dy, o0, o1, o2, o, dw, row, ocg);
+                                    JavaVectors.addRows4(v0, v1, v2, v, dyRows[p0], dyRows[p1], dyRows[p2], dyRows[pixel], sum,
+                                            from, to);
                                     waiting = 0;
                                 }
                             }
                         }
                     }
                 }
-                if (waiting > 0) JavaDense.axpy(v0, dy, o0, dw, row, ocg);
-                if (waiting > 1) JavaDense.axpy(v1, dy, o1, dw, row, ocg);
-                if (waiting > 2) JavaDense.axpy(v2, dy, o2, dw, row, ocg);
+                if (waiting > 0) JavaVectors.axpy(v0, dyRows[p0], sum, from, to);
+                if (waiting > 1) JavaVectors.axpy(v1, dyRows[p1], sum, from, to);
+                if (waiting > 2) JavaVectors.axpy(v2, dyRows[p2], sum, from, to);
             }
         });
+        float[] dw = writable(dKernel);
+        for (int item = 0; item < items; item++) {
+            int tap = item / inC, ch = item % inC, from = ch / icg * ocg;
+            System.arraycopy(sums[item], from, dw, (tap * icg + ch % icg) * outC + from, ocg);
+        }
         commit(dKernel, dw);
-        if (dBias != null) JavaDense.sumRows(dy, 0, batch * outH * outW, outC, dBias);
+        if (dBias != null) JavaDense.sumRows(dy, 0, pixels, outC, dBias);
     }
 
-    private static void depthwiseTap(float[] x, int in, float[] w, int from, float[] acc, int channels) {
-        for (int c = 0; c < channels; c++) acc[c] += x[in + c] * w[from + c];
+    private static void depthwiseTap(float[] x, int in, float[] w, float[] acc, int channels) {
+        for (int c = 0; c < channels; c++) acc[c] += x[in + c] * w[c];
     }
 
     @Override

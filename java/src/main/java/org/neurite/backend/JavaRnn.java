@@ -16,7 +16,7 @@ import org.neurite.Tensor;
  */
 final class JavaRnn implements RnnOp {
     private final RnnGeometry g;
-    private float[] kernel, recurrent;
+    private float[][] kernel, recurrent;  // Keras' [input, G units] and [units, G units], as rows (see JavaVectors)
 
     JavaRnn(RnnGeometry g) {
         this.g = g;
@@ -29,8 +29,8 @@ final class JavaRnn implements RnnOp {
 
     @Override
     public void setKernels(Tensor kernel, Tensor recurrentKernel) {
-        this.kernel = JavaBackend.copyInto(this.kernel, kernel);
-        this.recurrent = JavaBackend.copyInto(this.recurrent, recurrentKernel);
+        this.kernel = JavaVectors.rowsOf(read(kernel), 0, g.inputSize(), g.gatedUnits(), this.kernel);
+        this.recurrent = JavaVectors.rowsOf(read(recurrentKernel), 0, g.units(), g.gatedUnits(), this.recurrent);
     }
 
     @Override
@@ -62,7 +62,8 @@ final class JavaRnn implements RnnOp {
     private void run(Tensor input, boolean projected, Tensor mask, Tensor bias, Tensor initialH, Tensor initialC,
                      Tensor output, int outputOffset, Tensor finalH, Tensor finalC, Tensor workspace, int threads) {
         final int batch = input.dim(0), steps = input.dim(1), units = g.units(), gu = g.gatedUnits();
-        final float[] m = mask == null ? null : read(mask), u = recurrent;
+        final float[] m = mask == null ? null : read(mask);
+        final float[][] u = recurrent;
         final float[] b = bias == null ? null : read(bias);
         final float[] h0 = initialH == null ? null : read(initialH), c0 = initialC == null ? null : read(initialC);
         final float[] y = writable(output), hT = finalH == null ? null : writable(finalH);
@@ -126,7 +127,8 @@ final class JavaRnn implements RnnOp {
         final Workspace at = new Workspace(g, batch, steps);
         final float[] m = mask == null ? null : read(mask);
         // U^T [gu, units]: dh of the step before, and GRU's gradient at r h, are vector-matrix products with its rows.
-        final float[] uT = JavaDense.transpose(read(recurrentValue), units, gu, 1);
+        final float[][] uT = JavaVectors.scratch(JavaVectors.Slot.RECURRENT, gu, units);
+        JavaVectors.transposeInto(read(recurrentValue), 0, units, gu, uT, 0);
         // The gradient of the outputs the recurrence wrote, Keras' rule for masked steps moved out (in a copy).
         final float[] dy = hasMaskedOutputRule(g, m) ? read(dOutput).clone() : read(dOutput);
         applyMaskedOutputRule(g, batch, steps, m, dy, outputOffset, true);
@@ -141,8 +143,8 @@ final class JavaRnn implements RnnOp {
                 Arrays.fill(dh, 0f);
                 Arrays.fill(dc, 0f);
                 // BPTT starts from the output's gradient (without returnSequences) and the final states'.
-                if (!g.returnSequences()) JavaDense.axpy(1f, dy, outputOffset + row * g.outputStride(), dh, 0, units);
-                if (dhT != null) JavaDense.axpy(1f, dhT, row * units, dh, 0, units);
+                if (!g.returnSequences()) JavaVectors.axpy(1f, dy, outputOffset + row * g.outputStride(), dh, 0, units);
+                if (dhT != null) JavaVectors.axpy(1f, dhT, row * units, dh, 0, units);
                 if (dcT != null) System.arraycopy(dcT, row * units, dc, 0, units);
                 for (int s = steps - 1; s >= 0; s--) {
                     int t = g.goBackwards() ? steps - 1 - s : s, r = row * steps + t;
@@ -154,7 +156,7 @@ final class JavaRnn implements RnnOp {
                     }
                     if (g.returnSequences()) {
                         int out = outputOffset + (row * steps + (g.reverseOutput() ? steps - 1 - s : s)) * g.outputStride();
-                        JavaDense.axpy(1f, dy, out, dh, 0, units);
+                        JavaVectors.axpy(1f, dy, out, dh, 0, units);
                     }
                     Arrays.fill(dPrev, 0f);
                     switch (g.cell()) {
@@ -189,8 +191,7 @@ final class JavaRnn implements RnnOp {
                             if (!g.resetAfter()) {
                                 // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and h
                                 Arrays.fill(dRh, 0f);
-                                JavaDense.addVectorTimesMatrix(ws, dx + 2 * units, units, uT, 2 * units * units, units, dRh, 0,
-                                        units);
+                                JavaVectors.addVectorTimesRows(ws, dx + 2 * units, uT, 2 * units, units, dRh, 0, units);
                                 for (int j = 0; j < units; j++) {
                                     ws[dx + units + j] = dRh[j] * ws[hp + j] * derivative(ra, 0f, ws[sv + units + j]);
                                     dPrev[j] += dRh[j] * ws[sv + units + j];
@@ -207,7 +208,7 @@ final class JavaRnn implements RnnOp {
                     // dh of the step before: what flows through the recurrent kernel, plus any direct path
                     int recurrentGradient = at.gru ? dr : dx;
                     System.arraycopy(dPrev, 0, dh, 0, units);
-                    JavaDense.addVectorTimesMatrix(ws, recurrentGradient, gu, uT, 0, units, dh, 0, units);
+                    JavaVectors.addVectorTimesRows(ws, recurrentGradient, uT, 0, gu, dh, 0, units);
                 }
                 // What is left flows into the initial states.
                 if (dh0 != null) System.arraycopy(dh, 0, dh0, row * units, units);
@@ -240,8 +241,8 @@ final class JavaRnn implements RnnOp {
         if (dBias != null) {
             float[] db = writable(dBias);
             Arrays.fill(db, 0f);
-            for (int r = 0; r < rows; r++) JavaDense.axpy(1f, ws, dX + r * gu, db, 0, gu);
-            if (g.biasSize() > gu) for (int r = 0; r < rows; r++) JavaDense.axpy(1f, ws, dRecRows + r * gu, db, gu, gu);
+            for (int r = 0; r < rows; r++) JavaVectors.axpy(1f, ws, dX + r * gu, db, 0, gu);
+            if (g.biasSize() > gu) for (int r = 0; r < rows; r++) JavaVectors.axpy(1f, ws, dRecRows + r * gu, db, gu, gu);
             commit(dBias, db);
         }
         if (dInput == null) return;
@@ -341,7 +342,7 @@ final class JavaRnn implements RnnOp {
                 if (!gradient) {
                     System.arraycopy(y, before, y, at, units);
                 } else {
-                    JavaDense.axpy(1f, y, at, y, before, units);
+                    JavaVectors.axpy(1f, y, at, y, before, units);
                     Arrays.fill(y, at, at + units, 0f);
                 }
             }
@@ -357,7 +358,7 @@ final class JavaRnn implements RnnOp {
      * One step of one sequence: next (and c, in place, for LSTM) from h and the projected
      * input x = projected[at...]. Equations: native/include/neurite.h.
      */
-    private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[] u, float[] splitBias, float[] h,
+    private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[][] u, float[] splitBias, float[] h,
                                       float[] c, float[] next, float[] rec, float[] rh, float[] saved, int savedAt) {
         int units = g.units(), gu = g.gatedUnits();
         Activation a = g.activation(), ra = g.recurrentActivation();
@@ -365,7 +366,7 @@ final class JavaRnn implements RnnOp {
         // rec = h U (for GRU without reset_after: the z and r columns only, the h columns from r h below)
         Arrays.fill(rec, 0f);
         int columns = twoPass ? 2 * units : gu;
-        JavaDense.addVectorTimesMatrix(h, 0, units, u, 0, gu, rec, 0, columns);
+        JavaVectors.addVectorTimesRows(h, 0, u, 0, units, rec, 0, columns);
         if (splitBias != null) for (int j = 0; j < gu; j++) rec[j] += splitBias[gu + j];
         for (int j = 0; j < gu; j++) rec[j] += projected[at + j]; // now x W + b + h U, per gate
         switch (g.cell()) {
@@ -398,8 +399,10 @@ final class JavaRnn implements RnnOp {
                     }
                 } else {
                     for (int j = 0; j < units; j++) rh[j] = rec[units + j] * h[j];
-                    for (int j = 0; j < units; j++) next[j] = 0f;
-                    JavaDense.addVectorTimesMatrix(rh, 0, units, u, 2 * units, gu, next, 0, units);
+                    // (r h) Uh into rec's h columns, which h U left alone: there the rows' columns line up with it
+                    Arrays.fill(rec, 2 * units, gu, 0f);
+                    JavaVectors.addVectorTimesRows(rh, 0, u, 0, units, rec, 2 * units, gu);
+                    System.arraycopy(rec, 2 * units, next, 0, units);
                     for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
                 }
                 activate(a, 0f, next, 0, units);
