@@ -118,8 +118,8 @@ final class JavaEltwise {
             case LINEAR -> { }
             case RELU -> { for (int i = begin; i < end; i++) y[i] = Math.max(y[i], 0f); }
             case RELU6 -> { for (int i = begin; i < end; i++) y[i] = Math.min(Math.max(y[i], 0f), 6f); }
-            case SIGMOID -> { for (int i = begin; i < end; i++) y[i] = FloatMath.sigmoid(y[i]); }
-            case TANH -> { for (int i = begin; i < end; i++) y[i] = FloatMath.tanh(y[i]); }
+            case SIGMOID -> FloatMath.sigmoid(y, begin, end);
+            case TANH -> FloatMath.tanh(y, begin, end);
             case LEAKY_RELU -> { for (int i = begin; i < end; i++) y[i] = y[i] > 0f ? y[i] : alpha * y[i]; }
             case GELU -> { for (int i = begin; i < end; i++) y[i] = (float) (0.5 * y[i] * (1.0 + Erf.erf(y[i] * 0.7071067811865476))); }
             case EXPONENTIAL -> { for (int i = begin; i < end; i++) y[i] = (float) Math.exp(y[i]); }

@@ -16,8 +16,11 @@ final class JavaVectors {
     private JavaVectors() {
     }
 
-    /** A kernel's transpose; a recurrent kernel's; a weight gradient's sums; an output gradient's rows; a task's rows. */
-    enum Slot { KERNEL, RECURRENT, GRADIENT, OUTPUT_GRADIENT, TASK }
+    /**
+     * A kernel's transpose; a recurrent kernel's; a weight gradient's sums; an output gradient's rows; a task's rows;
+     * an activation's (FloatMath, within any of the others).
+     */
+    enum Slot { KERNEL, RECURRENT, GRADIENT, OUTPUT_GRADIENT, TASK, ACTIVATION }
 
     private static final ThreadLocal<float[][][]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][0][0]);
