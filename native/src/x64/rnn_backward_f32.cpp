@@ -195,8 +195,8 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
                 // The rows of the step before are far apart (a sequence's steps are adjacent, its
-                // rows not), out of the prefetchers' reach: without this, loading them is half
-                // of the time outside the recurrent product.
+                // rows not), out of the prefetchers' reach: without this, the loads of the output's
+                // gradient and the saved gates stalled most of the gate gradients' time.
                 if (s > 0)
                     for (int r = 0; r < rows; ++r) {
                         const int64_t wr = (first_row + r) * p.steps + p.input_step(s - 1);

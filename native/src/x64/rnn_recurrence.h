@@ -92,7 +92,10 @@ inline void save(float *saved, int64_t offset, Vec value, int lanes) {
 // to[first, last) = from[first, last), inline: a library call per row and step costs more than
 // the copy of a few vectors.
 inline void copy_units(const float *from, float *to, int first, int last) {
-    for (int j = first; j < last; j += kLanes) store_first(to + j, load_first(from + j, std::min(kLanes, last - j)), std::min(kLanes, last - j));
+    for (int j = first; j < last; j += kLanes) {
+        const int lanes = std::min(kLanes, last - j);
+        store_first(to + j, load_first(from + j, lanes), lanes);
+    }
 }
 
 constexpr int kTileBuffers = 6;
@@ -127,10 +130,11 @@ void init_tile(const RnnProblem &p, Tile &tile, int64_t first_row, float *memory
     }
 }
 
-// Sets the tile up for step s. With `prefetch`, also fetches the rows the next step reads and
-// writes: a thread running several tiles has more sequences than the hardware prefetchers
-// follow, and a sequence's rows of consecutive steps are adjacent but the next sequence's are a
-// sequence's length away. (A lone tile's few sequences are streams they do follow.)
+// Sets the tile up for step s. With `prefetch`, also fetches the next step's input projections:
+// a thread running several tiles has more sequences than the hardware prefetchers follow, and a
+// sequence's rows of consecutive steps are adjacent but the next sequence's are a sequence's
+// length away. (A lone tile's few sequences are streams they do follow. Fetching the rows the
+// next step writes as well made no difference.)
 template <int kRows>
 void begin_step(const RnnProblem &p, Tile &tile, int s, bool prefetch) {
     const int t = p.input_step(s);
@@ -138,18 +142,8 @@ void begin_step(const RnnProblem &p, Tile &tile, int s, bool prefetch) {
     const RnnWorkspace at(p.d, p.batch, p.steps);
     if (prefetch && s + 1 < p.steps)
         for (int r = 0; r < tile.rows; ++r) {
-            const int64_t next = tile.row[r] * p.steps + p.input_step(s + 1);
-            for (int64_t f = 0; f < projection_row; f += kFloatsPerLine)
-                __builtin_prefetch(p.projection + next * projection_row + f);
-            if (p.workspace != nullptr) {
-                for (int64_t f = 0; f < at.saved_width; f += kFloatsPerLine) __builtin_prefetch(p.workspace + at.saved(next) + f, 1);
-                for (int64_t f = 0; f < at.units; f += kFloatsPerLine) {
-                    __builtin_prefetch(p.workspace + at.h(next) + f, 1);
-                    if (at.lstm) __builtin_prefetch(p.workspace + at.c(next) + f, 1);
-                }
-            }
-            if (p.d.return_sequences)
-                for (int64_t f = 0; f < at.units; f += kFloatsPerLine) __builtin_prefetch(p.step_output(tile.row[r], s + 1) + f, 1);
+            const float *next = p.projection + (tile.row[r] * p.steps + p.input_step(s + 1)) * projection_row;
+            for (int64_t f = 0; f < projection_row; f += kFloatsPerLine) __builtin_prefetch(next + f);
         }
     tile.active = false;
     for (int r = 0; r < kRows; ++r) {
