@@ -123,16 +123,6 @@ final class JavaBackend implements Backend {
         JavaEmbedding.nonZeroMask(ids, mask);
     }
 
-    /** {@code t}'s values in {@code into} when it has their length, else in a new array (weights repacked in place). */
-    static float[] copyInto(float[] into, Tensor t) {
-        int n = Math.toIntExact(t.size());
-        if (into == null || into.length != n) into = new float[n];
-        float[] source = t.heapArray();
-        if (source != null) System.arraycopy(source, 0, into, 0, n);
-        else t.buffer().get(0, into, 0, n);
-        return into;
-    }
-
     // The storage's 32-bit slots as floats (an ids tensor's hold int32 bits).
     static float[] read(Tensor t) {
         float[] array = t.heapArray();
