@@ -305,8 +305,8 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
 /* Training. The workspace keeps what backward needs (the states and gates of every step) and
  * its scratch; nrt_rnn_workspace_size gives its floats. Backward takes the kernels in Keras layout, not packed, and writes the input's
  * gradient and the weights' (bias as Keras lays it out; d_bias may be null). A masked step
- * passes the state's gradient through unchanged. Every weight gradient is one product over all
- * steps, summed in one fixed order: the same bits for any number of threads. The activations'
+ * passes the state's gradient through unchanged. Every gradient is summed over the steps and
+ * sequences in one fixed order: the same bits for any number of threads. The activations'
  * derivatives are taken from their saved outputs, so GELU and a leaky ReLU with a negative
  * alpha are not supported for training (the Java layer refuses them). d_src may be null (the
  * first layer of a model needs no input gradient). Initial states may be given to the

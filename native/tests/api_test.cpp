@@ -157,6 +157,36 @@ int main() {
         }
     }
     {
+        // Backward may write the input's gradient over the input itself: the kernel's gradient, which reads the
+        // input, must not see the new values.
+        const int batch = 3, steps = 4, in = 6, units = 11;
+        nrt_rnn_desc d{NRT_CELL_LSTM, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, 1, 0, 0};
+        auto x = random_values(batch * steps * in, 14), k = random_values(in * 4 * units, 15);
+        auto u = random_values(units * 4 * units, 16), b = random_values(4 * units, 17);
+        auto dy = random_values(batch * steps * units, 18);
+        std::vector<float> pk(nrt_rnn_packed_kernel_size(&d)), pu(nrt_rnn_packed_recurrent_size(&d));
+        nrt_rnn_pack_weights(&d, k.data(), k.size(), u.data(), u.size(), pk.data(), pk.size(), pu.data(), pu.size());
+        std::vector<float> y(dy.size()), ws(nrt_rnn_workspace_size(&d, batch, steps)), dk[2], dx[2];
+        for (int in_place = 0; in_place < 2; ++in_place) {
+            std::vector<float> src = x, du(u.size()), db(b.size());
+            dk[in_place].resize(k.size());
+            dx[in_place].resize(x.size());
+            float *d_src = in_place ? src.data() : dx[in_place].data();
+            expect(nrt_rnn_forward_training(&d, batch, steps, src.data(), src.size(), nullptr, 0, pk.data(), pk.size(),
+                                            pu.data(), pu.size(), b.data(), b.size(), nullptr, 0, nullptr, 0, y.data(),
+                                            y.size(), ws.data(), ws.size(), nullptr, 0, nullptr, 0, 2) == NRT_OK &&
+                       nrt_rnn_backward(&d, batch, steps, src.data(), src.size(), nullptr, 0, k.data(), k.size(), u.data(),
+                                        u.size(), ws.data(), ws.size(), dy.data(), dy.size(), d_src, x.size(),
+                                        dk[in_place].data(), k.size(), du.data(), du.size(), db.data(), db.size(), nullptr,
+                                        0, nullptr, 0, nullptr, 0, nullptr, 0, 2) == NRT_OK,
+                   "rnn backward, input gradient " + std::string(in_place ? "in place" : "apart"));
+            if (in_place) dx[1] = src;
+        }
+        bool same = dk[0] == dk[1];
+        for (size_t i = 0; i < x.size(); ++i) same = same && std::fabs(dx[0][i] - dx[1][i]) <= 1e-5f;
+        expect(same, "rnn backward writes the input's gradient over the input without changing the kernel's gradient");
+    }
+    {
         std::vector<float> ids = {0, 3, 9, 3}, table = random_values(10 * 4, 13), y(16);
         expect(nrt_embedding_forward(10, 4, 4, ids.data(), 4, table.data(), 40, y.data(), 16, 1) == NRT_OK, "embedding");
         expect(y[4] == table[12] && y[8] == table[36], "embedding copies rows");

@@ -82,6 +82,12 @@ constexpr int kRnnUnitBlock = 16;
 
 inline int rnn_gates(int cell) { return cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1; }
 
+// Floats of a layer's bias: G * units, twice that for GRU with reset_after (its recurrent bias).
+inline int64_t rnn_bias_floats(const nrt_rnn_desc &d) {
+    const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
+    return d.cell == NRT_CELL_GRU && d.reset_after ? 2 * gates_units : gates_units;
+}
+
 inline int64_t rnn_unit_blocks(const nrt_rnn_desc &d) { return ceil_div(d.units, kRnnUnitBlock); }
 
 // Floats in one unit block of the packed recurrent kernel.

@@ -184,7 +184,8 @@ struct RnnProblem {
 };
 
 // Backpropagation through time, after a training forward pass saved its workspace: fills
-// the workspace's gradients at the gates (rnn_workspace.h) from the output's gradient.
+// the workspace's gradients at the gates (rnn_workspace.h) from the output's gradient, and
+// where asked the input's and the bias's gradients.
 struct RnnBackwardProblem {
     const nrt_rnn_desc &d;
     int32_t batch, steps;
@@ -200,14 +201,9 @@ struct RnnBackwardProblem {
     // caller computes it (or does not want it).
     const float *kernel = nullptr;
     float *d_src = nullptr;
-    // The bias's gradient (bias_floats(): GRU with reset_after has a recurrent bias too), for
-    // the kernel to sum from the gates' gradients as it writes them; null: the caller does.
+    // The bias's gradient (rnn_bias_floats floats), for the kernel to sum from the gates'
+    // gradients as it writes them; null: none wanted.
     float *d_bias = nullptr;
-
-    int64_t bias_floats() const {
-        const int64_t gated = int64_t{rnn_gates(d.cell)} * d.units;
-        return d.cell == NRT_CELL_GRU && d.reset_after ? 2 * gated : gated;
-    }
 
     int input_step(int s) const { return d.go_backwards ? steps - 1 - s : s; }
     int64_t output_stride() const { return d.output_stride > 0 ? d.output_stride : d.units; }

@@ -2,6 +2,7 @@
 // sequence as one GEMM, then the recurrence from the kernel list.
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <vector>
 
 #include "../common/activation.h"
@@ -56,16 +57,18 @@ nrt_dense_desc projection_desc(const nrt_rnn_desc &d) {
     return nrt_dense_desc{d.input_size, rnn_gates(d.cell) * d.units, NRT_ACT_NONE, 0.f};
 }
 
+// Whether [a, a + a_floats) and [b, b + b_floats) share memory (as addresses: unrelated
+// pointers do not compare in C++).
+bool overlap(const float *a, int64_t a_floats, const float *b, int64_t b_floats) {
+    const auto begin_a = reinterpret_cast<uintptr_t>(a), begin_b = reinterpret_cast<uintptr_t>(b);
+    return begin_a < begin_b + sizeof(float) * b_floats && begin_b < begin_a + sizeof(float) * a_floats;
+}
+
 // The most floats of input kernel (input_size x G * units) whose input gradient BPTT computes
-// per step: 128 KB, twice the seed LSTM's and half of an L2.
+// per step: 128 KB, twice the seed LSTM's, so that its transpose stays in L2 beside U's.
 constexpr int64_t kBpttInputGradientFloats = 32 * 1024;
 
 int64_t recurrent_size(const nrt_rnn_desc &d) { return checked_product({rnn_unit_blocks(d), rnn_block_floats(d)}); }
-
-int64_t bias_size(const nrt_rnn_desc &d) {
-    const int64_t gates_units = int64_t{rnn_gates(d.cell)} * d.units;
-    return d.cell == NRT_CELL_GRU && d.reset_after ? 2 * gates_units : gates_units;
-}
 
 // Floats the output (or its gradient) spans: the last vector starts (vectors - 1) strides in.
 int64_t output_reach(const nrt_rnn_desc &d, int32_t batch, int32_t steps) {
@@ -75,10 +78,9 @@ int64_t output_reach(const nrt_rnn_desc &d, int32_t batch, int32_t steps) {
 }
 
 // A weight-gradient GEMM over every step, as a dense layer's (a 1x1 convolution's): in [rows, in] times d_pre [rows, out].
-void gradient_gemm(int64_t rows, int in, int out, const float *input, const float *d_pre, float *d_weights, float *d_bias,
-                   int threads) {
+void gradient_gemm(int64_t rows, int in, int out, const float *input, const float *d_pre, float *d_weights, int threads) {
     run_conv2d_backward_weights(Conv2dBackwardWeightsProblem{dense_as_conv(in, out, NRT_ACT_NONE, 0.f),
-                                                             static_cast<int32_t>(rows), input, d_pre, d_weights, d_bias,
+                                                             static_cast<int32_t>(rows), input, d_pre, d_weights, nullptr,
                                                              threads});
 }
 
@@ -93,7 +95,7 @@ void candidate_recurrent_gradient(const nrt_rnn_desc &d, const RnnWorkspace &at,
             rh[r * units + k] = workspace[at.saved(r) + units + k] * workspace[at.h(r) + k];
             dn[r * units + k] = workspace[at.dx(r) + 2 * units + k];
         }
-    gradient_gemm(at.rows, units, units, rh.data(), dn.data(), d_un.data(), nullptr, threads);
+    gradient_gemm(at.rows, units, units, rh.data(), dn.data(), d_un.data(), threads);
     for (int k = 0; k < units; ++k)
         std::copy(d_un.begin() + int64_t{k} * units, d_un.begin() + int64_t{k + 1} * units,
                   d_recurrent + int64_t{k} * at.gated + 2 * units);
@@ -175,7 +177,7 @@ int64_t nrt_rnn_packed_recurrent_size(const nrt_rnn_desc *desc) {
     return check_desc(desc) == NRT_OK ? recurrent_size(*desc) : -1;
 }
 
-int64_t nrt_rnn_bias_size(const nrt_rnn_desc *desc) { return check_desc(desc) == NRT_OK ? bias_size(*desc) : -1; }
+int64_t nrt_rnn_bias_size(const nrt_rnn_desc *desc) { return check_desc(desc) == NRT_OK ? rnn_bias_floats(*desc) : -1; }
 
 int nrt_rnn_pack_weights(const nrt_rnn_desc *desc, const float *kernel, int64_t kernel_size, const float *recurrent_kernel,
                          int64_t recurrent_kernel_size, float *packed_kernel, int64_t packed_kernel_size,
@@ -218,7 +220,7 @@ int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, cons
     if (!projected_input)
         NRT_CHECK(check_buffer("rnn", "packed kernel", packed_kernel, packed_kernel_size, dense_packed_size(projection_desc(d))));
     NRT_CHECK(check_buffer("rnn", "packed recurrent kernel", packed_recurrent, packed_recurrent_size, recurrent_size(d)));
-    if (bias != nullptr) NRT_CHECK(check_buffer("rnn", "bias", bias, bias_floats, bias_size(d)));
+    if (bias != nullptr) NRT_CHECK(check_buffer("rnn", "bias", bias, bias_floats, rnn_bias_floats(d)));
     if (initial_h != nullptr) NRT_CHECK(check_buffer("rnn", "initial h", initial_h, initial_h_size, state));
     if (initial_c != nullptr) {
         if (d.cell != NRT_CELL_LSTM) return fail(NRT_INVALID_ARGUMENT, "rnn: only LSTM has a cell state");
@@ -279,7 +281,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
                            dense_packed_size(projection_desc(d))));
     NRT_CHECK(check_buffer("rnn training", "packed recurrent kernel", packed_recurrent, packed_recurrent_size,
                            recurrent_size(d)));
-    if (bias != nullptr) NRT_CHECK(check_buffer("rnn training", "bias", bias, bias_floats, bias_size(d)));
+    if (bias != nullptr) NRT_CHECK(check_buffer("rnn training", "bias", bias, bias_floats, rnn_bias_floats(d)));
     NRT_CHECK(check_states("rnn training", d, batch, initial_h, initial_h_size, initial_c, initial_c_size));
     NRT_CHECK(check_buffer("rnn training", "output", dst, dst_size, output_reach(d, batch, steps)));
     NRT_CHECK(check_states("rnn training final", d, batch, final_h, final_h_size, final_c, final_c_size));
@@ -331,7 +333,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
                            checked_product({d.input_size, at.gated})));
     NRT_CHECK(check_buffer("rnn backward", "recurrent kernel gradient", d_recurrent, d_recurrent_size,
                            checked_product({d.units, at.gated})));
-    if (d_bias != nullptr) NRT_CHECK(check_buffer("rnn backward", "bias gradient", d_bias, d_bias_size, bias_size(d)));
+    if (d_bias != nullptr) NRT_CHECK(check_buffer("rnn backward", "bias gradient", d_bias, d_bias_size, rnn_bias_floats(d)));
     NRT_CHECK(check_states("rnn backward", d, batch, d_initial_h, d_initial_h_size, d_initial_c, d_initial_c_size));
     NRT_CHECK(check_states("rnn backward final", d, batch, d_final_h, d_final_h_size, d_final_c, d_final_c_size));
     return guarded("rnn backward", [&] {
@@ -350,15 +352,17 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         problem.d_final_c = d_final_c;
         // The input's gradient goes with BPTT, a step at a time, where the kernel's transpose
         // stays in cache beside the recurrent kernel's; a larger kernel takes one GEMM after.
-        const bool input_gradient_in_bptt = d_src != nullptr && int64_t{d.input_size} * at.gated <= kBpttInputGradientFloats;
+        // BPTT writes it before the kernel's gradient reads the input: only where the two do not overlap.
+        const bool input_gradient_in_bptt = d_src != nullptr && int64_t{d.input_size} * at.gated <= kBpttInputGradientFloats &&
+                                            !overlap(src, src_size, d_src, d_src_size);
         problem.kernel = kernel;
         problem.d_src = input_gradient_in_bptt ? d_src : nullptr;
         problem.d_bias = d_bias;
         run_selected(kRnnBackwardKernels, problem);
         // Each weight gradient: one product over every step of every sequence.
         const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));
-        gradient_gemm(rows, d.input_size, at.gated, src, dx, d_kernel, nullptr, num_threads);
-        gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent, nullptr, num_threads);
+        gradient_gemm(rows, d.input_size, at.gated, src, dx, d_kernel, num_threads);
+        gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent, num_threads);
         if (at.gru && !d.reset_after) candidate_recurrent_gradient(d, at, workspace, d_recurrent, num_threads);
         if (d_src == nullptr || input_gradient_in_bptt) return NRT_OK;
         const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);

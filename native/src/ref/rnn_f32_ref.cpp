@@ -118,7 +118,7 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const bool cell_from_output = derivative_from_output(a, 0.f);
 
     // Each sequence's sums of its gates' gradients, added up in sequence order after.
-    const int64_t bias_floats = p.d_bias != nullptr ? p.bias_floats() : 0;
+    const int64_t bias_floats = p.d_bias != nullptr ? rnn_bias_floats(p.d) : 0;
     std::vector<float> sequence_bias_sums(static_cast<size_t>(p.batch * bias_floats));
     parallel_for(p.batch, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> dh(units), dc(units), d_prev(units), d_rh(units);

@@ -2,8 +2,9 @@
 // training forward pass saved (rnn_workspace.h). Tiles of kRows sequences go back through the
 // steps together: per step, the gradients at the gates a vector of units at a time, then
 // dh of the step before = the gates' recurrent gradients times U^T, where every vector of
-// U^T loaded feeds all the tile's rows. Each sequence's sums run in one fixed order whatever
-// the threads.
+// U^T loaded feeds all the tile's rows, and where asked the step's input gradient (times W^T)
+// and the tile's sums for the bias's gradient. Each sequence's sums run in one fixed order,
+// and the tiles' bias sums are added in tile order, whatever the threads.
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -167,7 +168,7 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
     // it serves every row of a tile.
     const int in = d.input_size;
     const int64_t stride = ceil_div(units, kLanes) * kLanes, in_stride = ceil_div(in, kLanes) * kLanes;
-    const int64_t tiles = ceil_div(p.batch, kRows), bias_floats = p.d_bias != nullptr ? p.bias_floats() : 0;
+    const int64_t tiles = ceil_div(p.batch, kRows), bias_floats = p.d_bias != nullptr ? rnn_bias_floats(p.d) : 0;
     float *u_t = thread_scratch(int64_t{gated} * (stride + (p.d_src != nullptr ? in_stride : 0)) + tiles * bias_floats,
                                 ScratchSlot::kGradientLeft);
     float *w_t = u_t + int64_t{gated} * stride;
@@ -194,19 +195,23 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
             for (int r = 0; r < rows; ++r) p.seed(first_row + r, dh[r], dc[r]);
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
-                // The rows of the step before are far apart (a sequence's steps are adjacent, its
-                // rows not), out of the prefetchers' reach: without this, the loads of the output's
-                // gradient and the saved gates stalled most of the gate gradients' time.
+                // The tile's sequences lie a whole sequence of rows apart, out of the hardware
+                // prefetchers' reach: fetch what the step before reads and writes. Without this,
+                // the loads of the output's gradient and the saved gates stalled most of the gate
+                // gradients' time.
                 if (s > 0)
                     for (int r = 0; r < rows; ++r) {
                         const int64_t wr = (first_row + r) * p.steps + p.input_step(s - 1);
                         const std::pair<const float *, int64_t> reads[] = {
                             {d.return_sequences ? p.step_gradient(first_row + r, s - 1) : nullptr, units},
                             {p.workspace + at.saved(wr), at.saved_width},
-                            {p.workspace + (at.lstm ? at.c(wr) : at.h(wr)), units}};
+                            {at.lstm ? p.workspace + at.c(wr) : at.gru ? p.workspace + at.h(wr) : nullptr, units}};
                         for (const auto &[from, floats] : reads)
                             for (int64_t f = 0; from != nullptr && f < floats; f += kFloatsPerLine) __builtin_prefetch(from + f);
-                        for (int64_t f = 0; f < gated; f += kFloatsPerLine) __builtin_prefetch(p.workspace + at.dx(wr) + f, 1);
+                        for (int64_t f = 0; f < gated; f += kFloatsPerLine) {
+                            __builtin_prefetch(p.workspace + at.dx(wr) + f, 1);
+                            if (at.gru) __builtin_prefetch(p.workspace + at.d_rec(wr) + f, 1);
+                        }
                     }
                 // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.
                 const float *d_rec[kRows], *d_x[kRows], *active_prev[kRows];

@@ -12,7 +12,8 @@ import org.neurite.Tensor;
 
 /**
  * SimpleRNN, LSTM and GRU in plain Java, the counterpart of {@code native/src/ref/rnn_f32_ref.cpp}.
- * The kernels stay in Keras' layouts; the input projection of the whole sequence is one matrix product.
+ * The kernels are kept as their Keras-layout rows (see {@link JavaVectors}); the input projection of the whole
+ * sequence is one matrix product, and backward multiplies by U^T's rows, transposed once per call.
  */
 final class JavaRnn implements RnnOp {
     private final RnnGeometry g;

@@ -1,5 +1,7 @@
 package org.neurite.backend;
 
+import java.util.Arrays;
+
 /**
  * The inner loops of the Java kernels, and the row buffers they run over. C2 (JDK 17) vectorises a loop only when
  * every array in it is indexed by the same expression: {@code y[k] += a * x[k]} over rows at offset 0 of their own
@@ -8,9 +10,12 @@ package org.neurite.backend;
  * of their own where a loop needs them.
  *
  * <p>Scratch rows belong to a thread and a slot, and are kept between calls, so that a steady training step
- * allocates none. A slot's rows serve one use at a time: the calling thread's slots ({@link Slot#KERNEL},
- * {@link Slot#RECURRENT}, {@link Slot#GRADIENT}, {@link Slot#OUTPUT_GRADIENT}) live across its parallel work, which reads them; a task's
- * ({@link Slot#TASK}) live from its start to its end, and a thread runs no other task meanwhile.
+ * allocates none; each row grows to the widest use it has had, so a slot holds about the largest of its uses (the
+ * thread that runs a convolution's backward pass keeps a copy of its largest output gradient). A slot's rows serve
+ * one use at a time: the calling thread's slots ({@link Slot#KERNEL}, {@link Slot#RECURRENT}, {@link Slot#GRADIENT},
+ * {@link Slot#OUTPUT_GRADIENT}) live across its parallel work, which reads them; a task's ({@link Slot#TASK}) live
+ * from its start to its end, and a thread runs no other task meanwhile; {@link Slot#ACTIVATION}'s live within one
+ * call of {@link FloatMath}, made by any of the others.
  */
 final class JavaVectors {
     private JavaVectors() {
@@ -29,14 +34,17 @@ final class JavaVectors {
     static float[][] scratch(Slot slot, int rows, int width) {
         float[][][] slots = SCRATCH.get();
         float[][] held = slots[slot.ordinal()];
-        if (held.length < rows || held.length > 0 && held[0].length < width) {
-            held = new float[Math.max(rows, held.length)][Math.max(width, held.length > 0 ? held[0].length : 0)];
+        if (held.length < rows) {
+            held = Arrays.copyOf(held, rows);
             slots[slot.ordinal()] = held;
+        }
+        for (int r = 0; r < rows; r++) {
+            if (held[r] == null || held[r].length < width) held[r] = new float[width];
         }
         return held;
     }
 
-    /** The [rows, width] matrix at m[from...] as rows, in {@code into} where it has room (else new rows). */
+    /** The [rows, width] matrix at m[from...] as rows, in {@code into} where it has exactly that shape (else new rows). */
     static float[][] rowsOf(float[] m, int from, int rows, int width, float[][] into) {
         if (into == null || into.length != rows || rows > 0 && into[0].length != width) into = new float[rows][width];
         for (int r = 0; r < rows; r++) System.arraycopy(m, from + r * width, into[r], 0, width);
@@ -61,7 +69,7 @@ final class JavaVectors {
         for (int k = from; k < to; k++) y[k] += a * x[k];
     }
 
-    /** y[at + k] += a x[from + k] for k < count: rows at different offsets, a scalar loop for cold paths. */
+    /** y[at + k] += a x[from + k] for k < count: rows at different offsets, so a scalar loop; for short or rare sums. */
     static void axpy(float a, float[] x, int from, float[] y, int at, int count) {
         for (int k = 0; k < count; k++) y[at + k] += a * x[from + k];
     }
