@@ -139,7 +139,7 @@ final class JavaConv2d implements ConvOp {
         final int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), outC = g.outC();
         final int icg = g.inPerGroup(), ocg = g.outPerGroup(), kw = g.kernelW(), batch = input.dim(0);
         final int items = g.kernelH() * kw * inC, pixels = batch * outH * outW;
-        final float[][] dyRows = JavaVectors.rowsInto(dy, pixels, outC, scratch(Slot.OUTPUT_GRADIENT, pixels, outC));
+        final float[][] dyRows = JavaVectors.rowsInto(dy, 0, pixels, outC, scratch(Slot.OUTPUT_GRADIENT, pixels, outC));
         final float[][] sums = scratch(Slot.GRADIENT, items, outC);
         Parallel.forRange(items, threads, (begin, end) -> {
             for (int item = begin; item < end; item++) {

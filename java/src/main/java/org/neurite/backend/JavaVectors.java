@@ -47,13 +47,12 @@ final class JavaVectors {
     /** The [rows, width] matrix at m[from...] as rows, in {@code into} where it has exactly that shape (else new rows). */
     static float[][] rowsOf(float[] m, int from, int rows, int width, float[][] into) {
         if (into == null || into.length != rows || rows > 0 && into[0].length != width) into = new float[rows][width];
-        for (int r = 0; r < rows; r++) System.arraycopy(m, from + r * width, into[r], 0, width);
-        return into;
+        return rowsInto(m, from, rows, width, into);
     }
 
-    /** The [rows, width] matrix m (from 0) into the first rows of {@code into}, which it returns. */
-    static float[][] rowsInto(float[] m, int rows, int width, float[][] into) {
-        for (int r = 0; r < rows; r++) System.arraycopy(m, r * width, into[r], 0, width);
+    /** The [rows, width] matrix at m[from...] into the first rows of {@code into}, which it returns. */
+    static float[][] rowsInto(float[] m, int from, int rows, int width, float[][] into) {
+        for (int r = 0; r < rows; r++) System.arraycopy(m, from + r * width, into[r], 0, width);
         return into;
     }
 
