@@ -90,6 +90,45 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     }
 }
 
+// The cache lines the step before will touch, fetched one per 16 FMAs of this step's
+// products. The tile's sequences lie a whole sequence of rows apart, out of the hardware
+// prefetchers' reach; fetched all at once at the top of the step, the lines filled the core's
+// miss buffers and stalled it (perf put a quarter of the gate gradients' time on the prefetch
+// loop and on the loads after it).
+class PrefetchQueue {
+public:
+    void add(const float *from, int64_t floats) {
+        if (from != nullptr && floats > 0) runs_[count_++] = {from, from + floats};
+    }
+    // Iteration i of a product loop doing kFmas vector FMAs per iteration.
+    template <int kFmas>
+    void on_iteration(int i) {
+        constexpr int kIterationsPerLine = std::max(1, 16 / kFmas);
+        if (i % kIterationsPerLine == 0) issue_one();
+    }
+    // Issues what the products left (a small layer's are shorter than its list, a masked step
+    // runs none) and empties the queue for the next step's lines.
+    void flush() {
+        while (next_ < count_) issue_one();
+        count_ = next_ = 0;
+    }
+
+private:
+    struct Run {
+        const float *at, *end;
+    };
+    void issue_one() {
+        if (next_ == count_) return;
+        Run &run = runs_[next_];
+        __builtin_prefetch(run.at);
+        run.at += kFloatsPerLine;
+        if (run.at >= run.end) ++next_;
+    }
+    static constexpr int kRunsPerRow = 5;  // output gradient, saved gates, cell or state, dx, d_rec
+    std::array<Run, kRunsPerRow * kRows> runs_{};
+    int count_ = 0, next_ = 0;
+};
+
 // out[r] = add[r] + d_gates[r] M^T (add null: nothing added) over kVectors vectors of out's
 // `width` floats from `first`, for the tile's kTileRows active rows: dh of the step before
 // from U^T, and the input's gradient from W^T. M^T is [gated][stride], its rows zero-padded to
@@ -97,17 +136,22 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
 // accumulator in a register.
 template <int kTileRows, int kVectors>
 void transposed_block(const float *m_t, int64_t stride, int gated, int width, int first, const float *const *d_gates,
-                      const float *const *add, float *const *out) {
+                      const float *const *add, float *const *out, PrefetchQueue &ahead) {
     Vec acc[kTileRows][kVectors];
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r)
 #pragma GCC unroll 4
         for (int v = 0; v < kVectors; ++v) acc[r][v] = zero();
+    // Local copies: GCC reloaded d_gates[r] from memory on every iteration, which crowded AVX2's short loop.
+    const float *rows[kTileRows];
+#pragma GCC unroll 4
+    for (int r = 0; r < kTileRows; ++r) rows[r] = d_gates[r];
     const float *w = m_t + first;
     for (int j = 0; j < gated; ++j, w += stride) {
         Vec wv[kVectors];
         gemm::load_vectors(w, wv);
-        gemm::multiply_add(acc, [&](int r) { return d_gates[r] + j; }, wv);
+        gemm::multiply_add(acc, [&](int r) { return rows[r] + j; }, wv);
+        ahead.on_iteration<kTileRows * kVectors>(j);
     }
 #pragma GCC unroll 4
     for (int r = 0; r < kTileRows; ++r)
@@ -119,7 +163,7 @@ void transposed_block(const float *m_t, int64_t stride, int gated, int width, in
 }
 
 using TransposedBlock = void (*)(const float *, int64_t, int, int, int, const float *const *, const float *const *,
-                                 float *const *);
+                                 float *const *, PrefetchQueue &);
 
 template <int kTileRows, int... kVectorsMinusOne>
 constexpr std::array<TransposedBlock, kBpttVectors> blocks_of(std::integer_sequence<int, kVectorsMinusOne...>) {
@@ -134,10 +178,10 @@ constexpr auto kTransposedBlocks = blocks(std::make_integer_sequence<int, kBpttR
 
 // out[r] = add[r] + d_gates[r] M^T for `rows` rows of `width` floats (see transposed_block).
 void times_transposed(const float *m_t, int64_t stride, int gated, int width, int rows, const float *const *d_gates,
-                      const float *const *add, float *const *out) {
+                      const float *const *add, float *const *out, PrefetchQueue &ahead) {
     for (int first = 0; first < width; first += kBpttVectors * kLanes) {
         const int vectors = static_cast<int>(std::min<int64_t>(kBpttVectors, ceil_div(width - first, kLanes)));
-        kTransposedBlocks[rows - 1][vectors - 1](m_t, stride, gated, width, first, d_gates, add, out);
+        kTransposedBlocks[rows - 1][vectors - 1](m_t, stride, gated, width, first, d_gates, add, out, ahead);
     }
 }
 
@@ -180,6 +224,7 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
     if (p.d_src != nullptr) transpose_padded(p.kernel, in, gated, in_stride, w_t);
     parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> memory(static_cast<size_t>(kRows) * 3 * units);
+        PrefetchQueue ahead;
         for (int64_t tile = begin; tile < end; ++tile) {
             const int64_t first_row = tile * kRows;
             const int rows = static_cast<int>(std::min<int64_t>(kRows, p.batch - first_row));
@@ -195,23 +240,18 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
             for (int r = 0; r < rows; ++r) p.seed(first_row + r, dh[r], dc[r]);
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
-                // The tile's sequences lie a whole sequence of rows apart, out of the hardware
-                // prefetchers' reach: fetch what the step before reads and writes. Without this,
-                // the loads of the output's gradient and the saved gates stalled most of the gate
-                // gradients' time.
+                // What the step before reads and writes, fetched during this step's products.
+                // Without this, the loads of the output's gradient and the saved gates stalled
+                // most of the gate gradients' time.
+                ahead.flush();
                 if (s > 0)
                     for (int r = 0; r < rows; ++r) {
                         const int64_t wr = (first_row + r) * p.steps + p.input_step(s - 1);
-                        const std::pair<const float *, int64_t> reads[] = {
-                            {d.return_sequences ? p.step_gradient(first_row + r, s - 1) : nullptr, units},
-                            {p.workspace + at.saved(wr), at.saved_width},
-                            {at.lstm ? p.workspace + at.c(wr) : at.gru ? p.workspace + at.h(wr) : nullptr, units}};
-                        for (const auto &[from, floats] : reads)
-                            for (int64_t f = 0; from != nullptr && f < floats; f += kFloatsPerLine) __builtin_prefetch(from + f);
-                        for (int64_t f = 0; f < gated; f += kFloatsPerLine) {
-                            __builtin_prefetch(p.workspace + at.dx(wr) + f, 1);
-                            if (at.gru) __builtin_prefetch(p.workspace + at.d_rec(wr) + f, 1);
-                        }
+                        ahead.add(d.return_sequences ? p.step_gradient(first_row + r, s - 1) : nullptr, units);
+                        ahead.add(p.workspace + at.saved(wr), at.saved_width);
+                        ahead.add(at.lstm ? p.workspace + at.c(wr) : at.gru ? p.workspace + at.h(wr) : nullptr, units);
+                        ahead.add(p.workspace + at.dx(wr), gated);
+                        ahead.add(at.gru ? p.workspace + at.d_rec(wr) : nullptr, gated);
                     }
                 // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.
                 const float *d_rec[kRows], *d_x[kRows], *active_prev[kRows];
@@ -238,10 +278,10 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                     active_dh[active++] = dh[r];
                 }
                 if (active == 0) continue;
-                times_transposed(u_t, stride, gated, units, active, d_rec, active_prev, active_dh);
+                times_transposed(u_t, stride, gated, units, active, d_rec, active_prev, active_dh, ahead);
                 // While this step's gate gradients are in cache: a GEMM over every step after
                 // BPTT would read them all back from memory.
-                if (p.d_src != nullptr) times_transposed(w_t, in_stride, gated, in, active, d_x, nullptr, d_src);
+                if (p.d_src != nullptr) times_transposed(w_t, in_stride, gated, in, active, d_x, nullptr, d_src, ahead);
             }
             // What is left flows into the initial states.
             for (int r = 0; r < rows; ++r) {
