@@ -307,8 +307,8 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
  * gradient and the weights' (bias as Keras lays it out; d_bias may be null). A masked step
  * passes the state's gradient through unchanged. Every gradient is summed over the steps and
  * sequences in one fixed order: the same bits for any number of threads. The activations'
- * derivatives are taken from their saved outputs, so GELU and a leaky ReLU with a negative
- * alpha are not supported for training (the Java layer refuses them). d_src may be null (the
+ * derivatives are taken from their saved outputs, so GELU, whose derivative needs its input,
+ * is not supported for training: both calls refuse it (NRT_INVALID_ARGUMENT). d_src may be null (the
  * first layer of a model needs no input gradient). Initial states may be given to the
  * forward pass (null: zeros; initial_c for LSTM only), and backward then writes their
  * gradients where d_initial_h / d_initial_c are not null. The training forward pass also writes

@@ -185,6 +185,25 @@ int main() {
         bool same = dk[0] == dk[1];
         for (size_t i = 0; i < x.size(); ++i) same = same && std::fabs(dx[0][i] - dx[1][i]) <= 1e-5f;
         expect(same, "rnn backward writes the input's gradient over the input without changing the kernel's gradient");
+        // Backward takes the derivatives from the saved outputs, which GELU's cannot come from.
+        for (int gelu_at = 0; gelu_at < 2; ++gelu_at) {
+            nrt_rnn_desc g = d;
+            (gelu_at == 0 ? g.activation : g.recurrent_activation) = NRT_ACT_GELU;
+            std::vector<float> dk_g(k.size()), du(u.size()), dx_g(x.size());
+            const int trained = nrt_rnn_forward_training(&g, batch, steps, x.data(), x.size(), nullptr, 0, pk.data(),
+                                                         pk.size(), pu.data(), pu.size(), b.data(), b.size(), nullptr, 0,
+                                                         nullptr, 0, y.data(), y.size(), ws.data(), ws.size(), nullptr, 0,
+                                                         nullptr, 0, 2);
+            const std::string forward_error = nrt_last_error();
+            const int backward = nrt_rnn_backward(&g, batch, steps, x.data(), x.size(), nullptr, 0, k.data(), k.size(),
+                                                  u.data(), u.size(), ws.data(), ws.size(), dy.data(), dy.size(),
+                                                  dx_g.data(), x.size(), dk_g.data(), k.size(), du.data(), du.size(), nullptr,
+                                                  0, nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, 2);
+            expect(trained == NRT_INVALID_ARGUMENT && forward_error.find("rnn training: activation") != std::string::npos &&
+                       backward == NRT_INVALID_ARGUMENT &&
+                       std::string(nrt_last_error()).find("rnn backward: activation") != std::string::npos,
+                   std::string("rnn training refuses GELU as the ") + (gelu_at == 0 ? "activation" : "recurrent activation"));
+        }
     }
     {
         std::vector<float> ids = {0, 3, 9, 3}, table = random_values(10 * 4, 13), y(16);

@@ -52,6 +52,17 @@ int check_desc(const nrt_rnn_desc *d) {
     return NRT_OK;
 }
 
+// Backward takes every activation's derivative from its saved output (activation.h): an
+// activation whose derivative needs its input would get a wrong gradient, so training refuses it.
+int check_trainable(const nrt_rnn_desc &d, const char *what) {
+    for (const int activation : {d.activation, d.recurrent_activation})
+        if (!derivative_from_output(activation, 0.f))
+            return fail(NRT_INVALID_ARGUMENT,
+                        "%s: activation %d takes its derivative from its input (as GELU does), which training does not keep",
+                        what, activation);
+    return NRT_OK;
+}
+
 // The projection GEMM: [batch * steps, input] x [input, G * units].
 nrt_dense_desc projection_desc(const nrt_rnn_desc &d) {
     return nrt_dense_desc{d.input_size, rnn_gates(d.cell) * d.units, NRT_ACT_NONE, 0.f};
@@ -274,6 +285,7 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
                              float *final_c, int64_t final_c_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
+    NRT_CHECK(check_trainable(d, "rnn training"));
     NRT_CHECK(check_sequence(batch, steps));
     NRT_CHECK(check_buffer("rnn training", "input", src, src_size, checked_product({batch, steps, d.input_size})));
     if (mask != nullptr) NRT_CHECK(check_buffer("rnn training", "mask", mask, mask_size, checked_product({batch, steps})));
@@ -317,6 +329,7 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
                      const float *d_final_c, int64_t d_final_c_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_rnn_desc &d = *desc;
+    NRT_CHECK(check_trainable(d, "rnn backward"));
     NRT_CHECK(check_sequence(batch, steps));
     const RnnWorkspace at(d, batch, steps);
     const int64_t rows = at.rows;

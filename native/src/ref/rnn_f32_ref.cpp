@@ -107,7 +107,7 @@ void rnn_f32_ref(const RnnProblem &p) {
 // One sequence per task, from its last step back: the gradients at each step's gates, from
 // the output's and from the step after it. Masked steps pass the state's gradient through.
 // Derivatives come from the saved activation outputs (the caller refuses activations whose
-// derivative needs their input), except the LSTM cell's, whose input follows from its gates.
+// derivative needs their input).
 void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
@@ -115,7 +115,6 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const int gated = at.gated;
     float *const ws = p.workspace;
     const float *const u = p.recurrent_kernel;
-    const bool cell_from_output = derivative_from_output(a, 0.f);
 
     // Each sequence's sums of its gates' gradients, added up in sequence order after.
     const int64_t bias_floats = p.d_bias != nullptr ? rnn_bias_floats(p.d) : 0;
@@ -151,9 +150,7 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                     for (int j = 0; j < units; ++j) {
                         const float i = saved[j], f = saved[units + j], g = saved[2 * units + j];
                         const float o = saved[3 * units + j], squashed = saved[4 * units + j];
-                        // The cell after the step, where the derivative needs it, from the gates.
-                        const float from = cell_from_output ? squashed : f * c_prev[j] + i * g;
-                        const float dcj = dc[j] + dh[j] * o * derivative(from, a, 0.f);
+                        const float dcj = dc[j] + dh[j] * o * derivative(squashed, a, 0.f);
                         dx[j] = dcj * g * derivative(i, ra, 0.f);
                         dx[units + j] = dcj * c_prev[j] * derivative(f, ra, 0.f);
                         dx[2 * units + j] = dcj * i * derivative(g, a, 0.f);

@@ -33,7 +33,6 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
     const float *saved = ws + at.saved(r), *h = ws + at.h(r);
-    const bool cell_from_output = derivative_from_output(a, 0.f);
     for (int j = 0; j < units; j += kLanes) {
         const int n = std::min(kLanes, units - j);
         const Vec dhv = dy != nullptr ? load_first(dh + j, n) + load_first(dy + j, n) : load_first(dh + j, n);
@@ -44,9 +43,7 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
             const Vec i = load_first(saved + j, n), f = load_first(saved + units + j, n);
             const Vec g = load_first(saved + 2 * units + j, n), o = load_first(saved + 3 * units + j, n);
             const Vec squashed = load_first(saved + 4 * units + j, n), c = load_first(ws + at.c(r) + j, n);
-            // The cell after the step, where the derivative needs it, from the gates.
-            const Vec from = cell_from_output ? squashed : fmadd(f, c, i * g);
-            const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, from, a, 0.f);
+            const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, squashed, a, 0.f);
             store_first(dx + j, times_derivative(dcv * g, i, ra, 0.f), n);
             store_first(dx + units + j, times_derivative(dcv * c, f, ra, 0.f), n);
             store_first(dx + 2 * units + j, times_derivative(dcv * i, g, a, 0.f), n);

@@ -169,9 +169,7 @@ final class JavaRnn implements RnnOp {
                                 float i = ws[sv + j], f = ws[sv + units + j], cand = ws[sv + 2 * units + j];
                                 float o = ws[sv + 3 * units + j], squashed = ws[sv + gu + j];
                                 float cPrev = ws[at.c(r) + j];
-                                // The cell after the step, where the derivative needs it, from the gates.
-                                float from = a.derivativeFromOutput(0f) ? squashed : f * cPrev + i * cand;
-                                float dcj = dc[j] + dh[j] * o * derivative(a, 0f, from);
+                                float dcj = dc[j] + dh[j] * o * derivative(a, 0f, squashed);
                                 ws[dx + j] = dcj * cand * derivative(ra, 0f, i);
                                 ws[dx + units + j] = dcj * cPrev * derivative(ra, 0f, f);
                                 ws[dx + 2 * units + j] = dcj * i * derivative(a, 0f, cand);
