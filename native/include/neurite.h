@@ -96,7 +96,8 @@ enum nrt_rnn_cell { NRT_CELL_SIMPLE = 0, NRT_CELL_LSTM = 1, NRT_CELL_GRU = 2 };
  *          otherwise:   n = a(x Wh + (r h) Uh + bh)             (bias [3 units])
  *          h' = z h + (1 - z) n
  *   Simple: h' = a(x W + h U + b)
- * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default).
+ * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default);
+ * a leaky ReLU is refused (the descriptor has no negative slope for it).
  * Steps whose mask is 0 keep the state; their outputs follow Keras' zero_output_for_mask:
  * 0 (Keras' default for a recurrent layer) repeats, with return_sequences, the output of the
  * step processed before (zeros before the first valid step); 1 (what Keras' Bidirectional

@@ -204,6 +204,13 @@ int main() {
                        std::string(nrt_last_error()).find("rnn backward: activation") != std::string::npos,
                    std::string("rnn training refuses GELU as the ") + (gelu_at == 0 ? "activation" : "recurrent activation"));
         }
+        nrt_rnn_desc leaky = d;
+        leaky.recurrent_activation = NRT_ACT_LEAKY_RELU;
+        expect(nrt_rnn_forward(&leaky, batch, steps, x.data(), x.size(), nullptr, 0, pk.data(), pk.size(), pu.data(),
+                               pu.size(), b.data(), b.size(), nullptr, 0, nullptr, 0, y.data(), y.size(), nullptr, 0, nullptr,
+                               0, 2) == NRT_INVALID_ARGUMENT &&
+                   std::string(nrt_last_error()).find("negative slope") != std::string::npos,
+               "rnn refuses a leaky ReLU, whose slope its descriptor cannot carry");
     }
     {
         std::vector<float> ids = {0, 3, 9, 3}, table = random_values(10 * 4, 13), y(16);

@@ -45,6 +45,8 @@ int check_desc(const nrt_rnn_desc *d) {
         return fail(NRT_INVALID_ARGUMENT, "rnn: input size %d and units %d must be positive", d->input_size, d->units);
     if (!valid_activation(d->activation) || !valid_activation(d->recurrent_activation))
         return fail(NRT_INVALID_ARGUMENT, "rnn: unknown activation %d or %d", d->activation, d->recurrent_activation);
+    if (d->activation == NRT_ACT_LEAKY_RELU || d->recurrent_activation == NRT_ACT_LEAKY_RELU)
+        return fail(NRT_INVALID_ARGUMENT, "rnn: a leaky ReLU needs a negative slope, which nrt_rnn_desc does not carry");
     if (d->output_stride != 0 && d->output_stride < d->units)
         return fail(NRT_INVALID_ARGUMENT, "rnn: output stride %d is below the %d units", d->output_stride, d->units);
     if (int64_t{d->units} * rnn_gates(d->cell) > INT_MAX / 2)

@@ -167,6 +167,12 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         if (!activation.isElementWise() || !recurrentActivation.isElementWise()) {
             throw new IllegalArgumentException(describe() + ": activations must be element-wise, not softmax");
         }
+        // The recurrent kernels take no negative slope: they would run a plain ReLU where Keras
+        // applies its default slope of 0.2.
+        if (activation == Activation.LEAKY_RELU || recurrentActivation == Activation.LEAKY_RELU) {
+            throw new IllegalArgumentException(describe() + ": leaky_relu is not supported in recurrent layers (their kernels"
+                    + " take no negative slope); use relu, tanh or sigmoid");
+        }
         return returnSequences ? new int[] {in[0], units} : new int[] {units};
     }
 

@@ -20,6 +20,8 @@ import org.neurite.backend.NativeBackend;
 import org.neurite.bindings.NeuriteNative;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
+import org.neurite.layers.GRU;
+import org.neurite.layers.LSTM;
 import org.neurite.layers.MaxPool1D;
 import org.neurite.layers.MaxPool2D;
 import org.neurite.testkit.Weights;
@@ -104,6 +106,16 @@ class BadInputTest {
         var rank = assertThrows(IllegalArgumentException.class,
                 () -> new Sequential(10).add(new Conv2D(8, 3)).backend(Backends.java()).build());
         assertNames(rank, "Conv2D 'conv2d'", "[batch, height, width, channels]", "[batch, 10]");
+    }
+
+    @Test
+    void recurrentLayersRefuseALeakyReluTheirKernelsWouldRunAsAPlainOne() {
+        var lstm = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(5, 3).add(new LSTM(4).activation(Activation.LEAKY_RELU)).build());
+        assertNames(lstm, "LSTM 'lstm'", "leaky_relu", "recurrent layers");
+        var gru = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(5, 3).add(new GRU(4).recurrentActivation(Activation.LEAKY_RELU)).build());
+        assertNames(gru, "GRU 'gru'", "leaky_relu");
     }
 
     @Test
