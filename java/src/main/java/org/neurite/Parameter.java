@@ -80,6 +80,12 @@ public final class Parameter implements AutoCloseable {
         return slot;
     }
 
+    /** Frees every slot: the next optimizer to use one finds it zero-filled again. */
+    public synchronized void clearSlots() {
+        for (Tensor t : slots.values()) t.close();
+        slots.clear();
+    }
+
     /** The names of the slots created so far, in creation order. */
     public synchronized java.util.List<String> slotNames() {
         return java.util.List.copyOf(slots.keySet());
@@ -104,7 +110,6 @@ public final class Parameter implements AutoCloseable {
     public synchronized void close() {
         value.close();
         if (gradient != null) gradient.close();
-        for (Tensor t : slots.values()) t.close();
-        slots.clear();
+        clearSlots();
     }
 }

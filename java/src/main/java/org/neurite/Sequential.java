@@ -529,10 +529,15 @@ public final class Sequential implements AutoCloseable {
 
     /**
      * Sets how {@link #fit} trains: the optimizer (which keeps its state from fit to fit), the
-     * loss, and the metrics reported besides it.
+     * loss, and the metrics reported besides it. Compiling with another optimizer than the last
+     * one drops the state the parameters keep for it (Adam's moments, momentum): as in Keras, a
+     * new optimizer starts from zero, and one compiled again after another does too.
      */
     public synchronized Sequential compile(Optimizer optimizer, Loss loss, Metric... metrics) {
         if (optimizer == null || loss == null) throw new IllegalArgumentException("Sequential.compile: optimizer and loss are required");
+        if (trainer != null && trainer.optimizer() != optimizer && built) {
+            for (Parameter p : parameters()) p.clearSlots();
+        }
         trainer = new Trainer(this, optimizer, loss, List.of(metrics));
         return this;
     }

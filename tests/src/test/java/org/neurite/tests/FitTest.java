@@ -215,6 +215,27 @@ class FitTest {
     }
 
     @Test
+    void aNewOptimizerStartsFromZeroStateAsInKeras() {
+        Backend backend = Variant.bestNative().activate();
+        Dataset data = bars(64, 4);
+        Fit oneEpoch = Fit.epochs(1).batchSize(16).shuffle(false);
+        try (Sequential switched = cnn(backend).compile(new Adam(0.01), Loss.sparseCategoricalCrossentropy());
+             Sequential fresh = cnn(backend)) {
+            switched.fit(data, oneEpoch); // Adam's moments are now far from zero
+            fresh.setWeights(switched.getWeights());
+            switched.compile(new SGD(0.01, 0.9, false), Loss.sparseCategoricalCrossentropy());
+            fresh.compile(new SGD(0.01, 0.9, false), Loss.sparseCategoricalCrossentropy());
+            switched.fit(data, oneEpoch);
+            fresh.fit(data, oneEpoch);
+            List<Tensor> expected = fresh.getWeights(), actual = switched.getWeights();
+            for (int i = 0; i < expected.size(); i++) {
+                Checks.assertBitwiseEqual("weight " + i + " after SGD with momentum compiled after Adam", expected.get(i).toArray(),
+                        actual.get(i).toArray());
+            }
+        }
+    }
+
+    @Test
     void classWeightsScaleEachSamplesLoss() {
         Backend backend = Variant.bestNative().activate();
         Dataset data = bars(64, 9);
