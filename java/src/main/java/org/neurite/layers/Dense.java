@@ -54,6 +54,12 @@ public final class Dense extends KernelLayer<Dense> {
         return out;
     }
 
+    /** Works on each time step's features alone, so each step keeps its mask (Keras' Dense supports masking). */
+    @Override
+    public Tensor computeMask(Tensor input, Tensor inputMask) {
+        return input.rank() >= 3 ? inputMask : null;
+    }
+
     @Override
     protected void configure(int[] inputShape) {
         geometry = new DenseGeometry(inputShape[inputShape.length - 1], units, fusable(activation, alpha), alpha);

@@ -140,6 +140,8 @@ class GradientTest {
                 () -> List.of(new Bidirectional(new GRU(3)))));
         c.add(new Case("masked Embedding then LSTM (seed RNN shape)", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new LSTM(4), new Dense(3, Activation.SOFTMAX))));
+        c.add(new Case("masked Embedding, Dense passing the mask on, then LSTM", new int[] {6}, 5,
+                () -> List.of(new Embedding(5, 3).maskZero(true), new Dense(4, Activation.TANH), new LSTM(3))));
         c.add(new Case("masked Embedding then GRU returnSequences", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new GRU(3).returnSequences(true))));
         // Keras' zero_output_for_mask: false (above) repeats the output before a masked step, so its gradient moves there.

@@ -16,6 +16,7 @@ import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.ActivationLayer;
+import org.neurite.layers.Dense;
 import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.GRU;
@@ -204,6 +205,25 @@ class RecurrentTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Keras' Dense passes the embedding's mask on to the recurrent layer after it: padding steps are skipped. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aDenseLayerPassesTheMaskOn(Variant variant) {
+        Backend backend = variant.activate();
+        int steps = 6;
+        float[] ids = {7, 3, 0, 0, 0, 0};
+        try (Sequential padded = new Sequential(steps).add(new Embedding(10, 4).maskZero(true)).add(new Dense(5, Activation.TANH))
+                .add(new LSTM(3)).backend(backend).seed(2).build();
+             Sequential alone = new Sequential(2).add(new Embedding(10, 4)).add(new Dense(5, Activation.TANH)).add(new LSTM(3))
+                     .backend(backend).build();
+             Tensor x = backend.allocate(1, steps).copyFrom(ids); Tensor xAlone = backend.allocate(1, 2).copyFrom(new float[] {7, 3})) {
+            for (int l = 0; l < 3; l++) Weights.copy(padded.layers().get(l), alone.layers().get(l));
+            try (Tensor y = padded.predict(x); Tensor expected = alone.predict(xAlone)) {
+                assertArrayEquals(expected.toArray(), y.toArray(), 1e-6f, "the state after the two valid steps on " + variant);
             }
         }
     }
