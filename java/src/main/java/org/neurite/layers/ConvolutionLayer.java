@@ -168,6 +168,8 @@ public abstract class ConvolutionLayer<L extends ConvolutionLayer<L>> extends Ke
     @Override
     protected double fanSum() {
         double receptive = (double) geometry.kernelH() * geometry.kernelW();
+        // Keras' fans of its kernel shape: [kh, kw, in / groups, out], or [kh, kw, channels, multiplier] for depthwise.
+        if (depthwise) return receptive * geometry.inC() + receptive * filters;
         return receptive * geometry.inPerGroup() + receptive * geometry.outC();
     }
 

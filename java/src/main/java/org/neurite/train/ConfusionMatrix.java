@@ -33,7 +33,7 @@ public final class ConfusionMatrix {
 
     /** Adds a binary sample with its score for class 1 (its rank decides the AUC). */
     public void addScored(int actual, float score) {
-        add(actual, score >= 0.5f ? 1 : 0);
+        add(actual, score > 0.5f ? 1 : 0); // Keras: positive above the threshold, not at it
         if (scored == scores.length) {
             scores = Arrays.copyOf(scores, Math.max(64, 2 * scored));
             positives = Arrays.copyOf(positives, scores.length);

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * What {@code fit} reports per epoch and {@code evaluate} returns, besides the loss. Every
  * metric comes from the confusion matrix of the predicted classes (the arg-max of a row, or
- * {@code p >= 0.5} for one sigmoid unit) except AUC, which ranks the scores of a binary problem.
+ * {@code p > 0.5} for one sigmoid unit, as Keras) except AUC, which ranks the scores of a binary problem.
  * Precision, recall and F1 are those of class 1 for a binary problem and their macro average
  * (the unweighted mean over classes) otherwise; {@link ConfusionMatrix} gives the rest.
  */

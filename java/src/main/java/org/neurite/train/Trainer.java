@@ -50,7 +50,8 @@ public final class Trainer {
         check(data, "fit");
         Dataset train = data, validation = fit.validationData;
         if (validation == null && fit.validationSplit > 0) {
-            int held = (int) Math.floor(data.size() * fit.validationSplit);
+            // Keras' split: the first int(n * (1 - split)) samples train, the rest validate.
+            int held = data.size() - (int) (data.size() * (1.0 - fit.validationSplit));
             train = data.slice(0, data.size() - held);
             validation = data.slice(data.size() - held, data.size());
         }

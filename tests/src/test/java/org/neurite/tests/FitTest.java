@@ -236,6 +236,18 @@ class FitTest {
     }
 
     @Test
+    void aValidationSplitHoldsOutWhatKerasDoes() {
+        Backend backend = Variant.bestNative().activate();
+        Dataset data = bars(10, 6);
+        try (Sequential model = cnn(backend).compile(new SGD(0), Loss.sparseCategoricalCrossentropy())) {
+            // Keras trains on the first int(10 * 0.75) = 7 samples and validates on the last 3.
+            double validation = model.fit(data, Fit.epochs(1).batchSize(4).validationSplit(0.25)).get("val_loss").get(0);
+            double lastThree = model.evaluate(data.slice(7, 10), 4).loss(); // learning rate 0: the weights did not move
+            assertEquals(lastThree, validation, 1e-6 * lastThree);
+        }
+    }
+
+    @Test
     void classWeightsScaleEachSamplesLoss() {
         Backend backend = Variant.bestNative().activate();
         Dataset data = bars(64, 9);

@@ -10,6 +10,7 @@ import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
+import org.neurite.layers.DepthwiseConv2D;
 import org.neurite.layers.Flatten;
 import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
@@ -41,6 +42,17 @@ class InitializationTest {
                 assertEquals(expected, variance, 0.15 * expected, "variance of a uniform(-limit, limit)");
                 for (float b : bias) assertEquals(0f, b, "zero bias");
             }
+        }
+    }
+
+    @Test
+    void aDepthwiseKernelTakesKerasFansWhateverItsMultiplier() {
+        Backend backend = Variant.bestNative().activate();
+        try (Sequential m = new Sequential(6, 6, 16).add(new DepthwiseConv2D(3, 4)).backend(backend).seed(2).build()) {
+            // Keras' kernel [3, 3, 16, 4]: fan_in 3*3*16 = 144, fan_out 3*3*4 = 36
+            double limit = Math.sqrt(6.0 / (144 + 36)), max = 0;
+            for (float v : m.getWeights().get(0).toArray()) max = Math.max(max, Math.abs(v));
+            assertTrue(max <= limit && max > 0.95 * limit, "the largest of 576 draws, " + max + ", lies just under " + limit);
         }
     }
 

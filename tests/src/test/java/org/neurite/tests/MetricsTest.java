@@ -56,6 +56,15 @@ class MetricsTest {
     }
 
     @Test
+    void aScoreOfExactlyOneHalfIsNegativeAsInKeras() {
+        ConfusionMatrix m = new ConfusionMatrix(2);
+        m.addScored(1, 0.5f);
+        m.addScored(0, Math.nextUp(0.5f));
+        assertEquals(1, m.count(1, 0), "0.5 is not above Keras' threshold");
+        assertEquals(1, m.count(0, 1), "just above 0.5 is");
+    }
+
+    @Test
     void aClassNeverPredictedHasZeroPrecisionNotNaN() {
         ConfusionMatrix m = new ConfusionMatrix(3);
         m.add(0, 0);
