@@ -180,6 +180,19 @@ NRT_API int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch,
                                 const float *workspace, int64_t workspace_size,
                                 float *d_src, int64_t d_src_size, int32_t num_threads);
 
+/* Keras' GlobalAveragePooling1D given a mask: the mean over the valid steps of [batch, steps,
+ * channels], dst[b, c] = (sum over t of src[b, t, c] where mask[b, t] != 0) / (the number of such
+ * t), summed in step order; a sequence with no valid step gives 0 / 0 = NaN, as in Keras.
+ * Backward: d_src[b, t, c] = d_dst[b, c] / that number at valid steps, 0 at masked ones. */
+NRT_API int nrt_masked_mean_forward(int32_t batch, int32_t steps, int32_t channels,
+                                    const float *src, int64_t src_size,
+                                    const float *mask, int64_t mask_size,
+                                    float *dst, int64_t dst_size, int32_t num_threads);
+NRT_API int nrt_masked_mean_backward(int32_t batch, int32_t steps, int32_t channels,
+                                     const float *mask, int64_t mask_size,
+                                     const float *d_dst, int64_t d_dst_size,
+                                     float *d_src, int64_t d_src_size, int32_t num_threads);
+
 /* ---- dense ---- */
 NRT_API int64_t nrt_dense_packed_size(const nrt_dense_desc *desc);
 NRT_API int nrt_dense_pack_weights(const nrt_dense_desc *desc, const float *weights, int64_t weights_size,

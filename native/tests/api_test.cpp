@@ -213,6 +213,20 @@ int main() {
                "rnn refuses a leaky ReLU, whose slope its descriptor cannot carry");
     }
     {
+        // Keras' GlobalAveragePooling1D with a mask: batch 2, 3 steps, 2 channels; the second sequence has one valid step.
+        const std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, mask = {1, 0, 1, 0, 1, 0}, dy = {6, 8, 1, 2};
+        std::vector<float> y(4), dx(12);
+        expect(nrt_masked_mean_forward(2, 3, 2, x.data(), 12, mask.data(), 6, y.data(), 4, 2) == NRT_OK &&
+                   y == std::vector<float>{3, 4, 9, 10},
+               "masked mean over the valid steps");
+        expect(nrt_masked_mean_backward(2, 3, 2, mask.data(), 6, dy.data(), 4, dx.data(), 12, 2) == NRT_OK &&
+                   dx == std::vector<float>{3, 4, 0, 0, 3, 4, 0, 0, 1, 2, 0, 0},
+               "masked mean's gradient goes to the valid steps alone");
+        expect(nrt_masked_mean_forward(2, 3, 2, x.data(), 12, mask.data(), 5, y.data(), 4, 2) == NRT_BUFFER_TOO_SMALL &&
+                   nrt_masked_mean_backward(2, 3, 2, mask.data(), 6, dy.data(), 4, dx.data(), 11, 2) == NRT_BUFFER_TOO_SMALL,
+               "masked mean refuses buffers too small");
+    }
+    {
         std::vector<float> ids = {0, 3, 9, 3}, table = random_values(10 * 4, 13), y(16);
         expect(nrt_embedding_forward(10, 4, 4, ids.data(), 4, table.data(), 40, y.data(), 16, 1) == NRT_OK, "embedding");
         expect(y[4] == table[12] && y[8] == table[36], "embedding copies rows");

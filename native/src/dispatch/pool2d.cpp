@@ -1,5 +1,8 @@
 // Max/average pooling 1D and 2D (1D as height 1), global pooling as a window over the whole input.
+#include <algorithm>
+
 #include "../common/dispatch.h"
+#include "../common/thread_pool.h"
 #include "../ref/kernels_ref.h"
 #include "../x64/kernels_x64.h"
 #include "checks.h"
@@ -42,6 +45,21 @@ int check_desc(const nrt_pool2d_desc *d) {
 
 int64_t workspace_size(const nrt_pool2d_desc &d, int32_t batch) {
     return d.kind == NRT_POOL_MAX ? checked_product({batch, d.out_h, d.out_w, d.channels}) : 0;
+}
+
+int check_masked_mean(const char *op, int32_t batch, int32_t steps, int32_t channels, const float *mask,
+                      int64_t mask_size) {
+    if (batch <= 0 || steps <= 0 || channels <= 0)
+        return fail(NRT_INVALID_ARGUMENT, "%s: batch %d, steps %d and channels %d must be positive", op, batch, steps,
+                    channels);
+    return check_buffer(op, "mask", mask, mask_size, checked_product({batch, steps}));
+}
+
+// The valid steps of sequence b.
+float valid_steps(const float *mask, int64_t b, int32_t steps) {
+    float count = 0.f;
+    for (int64_t t = 0; t < steps; ++t) count += mask[b * steps + t] != 0.f ? 1.f : 0.f;
+    return count;
 }
 
 }  // namespace
@@ -98,6 +116,54 @@ extern "C" int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch, c
                            checked_product({batch, d.in_h, d.in_w, d.channels})));
     return guarded("pool2d backward", [&] {
         run_selected(kBackwardKernels, Pool2dBackwardProblem{d, batch, d_dst, workspace, d_src, num_threads});
+        return NRT_OK;
+    });
+}
+
+// Memory-bound sums and scalings, a sequence per task: no per-ISA kernel to gain from.
+extern "C" int nrt_masked_mean_forward(int32_t batch, int32_t steps, int32_t channels, const float *src,
+                                       int64_t src_size, const float *mask, int64_t mask_size, float *dst,
+                                       int64_t dst_size, int32_t num_threads) {
+    NRT_CHECK(check_masked_mean("masked mean", batch, steps, channels, mask, mask_size));
+    NRT_CHECK(check_buffer("masked mean", "input", src, src_size, checked_product({batch, steps, channels})));
+    NRT_CHECK(check_buffer("masked mean", "output", dst, dst_size, checked_product({batch, channels})));
+    return guarded("masked mean", [&] {
+        parallel_for(batch, num_threads, [&](int64_t begin, int64_t end) {
+            for (int64_t b = begin; b < end; ++b) {
+                float *sum = dst + b * channels;
+                std::fill(sum, sum + channels, 0.f);
+                for (int64_t t = 0; t < steps; ++t) {
+                    if (mask[b * steps + t] == 0.f) continue;
+                    const float *x = src + (b * steps + t) * channels;
+                    for (int64_t c = 0; c < channels; ++c) sum[c] += x[c];
+                }
+                const float count = valid_steps(mask, b, steps);
+                for (int64_t c = 0; c < channels; ++c) sum[c] /= count;
+            }
+        });
+        return NRT_OK;
+    });
+}
+
+extern "C" int nrt_masked_mean_backward(int32_t batch, int32_t steps, int32_t channels, const float *mask,
+                                        int64_t mask_size, const float *d_dst, int64_t d_dst_size, float *d_src,
+                                        int64_t d_src_size, int32_t num_threads) {
+    NRT_CHECK(check_masked_mean("masked mean backward", batch, steps, channels, mask, mask_size));
+    NRT_CHECK(check_buffer("masked mean backward", "output gradient", d_dst, d_dst_size, checked_product({batch, channels})));
+    NRT_CHECK(check_buffer("masked mean backward", "input gradient", d_src, d_src_size,
+                           checked_product({batch, steps, channels})));
+    return guarded("masked mean backward", [&] {
+        parallel_for(batch, num_threads, [&](int64_t begin, int64_t end) {
+            for (int64_t b = begin; b < end; ++b) {
+                const float count = valid_steps(mask, b, steps);
+                const float *dy = d_dst + b * channels;
+                for (int64_t t = 0; t < steps; ++t) {
+                    float *dx = d_src + (b * steps + t) * channels;
+                    const bool valid = mask[b * steps + t] != 0.f;
+                    for (int64_t c = 0; c < channels; ++c) dx[c] = valid ? dy[c] / count : 0.f;
+                }
+            }
+        });
         return NRT_OK;
     });
 }

@@ -263,6 +263,14 @@ public final class NeuriteNative {
     public static native int nrt_pool2d_backward(@Const Pool2dDesc desc, int batch, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
                                                  @Const FloatBuffer workspace, @Cast("int64_t") long workspaceSize, FloatBuffer dSrc, @Cast("int64_t") long dSrcSize,
                                                  int numThreads);
+    public static native int nrt_masked_mean_forward(int batch, int steps, int channels, @Const FloatBuffer src,
+                                                     @Cast("int64_t") long srcSize, @Const FloatBuffer mask,
+                                                     @Cast("int64_t") long maskSize, FloatBuffer dst,
+                                                     @Cast("int64_t") long dstSize, int numThreads);
+    public static native int nrt_masked_mean_backward(int batch, int steps, int channels, @Const FloatBuffer mask,
+                                                      @Cast("int64_t") long maskSize, @Const FloatBuffer dDst,
+                                                      @Cast("int64_t") long dDstSize, FloatBuffer dSrc,
+                                                      @Cast("int64_t") long dSrcSize, int numThreads);
 
     public static native @Cast("int64_t") long nrt_dense_packed_size(@Const DenseDesc desc);
     public static native int nrt_dense_pack_weights(@Const DenseDesc desc, @Const FloatBuffer weights, @Cast("int64_t") long weightsSize,

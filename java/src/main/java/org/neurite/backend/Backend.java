@@ -103,4 +103,14 @@ public interface Backend {
 
     /** mask[i] = 1 where ids[i] != 0, else 0 (Keras' mask_zero). */
     void nonZeroMask(Tensor ids, Tensor mask);
+
+    /**
+     * Keras' GlobalAveragePooling1D given a mask: {@code output [batch, channels]} = the mean of
+     * {@code input [batch, steps, channels]} over the steps whose {@code mask [batch, steps]} is
+     * nonzero, summed in step order; NaN for a sequence with none, as in Keras.
+     */
+    void maskedMean(Tensor input, Tensor mask, Tensor output, int threads);
+
+    /** Its backward: dInput = dOutput / the valid steps at valid steps, 0 at masked ones. */
+    void maskedMeanBackward(Tensor mask, Tensor dOutput, Tensor dInput, int threads);
 }

@@ -82,6 +82,16 @@ final class JavaBackend implements Backend {
     }
 
     @Override
+    public void maskedMean(Tensor input, Tensor mask, Tensor output, int threads) {
+        JavaPool2d.maskedMean(input, mask, output, threads);
+    }
+
+    @Override
+    public void maskedMeanBackward(Tensor mask, Tensor dOutput, Tensor dInput, int threads) {
+        JavaPool2d.maskedMeanBackward(mask, dOutput, dInput, threads);
+    }
+
+    @Override
     public void dropoutMask(float rate, long seed, Tensor mask, int threads) {
         JavaEltwise.dropoutMask(rate, seed, mask, threads);
     }

@@ -133,4 +133,47 @@ final class JavaPool2d implements PoolOp {
 
     @Override
     public void close() {}
+
+    /** {@link Backend#maskedMean}, as {@code nrt_masked_mean_forward}: step order, then one division. */
+    static void maskedMean(Tensor input, Tensor mask, Tensor output, int threads) {
+        final float[] x = read(input), m = read(mask), y = writable(output);
+        final int steps = input.dim(1), c = input.dim(2);
+        Parallel.forRange(input.dim(0), threads, (begin, end) -> {
+            for (int b = begin; b < end; b++) {
+                Arrays.fill(y, b * c, (b + 1) * c, 0f);
+                for (int t = 0; t < steps; t++) {
+                    if (m[b * steps + t] != 0f) JavaVectors.axpy(1f, x, (b * steps + t) * c, y, b * c, c);
+                }
+                float count = validSteps(m, b, steps);
+                for (int k = b * c; k < (b + 1) * c; k++) y[k] /= count;
+            }
+        });
+        commit(output, y);
+    }
+
+    /** {@link Backend#maskedMeanBackward}. */
+    static void maskedMeanBackward(Tensor mask, Tensor dOutput, Tensor dInput, int threads) {
+        final float[] m = read(mask), dy = read(dOutput), dx = writable(dInput);
+        final int steps = dInput.dim(1), c = dInput.dim(2);
+        Parallel.forRange(dInput.dim(0), threads, (begin, end) -> {
+            for (int b = begin; b < end; b++) {
+                float count = validSteps(m, b, steps);
+                for (int t = 0; t < steps; t++) {
+                    int at = (b * steps + t) * c;
+                    if (m[b * steps + t] == 0f) {
+                        Arrays.fill(dx, at, at + c, 0f);
+                    } else {
+                        for (int k = 0; k < c; k++) dx[at + k] = dy[b * c + k] / count;
+                    }
+                }
+            }
+        });
+        commit(dInput, dx);
+    }
+
+    private static float validSteps(float[] mask, int b, int steps) {
+        float count = 0f;
+        for (int t = 0; t < steps; t++) count += mask[b * steps + t] != 0f ? 1f : 0f;
+        return count;
+    }
 }

@@ -147,6 +147,18 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
+    public void maskedMean(Tensor input, Tensor mask, Tensor output, int threads) {
+        check("masked mean", NeuriteNative.nrt_masked_mean_forward(input.dim(0), input.dim(1), input.dim(2), buffer(input),
+                input.size(), buffer(mask), mask.size(), buffer(output), output.size(), threads));
+    }
+
+    @Override
+    public void maskedMeanBackward(Tensor mask, Tensor dOutput, Tensor dInput, int threads) {
+        check("masked mean backward", NeuriteNative.nrt_masked_mean_backward(dInput.dim(0), dInput.dim(1), dInput.dim(2),
+                buffer(mask), mask.size(), buffer(dOutput), dOutput.size(), buffer(dInput), dInput.size(), threads));
+    }
+
+    @Override
     public void dropoutMask(float rate, long seed, Tensor mask, int threads) {
         check("dropout", NeuriteNative.nrt_dropout_mask(mask.size(), rate, seed, buffer(mask), mask.size(), threads));
     }

@@ -111,9 +111,22 @@ public abstract class PoolingLayer extends Layer {
         return out;
     }
 
+    /** Keras' GlobalAveragePooling1D averages the valid steps alone; its other pooling layers ignore masks. */
+    private boolean averagesValidSteps(Tensor mask) {
+        return mask != null && global && !max && spatialRank == 1;
+    }
+
+    @Override
+    protected Tensor runMasked(Tensor input, Tensor mask, Tensor out, int threads) {
+        if (!averagesValidSteps(mask)) return run(input, out, threads);
+        backend.maskedMean(input, mask, out, threads);
+        return out;
+    }
+
     /** Max pooling keeps where each window's maximum was. */
     @Override
     protected Tensor train(Context ctx, Tensor input, Tensor mask, Tensor out) {
+        if (averagesValidSteps(mask)) return runMasked(input, mask, out, ctx.threads());
         op.forwardTraining(input, out, workspace(ctx, input.dim(0)), ctx.threads());
         return out;
     }
@@ -122,7 +135,8 @@ public abstract class PoolingLayer extends Layer {
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
-        op.backward(dOutput, workspace(ctx, dOutput.dim(0)), dInput, ctx.threads());
+        if (averagesValidSteps(ctx.mask)) backend.maskedMeanBackward(ctx.mask, dOutput, dInput, ctx.threads());
+        else op.backward(dOutput, workspace(ctx, dOutput.dim(0)), dInput, ctx.threads());
         return dInput;
     }
 

@@ -31,6 +31,7 @@ import org.neurite.layers.Dropout;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.Flatten;
 import org.neurite.layers.GRU;
+import org.neurite.layers.GlobalAvgPool1D;
 import org.neurite.layers.GlobalAvgPool2D;
 import org.neurite.layers.GlobalMaxPool1D;
 import org.neurite.layers.LSTM;
@@ -142,6 +143,8 @@ class GradientTest {
                 () -> List.of(new Embedding(5, 3).maskZero(true), new LSTM(4), new Dense(3, Activation.SOFTMAX))));
         c.add(new Case("masked Embedding, Dense passing the mask on, then LSTM", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new Dense(4, Activation.TANH), new LSTM(3))));
+        c.add(new Case("masked Embedding then GlobalAvgPool1D over the valid steps", new int[] {6}, 5,
+                () -> List.of(new Embedding(5, 3).maskZero(true), new GlobalAvgPool1D(), new Dense(3, Activation.SOFTMAX))));
         c.add(new Case("masked Embedding then GRU returnSequences", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new GRU(3).returnSequences(true))));
         // Keras' zero_output_for_mask: false (above) repeats the output before a masked step, so its gradient moves there.

@@ -1,6 +1,7 @@
 package org.neurite.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -10,6 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.layers.Embedding;
+import org.neurite.layers.GlobalAvgPool1D;
 import org.neurite.testkit.PoolCase;
 import org.neurite.testkit.Problem;
 
@@ -39,5 +42,27 @@ class PoolingTest {
         Checks.assertMatches(context, outputs[0], c.reference(x));
         Checks.assertNotMostlyZeros(context, outputs[0], 0.5);
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
+    }
+
+    /** Keras' GlobalAveragePooling1D given a mask: the mean of the valid steps; NaN where there is none. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void globalAveragePooling1DAveragesTheValidStepsAlone(Variant variant) {
+        Backend backend = variant.activate();
+        float[] ids = {5, 2, 0, 0, 0, 3, 0, 7, 0, 0, 0, 0};
+        try (Sequential model = new Sequential(4).add(new Embedding(8, 3).maskZero(true)).add(new GlobalAvgPool1D())
+                .backend(backend).seed(4).build();
+             Tensor x = backend.allocate(3, 4).copyFrom(ids); Tensor y = model.predict(x)) {
+            float[] table = model.getWeights().get(0).toArray(), out = y.toArray();
+            int[][] valid = {{5, 2}, {3, 7}, {}};
+            for (int b = 0; b < 3; b++) {
+                for (int c = 0; c < 3; c++) {
+                    float sum = 0f;
+                    for (int id : valid[b]) sum += table[id * 3 + c];
+                    float expected = sum / valid[b].length; // 0 / 0 = NaN for the sequence of padding alone
+                    assertEquals(expected, out[b * 3 + c], 1e-7f, "sequence " + b + ", channel " + c + " on " + variant);
+                }
+            }
+        }
     }
 }
