@@ -46,7 +46,7 @@ final class Training {
     /** A progress bar with ETA, loss and accuracy on a terminal; one line per epoch otherwise; nothing with --quiet. */
     static Callback progress(ModelKind kind, Workload w, int epochs, int batch, boolean quiet, PrintWriter out) {
         if (quiet) return new Callback() {};
-        int trainSamples = w.train().size() - (int) Math.floor(w.train().size() * VALIDATION_SPLIT); // as fit splits
+        int trainSamples = Fit.trainingSamples(w.train().size(), VALIDATION_SPLIT);
         long steps = (trainSamples + batch - 1) / batch;
         boolean terminal = System.console() != null;
         return new Callback() {

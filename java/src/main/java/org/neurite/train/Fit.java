@@ -49,6 +49,11 @@ public final class Fit {
         return this;
     }
 
+    /** The first samples of {@code samples} that a validation split of {@code fraction} leaves for training: Keras' int(n (1 - fraction)). */
+    public static int trainingSamples(int samples, double fraction) {
+        return (int) (samples * (1.0 - fraction));
+    }
+
     /** Validates on these samples after each epoch (instead of a split). */
     public Fit validationData(Dataset data) {
         this.validationData = data;

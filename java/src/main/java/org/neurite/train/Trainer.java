@@ -50,10 +50,9 @@ public final class Trainer {
         check(data, "fit");
         Dataset train = data, validation = fit.validationData;
         if (validation == null && fit.validationSplit > 0) {
-            // Keras' split: the first int(n * (1 - split)) samples train, the rest validate.
-            int held = data.size() - (int) (data.size() * (1.0 - fit.validationSplit));
-            train = data.slice(0, data.size() - held);
-            validation = data.slice(data.size() - held, data.size());
+            int trained = Fit.trainingSamples(data.size(), fit.validationSplit);
+            train = data.slice(0, trained);
+            validation = data.slice(trained, data.size());
         }
         if (train.size() == 0) throw new IllegalArgumentException("fit: no training samples left in " + Dataset.describe(data));
         if (validation != null) check(validation, "fit (validation data)");
