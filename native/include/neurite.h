@@ -181,9 +181,10 @@ NRT_API int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch,
                                 float *d_src, int64_t d_src_size, int32_t num_threads);
 
 /* Keras' GlobalAveragePooling1D given a mask: the mean over the valid steps of [batch, steps,
- * channels], dst[b, c] = (sum over t of src[b, t, c] where mask[b, t] != 0) / (the number of such
- * t), summed in step order; a sequence with no valid step gives 0 / 0 = NaN, as in Keras.
- * Backward: d_src[b, t, c] = d_dst[b, c] / that number at valid steps, 0 at masked ones. */
+ * channels], dst[b, c] = (sum over t of src[b, t, c] m[b, t]) / (sum over t of m[b, t]) with
+ * m = 1 where mask != 0, else 0, summed in step order. As in Keras, masked steps are multiplied
+ * by 0, not skipped: an Inf or NaN there, or a sequence with no valid step, gives NaN.
+ * Backward: d_src[b, t, c] = d_dst[b, c] / (the valid steps) * m[b, t]. */
 NRT_API int nrt_masked_mean_forward(int32_t batch, int32_t steps, int32_t channels,
                                     const float *src, int64_t src_size,
                                     const float *mask, int64_t mask_size,

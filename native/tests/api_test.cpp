@@ -223,8 +223,20 @@ int main() {
                    dx == std::vector<float>{3, 4, 0, 0, 3, 4, 0, 0, 1, 2, 0, 0},
                "masked mean's gradient goes to the valid steps alone");
         expect(nrt_masked_mean_forward(2, 3, 2, x.data(), 12, mask.data(), 5, y.data(), 4, 2) == NRT_BUFFER_TOO_SMALL &&
+                   nrt_masked_mean_forward(2, 3, 2, x.data(), 11, mask.data(), 6, y.data(), 4, 2) == NRT_BUFFER_TOO_SMALL &&
+                   nrt_masked_mean_forward(2, 3, 2, x.data(), 12, mask.data(), 6, y.data(), 3, 2) == NRT_BUFFER_TOO_SMALL &&
+                   nrt_masked_mean_backward(2, 3, 2, mask.data(), 6, dy.data(), 3, dx.data(), 12, 2) == NRT_BUFFER_TOO_SMALL &&
                    nrt_masked_mean_backward(2, 3, 2, mask.data(), 6, dy.data(), 4, dx.data(), 11, 2) == NRT_BUFFER_TOO_SMALL,
                "masked mean refuses buffers too small");
+        expect(nrt_masked_mean_forward(0, 3, 2, x.data(), 12, mask.data(), 6, y.data(), 4, 2) == NRT_INVALID_ARGUMENT &&
+                   nrt_masked_mean_backward(2, -3, 2, mask.data(), 6, dy.data(), 4, dx.data(), 12, 2) == NRT_INVALID_ARGUMENT &&
+                   nrt_masked_mean_forward(INT32_MAX, INT32_MAX, INT32_MAX, x.data(), 12, mask.data(), 6, y.data(), 4, 2) != NRT_OK,
+               "masked mean refuses empty, negative and overflowing sizes");
+        std::vector<float> padding_inf = x;
+        padding_inf[2] = INFINITY;  // a masked step, multiplied by 0 as Keras does: NaN
+        expect(nrt_masked_mean_forward(2, 3, 2, padding_inf.data(), 12, mask.data(), 6, y.data(), 4, 2) == NRT_OK &&
+                   std::isnan(y[0]) && y[1] == 4.f,
+               "masked mean multiplies masked steps by 0, as Keras");
     }
     {
         std::vector<float> ids = {0, 3, 9, 3}, table = random_values(10 * 4, 13), y(16);

@@ -55,11 +55,14 @@ int check_masked_mean(const char *op, int32_t batch, int32_t steps, int32_t chan
     return check_buffer(op, "mask", mask, mask_size, checked_product({batch, steps}));
 }
 
-// The valid steps of sequence b.
+// Keras' mask as a factor: 1 where the step is valid, else 0.
+inline float valid(const float *mask, int64_t at) { return mask[at] != 0.f ? 1.f : 0.f; }
+
+// The valid steps of sequence b, counted exactly (a float count would stop at 2^24).
 float valid_steps(const float *mask, int64_t b, int32_t steps) {
-    float count = 0.f;
-    for (int64_t t = 0; t < steps; ++t) count += mask[b * steps + t] != 0.f ? 1.f : 0.f;
-    return count;
+    int64_t count = 0;
+    for (int64_t t = 0; t < steps; ++t) count += mask[b * steps + t] != 0.f;
+    return static_cast<float>(count);
 }
 
 }  // namespace
@@ -120,7 +123,9 @@ extern "C" int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch, c
     });
 }
 
-// Memory-bound sums and scalings, a sequence per task: no per-ISA kernel to gain from.
+// Memory-bound sums and scalings, a sequence per task: no per-ISA kernel to gain from. As
+// Keras, masked steps are multiplied by 0 rather than skipped, so an Inf or NaN there, or a
+// sequence of padding alone, gives NaN.
 extern "C" int nrt_masked_mean_forward(int32_t batch, int32_t steps, int32_t channels, const float *src,
                                        int64_t src_size, const float *mask, int64_t mask_size, float *dst,
                                        int64_t dst_size, int32_t num_threads) {
@@ -133,9 +138,9 @@ extern "C" int nrt_masked_mean_forward(int32_t batch, int32_t steps, int32_t cha
                 float *sum = dst + b * channels;
                 std::fill(sum, sum + channels, 0.f);
                 for (int64_t t = 0; t < steps; ++t) {
-                    if (mask[b * steps + t] == 0.f) continue;
                     const float *x = src + (b * steps + t) * channels;
-                    for (int64_t c = 0; c < channels; ++c) sum[c] += x[c];
+                    const float m = valid(mask, b * steps + t);
+                    for (int64_t c = 0; c < channels; ++c) sum[c] += x[c] * m;
                 }
                 const float count = valid_steps(mask, b, steps);
                 for (int64_t c = 0; c < channels; ++c) sum[c] /= count;
@@ -159,8 +164,8 @@ extern "C" int nrt_masked_mean_backward(int32_t batch, int32_t steps, int32_t ch
                 const float *dy = d_dst + b * channels;
                 for (int64_t t = 0; t < steps; ++t) {
                     float *dx = d_src + (b * steps + t) * channels;
-                    const bool valid = mask[b * steps + t] != 0.f;
-                    for (int64_t c = 0; c < channels; ++c) dx[c] = valid ? dy[c] / count : 0.f;
+                    const float m = valid(mask, b * steps + t);
+                    for (int64_t c = 0; c < channels; ++c) dx[c] = dy[c] / count * m;
                 }
             }
         });

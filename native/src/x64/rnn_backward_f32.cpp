@@ -87,8 +87,8 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     }
 }
 
-// The cache lines the step before will touch, fetched one per 16 FMAs of this step's
-// products. The tile's sequences lie a whole sequence of rows apart, out of the hardware
+// The cache lines the step before will read or write, fetched one per 16 FMAs of this step's
+// products (read prefetches: without -mprfchw GCC has no write form, and the lines are private). The tile's sequences lie a whole sequence of rows apart, out of the hardware
 // prefetchers' reach; fetched all at once at the top of the step, the lines filled the core's
 // miss buffers and stalled it (perf put a quarter of the gate gradients' time on the prefetch
 // loop and on the loads after it).
@@ -118,8 +118,8 @@ private:
         if (next_ == count_) return;
         Run &run = runs_[next_];
         __builtin_prefetch(run.at);
-        run.at += kFloatsPerLine;
-        if (run.at >= run.end) ++next_;
+        if (run.end - run.at > kFloatsPerLine) run.at += kFloatsPerLine;  // never a pointer past the end
+        else ++next_;
     }
     static constexpr int kRunsPerRow = 5;  // output gradient, saved gates, cell or state, dx, d_rec
     std::array<Run, kRunsPerRow * kRows> runs_{};

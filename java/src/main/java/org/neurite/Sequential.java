@@ -55,6 +55,7 @@ public final class Sequential implements AutoCloseable {
     private Training training;
     private Trainer trainer;
     private volatile boolean stopRequested;
+    private int fitsRunning; // guarded by this: compile must not swap the optimizer under a running fit
     private volatile boolean closed;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Floats the widest activation of one predict pass may take; larger batches run in chunks. */
@@ -530,15 +531,19 @@ public final class Sequential implements AutoCloseable {
     /**
      * Sets how {@link #fit} trains: the optimizer (which keeps its state from fit to fit), the
      * loss, and the metrics reported besides it. Compiling with another optimizer than the last
-     * one drops the state the parameters keep for it (Adam's moments, momentum): as in Keras, a
-     * new optimizer starts from zero, and one compiled again after another does too.
+     * one drops the state the parameters keep for the old one (Adam's moments, momentum) and
+     * starts the new one from step 0: as in Keras, a new optimizer starts from zero, and here one
+     * compiled again after another does too. Not while {@link #fit} runs.
      */
     public synchronized Sequential compile(Optimizer optimizer, Loss loss, Metric... metrics) {
         if (optimizer == null || loss == null) throw new IllegalArgumentException("Sequential.compile: optimizer and loss are required");
+        if (fitsRunning > 0) throw new IllegalStateException("Sequential.compile: fit is running; compile before or after it");
+        Trainer next = new Trainer(this, optimizer, loss, List.of(metrics)); // checks them before any state changes
         if (trainer != null && trainer.optimizer() != optimizer && built) {
             for (Parameter p : parameters()) p.clearSlots();
+            optimizer.iterations(0);
         }
-        trainer = new Trainer(this, optimizer, loss, List.of(metrics));
+        trainer = next;
         return this;
     }
 
@@ -562,8 +567,15 @@ public final class Sequential implements AutoCloseable {
         synchronized (this) {
             t = compiled("fit");
             stopRequested = false;
+            fitsRunning++;
         }
-        return t.fit(data, options);
+        try {
+            return t.fit(data, options);
+        } finally {
+            synchronized (this) {
+                fitsRunning--;
+            }
+        }
     }
 
     /** The loss and metrics of the model on {@code x} and targets {@code y}, in batches of 32. */

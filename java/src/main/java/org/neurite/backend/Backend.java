@@ -107,10 +107,11 @@ public interface Backend {
     /**
      * Keras' GlobalAveragePooling1D given a mask: {@code output [batch, channels]} = the mean of
      * {@code input [batch, steps, channels]} over the steps whose {@code mask [batch, steps]} is
-     * nonzero, summed in step order; NaN for a sequence with none, as in Keras.
+     * nonzero, summed in step order. As in Keras, masked steps are multiplied by 0: an Inf or
+     * NaN there, or a sequence with no valid step, gives NaN.
      */
     void maskedMean(Tensor input, Tensor mask, Tensor output, int threads);
 
-    /** Its backward: dInput = dOutput / the valid steps at valid steps, 0 at masked ones. */
+    /** Its backward: dInput = dOutput / the valid steps, times 1 at valid steps and 0 at masked ones. */
     void maskedMeanBackward(Tensor mask, Tensor dOutput, Tensor dInput, int threads);
 }

@@ -134,16 +134,14 @@ final class JavaPool2d implements PoolOp {
     @Override
     public void close() {}
 
-    /** {@link Backend#maskedMean}, as {@code nrt_masked_mean_forward}: step order, then one division. */
+    /** {@link Backend#maskedMean}, as {@code nrt_masked_mean_forward}: masked steps times 0, in step order, then one division. */
     static void maskedMean(Tensor input, Tensor mask, Tensor output, int threads) {
         final float[] x = read(input), m = read(mask), y = writable(output);
         final int steps = input.dim(1), c = input.dim(2);
         Parallel.forRange(input.dim(0), threads, (begin, end) -> {
             for (int b = begin; b < end; b++) {
                 Arrays.fill(y, b * c, (b + 1) * c, 0f);
-                for (int t = 0; t < steps; t++) {
-                    if (m[b * steps + t] != 0f) JavaVectors.axpy(1f, x, (b * steps + t) * c, y, b * c, c);
-                }
+                for (int t = 0; t < steps; t++) JavaVectors.axpy(valid(m, b * steps + t), x, (b * steps + t) * c, y, b * c, c);
                 float count = validSteps(m, b, steps);
                 for (int k = b * c; k < (b + 1) * c; k++) y[k] /= count;
             }
@@ -160,20 +158,21 @@ final class JavaPool2d implements PoolOp {
                 float count = validSteps(m, b, steps);
                 for (int t = 0; t < steps; t++) {
                     int at = (b * steps + t) * c;
-                    if (m[b * steps + t] == 0f) {
-                        Arrays.fill(dx, at, at + c, 0f);
-                    } else {
-                        for (int k = 0; k < c; k++) dx[at + k] = dy[b * c + k] / count;
-                    }
+                    float factor = valid(m, b * steps + t);
+                    for (int k = 0; k < c; k++) dx[at + k] = dy[b * c + k] / count * factor;
                 }
             }
         });
         commit(dInput, dx);
     }
 
+    private static float valid(float[] mask, int at) {
+        return mask[at] != 0f ? 1f : 0f;
+    }
+
     private static float validSteps(float[] mask, int b, int steps) {
-        float count = 0f;
-        for (int t = 0; t < steps; t++) count += mask[b * steps + t] != 0f ? 1f : 0f;
+        int count = 0;
+        for (int t = 0; t < steps; t++) count += mask[b * steps + t] != 0f ? 1 : 0;
         return count;
     }
 }

@@ -31,9 +31,14 @@ public final class ConfusionMatrix {
         counts[actual][predicted]++;
     }
 
-    /** Adds a binary sample with its score for class 1 (its rank decides the AUC). */
+    /** Adds a binary sample with its score for class 1 (its rank decides the AUC), predicted positive above 0.5 as in Keras. */
     public void addScored(int actual, float score) {
-        add(actual, score > 0.5f ? 1 : 0); // Keras: positive above the threshold, not at it
+        addScored(actual, score > 0.5f ? 1 : 0, score);
+    }
+
+    /** Adds a binary sample predicted by other means (the arg-max of two classes) with its score for class 1. */
+    public void addScored(int actual, int predicted, float score) {
+        add(actual, predicted);
         if (scored == scores.length) {
             scores = Arrays.copyOf(scores, Math.max(64, 2 * scored));
             positives = Arrays.copyOf(positives, scores.length);

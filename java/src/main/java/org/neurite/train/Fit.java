@@ -51,6 +51,7 @@ public final class Fit {
 
     /** The first samples of {@code samples} that a validation split of {@code fraction} leaves for training: Keras' int(n (1 - fraction)). */
     public static int trainingSamples(int samples, double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) throw new IllegalArgumentException("fit: validation split must be in [0, 1), got " + fraction);
         return (int) (samples * (1.0 - fraction));
     }
 

@@ -277,7 +277,8 @@ public final class Trainer {
             int predicted = argmax(o, at);
             int actual = loss.sparse() ? (int) t[r] : argmax(t, at);
             if (cols == 2) { // a binary problem as two classes: class 1's probability ranks the samples for the AUC
-                confusion.addScored(actual, loss.isFromLogits() ? probability(o[at + 1] - o[at]) : o[at + 1] / (o[at] + o[at + 1]));
+                confusion.addScored(actual, predicted,
+                        loss.isFromLogits() ? probability(o[at + 1] - o[at]) : o[at + 1] / (o[at] + o[at + 1]));
             } else {
                 confusion.add(actual, predicted);
             }

@@ -232,6 +232,31 @@ class FitTest {
                 Checks.assertBitwiseEqual("weight " + i + " after SGD with momentum compiled after Adam", expected.get(i).toArray(),
                         actual.get(i).toArray());
             }
+            // Adam compiled again after SGD lost its moments with the switch: it restarts from step 0, not mid-way.
+            Adam adam = new Adam(0.01);
+            switched.compile(adam, Loss.sparseCategoricalCrossentropy()).fit(data, oneEpoch);
+            switched.compile(new SGD(0.01), Loss.sparseCategoricalCrossentropy());
+            switched.compile(adam, Loss.sparseCategoricalCrossentropy());
+            assertEquals(0, adam.iterations(), "Adam's step count after its moments were dropped");
+            // A compile that fails changes nothing.
+            assertThrows(IllegalArgumentException.class, () -> switched.compile(new SGD(0.01), null));
+            assertTrue(switched.optimizer() == adam, "the failed compile kept the optimizer");
+        }
+    }
+
+    @Test
+    void compileIsRefusedWhileFitRuns() {
+        Backend backend = Variant.bestNative().activate();
+        try (Sequential model = cnn(backend).compile(new Adam(), Loss.sparseCategoricalCrossentropy())) {
+            var e = assertThrows(IllegalStateException.class, () -> model.fit(bars(32, 2), Fit.epochs(1).batchSize(16)
+                    .callbacks(new org.neurite.train.Callback() {
+                        @Override
+                        public void onEpochEnd(Sequential m, int epoch, Map<String, Double> logs) {
+                            m.compile(new SGD(0.1), Loss.sparseCategoricalCrossentropy());
+                        }
+                    })));
+            assertTrue(e.getMessage().contains("fit is running"), e.getMessage());
+            model.compile(new SGD(0.1), Loss.sparseCategoricalCrossentropy()); // and allowed once fit has returned
         }
     }
 

@@ -141,7 +141,7 @@ class GradientTest {
                 () -> List.of(new Bidirectional(new GRU(3)))));
         c.add(new Case("masked Embedding then LSTM (seed RNN shape)", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new LSTM(4), new Dense(3, Activation.SOFTMAX))));
-        c.add(new Case("masked Embedding, Dense passing the mask on, then LSTM", new int[] {6}, 5,
+        c.add(new Case("masked Embedding, Dense, then LSTM (gradients through the masked steps)", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new Dense(4, Activation.TANH), new LSTM(3))));
         c.add(new Case("masked Embedding then GlobalAvgPool1D over the valid steps", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new GlobalAvgPool1D(), new Dense(3, Activation.SOFTMAX))));
