@@ -233,4 +233,29 @@ class NativeBoundsTest {
         }
         assertTrue(ran > 1000, "only " + ran + " random element-wise training calls were valid: the test proves little");
     }
+
+    /** The masked mean (GlobalAvgPool1D given a mask), forward and backward, with random sizes and short claims. */
+    @Test
+    void randomMaskedMeansStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(16);
+        int ran = 0;
+        for (int trial = 0; trial < 600; trial++) {
+            int batch = small(r, 5), steps = small(r, 7), channels = small(r, 9);
+            int in = batch * steps * channels, masks = batch * steps, out = batch * channels;
+            int inClaimed = r.nextInt(6) == 0 ? in - 1 : in, maskClaimed = r.nextInt(6) == 0 ? masks - 1 : masks;
+            int outWritten = r.nextInt(6) == 0 ? out - 1 : out, inWritten = r.nextInt(6) == 0 ? in - 1 : in;
+            try (Tensor x = guarded(inClaimed); Tensor mask = guarded(maskClaimed); Tensor y = guarded(outWritten);
+                 Tensor dx = guarded(inWritten)) {
+                for (int i = 0; i < maskClaimed; i++) mask.buffer().put(i, r.nextInt(3) == 0 ? 0f : 1f);
+                if (NeuriteNative.nrt_masked_mean_forward(batch, steps, channels, x.buffer(), inClaimed, mask.buffer(), maskClaimed,
+                        y.buffer(), outWritten, 2) == NeuriteNative.NRT_OK) ran++;
+                if (NeuriteNative.nrt_masked_mean_backward(batch, steps, channels, mask.buffer(), maskClaimed, y.buffer(),
+                        outWritten, dx.buffer(), inWritten, 2) == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(y, outWritten, "masked mean trial " + trial);
+                assertGuardIntact(dx, inWritten, "masked mean backward trial " + trial);
+            }
+        }
+        assertTrue(ran > 400, "only " + ran + " random masked means were valid: the test proves little");
+    }
 }
