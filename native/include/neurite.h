@@ -97,7 +97,8 @@ enum nrt_rnn_cell { NRT_CELL_SIMPLE = 0, NRT_CELL_LSTM = 1, NRT_CELL_GRU = 2 };
  *          h' = z h + (1 - z) n
  *   Simple: h' = a(x W + h U + b)
  * with a = activation (tanh by default) and ra = recurrent_activation (sigmoid by default);
- * a leaky ReLU is refused (the descriptor has no negative slope for it).
+ * alpha is the negative slope of either where it is NRT_ACT_LEAKY_RELU (Keras' leaky_relu takes
+ * 0.2; a zero-initialised descriptor gives a plain ReLU).
  * Steps whose mask is 0 keep the state; their outputs follow Keras' zero_output_for_mask:
  * 0 (Keras' default for a recurrent layer) repeats, with return_sequences, the output of the
  * step processed before (zeros before the first valid step); 1 (what Keras' Bidirectional
@@ -117,6 +118,7 @@ typedef struct nrt_rnn_desc {
     int32_t reverse_output;
     int32_t output_stride;
     int32_t zero_output_for_mask;
+    float alpha; /* NRT_ACT_LEAKY_RELU's negative slope, for both activations */
 } nrt_rnn_desc;
 
 /* ---- machine and run-time settings ---- */
@@ -322,8 +324,9 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
  * gradient and the weights' (bias as Keras lays it out; d_bias may be null). A masked step
  * passes the state's gradient through unchanged. Every gradient is summed over the steps and
  * sequences in one fixed order: the same bits for any number of threads. The activations'
- * derivatives are taken from their saved outputs, so GELU, whose derivative needs its input,
- * is not supported for training: both calls refuse it (NRT_INVALID_ARGUMENT). d_src may be null (the
+ * derivatives are taken from their saved outputs, so GELU and a leaky ReLU with a negative
+ * alpha, whose derivatives need their input, are not supported for training: both calls refuse
+ * them (NRT_INVALID_ARGUMENT). d_src may be null (the
  * first layer of a model needs no input gradient). Initial states may be given to the
  * forward pass (null: zeros; initial_c for LSTM only), and backward then writes their
  * gradients where d_initial_h / d_initial_c are not null. The training forward pass also writes

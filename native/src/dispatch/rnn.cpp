@@ -2,6 +2,7 @@
 // sequence as one GEMM, then the recurrence from the kernel list.
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -45,8 +46,7 @@ int check_desc(const nrt_rnn_desc *d) {
         return fail(NRT_INVALID_ARGUMENT, "rnn: input size %d and units %d must be positive", d->input_size, d->units);
     if (!valid_activation(d->activation) || !valid_activation(d->recurrent_activation))
         return fail(NRT_INVALID_ARGUMENT, "rnn: unknown activation %d or %d", d->activation, d->recurrent_activation);
-    if (d->activation == NRT_ACT_LEAKY_RELU || d->recurrent_activation == NRT_ACT_LEAKY_RELU)
-        return fail(NRT_INVALID_ARGUMENT, "rnn: a leaky ReLU needs a negative slope, which nrt_rnn_desc does not carry");
+    if (!std::isfinite(d->alpha)) return fail(NRT_INVALID_ARGUMENT, "rnn: leaky ReLU slope %g is not finite", d->alpha);
     if (d->output_stride != 0 && d->output_stride < d->units)
         return fail(NRT_INVALID_ARGUMENT, "rnn: output stride %d is below the %d units", d->output_stride, d->units);
     if (int64_t{d->units} * rnn_gates(d->cell) > INT_MAX / 2)
@@ -58,10 +58,11 @@ int check_desc(const nrt_rnn_desc *d) {
 // activation whose derivative needs its input would get a wrong gradient, so training refuses it.
 int check_trainable(const nrt_rnn_desc &d, const char *what) {
     for (const int activation : {d.activation, d.recurrent_activation})
-        if (!derivative_from_output(activation, 0.f))
+        if (!derivative_from_output(activation, d.alpha))
             return fail(NRT_INVALID_ARGUMENT,
-                        "%s: activation %d takes its derivative from its input (as GELU does), which training does not keep",
-                        what, activation);
+                        "%s: activation %d with slope %g takes its derivative from its input (as GELU and a leaky ReLU with "
+                        "a negative slope do), which training does not keep",
+                        what, activation, d.alpha);
     return NRT_OK;
 }
 

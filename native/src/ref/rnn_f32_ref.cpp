@@ -16,6 +16,7 @@ void rnn_f32_ref(const RnnProblem &p) {
     const int units = d.units, gates = p.gates();
     const int64_t block = rnn_block_floats(d);
     const int a = d.activation, ra = d.recurrent_activation;
+    const float alpha = d.alpha;
 
     // sum_k h[k] U[k, gate, unit]
     auto recurrent = [&](const float *h, int gate, int unit) {
@@ -51,22 +52,22 @@ void rnn_f32_ref(const RnnProblem &p) {
                 }
                 if (d.cell == NRT_CELL_GRU && !d.reset_after) {
                     for (int j = 0; j < units; ++j) {
-                        const float reset = activate(x[units + j] + recurrent(h.data(), 1, j), ra, 0.f);
+                        const float reset = activate(x[units + j] + recurrent(h.data(), 1, j), ra, alpha);
                         rh[j] = reset * h[j];
                         if (saved != nullptr) saved[units + j] = reset;
                     }
                 }
                 for (int j = 0; j < units; ++j) {
                     if (d.cell == NRT_CELL_SIMPLE) {
-                        next[j] = activate(x[j] + recurrent(h.data(), 0, j), a, 0.f);
+                        next[j] = activate(x[j] + recurrent(h.data(), 0, j), a, alpha);
                         if (saved != nullptr) saved[j] = next[j];
                     } else if (d.cell == NRT_CELL_LSTM) {
-                        const float i = activate(x[j] + recurrent(h.data(), 0, j), ra, 0.f);
-                        const float f = activate(x[units + j] + recurrent(h.data(), 1, j), ra, 0.f);
-                        const float g = activate(x[2 * units + j] + recurrent(h.data(), 2, j), a, 0.f);
-                        const float o = activate(x[3 * units + j] + recurrent(h.data(), 3, j), ra, 0.f);
+                        const float i = activate(x[j] + recurrent(h.data(), 0, j), ra, alpha);
+                        const float f = activate(x[units + j] + recurrent(h.data(), 1, j), ra, alpha);
+                        const float g = activate(x[2 * units + j] + recurrent(h.data(), 2, j), a, alpha);
+                        const float o = activate(x[3 * units + j] + recurrent(h.data(), 3, j), ra, alpha);
                         c[j] = f * c[j] + i * g;
-                        const float squashed = activate(c[j], a, 0.f);
+                        const float squashed = activate(c[j], a, alpha);
                         next[j] = o * squashed;
                         if (saved != nullptr) {
                             const float values[] = {i, f, g, o, squashed};
@@ -74,18 +75,18 @@ void rnn_f32_ref(const RnnProblem &p) {
                         }
                     } else {
                         const float z_bias = d.reset_after ? p.recurrent_bias[j] : 0.f;
-                        const float z = activate(x[j] + recurrent(h.data(), 0, j) + z_bias, ra, 0.f);
+                        const float z = activate(x[j] + recurrent(h.data(), 0, j) + z_bias, ra, alpha);
                         float n;
                         if (d.reset_after) {
-                            const float reset = activate(x[units + j] + recurrent(h.data(), 1, j) + p.recurrent_bias[units + j], ra, 0.f);
+                            const float reset = activate(x[units + j] + recurrent(h.data(), 1, j) + p.recurrent_bias[units + j], ra, alpha);
                             const float h_rec = recurrent(h.data(), 2, j) + p.recurrent_bias[2 * units + j];
-                            n = activate(x[2 * units + j] + reset * h_rec, a, 0.f);
+                            n = activate(x[2 * units + j] + reset * h_rec, a, alpha);
                             if (saved != nullptr) {
                                 saved[units + j] = reset;
                                 saved[at.gated + j] = h_rec;
                             }
                         } else {
-                            n = activate(x[2 * units + j] + recurrent(rh.data(), 2, j), a, 0.f);
+                            n = activate(x[2 * units + j] + recurrent(rh.data(), 2, j), a, alpha);
                         }
                         next[j] = z * h[j] + (1.f - z) * n;
                         if (saved != nullptr) {
@@ -111,6 +112,7 @@ void rnn_f32_ref(const RnnProblem &p) {
 void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
+    const float alpha = d.alpha;
     const RnnWorkspace at(d, p.batch, p.steps);
     const int gated = at.gated;
     float *const ws = p.workspace;
@@ -144,27 +146,27 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                 }
                 std::fill(d_prev.begin(), d_prev.end(), 0.f);
                 if (d.cell == NRT_CELL_SIMPLE) {
-                    for (int j = 0; j < units; ++j) dx[j] = dh[j] * derivative(saved[j], a, 0.f);
+                    for (int j = 0; j < units; ++j) dx[j] = dh[j] * derivative(saved[j], a, alpha);
                 } else if (d.cell == NRT_CELL_LSTM) {
                     const float *c_prev = ws + at.c(r);
                     for (int j = 0; j < units; ++j) {
                         const float i = saved[j], f = saved[units + j], g = saved[2 * units + j];
                         const float o = saved[3 * units + j], squashed = saved[4 * units + j];
-                        const float dcj = dc[j] + dh[j] * o * derivative(squashed, a, 0.f);
-                        dx[j] = dcj * g * derivative(i, ra, 0.f);
-                        dx[units + j] = dcj * c_prev[j] * derivative(f, ra, 0.f);
-                        dx[2 * units + j] = dcj * i * derivative(g, a, 0.f);
-                        dx[3 * units + j] = dh[j] * squashed * derivative(o, ra, 0.f);
+                        const float dcj = dc[j] + dh[j] * o * derivative(squashed, a, alpha);
+                        dx[j] = dcj * g * derivative(i, ra, alpha);
+                        dx[units + j] = dcj * c_prev[j] * derivative(f, ra, alpha);
+                        dx[2 * units + j] = dcj * i * derivative(g, a, alpha);
+                        dx[3 * units + j] = dh[j] * squashed * derivative(o, ra, alpha);
                         dc[j] = dcj * f;
                     }
                 } else {
                     for (int j = 0; j < units; ++j) {
                         const float z = saved[j], reset = saved[units + j], n = saved[2 * units + j];
-                        const float dn = dh[j] * (1.f - z) * derivative(n, a, 0.f);
-                        dx[j] = dh[j] * (h[j] - n) * derivative(z, ra, 0.f);
+                        const float dn = dh[j] * (1.f - z) * derivative(n, a, alpha);
+                        dx[j] = dh[j] * (h[j] - n) * derivative(z, ra, alpha);
                         dx[2 * units + j] = dn;
                         d_prev[j] = dh[j] * z;
-                        if (d.reset_after) dx[units + j] = dn * saved[gated + j] * derivative(reset, ra, 0.f);
+                        if (d.reset_after) dx[units + j] = dn * saved[gated + j] * derivative(reset, ra, alpha);
                     }
                     if (!d.reset_after) {
                         // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and at h
@@ -175,7 +177,7 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                             d_rh[k] = sum;
                         }
                         for (int j = 0; j < units; ++j) {
-                            dx[units + j] = d_rh[j] * h[j] * derivative(saved[units + j], ra, 0.f);
+                            dx[units + j] = d_rh[j] * h[j] * derivative(saved[units + j], ra, alpha);
                             d_prev[j] += d_rh[j] * saved[units + j];
                         }
                     }

@@ -26,8 +26,8 @@ struct GruCell {
             Vec acc[kRows][1][2];
             rnn::recurrent_product<kRows, 1, 2>(p, s.h, first, 3, 0, acc);
             for (int r = 0; r < kRows; ++r) {
-                const Vec z = activate(acc[r][0][0] + load_first(x[r] + first, lanes), ra, 0.f);
-                const Vec reset = activate(acc[r][0][1] + load_first(x[r] + units + first, lanes), ra, 0.f);
+                const Vec z = activate(acc[r][0][0] + load_first(x[r] + first, lanes), ra, p.d.alpha);
+                const Vec reset = activate(acc[r][0][1] + load_first(x[r] + units + first, lanes), ra, p.d.alpha);
                 store_first(s.z[r] + first, z, lanes);
                 store_first(s.rh[r] + first, reset * load_first(s.h[r] + first, lanes), lanes);
                 rnn::save(s.saved[r], first, z, lanes);
@@ -48,10 +48,10 @@ struct GruCell {
                 const Vec bz = load_first(rb, n), br = load_first(rb + units, n), bh = load_first(rb + 2 * units, n);
                 for (int r = 0; r < kRows; ++r) {
                     const float *xr = x[r] + at;
-                    const Vec z = activate(acc[r][v][0] + bz + load_first(xr, n), ra, 0.f);
-                    const Vec reset = activate(acc[r][v][1] + br + load_first(xr + units, n), ra, 0.f);
+                    const Vec z = activate(acc[r][v][0] + bz + load_first(xr, n), ra, p.d.alpha);
+                    const Vec reset = activate(acc[r][v][1] + br + load_first(xr + units, n), ra, p.d.alpha);
                     const Vec h_rec = acc[r][v][2] + bh;
-                    const Vec cand = activate(fmadd(reset, h_rec, load_first(xr + 2 * units, n)), a, 0.f);
+                    const Vec cand = activate(fmadd(reset, h_rec, load_first(xr + 2 * units, n)), a, p.d.alpha);
                     const Vec h = load_first(s.h[r] + at, n);
                     store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
                     if (s.saved[r] != nullptr) {
@@ -67,7 +67,7 @@ struct GruCell {
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
-                const Vec cand = activate(acc[r][v][0] + load_first(x[r] + 2 * units + at, n), a, 0.f);
+                const Vec cand = activate(acc[r][v][0] + load_first(x[r] + 2 * units + at, n), a, p.d.alpha);
                 const Vec z = load_first(s.z[r] + at, n), h = load_first(s.h[r] + at, n);
                 store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
                 rnn::save(s.saved[r], 2 * units + at, cand, n);

@@ -26,12 +26,12 @@ struct LstmCell {
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
                 const float *xr = x[r] + at;
-                const Vec i = activate(acc[r][v][0] + load_first(xr, n), ra, 0.f);
-                const Vec f = activate(acc[r][v][1] + load_first(xr + units, n), ra, 0.f);
-                const Vec g = activate(acc[r][v][2] + load_first(xr + 2 * units, n), a, 0.f);
-                const Vec o = activate(acc[r][v][3] + load_first(xr + 3 * units, n), ra, 0.f);
+                const Vec i = activate(acc[r][v][0] + load_first(xr, n), ra, p.d.alpha);
+                const Vec f = activate(acc[r][v][1] + load_first(xr + units, n), ra, p.d.alpha);
+                const Vec g = activate(acc[r][v][2] + load_first(xr + 2 * units, n), a, p.d.alpha);
+                const Vec o = activate(acc[r][v][3] + load_first(xr + 3 * units, n), ra, p.d.alpha);
                 const Vec c = fmadd(f, load_first(s.c[r] + at, n), i * g);
-                const Vec squashed = activate(c, a, 0.f);
+                const Vec squashed = activate(c, a, p.d.alpha);
                 store_first(s.c_next[r] + at, c, n);
                 store_first(s.next[r] + at, o * squashed, n);
                 if (s.saved[r] != nullptr) {

@@ -31,38 +31,39 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
                     const float *dh, const float *dy, float *dc, float *d_prev) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
+    const float alpha = d.alpha;
     float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
     const float *saved = ws + at.saved(r), *h = ws + at.h(r);
     for (int j = 0; j < units; j += kLanes) {
         const int n = std::min(kLanes, units - j);
         const Vec dhv = dy != nullptr ? load_first(dh + j, n) + load_first(dy + j, n) : load_first(dh + j, n);
         if (d.cell == NRT_CELL_SIMPLE) {
-            store_first(dx + j, times_derivative(dhv, load_first(saved + j, n), a, 0.f), n);
+            store_first(dx + j, times_derivative(dhv, load_first(saved + j, n), a, alpha), n);
             store_first(d_prev + j, zero(), n);
         } else if (d.cell == NRT_CELL_LSTM) {
             const Vec i = load_first(saved + j, n), f = load_first(saved + units + j, n);
             const Vec g = load_first(saved + 2 * units + j, n), o = load_first(saved + 3 * units + j, n);
             const Vec squashed = load_first(saved + 4 * units + j, n), c = load_first(ws + at.c(r) + j, n);
-            const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, squashed, a, 0.f);
-            store_first(dx + j, times_derivative(dcv * g, i, ra, 0.f), n);
-            store_first(dx + units + j, times_derivative(dcv * c, f, ra, 0.f), n);
-            store_first(dx + 2 * units + j, times_derivative(dcv * i, g, a, 0.f), n);
-            store_first(dx + 3 * units + j, times_derivative(dhv * squashed, o, ra, 0.f), n);
+            const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, squashed, a, alpha);
+            store_first(dx + j, times_derivative(dcv * g, i, ra, alpha), n);
+            store_first(dx + units + j, times_derivative(dcv * c, f, ra, alpha), n);
+            store_first(dx + 2 * units + j, times_derivative(dcv * i, g, a, alpha), n);
+            store_first(dx + 3 * units + j, times_derivative(dhv * squashed, o, ra, alpha), n);
             store_first(dc + j, dcv * f, n);
             store_first(d_prev + j, zero(), n);
         } else if (!d.reset_after) {  // GRU, reset before: r needs the candidate's gradient at r h, below
             const Vec z = load_first(saved + j, n), cand = load_first(saved + 2 * units + j, n);
-            store_first(dx + j, times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, 0.f), n);
-            store_first(dx + 2 * units + j, times_derivative(dhv * (set1(1.f) - z), cand, a, 0.f), n);
+            store_first(dx + j, times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, alpha), n);
+            store_first(dx + 2 * units + j, times_derivative(dhv * (set1(1.f) - z), cand, a, alpha), n);
             store_first(d_rec + j, load_first(dx + j, n), n);
             store_first(d_rec + 2 * units + j, zero(), n);  // Un's gradient comes from r h (dispatch)
             store_first(d_prev + j, dhv * z, n);
         } else {  // GRU, reset_after
             const Vec z = load_first(saved + j, n), reset = load_first(saved + units + j, n);
             const Vec cand = load_first(saved + 2 * units + j, n), h_rec = load_first(saved + 3 * units + j, n);
-            const Vec dn = times_derivative(dhv * (set1(1.f) - z), cand, a, 0.f);
-            const Vec dz = times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, 0.f);
-            const Vec dr = times_derivative(dn * h_rec, reset, ra, 0.f);
+            const Vec dn = times_derivative(dhv * (set1(1.f) - z), cand, a, alpha);
+            const Vec dz = times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, alpha);
+            const Vec dr = times_derivative(dn * h_rec, reset, ra, alpha);
             store_first(dx + j, dz, n);
             store_first(dx + units + j, dr, n);
             store_first(dx + 2 * units + j, dn, n);
@@ -80,7 +81,7 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
         Vec d_rh = zero();
         for (int j = 0; j < units; ++j) d_rh = fmadd(broadcast(dn + j), load_first(u_t + (2 * units + j) * stride + k, n), d_rh);
         const Vec reset = load_first(saved + units + k, n);
-        const Vec dr = times_derivative(d_rh * load_first(h + k, n), reset, ra, 0.f);
+        const Vec dr = times_derivative(d_rh * load_first(h + k, n), reset, ra, alpha);
         store_first(dx + units + k, dr, n);
         store_first(d_rec + units + k, dr, n);
         store_first(d_prev + k, fmadd(d_rh, reset, load_first(d_prev + k, n)), n);

@@ -2,7 +2,12 @@
 // registers for tails. Included only through vec.h by sources compiled with the AVX-512
 // flags; everything is in namespace neurite::avx512.
 #pragma once
+// GCC 12 reports the intrinsics' own _mm512_undefined_* placeholders as uninitialized wherever
+// it emits exp or activate out of line: a false positive inside its headers.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 
 namespace neurite {
 namespace avx512 {

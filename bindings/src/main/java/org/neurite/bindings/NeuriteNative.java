@@ -226,6 +226,7 @@ public final class NeuriteNative {
         public native @MemberSetter @Name("reverse_output") RnnDesc reverseOutput(int v);
         public native @MemberSetter @Name("output_stride") RnnDesc outputStride(int v);
         public native @MemberSetter @Name("zero_output_for_mask") RnnDesc zeroOutputForMask(int v);
+        public native @MemberSetter @Name("alpha") RnnDesc alpha(float v);
     }
 
     public static native int nrt_detected_isa();

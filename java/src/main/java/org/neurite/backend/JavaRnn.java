@@ -137,6 +137,7 @@ final class JavaRnn implements RnnOp {
         final float[] dh0 = dInitialH == null ? null : writable(dInitialH), dc0 = dInitialC == null ? null : writable(dInitialC);
         final float[] dhT = dFinalH == null ? null : read(dFinalH), dcT = dFinalC == null ? null : read(dFinalC);
         final Activation a = g.activation(), ra = g.recurrentActivation();
+        final float alpha = g.alpha();
         // Back through time, one sequence per task: the gradients at each step's gate inputs.
         Parallel.forRange(batch, threads, (begin, end) -> {
             float[] dh = new float[units], dc = new float[units], dPrev = new float[units], dRh = new float[units];
@@ -162,37 +163,37 @@ final class JavaRnn implements RnnOp {
                     Arrays.fill(dPrev, 0f);
                     switch (g.cell()) {
                         case SIMPLE -> {
-                            for (int j = 0; j < units; j++) ws[dx + j] = dh[j] * derivative(a, 0f, ws[sv + j]);
+                            for (int j = 0; j < units; j++) ws[dx + j] = dh[j] * derivative(a, alpha, ws[sv + j]);
                         }
                         case LSTM -> {
                             for (int j = 0; j < units; j++) {
                                 float i = ws[sv + j], f = ws[sv + units + j], cand = ws[sv + 2 * units + j];
                                 float o = ws[sv + 3 * units + j], squashed = ws[sv + gu + j];
                                 float cPrev = ws[at.c(r) + j];
-                                float dcj = dc[j] + dh[j] * o * derivative(a, 0f, squashed);
-                                ws[dx + j] = dcj * cand * derivative(ra, 0f, i);
-                                ws[dx + units + j] = dcj * cPrev * derivative(ra, 0f, f);
-                                ws[dx + 2 * units + j] = dcj * i * derivative(a, 0f, cand);
-                                ws[dx + 3 * units + j] = dh[j] * squashed * derivative(ra, 0f, o);
+                                float dcj = dc[j] + dh[j] * o * derivative(a, alpha, squashed);
+                                ws[dx + j] = dcj * cand * derivative(ra, alpha, i);
+                                ws[dx + units + j] = dcj * cPrev * derivative(ra, alpha, f);
+                                ws[dx + 2 * units + j] = dcj * i * derivative(a, alpha, cand);
+                                ws[dx + 3 * units + j] = dh[j] * squashed * derivative(ra, alpha, o);
                                 dc[j] = dcj * f;
                             }
                         }
                         case GRU -> {
                             for (int j = 0; j < units; j++) {
                                 float z = ws[sv + j], rr = ws[sv + units + j], n = ws[sv + 2 * units + j];
-                                float dn = dh[j] * (1f - z) * derivative(a, 0f, n);
+                                float dn = dh[j] * (1f - z) * derivative(a, alpha, n);
                                 float hRec = g.resetAfter() ? ws[sv + gu + j] : 0f;
-                                ws[dx + j] = dh[j] * (ws[hp + j] - n) * derivative(ra, 0f, z);
+                                ws[dx + j] = dh[j] * (ws[hp + j] - n) * derivative(ra, alpha, z);
                                 ws[dx + 2 * units + j] = dn;
                                 dPrev[j] = dh[j] * z;
-                                if (g.resetAfter()) ws[dx + units + j] = dn * hRec * derivative(ra, 0f, rr);
+                                if (g.resetAfter()) ws[dx + units + j] = dn * hRec * derivative(ra, alpha, rr);
                             }
                             if (!g.resetAfter()) {
                                 // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and h
                                 Arrays.fill(dRh, 0f);
                                 JavaVectors.addVectorTimesRows(ws, dx + 2 * units, uT, 2 * units, units, dRh, 0, units);
                                 for (int j = 0; j < units; j++) {
-                                    ws[dx + units + j] = dRh[j] * ws[hp + j] * derivative(ra, 0f, ws[sv + units + j]);
+                                    ws[dx + units + j] = dRh[j] * ws[hp + j] * derivative(ra, alpha, ws[sv + units + j]);
                                     dPrev[j] += dRh[j] * ws[sv + units + j];
                                 }
                             }
@@ -361,6 +362,7 @@ final class JavaRnn implements RnnOp {
                                       float[] c, float[] next, float[] rec, float[] rh, float[] saved, int savedAt) {
         int units = g.units(), gu = g.gatedUnits();
         Activation a = g.activation(), ra = g.recurrentActivation();
+        float alpha = g.alpha();
         boolean twoPass = g.cell() == RnnGeometry.Cell.GRU && !g.resetAfter();
         // rec = h U (for GRU without reset_after: the z and r columns only, the h columns from r h below)
         Arrays.fill(rec, 0f);
@@ -371,24 +373,24 @@ final class JavaRnn implements RnnOp {
         switch (g.cell()) {
             case SIMPLE -> {
                 System.arraycopy(rec, 0, next, 0, units);
-                activate(a, 0f, next, 0, units);
+                activate(a, alpha, next, 0, units);
                 if (saved != null) System.arraycopy(next, 0, saved, savedAt, units);
             }
             case LSTM -> {
-                activate(ra, 0f, rec, 0, 2 * units);
-                activate(a, 0f, rec, 2 * units, 3 * units);
-                activate(ra, 0f, rec, 3 * units, 4 * units);
+                activate(ra, alpha, rec, 0, 2 * units);
+                activate(a, alpha, rec, 2 * units, 3 * units);
+                activate(ra, alpha, rec, 3 * units, 4 * units);
                 if (saved != null) System.arraycopy(rec, 0, saved, savedAt, gu);
                 for (int j = 0; j < units; j++) {
                     c[j] = rec[units + j] * c[j] + rec[j] * rec[2 * units + j];
                     next[j] = c[j];
                 }
-                activate(a, 0f, next, 0, units);
+                activate(a, alpha, next, 0, units);
                 if (saved != null) System.arraycopy(next, 0, saved, savedAt + gu, units);
                 for (int j = 0; j < units; j++) next[j] *= rec[3 * units + j];
             }
             case GRU -> {
-                activate(ra, 0f, rec, 0, 2 * units);
+                activate(ra, alpha, rec, 0, 2 * units);
                 if (g.resetAfter()) {
                     // rec[2u..] holds xh + (h Uh + bh'); n needs xh + r (h Uh + bh'): recompute the split
                     for (int j = 0; j < units; j++) {
@@ -404,7 +406,7 @@ final class JavaRnn implements RnnOp {
                     System.arraycopy(rec, 2 * units, next, 0, units);
                     for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
                 }
-                activate(a, 0f, next, 0, units);
+                activate(a, alpha, next, 0, units);
                 if (saved != null) {
                     System.arraycopy(rec, 0, saved, savedAt, 2 * units);
                     System.arraycopy(next, 0, saved, savedAt + 2 * units, units);

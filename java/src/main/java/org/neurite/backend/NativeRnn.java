@@ -24,7 +24,7 @@ final class NativeRnn implements RnnOp {
                 .activation(code(g.activation())).recurrentActivation(code(g.recurrentActivation()))
                 .resetAfter(g.resetAfter() ? 1 : 0).goBackwards(g.goBackwards() ? 1 : 0)
                 .returnSequences(g.returnSequences() ? 1 : 0).reverseOutput(g.reverseOutput() ? 1 : 0)
-                .outputStride(g.outputStride()).zeroOutputForMask(g.zeroOutputForMask() ? 1 : 0);
+                .outputStride(g.outputStride()).zeroOutputForMask(g.zeroOutputForMask() ? 1 : 0).alpha(g.alpha());
         projection = new DenseDesc().inFeatures(g.inputSize()).outFeatures(g.gatedUnits())
                 .activation(NeuriteNative.NRT_ACT_NONE);
         packedKernel = NativeBackend.packedBuffer(NeuriteNative.nrt_rnn_packed_kernel_size(desc));

@@ -10,16 +10,17 @@ import org.neurite.Activation;
  * floats after the previous one (two layers can then fill one concatenated output), in
  * reverse step order if {@code reverseOutput} (Keras' Bidirectional, for its backward layer).
  * {@code zeroOutputForMask} is Keras' option of that name: zeros at a sequence's masked steps,
- * where otherwise each repeats the output before it.
+ * where otherwise each repeats the output before it. {@code alpha} is the negative slope of
+ * either activation where it is {@link Activation#LEAKY_RELU}.
  *
  * <pre>{@code
  * RnnGeometry lstm = new RnnGeometry(RnnGeometry.Cell.LSTM, 64, 64, Activation.TANH, Activation.SIGMOID, true, false,
- *         false, false, 64, false);
+ *         false, false, 64, false, Activation.DEFAULT_LEAKY_ALPHA);
  * }</pre>
  */
 public record RnnGeometry(Cell cell, int inputSize, int units, Activation activation, Activation recurrentActivation,
                           boolean resetAfter, boolean goBackwards, boolean returnSequences, boolean reverseOutput,
-                          int outputStride, boolean zeroOutputForMask) {
+                          int outputStride, boolean zeroOutputForMask, float alpha) {
     /** The cells, with their gates in Keras' order. */
     public enum Cell {
         SIMPLE(1), LSTM(4), GRU(3);
@@ -36,6 +37,7 @@ public record RnnGeometry(Cell cell, int inputSize, int units, Activation activa
             throw new IllegalArgumentException("recurrent layers need element-wise activations");
         }
         if (outputStride < units) throw new IllegalArgumentException("output stride " + outputStride + " < units " + units);
+        if (!Float.isFinite(alpha)) throw new IllegalArgumentException("leaky ReLU slope " + alpha + " is not finite");
     }
 
     public int gatedUnits() {

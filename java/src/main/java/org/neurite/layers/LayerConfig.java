@@ -70,6 +70,7 @@ public final class LayerConfig {
         c.addProperty("units", rnn.units());
         c.addProperty("activation", lower(rnn.activation));
         if (rnn.cell != org.neurite.backend.RnnGeometry.Cell.SIMPLE) c.addProperty("recurrent_activation", lower(rnn.recurrentActivation));
+        if (rnn.activation == Activation.LEAKY_RELU || rnn.recurrentActivation == Activation.LEAKY_RELU) c.addProperty("alpha", rnn.alpha);
         c.addProperty("use_bias", rnn.useBias);
         c.addProperty("return_sequences", rnn.returnSequences);
         c.addProperty("go_backwards", rnn.goBackwards);
@@ -134,7 +135,7 @@ public final class LayerConfig {
             case "GRU" -> new GRU(units).resetAfter(bool(c, "reset_after", type));
             default -> new SimpleRNN(units);
         };
-        rnn.activation(activation(c, type));
+        rnn.activation(activation(c, type)).alpha(alpha(c, type));
         if (!type.equals("SimpleRNN")) rnn.recurrentActivation(choice(Activation.class, string(c, "recurrent_activation", type), type,
                 "recurrent_activation"));
         return rnn.useBias(bool(c, "use_bias", type)).returnSequences(bool(c, "return_sequences", type))

@@ -25,6 +25,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     final RnnGeometry.Cell cell;
     private final int units;
     Activation activation = Activation.TANH;
+    float alpha = Activation.DEFAULT_LEAKY_ALPHA;
     Activation recurrentActivation = Activation.SIGMOID;
     boolean returnSequences, goBackwards, useBias = true;
     boolean resetAfter = true;
@@ -77,6 +78,13 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         return self();
     }
 
+    /** The negative slope of {@link Activation#LEAKY_RELU} as either activation (Keras' default 0.2). */
+    public L alpha(float alpha) {
+        ensureNotBuilt();
+        this.alpha = alpha;
+        return self();
+    }
+
     public L recurrentActivation(Activation recurrentActivation) {
         ensureNotBuilt();
         this.recurrentActivation = recurrentActivation;
@@ -115,6 +123,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
             case SIMPLE -> new SimpleRNN(units);
         };
         copy.activation = activation;
+        copy.alpha = alpha;
         copy.recurrentActivation = recurrentActivation;
         copy.returnSequences = returnSequences;
         copy.goBackwards = goBackwards != mirrored;
@@ -167,12 +176,6 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         if (!activation.isElementWise() || !recurrentActivation.isElementWise()) {
             throw new IllegalArgumentException(describe() + ": activations must be element-wise, not softmax");
         }
-        // The recurrent kernels take no negative slope: they would run a plain ReLU where Keras
-        // applies its default slope of 0.2.
-        if (activation == Activation.LEAKY_RELU || recurrentActivation == Activation.LEAKY_RELU) {
-            throw new IllegalArgumentException(describe() + ": leaky_relu is not supported in recurrent layers (their kernels"
-                    + " take no negative slope); use relu, tanh or sigmoid");
-        }
         return returnSequences ? new int[] {in[0], units} : new int[] {units};
     }
 
@@ -183,7 +186,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         values("kernel", inputShape[1], gated);
         values("bias", 2, gated);
         geometry = new RnnGeometry(cell, inputShape[1], units, activation, recurrentActivation, resetAfter, goBackwards,
-                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units, zeroOutputForMask);
+                returnSequences, reverseOutput, outputStride > 0 ? outputStride : units, zeroOutputForMask, alpha);
         int gu = geometry.gatedUnits();
         float limit = (float) Math.sqrt(6.0 / (geometry.inputSize() + gu));
         float[] k = new float[geometry.inputSize() * gu];
@@ -253,7 +256,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
 
     /** The training forward pass into {@code output} from {@code offset} with this layer's stride (for Bidirectional). */
     void trainInto(Context ctx, Tensor input, Tensor mask, Tensor output, int offset) {
-        if (!activation.derivativeFromOutput(0f) || !recurrentActivation.derivativeFromOutput(0f)) {
+        if (!activation.derivativeFromOutput(alpha) || !recurrentActivation.derivativeFromOutput(alpha)) {
             throw new UnsupportedOperationException(describe() + ": training needs activations whose derivative follows"
                     + " from their output (not " + activation + "/" + recurrentActivation + ")");
         }

@@ -117,6 +117,10 @@ class GradientTest {
         c.add(new Case("LSTM", new int[] {5, 3}, 0, () -> List.of(new LSTM(4))));
         c.add(new Case("LSTM returnSequences goBackwards without bias", new int[] {4, 2}, 0,
                 () -> List.of(new LSTM(3).returnSequences(true).goBackwards(true).useBias(false))));
+        c.add(new Case("LSTM leaky_relu (Keras' slope 0.2)", new int[] {4, 3}, 0,
+                () -> List.of(new LSTM(3).activation(Activation.LEAKY_RELU))));
+        c.add(new Case("GRU leaky_relu recurrent activation, slope 0.3", new int[] {4, 3}, 0,
+                () -> List.of(new GRU(3).recurrentActivation(Activation.LEAKY_RELU).alpha(0.3f).returnSequences(true))));
         c.add(new Case("LSTM relu/hard sigmoid-like activations", new int[] {4, 3}, 0,
                 () -> List.of(new LSTM(3).activation(Activation.RELU).recurrentActivation(Activation.SIGMOID))));
         c.add(new Case("LSTM 64 units returnSequences (a small batch splits the units over threads)", new int[] {3, 5}, 0,

@@ -82,7 +82,7 @@ class ModelFileTest {
                 new Case("recurrent", b -> new Sequential(9).seed(6).backend(b).add(new Embedding(20, 6).maskZero(true))
                         .add(new Bidirectional(new GRU(5).resetAfter(false).returnSequences(true), Bidirectional.Merge.SUM))
                         .add(new LSTM(4).unitForgetBias(false).returnSequences(true).goBackwards(true))
-                        .add(new SimpleRNN(3).returnSequences(true).activation(Activation.RELU).zeroOutputForMask(true))
+                        .add(new SimpleRNN(3).returnSequences(true).activation(Activation.LEAKY_RELU).alpha(0.35f).zeroOutputForMask(true))
                         .add(new Conv1D(4, 3).padding(Padding.CAUSAL)).add(new MaxPool1D(2)).add(new AvgPool1D(2).padding(Padding.SAME))
                         .add(new GlobalAvgPool1D()).add(new ActivationLayer(Activation.LEAKY_RELU, 0.3f)).add(new Dense(2)),
                         new int[] {9}, true),

@@ -22,6 +22,7 @@ import org.neurite.layers.Embedding;
 import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
 import org.neurite.layers.RecurrentLayer;
+import org.neurite.layers.SimpleRNN;
 import org.neurite.testkit.Problem;
 import org.neurite.testkit.Reference;
 import org.neurite.testkit.RnnCase;
@@ -205,6 +206,36 @@ class RecurrentTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** A leaky-ReLU SimpleRNN against its equation worked out here in double: h = leaky(x W + h U + b), slope 0.3. */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aLeakyReluSimpleRnnFollowsItsEquation(Variant variant) {
+        Backend backend = variant.activate();
+        int steps = 3, in = 2, units = 2;
+        float[] x = {1f, -2f, 0.5f, 0.25f, -1f, 3f}, w = {0.5f, -1f, 0.25f, 0.75f}, u = {0.1f, -0.4f, 0.3f, 0.2f};
+        float[] b = {-0.2f, 0.1f};
+        double[] h = new double[units];
+        for (int t = 0; t < steps; t++) {
+            double[] next = new double[units];
+            for (int j = 0; j < units; j++) {
+                double v = b[j];
+                for (int k = 0; k < in; k++) v += x[t * in + k] * w[k * units + j];
+                for (int k = 0; k < units; k++) v += h[k] * u[k * units + j];
+                next[j] = v > 0 ? v : 0.3 * v;
+            }
+            h = next;
+        }
+        SimpleRNN rnn = new SimpleRNN(units).activation(Activation.LEAKY_RELU).alpha(0.3f);
+        try (Sequential model = new Sequential(steps, in).add(rnn).backend(backend).build();
+             Tensor input = backend.allocate(1, steps, in).copyFrom(x)) {
+            rnn.setWeights(Weights.shaped(rnn, w, u, b));
+            try (Tensor y = model.predict(input)) {
+                float[] out = y.toArray();
+                for (int j = 0; j < units; j++) assertEquals(h[j], out[j], 1e-6, "unit " + j + " on " + variant);
             }
         }
     }
