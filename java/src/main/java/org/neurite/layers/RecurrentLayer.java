@@ -81,6 +81,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     /** The negative slope of {@link Activation#LEAKY_RELU} as either activation (Keras' default 0.2). */
     public L alpha(float alpha) {
         ensureNotBuilt();
+        if (!Float.isFinite(alpha)) throw new IllegalArgumentException(describe() + ": leaky ReLU slope must be finite, got " + alpha);
         this.alpha = alpha;
         return self();
     }
@@ -258,7 +259,9 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     void trainInto(Context ctx, Tensor input, Tensor mask, Tensor output, int offset) {
         if (!activation.derivativeFromOutput(alpha) || !recurrentActivation.derivativeFromOutput(alpha)) {
             throw new UnsupportedOperationException(describe() + ": training needs activations whose derivative follows"
-                    + " from their output (not " + activation + "/" + recurrentActivation + ")");
+                    + " from their output (not " + activation + "/" + recurrentActivation
+                    + (activation == Activation.LEAKY_RELU || recurrentActivation == Activation.LEAKY_RELU ? " with slope " + alpha : "")
+                    + ")");
         }
         ctx.input = input;
         ctx.mask = mask;
