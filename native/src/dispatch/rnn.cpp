@@ -106,8 +106,8 @@ void candidate_recurrent_gradient(const nrt_rnn_desc &d, const RnnWorkspace &at,
     std::vector<float> rh(static_cast<size_t>(at.rows) * units), dn(rh.size()), d_un(static_cast<size_t>(units) * units);
     for (int64_t r = 0; r < at.rows; ++r)
         for (int k = 0; k < units; ++k) {
-            rh[r * units + k] = workspace[at.saved(r) + units + k] * workspace[at.h(r) + k];
-            dn[r * units + k] = workspace[at.dx(r) + 2 * units + k];
+            rh[r * units + k] = workspace[at.saved(r) + k] * workspace[at.h(r) + k];  // r h
+            dn[r * units + k] = workspace[at.gates(r) + 2 * units + k];
         }
     gradient_gemm(at.rows, units, units, rh.data(), dn.data(), d_un.data(), threads);
     for (int k = 0; k < units; ++k)
@@ -310,8 +310,8 @@ int nrt_rnn_forward_training(const nrt_rnn_desc *desc, int32_t batch, int32_t st
             if (bias == nullptr) zeros.assign(gates_units, 0.f);
             recurrent_bias = bias != nullptr ? bias + gates_units : zeros.data();
         }
-        // The projection goes where backward later writes the gates' gradients.
-        float *projected = workspace + at.dx(0);
+        // The projection goes where the recurrence then keeps the gates, and backward their gradients.
+        float *projected = workspace + at.gates(0);
         run_dense(DenseProblem{projection_desc(d), batch * steps, src, packed_kernel, bias, projected, num_threads});
         RnnProblem problem{d, batch, steps, projected, mask, packed_recurrent, recurrent_bias, initial_h, initial_c, dst,
                            final_h, final_c, num_threads};
@@ -376,14 +376,14 @@ int nrt_rnn_backward(const nrt_rnn_desc *desc, int32_t batch, int32_t steps, con
         problem.d_bias = d_bias;
         run_selected(kRnnBackwardKernels, problem);
         // Each weight gradient: one product over every step of every sequence.
-        const float *dx = workspace + at.dx(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.dx(0));
-        gradient_gemm(rows, d.input_size, at.gated, src, dx, d_kernel, num_threads);
+        const float *d_gates = workspace + at.gates(0), *d_rec = workspace + (at.gru ? at.d_rec(0) : at.gates(0));
+        gradient_gemm(rows, d.input_size, at.gated, src, d_gates, d_kernel, num_threads);
         gradient_gemm(rows, d.units, at.gated, workspace + at.h(0), d_rec, d_recurrent, num_threads);
         if (at.gru && !d.reset_after) candidate_recurrent_gradient(d, at, workspace, d_recurrent, num_threads);
         if (d_src == nullptr || input_gradient_in_bptt) return NRT_OK;
         const nrt_conv2d_desc projection = dense_as_conv(d.input_size, at.gated, NRT_ACT_NONE, 0.f);
         run_conv2d_backward_data(
-            Conv2dBackwardDataProblem{projection, static_cast<int32_t>(rows), kernel, dx, d_src, num_threads});
+            Conv2dBackwardDataProblem{projection, static_cast<int32_t>(rows), kernel, d_gates, d_src, num_threads});
         return NRT_OK;
     });
 }

@@ -45,6 +45,9 @@ void rnn_f32_ref(const RnnProblem &p) {
                 }
                 const int64_t r = row * p.steps + t;
                 const float *x = p.projection + r * gates * units;
+                // In training x is the row's gates in the workspace: each value goes over its
+                // projection once read.
+                float *gate_out = ws != nullptr ? ws + at.gates(r) : nullptr;
                 float *saved = ws != nullptr ? ws + at.saved(r) : nullptr;
                 if (ws != nullptr) {
                     std::copy(h.begin(), h.end(), ws + at.h(r));
@@ -54,13 +57,13 @@ void rnn_f32_ref(const RnnProblem &p) {
                     for (int j = 0; j < units; ++j) {
                         const float reset = activate(x[units + j] + recurrent(h.data(), 1, j), ra, alpha);
                         rh[j] = reset * h[j];
-                        if (saved != nullptr) saved[units + j] = reset;
+                        if (saved != nullptr) saved[j] = reset;
                     }
                 }
                 for (int j = 0; j < units; ++j) {
                     if (d.cell == NRT_CELL_SIMPLE) {
                         next[j] = activate(x[j] + recurrent(h.data(), 0, j), a, alpha);
-                        if (saved != nullptr) saved[j] = next[j];
+                        if (gate_out != nullptr) gate_out[j] = next[j];
                     } else if (d.cell == NRT_CELL_LSTM) {
                         const float i = activate(x[j] + recurrent(h.data(), 0, j), ra, alpha);
                         const float f = activate(x[units + j] + recurrent(h.data(), 1, j), ra, alpha);
@@ -69,9 +72,10 @@ void rnn_f32_ref(const RnnProblem &p) {
                         c[j] = f * c[j] + i * g;
                         const float squashed = activate(c[j], a, alpha);
                         next[j] = o * squashed;
-                        if (saved != nullptr) {
-                            const float values[] = {i, f, g, o, squashed};
-                            for (int v = 0; v < 5; ++v) saved[v * units + j] = values[v];
+                        if (gate_out != nullptr) {
+                            const float values[] = {i, f, g, o};
+                            for (int v = 0; v < 4; ++v) gate_out[v * units + j] = values[v];
+                            saved[j] = squashed;
                         }
                     } else {
                         const float z_bias = d.reset_after ? p.recurrent_bias[j] : 0.f;
@@ -81,17 +85,17 @@ void rnn_f32_ref(const RnnProblem &p) {
                             const float reset = activate(x[units + j] + recurrent(h.data(), 1, j) + p.recurrent_bias[units + j], ra, alpha);
                             const float h_rec = recurrent(h.data(), 2, j) + p.recurrent_bias[2 * units + j];
                             n = activate(x[2 * units + j] + reset * h_rec, a, alpha);
-                            if (saved != nullptr) {
-                                saved[units + j] = reset;
-                                saved[at.gated + j] = h_rec;
+                            if (gate_out != nullptr) {
+                                gate_out[units + j] = reset;
+                                saved[j] = h_rec;
                             }
                         } else {
                             n = activate(x[2 * units + j] + recurrent(rh.data(), 2, j), a, alpha);
                         }
                         next[j] = z * h[j] + (1.f - z) * n;
-                        if (saved != nullptr) {
-                            saved[j] = z;
-                            saved[2 * units + j] = n;
+                        if (gate_out != nullptr) {
+                            gate_out[j] = z;
+                            gate_out[2 * units + j] = n;
                         }
                     }
                 }
@@ -131,8 +135,9 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
                 const int64_t r = row * p.steps + t;
-                float *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
-                const float *saved = ws + at.saved(r), *h = ws + at.h(r);
+                // dx overwrites the gates, each value once read.
+                float *dx = ws + at.gates(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
+                const float *gate = dx, *saved = ws + at.saved(r), *h = ws + at.h(r);
                 float *d_src = p.d_src != nullptr ? p.d_src + r * d.input_size : nullptr;
                 if (!p.valid(row, t)) {
                     std::fill(dx, dx + gated, 0.f);
@@ -146,12 +151,12 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                 }
                 std::fill(d_prev.begin(), d_prev.end(), 0.f);
                 if (d.cell == NRT_CELL_SIMPLE) {
-                    for (int j = 0; j < units; ++j) dx[j] = dh[j] * derivative(saved[j], a, alpha);
+                    for (int j = 0; j < units; ++j) dx[j] = dh[j] * derivative(gate[j], a, alpha);
                 } else if (d.cell == NRT_CELL_LSTM) {
                     const float *c_prev = ws + at.c(r);
                     for (int j = 0; j < units; ++j) {
-                        const float i = saved[j], f = saved[units + j], g = saved[2 * units + j];
-                        const float o = saved[3 * units + j], squashed = saved[4 * units + j];
+                        const float i = gate[j], f = gate[units + j], g = gate[2 * units + j];
+                        const float o = gate[3 * units + j], squashed = saved[j];
                         const float dcj = dc[j] + dh[j] * o * derivative(squashed, a, alpha);
                         dx[j] = dcj * g * derivative(i, ra, alpha);
                         dx[units + j] = dcj * c_prev[j] * derivative(f, ra, alpha);
@@ -161,12 +166,18 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                     }
                 } else {
                     for (int j = 0; j < units; ++j) {
-                        const float z = saved[j], reset = saved[units + j], n = saved[2 * units + j];
+                        const float z = gate[j], n = gate[2 * units + j];
                         const float dn = dh[j] * (1.f - z) * derivative(n, a, alpha);
-                        dx[j] = dh[j] * (h[j] - n) * derivative(z, ra, alpha);
+                        dx[j] = d_rec[j] = dh[j] * (h[j] - n) * derivative(z, ra, alpha);
                         dx[2 * units + j] = dn;
                         d_prev[j] = dh[j] * z;
-                        if (d.reset_after) dx[units + j] = dn * saved[gated + j] * derivative(reset, ra, alpha);
+                        if (d.reset_after) {
+                            const float reset = gate[units + j];
+                            dx[units + j] = d_rec[units + j] = dn * saved[j] * derivative(reset, ra, alpha);
+                            d_rec[2 * units + j] = dn * reset;
+                        } else {
+                            d_rec[2 * units + j] = 0.f;  // Un's gradient comes from r h (dispatch)
+                        }
                     }
                     if (!d.reset_after) {
                         // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and at h
@@ -177,15 +188,9 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                             d_rh[k] = sum;
                         }
                         for (int j = 0; j < units; ++j) {
-                            dx[units + j] = d_rh[j] * h[j] * derivative(saved[units + j], ra, alpha);
-                            d_prev[j] += d_rh[j] * saved[units + j];
+                            dx[units + j] = d_rec[units + j] = d_rh[j] * h[j] * derivative(saved[j], ra, alpha);
+                            d_prev[j] += d_rh[j] * saved[j];
                         }
-                    }
-                    std::copy(dx, dx + gated, d_rec);
-                    if (d.reset_after) {
-                        for (int j = 0; j < units; ++j) d_rec[2 * units + j] *= saved[units + j];
-                    } else {
-                        std::fill(d_rec + 2 * units, d_rec + gated, 0.f);  // Un's gradient comes from r h (dispatch)
                     }
                 }
                 // dh of the step before: through the recurrent kernel, plus any direct path

@@ -30,8 +30,10 @@ struct GruCell {
                 const Vec reset = activate(acc[r][0][1] + load_first(x[r] + units + first, lanes), ra, p.d.alpha);
                 store_first(s.z[r] + first, z, lanes);
                 store_first(s.rh[r] + first, reset * load_first(s.h[r] + first, lanes), lanes);
-                rnn::save(s.saved[r], first, z, lanes);
-                rnn::save(s.saved[r], units + first, reset, lanes);
+                // r goes beside the gates: backward overwrites its gate with dr before the
+                // gradient of the candidate's recurrent kernel needs r h.
+                rnn::save(s.gates[r], first, z, lanes);
+                rnn::save(s.saved[r], first, reset, lanes);
             }
         }
     }
@@ -54,9 +56,10 @@ struct GruCell {
                     const Vec cand = activate(fmadd(reset, h_rec, load_first(xr + 2 * units, n)), a, p.d.alpha);
                     const Vec h = load_first(s.h[r] + at, n);
                     store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
-                    if (s.saved[r] != nullptr) {
-                        const Vec values[] = {z, reset, cand, h_rec};
-                        for (int gate = 0; gate < 4; ++gate) rnn::save(s.saved[r], int64_t{gate} * units + at, values[gate], n);
+                    if (s.gates[r] != nullptr) {
+                        const Vec values[] = {z, reset, cand};
+                        for (int gate = 0; gate < 3; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
+                        rnn::save(s.saved[r], at, h_rec, n);
                     }
                 }
             }
@@ -70,7 +73,7 @@ struct GruCell {
                 const Vec cand = activate(acc[r][v][0] + load_first(x[r] + 2 * units + at, n), a, p.d.alpha);
                 const Vec z = load_first(s.z[r] + at, n), h = load_first(s.h[r] + at, n);
                 store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
-                rnn::save(s.saved[r], 2 * units + at, cand, n);
+                rnn::save(s.gates[r], 2 * units + at, cand, n);
             }
     }
 };

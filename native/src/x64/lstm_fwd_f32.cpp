@@ -34,9 +34,10 @@ struct LstmCell {
                 const Vec squashed = activate(c, a, p.d.alpha);
                 store_first(s.c_next[r] + at, c, n);
                 store_first(s.next[r] + at, o * squashed, n);
-                if (s.saved[r] != nullptr) {
-                    const Vec values[] = {i, f, g, o, squashed};
-                    for (int gate = 0; gate < 5; ++gate) rnn::save(s.saved[r], int64_t{gate} * units + at, values[gate], n);
+                if (s.gates[r] != nullptr) {
+                    const Vec values[] = {i, f, g, o};
+                    for (int gate = 0; gate < 4; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
+                    rnn::save(s.saved[r], at, squashed, n);
                 }
             }
     }

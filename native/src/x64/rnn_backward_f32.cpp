@@ -32,18 +32,19 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     const float alpha = d.alpha;
-    float *ws = p.workspace, *dx = ws + at.dx(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
-    const float *saved = ws + at.saved(r), *h = ws + at.h(r);
+    // dx overwrites the gates, each vector once it is read.
+    float *ws = p.workspace, *dx = ws + at.gates(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
+    const float *gates = dx, *saved = ws + at.saved(r), *h = ws + at.h(r);
     for (int j = 0; j < units; j += kLanes) {
         const int n = std::min(kLanes, units - j);
         const Vec dhv = dy != nullptr ? load_first(dh + j, n) + load_first(dy + j, n) : load_first(dh + j, n);
         if (d.cell == NRT_CELL_SIMPLE) {
-            store_first(dx + j, times_derivative(dhv, load_first(saved + j, n), a, alpha), n);
+            store_first(dx + j, times_derivative(dhv, load_first(gates + j, n), a, alpha), n);
             store_first(d_prev + j, zero(), n);
         } else if (d.cell == NRT_CELL_LSTM) {
-            const Vec i = load_first(saved + j, n), f = load_first(saved + units + j, n);
-            const Vec g = load_first(saved + 2 * units + j, n), o = load_first(saved + 3 * units + j, n);
-            const Vec squashed = load_first(saved + 4 * units + j, n), c = load_first(ws + at.c(r) + j, n);
+            const Vec i = load_first(gates + j, n), f = load_first(gates + units + j, n);
+            const Vec g = load_first(gates + 2 * units + j, n), o = load_first(gates + 3 * units + j, n);
+            const Vec squashed = load_first(saved + j, n), c = load_first(ws + at.c(r) + j, n);
             const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, squashed, a, alpha);
             store_first(dx + j, times_derivative(dcv * g, i, ra, alpha), n);
             store_first(dx + units + j, times_derivative(dcv * c, f, ra, alpha), n);
@@ -52,15 +53,15 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
             store_first(dc + j, dcv * f, n);
             store_first(d_prev + j, zero(), n);
         } else if (!d.reset_after) {  // GRU, reset before: r needs the candidate's gradient at r h, below
-            const Vec z = load_first(saved + j, n), cand = load_first(saved + 2 * units + j, n);
+            const Vec z = load_first(gates + j, n), cand = load_first(gates + 2 * units + j, n);
             store_first(dx + j, times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, alpha), n);
             store_first(dx + 2 * units + j, times_derivative(dhv * (set1(1.f) - z), cand, a, alpha), n);
             store_first(d_rec + j, load_first(dx + j, n), n);
             store_first(d_rec + 2 * units + j, zero(), n);  // Un's gradient comes from r h (dispatch)
             store_first(d_prev + j, dhv * z, n);
         } else {  // GRU, reset_after
-            const Vec z = load_first(saved + j, n), reset = load_first(saved + units + j, n);
-            const Vec cand = load_first(saved + 2 * units + j, n), h_rec = load_first(saved + 3 * units + j, n);
+            const Vec z = load_first(gates + j, n), reset = load_first(gates + units + j, n);
+            const Vec cand = load_first(gates + 2 * units + j, n), h_rec = load_first(saved + j, n);
             const Vec dn = times_derivative(dhv * (set1(1.f) - z), cand, a, alpha);
             const Vec dz = times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, alpha);
             const Vec dr = times_derivative(dn * h_rec, reset, ra, alpha);
@@ -80,7 +81,7 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
         const int n = std::min(kLanes, units - k);
         Vec d_rh = zero();
         for (int j = 0; j < units; ++j) d_rh = fmadd(broadcast(dn + j), load_first(u_t + (2 * units + j) * stride + k, n), d_rh);
-        const Vec reset = load_first(saved + units + k, n);
+        const Vec reset = load_first(saved + k, n);
         const Vec dr = times_derivative(d_rh * load_first(h + k, n), reset, ra, alpha);
         store_first(dx + units + k, dr, n);
         store_first(d_rec + units + k, dr, n);
@@ -122,7 +123,7 @@ private:
         if (run.end - run.at > kFloatsPerLine) run.at += kFloatsPerLine;  // never a pointer past the end
         else ++next_;
     }
-    static constexpr int kRunsPerRow = 5;  // output gradient, saved gates, cell or state, dx, d_rec
+    static constexpr int kRunsPerRow = 5;  // output gradient, gates, saved, cell or state, d_rec
     std::array<Run, kRunsPerRow * kRows> runs_{};
     int count_ = 0, next_ = 0;
 };
@@ -246,9 +247,9 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                     for (int r = 0; r < rows; ++r) {
                         const int64_t wr = (first_row + r) * p.steps + p.input_step(s - 1);
                         ahead.add(d.return_sequences ? p.step_gradient(first_row + r, s - 1) : nullptr, units);
+                        ahead.add(p.workspace + at.gates(wr), gated);
                         ahead.add(p.workspace + at.saved(wr), at.saved_width);
                         ahead.add(at.lstm ? p.workspace + at.c(wr) : at.gru ? p.workspace + at.h(wr) : nullptr, units);
-                        ahead.add(p.workspace + at.dx(wr), gated);
                         ahead.add(at.gru ? p.workspace + at.d_rec(wr) : nullptr, gated);
                     }
                 // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.
@@ -258,7 +259,7 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                 for (int r = 0; r < rows; ++r) {
                     const int64_t row = first_row + r, wr = row * p.steps + t;
                     if (!p.valid(row, t)) {
-                        std::fill(p.workspace + at.dx(wr), p.workspace + at.dx(wr) + gated, 0.f);
+                        std::fill(p.workspace + at.gates(wr), p.workspace + at.gates(wr) + gated, 0.f);
                         if (at.gru) std::fill(p.workspace + at.d_rec(wr), p.workspace + at.d_rec(wr) + gated, 0.f);
                         if (p.d_src != nullptr) std::fill(p.d_src + wr * in, p.d_src + (wr + 1) * in, 0.f);
                         continue;
@@ -266,11 +267,11 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                     const float *dy = d.return_sequences ? p.step_gradient(row, s) : nullptr;
                     gate_gradients(p, at, wr, u_t, stride, dh[r], dy, dc[r], d_prev[r]);
                     if (bias_sums != nullptr) {
-                        add_to(bias_sums, p.workspace + at.dx(wr), gated);
+                        add_to(bias_sums, p.workspace + at.gates(wr), gated);
                         if (bias_floats > gated) add_to(bias_sums + gated, p.workspace + at.d_rec(wr), gated);
                     }
-                    d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.dx(wr));
-                    d_x[active] = p.workspace + at.dx(wr);
+                    d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.gates(wr));
+                    d_x[active] = p.workspace + at.gates(wr);
                     d_src[active] = p.d_src != nullptr ? p.d_src + wr * in : nullptr;
                     active_prev[active] = d_prev[r];
                     active_dh[active++] = dh[r];

@@ -75,16 +75,18 @@ inline void recurrent_product(const RnnProblem &p, const float *const *h, int fi
 }
 
 // Per-row state of a tile: h (read this step) and next (written), c and c_next (LSTM), and
-// for GRU without reset_after the update gate z and r * h of the step. In training, saved[r]
-// is where row r's gates of this step go in the workspace (rnn_workspace.h), and saved_h[r]
-// and saved_c[r] (LSTM) where its state before the step goes (end_step); all null when not
-// training, at a masked step, or for a tile row that does not exist.
+// for GRU without reset_after the update gate z and r * h of the step. In training, gates[r]
+// is where row r's gates of this step go in the workspace (rnn_workspace.h): over its input
+// projection, x[r] of the step, each vector once the step has read it. saved[r] is where the
+// value per unit the gates do not hold goes, and saved_h[r] and saved_c[r] (LSTM) where its
+// state before the step goes (end_step); all null when not training, at a masked step, or for
+// a tile row that does not exist.
 struct TileState {
-    float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4], *saved[4], *saved_h[4], *saved_c[4];
+    float *h[4], *next[4], *c[4], *c_next[4], *z[4], *rh[4], *gates[4], *saved[4], *saved_h[4], *saved_c[4];
 };
 
-// Stores a vector of gate values where training keeps them: `offset` floats into the row's
-// saved gates (gate * units + unit).
+// Stores a vector of values where training keeps them (gates or saved, above; null: nowhere),
+// `offset` floats in (gate * units + unit).
 inline void save(float *saved, int64_t offset, Vec value, int lanes) {
     if (saved != nullptr) store_first(saved + offset, value, lanes);
 }
@@ -105,6 +107,7 @@ struct Tile {
     TileState state;
     std::array<int64_t, 4> row;  // the batch row of each tile row
     int rows;                    // tile rows that exist; the others repeat row 0 and are never stored
+                                 // (their x may already hold row 0's gates: what they compute is dropped)
     std::array<const float *, 4> x;
     bool active;                 // some row's step is valid (unmasked)
 };
@@ -152,7 +155,8 @@ void begin_step(const RnnProblem &p, Tile &tile, int s, bool prefetch) {
         tile.active |= valid;
         const bool saving = valid && p.workspace != nullptr;
         const int64_t row = tile.row[r] * p.steps + t;
-        tile.state.saved[r] = saving ? p.workspace + at.saved(row) : nullptr;
+        tile.state.gates[r] = saving ? p.workspace + at.gates(row) : nullptr;
+        tile.state.saved[r] = saving && at.saved_width > 0 ? p.workspace + at.saved(row) : nullptr;
         tile.state.saved_h[r] = saving ? p.workspace + at.h(row) : nullptr;
         tile.state.saved_c[r] = saving && at.lstm ? p.workspace + at.c(row) : nullptr;
     }

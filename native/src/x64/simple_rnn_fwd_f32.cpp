@@ -22,7 +22,7 @@ struct SimpleCell {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
                 const Vec h = activate(acc[r][v][0] + load_first(x[r] + at, n), p.d.activation, p.d.alpha);
                 store_first(s.next[r] + at, h, n);
-                rnn::save(s.saved[r], at, h, n);
+                rnn::save(s.gates[r], at, h, n);
             }
     }
 };

@@ -72,9 +72,9 @@ final class JavaRnn implements RnnOp {
         final float[] ws = workspace == null ? null : writable(workspace);
         final Workspace at = new Workspace(g, batch, steps);
         // The input projection of the whole sequence, with the input bias (GRU reset_after: its first row). Training
-        // keeps it where backward later writes the gates' gradients, as the native kernels do.
+        // keeps it where the steps then keep their gates, and backward their gradients, as the native kernels do.
         final float[] xw;
-        final int xwFrom = ws != null && !projected ? at.dx(0) : 0;
+        final int xwFrom = ws != null && !projected ? at.gates(0) : 0;
         if (projected) {
             xw = read(input);
         } else {
@@ -150,7 +150,8 @@ final class JavaRnn implements RnnOp {
                 if (dcT != null) System.arraycopy(dcT, row * units, dc, 0, units);
                 for (int s = steps - 1; s >= 0; s--) {
                     int t = g.goBackwards() ? steps - 1 - s : s, r = row * steps + t;
-                    int dx = at.dx(r), dr = at.dRec(r), sv = at.saved(r), hp = at.h(r);
+                    // dx overwrites the gates, each value once read.
+                    int dx = at.gates(r), dr = at.dRec(r), sv = at.saved(r), hp = at.h(r);
                     if (m != null && m[r] == 0f) { // the state passed through unchanged, and so does its gradient
                         Arrays.fill(ws, dx, dx + gu, 0f);
                         if (at.gru) Arrays.fill(ws, dr, dr + gu, 0f);
@@ -163,12 +164,12 @@ final class JavaRnn implements RnnOp {
                     Arrays.fill(dPrev, 0f);
                     switch (g.cell()) {
                         case SIMPLE -> {
-                            for (int j = 0; j < units; j++) ws[dx + j] = dh[j] * derivative(a, alpha, ws[sv + j]);
+                            for (int j = 0; j < units; j++) ws[dx + j] = dh[j] * derivative(a, alpha, ws[dx + j]);
                         }
                         case LSTM -> {
                             for (int j = 0; j < units; j++) {
-                                float i = ws[sv + j], f = ws[sv + units + j], cand = ws[sv + 2 * units + j];
-                                float o = ws[sv + 3 * units + j], squashed = ws[sv + gu + j];
+                                float i = ws[dx + j], f = ws[dx + units + j], cand = ws[dx + 2 * units + j];
+                                float o = ws[dx + 3 * units + j], squashed = ws[sv + j];
                                 float cPrev = ws[at.c(r) + j];
                                 float dcj = dc[j] + dh[j] * o * derivative(a, alpha, squashed);
                                 ws[dx + j] = dcj * cand * derivative(ra, alpha, i);
@@ -180,28 +181,27 @@ final class JavaRnn implements RnnOp {
                         }
                         case GRU -> {
                             for (int j = 0; j < units; j++) {
-                                float z = ws[sv + j], rr = ws[sv + units + j], n = ws[sv + 2 * units + j];
+                                float z = ws[dx + j], n = ws[dx + 2 * units + j];
                                 float dn = dh[j] * (1f - z) * derivative(a, alpha, n);
-                                float hRec = g.resetAfter() ? ws[sv + gu + j] : 0f;
-                                ws[dx + j] = dh[j] * (ws[hp + j] - n) * derivative(ra, alpha, z);
+                                ws[dx + j] = ws[dr + j] = dh[j] * (ws[hp + j] - n) * derivative(ra, alpha, z);
                                 ws[dx + 2 * units + j] = dn;
                                 dPrev[j] = dh[j] * z;
-                                if (g.resetAfter()) ws[dx + units + j] = dn * hRec * derivative(ra, alpha, rr);
+                                if (g.resetAfter()) {
+                                    float rr = ws[dx + units + j];
+                                    ws[dx + units + j] = ws[dr + units + j] = dn * ws[sv + j] * derivative(ra, alpha, rr);
+                                    ws[dr + 2 * units + j] = dn * rr;
+                                } else {
+                                    ws[dr + 2 * units + j] = 0f; // Un's gradient comes from r h, below
+                                }
                             }
                             if (!g.resetAfter()) {
                                 // n = a(x Wn + (r h) Un + b): the gradient at r h, then at r and h
                                 Arrays.fill(dRh, 0f);
                                 JavaVectors.addVectorTimesRows(ws, dx + 2 * units, uT, 2 * units, units, dRh, 0, units);
                                 for (int j = 0; j < units; j++) {
-                                    ws[dx + units + j] = dRh[j] * ws[hp + j] * derivative(ra, alpha, ws[sv + units + j]);
-                                    dPrev[j] += dRh[j] * ws[sv + units + j];
+                                    ws[dx + units + j] = ws[dr + units + j] = dRh[j] * ws[hp + j] * derivative(ra, alpha, ws[sv + j]);
+                                    dPrev[j] += dRh[j] * ws[sv + j];
                                 }
-                            }
-                            System.arraycopy(ws, dx, ws, dr, gu);
-                            if (g.resetAfter()) {
-                                for (int j = 0; j < units; j++) ws[dr + 2 * units + j] *= ws[sv + units + j];
-                            } else {
-                                Arrays.fill(ws, dr + 2 * units, dr + gu, 0f); // Un's gradient comes from r h, below
                             }
                         }
                     }
@@ -219,7 +219,7 @@ final class JavaRnn implements RnnOp {
         if (dInitialC != null) commit(dInitialC, dc0);
         // The weight gradients, each one product over every step of every sequence, read in place: each section
         // of the workspace holds its rows one after the other.
-        final int rows = batch * steps, dX = at.dx(0), dRecRows = at.gru ? at.dRec(0) : dX;
+        final int rows = batch * steps, dX = at.gates(0), dRecRows = at.gru ? at.dRec(0) : dX;
         JavaDense.outerProductSum(read(input), 0, ws, dX, rows, g.inputSize(), gu, dKernel, null, threads);
         JavaDense.outerProductSum(ws, at.h(0), ws, dRecRows, rows, units, gu, dRecurrent, null, threads);
         if (at.gru && !g.resetAfter()) {
@@ -227,8 +227,8 @@ final class JavaRnn implements RnnOp {
             float[] rh = new float[rows * units], dn = new float[rows * units];
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < units; j++) {
-                    rh[r * units + j] = ws[at.saved(r) + units + j] * ws[at.h(r) + j];
-                    dn[r * units + j] = ws[at.dx(r) + 2 * units + j];
+                    rh[r * units + j] = ws[at.saved(r) + j] * ws[at.h(r) + j]; // r h
+                    dn[r * units + j] = ws[at.gates(r) + 2 * units + j];
                 }
             }
             try (Tensor dUn = Tensor.heap(units, units)) {
@@ -254,9 +254,10 @@ final class JavaRnn implements RnnOp {
     /**
      * Where a training step's saved values and gradients lie in the workspace, per row
      * {@code r = sequence * steps + input step}: the state before the step (LSTM: also the
-     * cell before it), the gates after their activations (SimpleRNN: the new state;
-     * LSTM: also the activated cell; GRU with reset_after: also h Uh + bh), the gradient at the gates' input projection, and
-     * for GRU the gradient at their recurrent part; as {@code native/src/common/rnn_workspace.h}.
+     * cell before it); the value per unit the gates do not hold (LSTM: the activated cell;
+     * GRU: h Uh + bh with reset_after, the reset gate without; SimpleRNN: none); the gates
+     * (SimpleRNN: the new state), over their input projection, then their gradients over them;
+     * and for GRU the gradient at their recurrent part; as {@code native/src/common/rnn_workspace.h}.
      */
     private static final class Workspace {
         final boolean lstm, gru;
@@ -269,7 +270,7 @@ final class JavaRnn implements RnnOp {
             gatedUnits = g.gatedUnits();
             lstm = g.cell() == RnnGeometry.Cell.LSTM;
             gru = g.cell() == RnnGeometry.Cell.GRU;
-            savedFloats = gru && g.resetAfter() || lstm ? gatedUnits + units : gatedUnits;
+            savedFloats = lstm || gru ? units : 0;
             rows = (long) batch * steps;
             rowFloats = units * (lstm ? 2 : 1) + savedFloats + gatedUnits * (gru ? 2 : 1);
         }
@@ -286,7 +287,7 @@ final class JavaRnn implements RnnOp {
             return Math.toIntExact(rows * units * (lstm ? 2 : 1) + (long) r * savedFloats);
         }
 
-        int dx(int r) {
+        int gates(int r) {
             return Math.toIntExact(rows * (units * (lstm ? 2 : 1) + savedFloats) + (long) r * gatedUnits);
         }
 
@@ -356,10 +357,12 @@ final class JavaRnn implements RnnOp {
 
     /**
      * One step of one sequence: next (and c, in place, for LSTM) from h and the projected
-     * input x = projected[at...]. Equations: native/include/neurite.h.
+     * input x = projected[at...]. In training, {@code workspace} is projected's array: the
+     * gates then go over x once read, and the value per unit they do not hold to
+     * workspace[savedAt...]. Equations: native/include/neurite.h.
      */
     private static void recurrentStep(RnnGeometry g, float[] projected, int at, float[][] u, float[] splitBias, float[] h,
-                                      float[] c, float[] next, float[] rec, float[] rh, float[] saved, int savedAt) {
+                                      float[] c, float[] next, float[] rec, float[] rh, float[] workspace, int savedAt) {
         int units = g.units(), gu = g.gatedUnits();
         Activation a = g.activation(), ra = g.recurrentActivation();
         float alpha = g.alpha();
@@ -374,19 +377,19 @@ final class JavaRnn implements RnnOp {
             case SIMPLE -> {
                 System.arraycopy(rec, 0, next, 0, units);
                 activate(a, alpha, next, 0, units);
-                if (saved != null) System.arraycopy(next, 0, saved, savedAt, units);
+                if (workspace != null) System.arraycopy(next, 0, workspace, at, units);
             }
             case LSTM -> {
                 activate(ra, alpha, rec, 0, 2 * units);
                 activate(a, alpha, rec, 2 * units, 3 * units);
                 activate(ra, alpha, rec, 3 * units, 4 * units);
-                if (saved != null) System.arraycopy(rec, 0, saved, savedAt, gu);
+                if (workspace != null) System.arraycopy(rec, 0, workspace, at, gu);
                 for (int j = 0; j < units; j++) {
                     c[j] = rec[units + j] * c[j] + rec[j] * rec[2 * units + j];
                     next[j] = c[j];
                 }
                 activate(a, alpha, next, 0, units);
-                if (saved != null) System.arraycopy(next, 0, saved, savedAt + gu, units);
+                if (workspace != null) System.arraycopy(next, 0, workspace, savedAt, units);
                 for (int j = 0; j < units; j++) next[j] *= rec[3 * units + j];
             }
             case GRU -> {
@@ -396,7 +399,7 @@ final class JavaRnn implements RnnOp {
                     for (int j = 0; j < units; j++) {
                         float xh = projected[at + 2 * units + j], hn = rec[2 * units + j] - xh;
                         next[j] = xh + rec[units + j] * hn;
-                        if (saved != null) saved[savedAt + gu + j] = hn;
+                        if (workspace != null) workspace[savedAt + j] = hn;
                     }
                 } else {
                     for (int j = 0; j < units; j++) rh[j] = rec[units + j] * h[j];
@@ -407,9 +410,12 @@ final class JavaRnn implements RnnOp {
                     for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
                 }
                 activate(a, alpha, next, 0, units);
-                if (saved != null) {
-                    System.arraycopy(rec, 0, saved, savedAt, 2 * units);
-                    System.arraycopy(next, 0, saved, savedAt + 2 * units, units);
+                if (workspace != null) {
+                    // r goes beside the gates without reset_after: backward overwrites its gate with dr before Un's
+                    // gradient needs r h.
+                    System.arraycopy(rec, 0, workspace, at, g.resetAfter() ? 2 * units : units);
+                    if (!g.resetAfter()) System.arraycopy(rec, units, workspace, savedAt, units);
+                    System.arraycopy(next, 0, workspace, at + 2 * units, units);
                 }
                 for (int j = 0; j < units; j++) next[j] = next[j] + rec[j] * (h[j] - next[j]);
             }
