@@ -161,13 +161,39 @@ public final class Sequential implements AutoCloseable {
      * for their outputs there).
      */
     public Tensor predict(Tensor input, Tensor mask) {
-        Lock inFlight = enter("predict");
+        return predict("predict", input, mask, null);
+    }
+
+    /** A prediction and its mask; the caller owns both. */
+    public record MaskedPrediction(Tensor output, Tensor mask) implements AutoCloseable {
+        @Override
+        public void close() {
+            output.close();
+            if (mask != null) mask.close();
+        }
+    }
+
+    /**
+     * As {@link #predict(Tensor, Tensor)}, with the mask Keras attaches to the output: where its
+     * rows ({@code [batch, steps]} of a sequence output) are valid, as the loss and the metrics
+     * count them; null when the last layer passes no mask on (an Embedding with maskZero, or a
+     * mask given here, passed on by every layer after it).
+     */
+    public MaskedPrediction predictWithMask(Tensor input, Tensor mask) {
+        Tensor[] outputMask = new Tensor[1];
+        Tensor output = predict("predictWithMask", input, mask, outputMask);
+        return new MaskedPrediction(output, outputMask[0]);
+    }
+
+    // With outputMask, outputMask[0] gets a copy of the output's mask (or stays null).
+    private Tensor predict(String call, Tensor input, Tensor mask, Tensor[] outputMask) {
+        Lock inFlight = enter(call);
         try {
-            if (input == null) throw new IllegalArgumentException("Sequential.predict: input is null");
-            input.ensureOpen("Sequential.predict");
+            if (input == null) throw new IllegalArgumentException("Sequential." + call + ": input is null");
+            input.ensureOpen(outputMask == null ? "Sequential.predict" : "Sequential.predictWithMask"); // no message built per call
             int batch = input.rank() > 0 ? input.dim(0) : 0;
-            if (batch > chunkSamples) return predictInChunks(input, mask, batch);
-            return predictBatch(input, mask);
+            if (batch > chunkSamples) return predictInChunks(input, mask, batch, outputMask);
+            return predictBatch(input, mask, outputMask);
         } finally {
             inFlight.unlock();
         }
@@ -198,9 +224,9 @@ public final class Sequential implements AutoCloseable {
      * runs in chunks of samples, each through the layers as one batch, into one result: a
      * seed CNN batch of 25,000 needs 2.2 GB for its first convolution's output alone.
      */
-    private Tensor predictInChunks(Tensor input, Tensor mask, int batch) {
+    private Tensor predictInChunks(Tensor input, Tensor mask, int batch, Tensor[] outputMask) {
         if (!input.hasShape(batch, inputShape)) { // the first layer names the mismatch
-            return predictBatch(input, mask);
+            return predictBatch(input, mask, outputMask);
         }
         int[] out = outputShape(), shape = new int[out.length + 1];
         shape[0] = batch;
@@ -211,6 +237,7 @@ public final class Sequential implements AutoCloseable {
                     + ", would hold more than a tensor's 2^31 - 1 values; predict fewer samples at a time");
         }
         Tensor result = backend.allocate(shape);
+        Tensor[] chunkMask = outputMask == null ? null : new Tensor[1];
         int chunk = chunkSamples;
         try (Tensor part = allocateLike(input, withBatch(chunk, input.shape()));
              Tensor maskPart = mask == null ? null : backend.allocate(withBatch(chunk, mask.shape()))) {
@@ -221,8 +248,12 @@ public final class Sequential implements AutoCloseable {
                 try {
                     Tensor.copyRows(input, from, x, 0, n);
                     if (m != null) Tensor.copyRows(mask, from, m, 0, n);
-                    try (Tensor y = predictBatch(x, m)) {
+                    try (Tensor y = predictBatch(x, m, chunkMask); Tensor yMask = chunkMask == null ? null : chunkMask[0]) {
                         Tensor.copyRows(y, 0, result, from, n);
+                        if (yMask != null) {
+                            if (outputMask[0] == null) outputMask[0] = backend.allocate(withBatch(batch, yMask.shape()));
+                            Tensor.copyRows(yMask, 0, outputMask[0], from, n);
+                        }
                     }
                 } finally {
                     if (x != part) x.close();
@@ -232,6 +263,7 @@ public final class Sequential implements AutoCloseable {
             return result;
         } catch (RuntimeException | Error e) {
             result.close();
+            if (outputMask != null && outputMask[0] != null) outputMask[0].close();
             throw e;
         }
     }
@@ -252,7 +284,7 @@ public final class Sequential implements AutoCloseable {
         return s;
     }
 
-    private Tensor predictBatch(Tensor input, Tensor mask) {
+    private Tensor predictBatch(Tensor input, Tensor mask, Tensor[] outputMask) {
         Workspace workspace;
         synchronized (workspaces) {
             workspace = workspaces.poll();
@@ -287,6 +319,7 @@ public final class Sequential implements AutoCloseable {
                 current = next;
                 mask = nextMask;
             }
+            if (outputMask != null) outputMask[0] = mask == null ? null : backend.allocate(mask.shape()).copyFrom(mask);
             return backend.allocate(current.shape()).copyFrom(current);
         } finally {
             if (converted != null) converted.close();
@@ -496,6 +529,8 @@ public final class Sequential implements AutoCloseable {
      * rowWeights} (null: 1), and backpropagates its gradient through every layer, skipping the
      * first layer's input gradient. After a final softmax (categorical cross-entropies) or
      * sigmoid (binary) the loss's gradient is fused with the activation's. Returns the loss.
+     * Where the output has a mask ({@link #trainingOutputMask}), the loss is Keras': the
+     * weighted mean over the valid rows alone (0 if there are none); masked rows get no gradient.
      */
     public synchronized float backward(Loss loss, Tensor targets, Tensor rowWeights) {
         if (training == null || !training.ran) throw new IllegalStateException("Sequential.backward: call forwardTraining first");
@@ -518,8 +553,10 @@ public final class Sequential implements AutoCloseable {
                 || (loss.kind() == LossKind.BINARY_CROSSENTROPY && activation == Activation.SIGMOID));
         LossKind.Input input = loss.isFromLogits() ? LossKind.Input.LOGITS : fused ? LossKind.Input.ACTIVATED : LossKind.Input.OUTPUT;
         Tensor dOutput = training.outputGradient(output);
+        Tensor weights = training.outputMask != null ? training.maskedRowWeights(rowWeights, rows)
+                : rowWeights == null || backend.accepts(rowWeights) ? rowWeights : training.converted(rowWeights);
         float value = backend.loss(loss.kind(), input, output, backend.accepts(targets) ? targets : training.converted(targets),
-                rowWeights == null || backend.accepts(rowWeights) ? rowWeights : training.converted(rowWeights), dOutput, threads);
+                weights, dOutput, threads);
         Tensor gradient = fused ? outputLayer.backwardFromLogits(training.contexts[last], dOutput, last > 0)
                 : outputLayer.backward(training.contexts[last], dOutput, last > 0);
         for (int i = last - 1; i >= 0 && gradient != null; i--) {
@@ -589,7 +626,7 @@ public final class Sequential implements AutoCloseable {
 
     /** One training step on a batch (Keras' {@code train_on_batch}); returns its loss. */
     public float trainOnBatch(Tensor x, Tensor y) {
-        return compiled("trainOnBatch").step(x, y, null, null);
+        return compiled("trainOnBatch").step(x, y, null, null, null);
     }
 
     public synchronized boolean isCompiled() {
@@ -686,12 +723,23 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * The mask of the last {@link #forwardTraining}'s output, as {@link #predictWithMask} gives
+     * it: null when the output has none. It belongs to the model and stays valid until the next
+     * training call.
+     */
+    public synchronized Tensor trainingOutputMask() {
+        if (training == null || !training.ran) throw new IllegalStateException("Sequential.trainingOutputMask: call forwardTraining first");
+        return training.outputMask;
+    }
+
     /** The per-layer contexts of training steps, and the masks and copies a step made. */
     private final class Training implements AutoCloseable {
         final Context[] contexts;
         final List<Tensor> owned = new ArrayList<>();
         boolean ran;
-        Tensor output, outputGradient;
+        Tensor output, outputMask, outputGradient, maskedWeights;
+        float[] maskValues, weightValues;
 
         Training(int count, int threads) {
             contexts = new Context[count];
@@ -710,8 +758,28 @@ public final class Sequential implements AutoCloseable {
                 current = next;
                 mask = nextMask;
             }
+            outputMask = mask;
             ran = true;
             return output = current;
+        }
+
+        /** {@link Loss#maskedRowWeights} of the output's mask, in a tensor kept while the rows stay. */
+        Tensor maskedRowWeights(Tensor rowWeights, long rows) {
+            if (outputMask.size() != rows) {
+                Layer last = layers.get(layers.size() - 1);
+                throw new IllegalStateException(last.getClass().getSimpleName() + " '" + last.name() + "' passes on a mask of "
+                        + Arrays.toString(outputMask.shape()) + ", which does not give one value per row of its output "
+                        + Arrays.toString(output.shape()));
+            }
+            int n = Math.toIntExact(rows);
+            if (maskedWeights == null || maskedWeights.size() != n) {
+                if (maskedWeights != null) maskedWeights.close();
+                maskedWeights = backend.allocate(n);
+                maskValues = new float[n];
+                weightValues = new float[n];
+            }
+            float[] w = rowWeights == null ? null : rowWeights.copyTo(weightValues);
+            return maskedWeights.copyFrom(Loss.maskedRowWeights(outputMask.copyTo(maskValues), w, weightValues));
         }
 
         /** A buffer for the loss's gradient, kept while the output's shape stays. */
@@ -738,6 +806,7 @@ public final class Sequential implements AutoCloseable {
         public void close() {
             release();
             if (outputGradient != null) outputGradient.close();
+            if (maskedWeights != null) maskedWeights.close();
             for (Context c : contexts) c.close();
         }
     }

@@ -69,6 +69,21 @@ public final class Loss {
         return kind == LossKind.SPARSE_CATEGORICAL_CROSSENTROPY;
     }
 
+    /**
+     * Keras' row weights for a loss over a masked output (a sequence's steps, say): a valid row
+     * (mask nonzero) weighs its weight in {@code rowWeights} (null: 1) times rows / valid rows,
+     * so that the mean over all rows is the mean over the valid ones; a masked row weighs 0, as
+     * does every row when none is valid. Written into {@code into} (as long as the mask), which
+     * may be {@code rowWeights}.
+     */
+    public static float[] maskedRowWeights(float[] mask, float[] rowWeights, float[] into) {
+        int valid = 0;
+        for (float m : mask) if (m != 0f) valid++;
+        float scale = valid == 0 ? 0f : (float) ((double) mask.length / valid);
+        for (int r = 0; r < mask.length; r++) into[r] = mask[r] == 0f ? 0f : rowWeights == null ? scale : rowWeights[r] * scale;
+        return into;
+    }
+
     /** Keras' name, e.g. "sparse_categorical_crossentropy". */
     public String name() {
         return kind.name().toLowerCase(Locale.ROOT);

@@ -70,8 +70,9 @@ public final class Trainer {
                 for (int from = 0, batch = 0; from < order.length; from += fit.batchSize, batch++) {
                     int count = Math.min(fit.batchSize, order.length - from);
                     batches.read(order, from, count, fit.classWeights);
-                    float value = step(batches.inputs(count), batches.targets(count), batches.weights(count), batches.trainingOutput);
-                    tally.add(value, count, batches.trainingOutput, batches.targets.values);
+                    float value = step(batches.inputs(count), batches.targets(count), batches.weights(count), batches.trainingOutput,
+                            batches.trainingMask);
+                    tally.add(value, count, batches.trainingOutput, batches.targets.values, batches.trainingMask);
                     for (Callback c : fit.callbacks) c.onBatchEnd(model, batch, tally.logs());
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -86,11 +87,20 @@ public final class Trainer {
         return history;
     }
 
-    /** One training step on a batch; returns its loss, and its output in {@code output} (if not null). */
-    public float step(Tensor x, Tensor y, Tensor rowWeights, float[] output) {
+    /**
+     * One training step on a batch; returns its loss, its output in {@code output} and where
+     * the output's rows are valid in {@code outputMask} (1 everywhere without a mask), each
+     * when not null.
+     */
+    public float step(Tensor x, Tensor y, Tensor rowWeights, float[] output, float[] outputMask) {
         synchronized (model) {
             Tensor out = model.forwardTraining(x, null);
             if (output != null) out.copyTo(output);
+            if (outputMask != null) {
+                Tensor mask = model.trainingOutputMask();
+                if (mask != null) mask.copyTo(outputMask);
+                else Arrays.fill(outputMask, 1f);
+            }
             float value = model.backward(loss, y, rowWeights);
             optimizer.apply(model.parameters(), model.backend(), model.threads());
             return value;
@@ -108,11 +118,15 @@ public final class Trainer {
             for (int from = 0; from < order.length; from += batchSize) {
                 int count = Math.min(batchSize, order.length - from);
                 batches.read(order, from, count, null);
-                try (Tensor output = model.predict(batches.inputs(count));
-                     Tensor gradient = backend.allocate(output.shape())) {
+                try (Sequential.MaskedPrediction prediction = model.predictWithMask(batches.inputs(count), null);
+                     Tensor gradient = backend.allocate(prediction.output().shape());
+                     Tensor weights = prediction.mask() == null ? null : backend.allocate(prediction.mask().shape())) {
+                    Tensor output = prediction.output();
+                    float[] mask = prediction.mask() == null ? null : prediction.mask().toArray();
+                    if (weights != null) weights.copyFrom(Loss.maskedRowWeights(mask, null, new float[mask.length]));
                     float value = backend.loss(loss.kind(), loss.isFromLogits() ? LossKind.Input.LOGITS : LossKind.Input.OUTPUT,
-                            output, batches.targets(count), null, gradient, model.threads());
-                    tally.add(value, count, output.copyTo(batches.outputArray(output)), batches.targets.values);
+                            output, batches.targets(count), weights, gradient, model.threads());
+                    tally.add(value, count, output.copyTo(batches.outputArray(output)), batches.targets.values, mask);
                 }
             }
         }
@@ -194,7 +208,7 @@ public final class Trainer {
     private final class Batches implements AutoCloseable {
         final Dataset data;
         final Staged inputs, targets, weights;
-        final float[] trainingOutput;
+        final float[] trainingOutput, trainingMask;
         float[] outputArray;
         private boolean weighted;
 
@@ -205,6 +219,7 @@ public final class Trainer {
             targets = new Staged(size, data.targetShape(), false);
             weights = new Staged(size, new int[] {rowsPerSample()}, false);
             trainingOutput = new float[Math.toIntExact(Math.multiplyExact(size, Tensor.checkedShape(model.outputShape())))];
+            trainingMask = new float[Math.toIntExact(Math.multiplyExact(size, rowsPerSample()))];
         }
 
         void read(int[] order, int from, int count, Map<Integer, Double> classWeights) {
@@ -244,7 +259,10 @@ public final class Trainer {
         }
     }
 
-    /** The running loss (weighted by samples) and confusion matrix of an epoch or an evaluation. */
+    /**
+     * The running loss (weighted by samples) and confusion matrix of an epoch or an evaluation;
+     * the matrix counts the output's valid rows alone, as Keras' metrics do under a mask.
+     */
     private final class Tally {
         final int cols;
         final ConfusionMatrix confusion;
@@ -260,12 +278,13 @@ public final class Trainer {
             };
         }
 
-        void add(float batchLoss, int count, float[] output, float[] targets) {
+        // mask: where the output's rows are valid (null: all).
+        void add(float batchLoss, int count, float[] output, float[] targets, float[] mask) {
             lossSum += (double) batchLoss * count;
             samples += count;
             if (confusion == null) return;
             int rows = Math.toIntExact((long) count * rowsPerSample());
-            for (int r = 0; r < rows; r++) classify(output, targets, r);
+            for (int r = 0; r < rows; r++) if (mask == null || mask[r] != 0f) classify(output, targets, r);
         }
 
         private void classify(float[] o, float[] t, int r) {

@@ -272,6 +272,76 @@ class FitTest {
         }
     }
 
+    /**
+     * Keras masks the loss and the metrics of a masked output: a sequence tagger's padding
+     * steps count for nothing. The expected values are worked out in double from predict's
+     * probabilities over the valid steps alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aSequenceOutputsLossAndMetricsCountItsValidStepsAlone(Variant variant) {
+        Backend backend = variant.activate();
+        int n = 16, steps = 12, classes = 4;
+        Random random = new Random(5);
+        float[] x = new float[n * steps], y = new float[n * steps];
+        for (int i = 0; i < n; i++) {
+            int length = 3 + random.nextInt(steps - 3);
+            for (int t = 0; t < steps; t++) {
+                if (t < length) x[i * steps + t] = 1 + random.nextInt(9);
+                y[i * steps + t] = t < length ? random.nextInt(classes) : 0; // padding labels too, which must not count
+            }
+        }
+        try (Sequential model = new Sequential(steps).add(new Embedding(10, 8).maskZero(true)).add(new LSTM(6).returnSequences(true))
+                .add(new Dense(classes, Activation.SOFTMAX)).backend(backend).seed(7)
+                .compile(new SGD(0), Loss.sparseCategoricalCrossentropy(), Metric.ACCURACY);
+             Tensor input = backend.allocate(n, steps).copyFrom(x)) {
+            // A bias against class 0, the padding steps' label: counted, they would weigh heavily.
+            List<Tensor> weights = model.getWeights();
+            weights.get(weights.size() - 1).copyFrom(new float[] {-3, 1, 1, 1});
+            model.setWeights(weights);
+            float[] p;
+            try (Sequential.MaskedPrediction prediction = model.predictWithMask(input, null)) {
+                p = prediction.output().toArray();
+                float[] mask = prediction.mask().toArray();
+                for (int r = 0; r < n * steps; r++) assertEquals(x[r] != 0 ? 1f : 0f, mask[r], "the output's mask at row " + r);
+            }
+            double lossSum = 0, correct = 0;
+            int valid = 0;
+            for (int r = 0; r < n * steps; r++) {
+                if (x[r] == 0) continue;
+                valid++;
+                int label = (int) y[r], best = 0;
+                for (int c = 1; c < classes; c++) if (p[r * classes + c] > p[r * classes + best]) best = c;
+                lossSum -= Math.log(p[r * classes + label]);
+                correct += best == label ? 1 : 0;
+            }
+            double loss = lossSum / valid, accuracy = correct / valid;
+            Dataset data = Dataset.of(x, new int[] {steps}, y, steps);
+            Evaluation evaluation = model.evaluate(data, n);
+            assertEquals(loss, evaluation.loss(), 1e-5 * loss, "evaluate's loss");
+            assertEquals(accuracy, evaluation.get(Metric.ACCURACY), 1e-12, "evaluate's accuracy");
+            History history = model.fit(data, Fit.epochs(1).batchSize(n).shuffle(false)); // learning rate 0: nothing moves
+            assertEquals(loss, history.get("loss").get(0), 1e-5 * loss, "fit's loss");
+            assertEquals(accuracy, history.get("accuracy").get(0), 1e-12, "fit's accuracy");
+
+            // The labels at padding steps reach no gradient.
+            float[] otherPadding = y.clone();
+            for (int r = 0; r < n * steps; r++) if (x[r] == 0) otherPadding[r] = (y[r] + 1) % classes;
+            List<float[]> gradients = new java.util.ArrayList<>();
+            for (float[] labels : List.of(y, otherPadding)) {
+                try (Tensor targets = backend.allocate(n, steps).copyFrom(labels)) {
+                    model.forwardTraining(input, null);
+                    assertEquals((float) loss, model.backward(Loss.sparseCategoricalCrossentropy(), targets, null), 1e-5 * loss);
+                    for (var parameter : model.parameters()) gradients.add(parameter.gradient().toArray());
+                }
+            }
+            int count = gradients.size() / 2;
+            for (int k = 0; k < count; k++) {
+                assertTrue(java.util.Arrays.equals(gradients.get(k), gradients.get(count + k)), "gradient " + k + " moved with a padding label");
+            }
+        }
+    }
+
     @Test
     void classWeightsScaleEachSamplesLoss() {
         Backend backend = Variant.bestNative().activate();
