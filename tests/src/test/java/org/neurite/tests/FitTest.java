@@ -1,5 +1,6 @@
 package org.neurite.tests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -339,6 +340,29 @@ class FitTest {
             for (int k = 0; k < count; k++) {
                 assertTrue(java.util.Arrays.equals(gradients.get(k), gradients.get(count + k)), "gradient " + k + " moved with a padding label");
             }
+        }
+    }
+
+    /** A batch too large for one pass runs in chunks (256 samples here): the mask comes back whole, as the output. */
+    @Test
+    void aChunkedPredictionGivesEveryChunksMask() {
+        Backend backend = Variant.bestNative().activate();
+        int n = 600, steps = 32;
+        Random random = new Random(8);
+        float[] x = new float[n * steps];
+        for (int i = 0; i < n; i++) {
+            int length = random.nextInt(steps + 1);
+            for (int t = 0; t < length; t++) x[i * steps + t] = 1 + random.nextInt(9);
+        }
+        try (Sequential model = new Sequential(steps).add(new Embedding(10, 2048).maskZero(true)).add(new LSTM(3).returnSequences(true))
+                .add(new Dense(2, Activation.SOFTMAX)).backend(backend).seed(3).build();
+             Tensor input = backend.allocate(n, steps).copyFrom(x);
+             Sequential.MaskedPrediction prediction = model.predictWithMask(input, null);
+             Tensor plain = model.predict(input)) {
+            assertArrayEquals(new int[] {n, steps}, prediction.mask().shape());
+            float[] mask = prediction.mask().toArray();
+            for (int r = 0; r < n * steps; r++) assertEquals(x[r] != 0 ? 1f : 0f, mask[r], "the mask at row " + r);
+            assertArrayEquals(plain.toArray(), prediction.output().toArray());
         }
     }
 
