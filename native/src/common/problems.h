@@ -185,7 +185,7 @@ struct RnnProblem {
 
 // Backpropagation through time, after a training forward pass saved its workspace: fills
 // the workspace's gradients at the gates (rnn_workspace.h) from the output's gradient, and
-// where asked the input's and the bias's gradients.
+// where asked the initial states' and the bias's gradients.
 struct RnnBackwardProblem {
     const nrt_rnn_desc &d;
     int32_t batch, steps;
@@ -196,11 +196,6 @@ struct RnnBackwardProblem {
     int threads;
     float *d_initial_h = nullptr, *d_initial_c = nullptr;      // [batch, units] each, or null
     const float *d_final_h = nullptr, *d_final_c = nullptr;  // [batch, units] each, or null
-    // The input's gradient [batch, steps, input_size], for the kernel to compute from each
-    // step's gate gradients and the kernel (Keras layout [input_size, G * units]); null: the
-    // caller computes it (or does not want it).
-    const float *kernel = nullptr;
-    float *d_src = nullptr;
     // The bias's gradient (rnn_bias_floats floats), for the kernel to sum from the gates'
     // gradients as it writes them; null: none wanted.
     float *d_bias = nullptr;

@@ -138,11 +138,9 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                 // dx overwrites the gates, each value once read.
                 float *dx = ws + at.gates(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
                 const float *gate = dx, *saved = ws + at.saved(r), *h = ws + at.h(r);
-                float *d_src = p.d_src != nullptr ? p.d_src + r * d.input_size : nullptr;
                 if (!p.valid(row, t)) {
                     std::fill(dx, dx + gated, 0.f);
                     std::fill(d_rec, d_rec + gated, 0.f);
-                    if (d_src != nullptr) std::fill(d_src, d_src + d.input_size, 0.f);
                     continue;
                 }
                 if (d.return_sequences) {
@@ -201,13 +199,6 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                     dh[k] = d_prev[k] + sum;
                 }
                 for (int64_t j = 0; j < bias_floats; ++j) bias_sums[j] += j < gated ? dx[j] : d_rec[j - gated];
-                if (d_src != nullptr)
-                    for (int i = 0; i < d.input_size; ++i) {
-                        const float *wi = p.kernel + int64_t{i} * gated;
-                        float sum = 0.f;
-                        for (int j = 0; j < gated; ++j) sum += dx[j] * wi[j];
-                        d_src[i] = sum;
-                    }
             }
             // What is left flows into the initial states.
             if (p.d_initial_h != nullptr) std::copy(dh.begin(), dh.end(), p.d_initial_h + row * units);

@@ -2,8 +2,8 @@
 // training forward pass saved (rnn_workspace.h). Tiles of kRows sequences go back through the
 // steps together: per step, the gradients at the gates a vector of units at a time, then
 // dh of the step before = the gates' recurrent gradients times U^T, where every vector of
-// U^T loaded feeds all the tile's rows, and where asked the step's input gradient (times W^T)
-// and the tile's sums for the bias's gradient. Each sequence's sums run in one fixed order,
+// U^T loaded feeds all the tile's rows, and where asked the tile's sums for the bias's
+// gradient. (The input's gradient is one GEMM after, in the dispatcher.) Each sequence's sums run in one fixed order,
 // and the tiles' bias sums are added in tile order, whatever the threads.
 #include <algorithm>
 #include <array>
@@ -128,11 +128,10 @@ private:
     int count_ = 0, next_ = 0;
 };
 
-// out[r] = add[r] + d_gates[r] M^T (add null: nothing added) over kVectors vectors of out's
-// `width` floats from `first`, for the tile's kTileRows active rows: dh of the step before
-// from U^T, and the input's gradient from W^T. M^T is [gated][stride], its rows zero-padded to
-// whole vectors, so the loop over the gated units has no partial load and keeps every
-// accumulator in a register.
+// out[r] = add[r] + d_gates[r] M^T over kVectors vectors of out's `width` floats from
+// `first`, for the tile's kTileRows active rows: dh of the step before from U^T. M^T is
+// [gated][stride], its rows zero-padded to whole vectors, so the loop over the gated units has
+// no partial load and keeps every accumulator in a register.
 template <int kTileRows, int kVectors>
 void transposed_block(const float *m_t, int64_t stride, int gated, int width, int first, const float *const *d_gates,
                       const float *const *add, float *const *out, PrefetchQueue &ahead) {
@@ -157,7 +156,7 @@ void transposed_block(const float *m_t, int64_t stride, int gated, int width, in
 #pragma GCC unroll 4
         for (int v = 0; v < kVectors; ++v) {
             const int at = first + v * kLanes, n = std::min(kLanes, width - at);
-            store_first(out[r] + at, add != nullptr ? load_first(add[r] + at, n) + acc[r][v] : acc[r][v], n);
+            store_first(out[r] + at, load_first(add[r] + at, n) + acc[r][v], n);
         }
 }
 
@@ -207,20 +206,15 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
     const int units = d.units;
     const RnnWorkspace at(d, p.batch, p.steps);
     const int gated = at.gated;
-    // U^T (and W^T for the input's gradient), so that dh's units are contiguous: one vector of
-    // it serves every row of a tile.
-    const int in = d.input_size;
-    const int64_t stride = ceil_div(units, kLanes) * kLanes, in_stride = ceil_div(in, kLanes) * kLanes;
+    // U^T, so that dh's units are contiguous: one vector of it serves every row of a tile.
+    const int64_t stride = ceil_div(units, kLanes) * kLanes;
     const int64_t tiles = ceil_div(p.batch, kRows), bias_floats = p.d_bias != nullptr ? rnn_bias_floats(p.d) : 0;
-    float *u_t = thread_scratch(int64_t{gated} * (stride + (p.d_src != nullptr ? in_stride : 0)) + tiles * bias_floats,
-                                ScratchSlot::kGradientLeft);
-    float *w_t = u_t + int64_t{gated} * stride;
+    float *u_t = thread_scratch(int64_t{gated} * stride + tiles * bias_floats, ScratchSlot::kGradientLeft);
     // Each tile's sums of its gates' gradients, added up in tile order after: the bias's
     // gradient then needs no pass of its own over every step's gradients, and its sums do not
     // depend on how tiles were shared out.
-    float *tile_bias_sums = w_t + (p.d_src != nullptr ? int64_t{gated} * in_stride : 0);
+    float *tile_bias_sums = u_t + int64_t{gated} * stride;
     transpose_padded(p.recurrent_kernel, units, gated, stride, u_t);
-    if (p.d_src != nullptr) transpose_padded(p.kernel, in, gated, in_stride, w_t);
     parallel_for(tiles, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> memory(static_cast<size_t>(kRows) * 3 * units);
         PrefetchQueue ahead;
@@ -253,15 +247,14 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                         ahead.add(at.gru ? p.workspace + at.d_rec(wr) : nullptr, gated);
                     }
                 // The tile's rows valid at this step, packed first: masked ones pass dh through untouched.
-                const float *d_rec[kRows], *d_x[kRows], *active_prev[kRows];
-                float *active_dh[kRows], *d_src[kRows];
+                const float *d_rec[kRows], *active_prev[kRows];
+                float *active_dh[kRows];
                 int active = 0;
                 for (int r = 0; r < rows; ++r) {
                     const int64_t row = first_row + r, wr = row * p.steps + t;
                     if (!p.valid(row, t)) {
                         std::fill(p.workspace + at.gates(wr), p.workspace + at.gates(wr) + gated, 0.f);
                         if (at.gru) std::fill(p.workspace + at.d_rec(wr), p.workspace + at.d_rec(wr) + gated, 0.f);
-                        if (p.d_src != nullptr) std::fill(p.d_src + wr * in, p.d_src + (wr + 1) * in, 0.f);
                         continue;
                     }
                     const float *dy = d.return_sequences ? p.step_gradient(row, s) : nullptr;
@@ -271,16 +264,11 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
                         if (bias_floats > gated) add_to(bias_sums + gated, p.workspace + at.d_rec(wr), gated);
                     }
                     d_rec[active] = p.workspace + (at.gru ? at.d_rec(wr) : at.gates(wr));
-                    d_x[active] = p.workspace + at.gates(wr);
-                    d_src[active] = p.d_src != nullptr ? p.d_src + wr * in : nullptr;
                     active_prev[active] = d_prev[r];
                     active_dh[active++] = dh[r];
                 }
                 if (active == 0) continue;
                 times_transposed(u_t, stride, gated, units, active, d_rec, active_prev, active_dh, ahead);
-                // While this step's gate gradients are in cache: a GEMM over every step after
-                // BPTT would read them all back from memory.
-                if (p.d_src != nullptr) times_transposed(w_t, in_stride, gated, in, active, d_x, nullptr, d_src, ahead);
             }
             // What is left flows into the initial states.
             for (int r = 0; r < rows; ++r) {
