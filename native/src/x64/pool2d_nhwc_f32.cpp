@@ -157,13 +157,31 @@ inline void scatter_window(const Window<float> &w, int pool_w, int c, const floa
     }
 }
 
+// What the input's gradient needs zeroed before the windows write theirs: every cell (windows
+// that overlap add up, windows with gaps or padding miss cells), or only the bottom rows and
+// right columns that windows tiling the input from its top left do not reach (none when they
+// cover it): for the seed CNN's second pooling, 11x11 cells of which windows reach 10x10,
+// zeroing every cell first took 16% of the training step.
+enum class Zeroing { kAll, kUncoveredEdges };
+
+void zero_uncovered_edges(const nrt_pool2d_desc &d, float *sample) {
+    const int covered_h = static_cast<int>(std::min<int64_t>(d.in_h, int64_t{d.out_h} * d.pool_h));
+    const int covered_w = static_cast<int>(std::min<int64_t>(d.in_w, int64_t{d.out_w} * d.pool_w));
+    const int64_t row = int64_t{d.in_w} * d.channels;
+    for (int h = 0; h < covered_h; ++h)
+        std::fill(sample + h * row + int64_t{covered_w} * d.channels, sample + (h + 1) * row, 0.f);
+    std::fill(sample + covered_h * row, sample + d.in_h * row, 0.f);
+}
+
 template <bool kMax, bool kAssign>
-void unpool(const Pool2dBackwardProblem &p, bool zero_first) {
+void unpool(const Pool2dBackwardProblem &p, Zeroing zeroing) {
     const nrt_pool2d_desc &d = p.d;
     const int channels = d.channels;
     const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
     parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
-        if (zero_first) std::memset(p.d_src + first * sample, 0, sizeof(float) * (last - first) * sample);
+        if (zeroing == Zeroing::kAll) std::memset(p.d_src + first * sample, 0, sizeof(float) * (last - first) * sample);
+        else
+            for (int64_t n = first; n < last; ++n) zero_uncovered_edges(d, p.d_src + n * sample);
         for (int64_t n = first; n < last; ++n)
             for (int oh = 0; oh < d.out_h; ++oh)
                 for (int ow = 0; ow < d.out_w; ++ow) {
@@ -194,15 +212,15 @@ void pool2d_nhwc_training_f32(const Pool2dTrainingProblem &p) {
 // One sample per task, so overlapping windows add into the same input cells in one fixed
 // order. Only the cells inside the input are ever written, whatever the workspace holds.
 // Windows that never overlap store their gradients instead of adding them, and when they
-// also cover the whole input nothing needs zeroing first.
+// also tile the input from its top left only the cells they miss at its edges need zeroing.
 void pool2d_nhwc_backward_f32(const Pool2dBackwardProblem &p) {
     const nrt_pool2d_desc &d = p.d;
     const bool disjoint = d.stride_h >= d.pool_h && d.stride_w >= d.pool_w;
-    const bool covering = d.pad_top == 0 && d.pad_left == 0 && d.stride_h == d.pool_h && d.stride_w == d.pool_w &&
-                          int64_t{d.out_h} * d.pool_h == d.in_h && int64_t{d.out_w} * d.pool_w == d.in_w;
+    const bool tiling = d.pad_top == 0 && d.pad_left == 0 && d.stride_h == d.pool_h && d.stride_w == d.pool_w;
+    const Zeroing zeroing = tiling ? Zeroing::kUncoveredEdges : Zeroing::kAll;
     const bool max = d.kind == NRT_POOL_MAX;
-    if (disjoint) max ? unpool<true, true>(p, !covering) : unpool<false, true>(p, !covering);
-    else max ? unpool<true, false>(p, true) : unpool<false, false>(p, true);
+    if (disjoint) max ? unpool<true, true>(p, zeroing) : unpool<false, true>(p, zeroing);
+    else max ? unpool<true, false>(p, Zeroing::kAll) : unpool<false, false>(p, Zeroing::kAll);
 }
 
 }  // namespace NRT_SIMD
