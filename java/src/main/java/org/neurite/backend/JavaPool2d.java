@@ -62,32 +62,55 @@ final class JavaPool2d implements PoolOp {
         return g.max() ? (long) batch * g.outH() * g.outW() * g.channels() : 0;
     }
 
-    /** Max pooling finds each output's first maximum again after the forward pass: the first cell equal to it (or NaN where it is). */
+    /**
+     * Max pooling keeps where in its window each output's first maximum lies (or its first
+     * NaN), found in the same pass: a channel at a time over the window's cells, the running
+     * maximum and its cell in locals. A max pass and then a search for the first equal cell
+     * took 1.4x the time (the seed CNN's first pooling, 2.8 against 2.0 ms on 2 threads).
+     */
     @Override
     public void forwardTraining(Tensor input, Tensor output, Tensor workspace, int threads) {
-        forward(input, output, threads);
-        if (!g.max()) return;
-        final float[] x = read(input), y = read(output), at = writable(workspace);
+        if (!g.max()) {
+            forward(input, output, threads);
+            return;
+        }
+        final float[] x = read(input), y = writable(output), at = writable(workspace);
         final int c = g.channels(), outH = g.outH(), outW = g.outW();
         Parallel.forRange(input.dim(0) * outH, threads, (begin, end) -> {
+            int[] offsets = new int[g.poolH() * g.poolW()]; // the window's cells inside the input, in order
+            float[] cells = new float[offsets.length];
             for (int row = begin; row < end; row++) {
                 int n = row / outH, oh = row % outH, h0 = oh * g.strideH() - g.padTop();
+                int hBegin = Math.max(h0, 0), hEnd = Math.min(h0 + g.poolH(), g.inH());
                 for (int ow = 0; ow < outW; ow++) {
                     int w0 = ow * g.strideW() - g.padLeft(), out = (row * outW + ow) * c;
-                    for (int k = 0; k < c; k++) at[out + k] = -1f;
-                    for (int h = Math.max(h0, 0); h < Math.min(h0 + g.poolH(), g.inH()); h++) {
+                    int count = 0;
+                    for (int h = hBegin; h < hEnd; h++) {
                         for (int w = Math.max(w0, 0); w < Math.min(w0 + g.poolW(), g.inW()); w++) {
-                            int in = ((n * g.inH() + h) * g.inW() + w) * c;
-                            float cell = (h - h0) * g.poolW() + (w - w0);
-                            for (int k = 0; k < c; k++) {
-                                float v = x[in + k], max = y[out + k];
-                                if (at[out + k] < 0f && (v == max || v != v && max != max)) at[out + k] = cell;
-                            }
+                            offsets[count] = ((n * g.inH() + h) * g.inW() + w) * c;
+                            cells[count++] = (h - h0) * g.poolW() + (w - w0);
                         }
+                    }
+                    if (count == 0) { // a window wholly in the padding
+                        Arrays.fill(y, out, out + c, 0f);
+                        Arrays.fill(at, out, out + c, -1f);
+                        continue;
+                    }
+                    for (int k = 0; k < c; k++) {
+                        float max = x[offsets[0] + k], cell = cells[0];
+                        for (int i = 1; i < count; i++) {
+                            float v = x[offsets[i] + k];
+                            boolean take = v > max || v != v && max == max;
+                            max = take ? v : max;
+                            cell = take ? cells[i] : cell;
+                        }
+                        y[out + k] = max;
+                        at[out + k] = cell;
                     }
                 }
             }
         });
+        commit(output, y);
         commit(workspace, at);
     }
 
@@ -95,6 +118,9 @@ final class JavaPool2d implements PoolOp {
     public void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads) {
         final float[] dy = read(dOutput), dx = writable(dInput), at = g.max() ? read(workspace) : null;
         final int c = g.channels(), outH = g.outH(), outW = g.outW(), sample = g.inH() * g.inW() * c;
+        // Where each window cell lies from the window's origin, in floats: no division per value.
+        final int[] cellOffset = new int[g.poolH() * g.poolW()];
+        for (int cell = 0; cell < cellOffset.length; cell++) cellOffset[cell] = (cell / g.poolW() * g.inW() + cell % g.poolW()) * c;
         // One sample per task: overlapping windows add into the same input cells in one fixed order.
         Parallel.forRange(dInput.dim(0), threads, (first, last) -> {
             Arrays.fill(dx, first * sample, last * sample, 0f);
@@ -107,11 +133,10 @@ final class JavaPool2d implements PoolOp {
                         int wEnd = Math.min(w0 + g.poolW(), g.inW());
                         int out = ((n * outH + oh) * outW + ow) * c;
                         if (g.max()) {
+                            int origin = ((n * g.inH() + h0) * g.inW() + w0) * c; // may lie in the padding; the cells do not
                             for (int k = 0; k < c; k++) {
                                 int cell = (int) at[out + k];
-                                if (cell < 0) continue;
-                                int h = h0 + cell / g.poolW(), w = w0 + cell % g.poolW();
-                                dx[((n * g.inH() + h) * g.inW() + w) * c + k] += dy[out + k];
+                                if (cell >= 0) dx[origin + cellOffset[cell] + k] += dy[out + k];
                             }
                             continue;
                         }
