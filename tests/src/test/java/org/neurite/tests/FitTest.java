@@ -189,9 +189,22 @@ class FitTest {
              Tensor in = backend.allocate(16, 8, 8, 1).copyFrom(x)) {
             model.build();
             Throwable[] failure = new Throwable[1];
+            // Training waits after its first step for two predictions: fit cannot end before predict
+            // has run beside it (a fast fit once did, and left one call).
+            java.util.concurrent.CountDownLatch predicted = new java.util.concurrent.CountDownLatch(2);
+            org.neurite.train.Callback waitForPredict = new org.neurite.train.Callback() {
+                @Override
+                public void onBatchEnd(Sequential m, int batch, Map<String, Double> logs) {
+                    try {
+                        predicted.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
             Thread trainer = new Thread(() -> {
                 try {
-                    model.fit(data, Fit.epochs(3).batchSize(8));
+                    model.fit(data, Fit.epochs(3).batchSize(8).callbacks(waitForPredict));
                 } catch (Throwable t) {
                     failure[0] = t;
                 }
@@ -208,6 +221,7 @@ class FitTest {
                     }
                 }
                 calls++;
+                predicted.countDown();
             }
             trainer.join();
             if (failure[0] != null) throw new AssertionError("fit failed while predict ran", failure[0]);
