@@ -320,7 +320,8 @@ NRT_API int nrt_rnn_forward(const nrt_rnn_desc *desc, int32_t batch, int32_t ste
                             float *final_c, int64_t final_c_size, int32_t num_threads);
 
 /* Training. The workspace keeps what backward needs (the states and gates of every step) and
- * its scratch; nrt_rnn_workspace_size gives its floats. Backward takes the kernels in Keras layout, not packed, and writes the input's
+ * its scratch; nrt_rnn_workspace_size gives its floats. Backward overwrites the saved gates
+ * with their gradients: one backward per training forward pass. Backward takes the kernels in Keras layout, not packed, and writes the input's
  * gradient and the weights' (bias as Keras lays it out; d_bias may be null). A masked step
  * passes the state's gradient through unchanged. Every gradient is summed over the steps and
  * sequences in one fixed order: the same bits for any number of threads. The activations'

@@ -159,6 +159,8 @@ struct BinaryProblem {
 
 // The recurrence of an RNN layer, once the input projection of the whole sequence is done:
 // projection[(b * steps + t) * G * units + g * units + j] = (x_t W + input bias)[gate g, unit j].
+// In training it is the workspace's gates section (rnn_workspace.h), which the kernels
+// overwrite with the gates, each value after reading its projection.
 struct RnnProblem {
     const nrt_rnn_desc &d;
     int32_t batch, steps;

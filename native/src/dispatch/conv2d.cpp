@@ -203,10 +203,6 @@ void backward_data_as_forward(const Conv2dBackwardDataProblem &p) {
     else run_selected(kConv2dDirectKernels, transposed);
 }
 
-// dCol [pixels, taps * in_c] = dY [pixels, out_c] times the kernel transposed, as the dense
-// GEMM, then each pixel's taps added into the input cells they read (one sample per task, in
-// one fixed order): only the products that exist, whatever the stride; a 1x1 kernel over 1x1
-// images (a dense layer) needs no scatter.
 // to[o][lane] = from[lane][o] for `lanes` rows of `cols` floats `stride` apart, into rows of
 // kDenseOcBlock floats: 4x4 blocks through SSE registers (every x86-64 has them), 2.9x the
 // speed of one float at a time, whose stores each went to another line.
@@ -232,6 +228,10 @@ void transpose_into_panel(const float *from, int64_t stride, int64_t lanes, int 
         for (int o = 0; o < cols; ++o) to[int64_t{o} * kDenseOcBlock + lane] = from[lane * stride + o];
 }
 
+// dCol [pixels, taps * in_c] = dY [pixels, out_c] times the kernel transposed, as the dense
+// GEMM, then each pixel's taps added into the input cells they read (one sample per task, in
+// one fixed order): only the products that exist, whatever the stride; a 1x1 kernel over 1x1
+// images (a dense layer) needs no scatter.
 void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
     const nrt_conv2d_desc &d = p.d;
     const int taps = d.kernel_h * d.kernel_w;

@@ -234,7 +234,7 @@ void rnn_backward_f32(const RnnBackwardProblem &p) {
             for (int s = p.steps - 1; s >= 0; --s) {
                 const int t = p.input_step(s);
                 // What the step before reads and writes, fetched during this step's products.
-                // Without this, the loads of the output's gradient and the saved gates stalled
+                // Without this, the loads of the output's gradient and the gates stalled
                 // most of the gate gradients' time.
                 ahead.flush();
                 if (s > 0)

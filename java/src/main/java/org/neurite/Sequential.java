@@ -626,7 +626,7 @@ public final class Sequential implements AutoCloseable {
 
     /** One training step on a batch (Keras' {@code train_on_batch}); returns its loss. */
     public float trainOnBatch(Tensor x, Tensor y) {
-        return compiled("trainOnBatch").step(x, y, null, null, null);
+        return compiled("trainOnBatch").step(x, y, null, null);
     }
 
     public synchronized boolean isCompiled() {

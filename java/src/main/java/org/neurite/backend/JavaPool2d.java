@@ -77,8 +77,9 @@ final class JavaPool2d implements PoolOp {
         final float[] x = read(input), y = writable(output), at = writable(workspace);
         final int c = g.channels(), outH = g.outH(), outW = g.outW();
         Parallel.forRange(input.dim(0) * outH, threads, (begin, end) -> {
-            int[] offsets = new int[g.poolH() * g.poolW()]; // the window's cells inside the input, in order
-            float[] cells = new float[offsets.length];
+            Window window = WINDOW.get().fit(g.poolH() * g.poolW());
+            int[] offsets = window.offsets;
+            float[] cells = window.cells;
             for (int row = begin; row < end; row++) {
                 int n = row / outH, oh = row % outH, h0 = oh * g.strideH() - g.padTop();
                 int hBegin = Math.max(h0, 0), hEnd = Math.min(h0 + g.poolH(), g.inH());
@@ -158,6 +159,23 @@ final class JavaPool2d implements PoolOp {
 
     @Override
     public void close() {}
+
+    /** A window's cells inside the input (their offsets there, and their numbers in the window), in order. */
+    private static final class Window {
+        int[] offsets = new int[0];
+        float[] cells = new float[0];
+
+        Window fit(int size) {
+            if (offsets.length < size) {
+                offsets = new int[size];
+                cells = new float[size];
+            }
+            return this;
+        }
+    }
+
+    // Each thread's window, kept between calls so that a steady training pass allocates none.
+    private static final ThreadLocal<Window> WINDOW = ThreadLocal.withInitial(Window::new);
 
     /** {@link Backend#maskedMean}, as {@code nrt_masked_mean_forward}: masked steps times 0, in step order, then one division. */
     static void maskedMean(Tensor input, Tensor mask, Tensor output, int threads) {

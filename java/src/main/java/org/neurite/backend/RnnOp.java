@@ -49,7 +49,7 @@ public interface RnnOp extends AutoCloseable {
 
     /**
      * Backpropagation through time after {@link #forwardTraining} on the same input, mask and
-     * workspace: from {@code dOutput} (laid out as the output was, from {@code outputOffset}),
+     * workspace, once: it overwrites the workspace's gates with their gradients. From {@code dOutput} (laid out as the output was, from {@code outputOffset}),
      * writes the input's gradient ({@code dInput} may be null: none) and those of the kernel, the recurrent kernel (Keras layout,
      * given unpacked) and the bias (may be null), and the initial states' where
      * {@code dInitialH} / {@code dInitialC} are not null, starting from the final states'

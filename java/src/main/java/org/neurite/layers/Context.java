@@ -44,6 +44,8 @@ public final class Context implements AutoCloseable {
     // A recurrent layer's final states: asked for in the next forward pass, then those it wrote; their gradients in backward.
     boolean pendingFinalStates;
     Tensor finalH, finalC, dFinalH, dFinalC;
+    // A recurrent layer's backward pass ran since its training forward pass: it overwrote what that pass saved.
+    boolean savedSpent;
 
     /** A context whose layers use {@code threads} threads (0: all cores). */
     public Context(int threads) {

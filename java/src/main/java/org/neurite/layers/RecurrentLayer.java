@@ -274,6 +274,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         ctx.pendingFinalStates = false;
         ensurePacked().forwardTraining(input, mask, biasValue(), ctx.initialH, ctx.initialC, output, offset, workspace(ctx),
                 ctx.finalH, ctx.finalC, ctx.threads());
+        ctx.savedSpent = false;
     }
 
     /** The gradients {@link #backwardWithState} returns, owned by the context: the input's and the initial states'. */
@@ -351,6 +352,11 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
 
     /** Backpropagates from {@code dOutput} read from {@code offset} with this layer's stride, writing {@code dInput} unless null. */
     void backpropInto(Context ctx, Tensor dOutput, int offset, Tensor dInput) {
+        if (ctx.savedSpent) {
+            throw new IllegalStateException(describe() + ": backward overwrites the gates its training forward pass saved;"
+                    + " run forwardTraining again before another backward");
+        }
+        ctx.savedSpent = true;
         op.backward(kernel.value(), recurrentKernel.value(), ctx.input, ctx.mask, workspace(ctx), dOutput, offset, dInput,
                 kernel.gradient(), recurrentKernel.gradient(), bias == null ? null : bias.gradient(),
                 stateGradient(ctx, Context.Slot.H_GRADIENT, ctx.initialH), stateGradient(ctx, Context.Slot.C_GRADIENT,

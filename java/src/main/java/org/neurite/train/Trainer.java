@@ -87,6 +87,11 @@ public final class Trainer {
         return history;
     }
 
+    /** One training step on a batch; returns its loss, and its output in {@code output} (if not null). */
+    public float step(Tensor x, Tensor y, Tensor rowWeights, float[] output) {
+        return step(x, y, rowWeights, output, null);
+    }
+
     /**
      * One training step on a batch; returns its loss, its output in {@code output} and where
      * the output's rows are valid in {@code outputMask} (1 everywhere without a mask), each

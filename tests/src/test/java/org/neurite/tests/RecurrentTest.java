@@ -259,6 +259,32 @@ class RecurrentTest {
         }
     }
 
+    /**
+     * A recurrent layer's backward pass overwrites the gates its training forward pass saved: a
+     * second backward is refused (it would read gradients as gates), and one after a new forward
+     * pass gives the first one's gradients again.
+     */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void aSecondBackwardNeedsANewForwardPass(Variant variant) {
+        Backend backend = variant.activate();
+        Random random = new Random(4);
+        float[] x = new float[2 * 5 * 3], dy = new float[2 * 5 * 4];
+        for (int i = 0; i < x.length; i++) x[i] = random.nextFloat() - 0.5f;
+        for (int i = 0; i < dy.length; i++) dy[i] = random.nextFloat() - 0.5f;
+        for (RecurrentLayer layer : new RecurrentLayer[] {new LSTM(4), new GRU(4), new SimpleRNN(4)}) {
+            try (Sequential model = new Sequential(5, 3).add(layer.returnSequences(true)).backend(backend).seed(3).build();
+                 Tensor input = backend.allocate(2, 5, 3).copyFrom(x); Tensor gradient = backend.allocate(2, 5, 4).copyFrom(dy)) {
+                model.forwardTraining(input, null);
+                float[] first = model.backward(gradient).toArray();
+                var refused = assertThrows(IllegalStateException.class, () -> model.backward(gradient));
+                assertTrue(refused.getMessage().contains("forwardTraining again"), refused.getMessage());
+                model.forwardTraining(input, null);
+                assertArrayEquals(first, model.backward(gradient).toArray(), "the input's gradient after a new forward pass on " + variant);
+            }
+        }
+    }
+
     /** Explicit lengths (Keras' model(x, mask=...)) through stacked layers: each sample as if alone, unpadded. */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("org.neurite.tests.Variant#all")
