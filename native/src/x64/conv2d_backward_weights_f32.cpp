@@ -10,6 +10,7 @@
 // them, where a tile that ran over the whole chunk alone would stream it again from memory.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "../common/padded_input.h"
@@ -90,9 +91,13 @@ void conv2d_backward_weights_f32(const Conv2dBackwardWeightsProblem &p) {
     const nrt_conv2d_desc &d = p.d;
     const Conv2dProblem as_forward{d, p.batch, p.src, nullptr, nullptr, nullptr, p.threads};
     const PaddedInput x = pad_for_convolution(as_forward);
-    const PixelWalk walk{d.out_w, d.out_h, int64_t{d.stride_w} * d.in_c,
-                         (int64_t{d.stride_h} * x.width - int64_t{d.out_w} * d.stride_w) * d.in_c,
-                         (x.height - int64_t{d.out_h} * d.stride_h) * x.width * d.in_c};
+    PixelWalk walk{d.out_w, d.out_h, int64_t{d.stride_w} * d.in_c,
+                   (int64_t{d.stride_h} * x.width - int64_t{d.out_w} * d.stride_w) * d.in_c,
+                   (x.height - int64_t{d.out_h} * d.stride_h) * x.width * d.in_c};
+    // Evenly spaced pixels (a dense layer as a 1x1 convolution: a row of one pixel) never end
+    // a row: the taken branches of a row end at every pixel took as long as the FMAs of
+    // AVX2's 6-row tile.
+    if (walk.row_jump == 0 && walk.image_jump == 0) walk.out_w = INT64_MAX;
     const int64_t rows_m = int64_t{d.kernel_h} * d.kernel_w * d.in_c, columns = d.out_c;
     const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w;
     const int64_t chunks = ceil_div(pixels, kChunkPixels);
