@@ -161,7 +161,7 @@ void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
                     const int first = static_cast<int>(column * gemm::kTileColumns);
                     const int valid = std::min(gemm::kTileColumns, oc - first);
                     const float *w = u + position * u_position + first / kConvOcBlock * u_panel + first % kConvOcBlock;
-                    gemm::kTiles[valid > kLanes][count - 1](vp, ic, w, no_bias, mp + first, oc, valid, NRT_ACT_NONE, 0.f);
+                    gemm::kTiles[valid > kLanes][count - 1](vp, ic, ic, w, no_bias, mp + first, oc, valid, NRT_ACT_NONE, 0.f);
                 }
             }
             transform_outputs(p, g, first_tile, count, m, static_cast<int>(first_column * gemm::kTileColumns),

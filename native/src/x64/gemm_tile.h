@@ -4,6 +4,7 @@
 // two vectors of columns of W pre-packed in panels of kDenseOcBlock columns ([K][32] per
 // panel, packing.h). Per k: two weight loads and one broadcast per row feed 2 * rows FMAs.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -37,35 +38,39 @@ inline void load_vectors(const float *from, Vec (&w)[kVecs]) {
     for (int v = 0; v < kVecs; ++v) w[v] = load(from + v * kLanes);
 }
 
-// kVecs (1 or 2) vectors: a tile whose columns fit in one vector skips the empty one.
+// kVecs (1 or 2) vectors: a tile whose columns fit in one vector skips the empty one. x rows
+// are x_stride floats apart and the tile sums k_size of their floats; a null bias adds the sums
+// to what y holds (a GEMM cut along K: every block of K after the first).
 template <int kRows, int kVecs>
-void gemm_tile(const float *x, int64_t k_size, const float *w, const float *bias, float *y, int64_t y_stride, int valid,
-               int activation, float alpha) {
+void gemm_tile(const float *x, int64_t x_stride, int64_t k_size, const float *w, const float *bias, float *y,
+               int64_t y_stride, int valid, int activation, float alpha) {
     Vec acc[kRows][kVecs];
 #pragma GCC unroll 16
     for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 2
-        for (int v = 0; v < kVecs; ++v) acc[r][v] = load(bias + v * kLanes);
+        for (int v = 0; v < kVecs; ++v)
+            acc[r][v] = bias != nullptr ? load(bias + v * kLanes)
+                                        : load_first(y + r * y_stride + v * kLanes, std::clamp(valid - v * kLanes, 0, kLanes));
 
     for (int64_t k = 0; k < k_size; ++k, w += kDenseOcBlock) {
         Vec wv[kVecs];
         load_vectors(w, wv);
-        multiply_add(acc, [&](int r) { return x + r * k_size + k; }, wv);
+        multiply_add(acc, [&](int r) { return x + r * x_stride + k; }, wv);
     }
 
 #pragma GCC unroll 16
     for (int r = 0; r < kRows; ++r) store_activated<kVecs>(y + r * y_stride, acc[r], valid, activation, alpha);
 }
 
-using TileFunction = void (*)(const float *, int64_t, const float *, const float *, float *, int64_t, int, int, float);
+using TileFunction = void (*)(const float *, int64_t, int64_t, const float *, const float *, float *, int64_t, int, int,
+                             float);
 
 template <int kVecs, int... kRowsMinusOne>
 constexpr std::array<TileFunction, sizeof...(kRowsMinusOne)> tiles(std::integer_sequence<int, kRowsMinusOne...>) {
     return {gemm_tile<kRowsMinusOne + 1, kVecs>...};
 }
-// kTiles[vectors - 1][rows - 1]: x rows are K floats apart, y rows y_stride; `w` is the
-// tile's first column in a packed panel, `bias` the tile's kVecs vectors of biases (zeros for
-// none; bias_for_tile).
+// kTiles[vectors - 1][rows - 1]: `w` is the tile's first column (and first k) in a packed
+// panel, `bias` the tile's kVecs vectors of biases (zeros for none; bias_for_tile).
 constexpr std::array<TileFunction, kGemmRows> kTiles[2] = {tiles<1>(std::make_integer_sequence<int, kGemmRows>{}),
                                                    tiles<2>(std::make_integer_sequence<int, kGemmRows>{})};
 
