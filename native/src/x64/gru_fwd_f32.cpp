@@ -25,15 +25,19 @@ struct GruCell {
             const int lanes = last_unit - first < kLanes ? last_unit - first : kLanes;
             Vec acc[kRows][1][2];
             rnn::recurrent_product<kRows, 1, 2>(p, s.h, first, 3, 0, acc);
+            Vec zr[2 * kRows];  // z and r of every row, squashed together (vec_math.h)
             for (int r = 0; r < kRows; ++r) {
-                const Vec z = activate(acc[r][0][0] + load_first(x[r] + first, lanes), ra, p.d.alpha);
-                const Vec reset = activate(acc[r][0][1] + load_first(x[r] + units + first, lanes), ra, p.d.alpha);
-                store_first(s.z[r] + first, z, lanes);
-                store_first(s.rh[r] + first, reset * load_first(s.h[r] + first, lanes), lanes);
+                zr[2 * r] = acc[r][0][0] + load_first(x[r] + first, lanes);
+                zr[2 * r + 1] = acc[r][0][1] + load_first(x[r] + units + first, lanes);
+            }
+            activate(zr, ra, p.d.alpha);
+            for (int r = 0; r < kRows; ++r) {
+                store_first(s.z[r] + first, zr[2 * r], lanes);
+                store_first(s.rh[r] + first, zr[2 * r + 1] * load_first(s.h[r] + first, lanes), lanes);
                 // r goes beside the gates: backward overwrites its gate with dr before the
                 // gradient of the candidate's recurrent kernel needs r h.
-                rnn::save(s.gates[r], first, z, lanes);
-                rnn::save(s.saved[r], first, reset, lanes);
+                rnn::save(s.gates[r], first, zr[2 * r], lanes);
+                rnn::save(s.saved[r], first, zr[2 * r + 1], lanes);
             }
         }
     }
@@ -41,28 +45,41 @@ struct GruCell {
     template <int kRows, int kVecs>
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
+        constexpr int kCells = kRows * kVecs;  // cell = r * kVecs + v
+        Vec cand[kCells];
         if (p.d.reset_after) {
             Vec acc[kRows][kVecs][3];
             rnn::recurrent_product<kRows, kVecs, 3>(p, s.h, first, 3, 0, acc);
+            Vec zr[2 * kCells], h_rec[kCells];  // the gates of the whole tile squashed together (vec_math.h)
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
                 const float *rb = p.recurrent_bias + at;
                 const Vec bz = load_first(rb, n), br = load_first(rb + units, n), bh = load_first(rb + 2 * units, n);
                 for (int r = 0; r < kRows; ++r) {
-                    const float *xr = x[r] + at;
-                    const Vec z = activate(acc[r][v][0] + bz + load_first(xr, n), ra, p.d.alpha);
-                    const Vec reset = activate(acc[r][v][1] + br + load_first(xr + units, n), ra, p.d.alpha);
-                    const Vec h_rec = acc[r][v][2] + bh;
-                    const Vec cand = activate(fmadd(reset, h_rec, load_first(xr + 2 * units, n)), a, p.d.alpha);
-                    const Vec h = load_first(s.h[r] + at, n);
-                    store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
-                    if (s.gates[r] != nullptr) {
-                        const Vec values[] = {z, reset, cand};
-                        for (int gate = 0; gate < 3; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
-                        rnn::save(s.saved[r], at, h_rec, n);
-                    }
+                    const int cell = r * kVecs + v;
+                    zr[2 * cell] = acc[r][v][0] + bz + load_first(x[r] + at, n);
+                    zr[2 * cell + 1] = acc[r][v][1] + br + load_first(x[r] + units + at, n);
+                    h_rec[cell] = acc[r][v][2] + bh;
                 }
             }
+            activate(zr, ra, p.d.alpha);
+            for (int r = 0; r < kRows; ++r)
+                for (int v = 0; v < kVecs; ++v) {
+                    const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
+                    cand[cell] = fmadd(zr[2 * cell + 1], h_rec[cell], load_first(x[r] + 2 * units + at, n));
+                }
+            activate(cand, a, p.d.alpha);
+            for (int r = 0; r < kRows; ++r)
+                for (int v = 0; v < kVecs; ++v) {
+                    const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
+                    const Vec z = zr[2 * cell], h = load_first(s.h[r] + at, n);
+                    store_first(s.next[r] + at, fmadd(z, h - cand[cell], cand[cell]), n);
+                    if (s.gates[r] != nullptr) {
+                        const Vec values[] = {z, zr[2 * cell + 1], cand[cell]};
+                        for (int gate = 0; gate < 3; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
+                        rnn::save(s.saved[r], at, h_rec[cell], n);
+                    }
+                }
             return;
         }
         Vec acc[kRows][kVecs][1];
@@ -70,10 +87,15 @@ struct GruCell {
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
-                const Vec cand = activate(acc[r][v][0] + load_first(x[r] + 2 * units + at, n), a, p.d.alpha);
+                cand[r * kVecs + v] = acc[r][v][0] + load_first(x[r] + 2 * units + at, n);
+            }
+        activate(cand, a, p.d.alpha);
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
                 const Vec z = load_first(s.z[r] + at, n), h = load_first(s.h[r] + at, n);
-                store_first(s.next[r] + at, fmadd(z, h - cand, cand), n);
-                rnn::save(s.gates[r], 2 * units + at, cand, n);
+                store_first(s.next[r] + at, fmadd(z, h - cand[cell], cand[cell]), n);
+                rnn::save(s.gates[r], 2 * units + at, cand[cell], n);
             }
     }
 };

@@ -22,22 +22,37 @@ struct LstmCell {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
         Vec acc[kRows][kVecs][4];
         rnn::recurrent_product<kRows, kVecs, 4>(p, s.h, first, 4, 0, acc);
+        // The gates of the whole tile squashed together (vec_math.h): i, f, o by ra, g by a.
+        constexpr int kCells = kRows * kVecs;  // cell = r * kVecs + v
+        constexpr int kRecurrentlyActivated[] = {0, 1, 3};  // i, f, o
+        Vec ifo[3 * kCells], g[kCells], c[kCells];
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
-                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
                 const float *xr = x[r] + at;
-                const Vec i = activate(acc[r][v][0] + load_first(xr, n), ra, p.d.alpha);
-                const Vec f = activate(acc[r][v][1] + load_first(xr + units, n), ra, p.d.alpha);
-                const Vec g = activate(acc[r][v][2] + load_first(xr + 2 * units, n), a, p.d.alpha);
-                const Vec o = activate(acc[r][v][3] + load_first(xr + 3 * units, n), ra, p.d.alpha);
-                const Vec c = fmadd(f, load_first(s.c[r] + at, n), i * g);
-                const Vec squashed = activate(c, a, p.d.alpha);
-                store_first(s.c_next[r] + at, c, n);
-                store_first(s.next[r] + at, o * squashed, n);
+                for (int k = 0; k < 3; ++k) {
+                    const int gate = kRecurrentlyActivated[k];
+                    ifo[3 * cell + k] = acc[r][v][gate] + load_first(xr + gate * units, n);
+                }
+                g[cell] = acc[r][v][2] + load_first(xr + 2 * units, n);
+            }
+        activate(ifo, ra, p.d.alpha);
+        activate(g, a, p.d.alpha);
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
+                c[cell] = fmadd(ifo[3 * cell + 1], load_first(s.c[r] + at, n), ifo[3 * cell] * g[cell]);
+                store_first(s.c_next[r] + at, c[cell], n);
+            }
+        activate(c, a, p.d.alpha);  // now a(c')
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
+                store_first(s.next[r] + at, ifo[3 * cell + 2] * c[cell], n);
                 if (s.gates[r] != nullptr) {
-                    const Vec values[] = {i, f, g, o};
+                    const Vec values[] = {ifo[3 * cell], ifo[3 * cell + 1], g[cell], ifo[3 * cell + 2]};
                     for (int gate = 0; gate < 4; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
-                    rnn::save(s.saved[r], at, squashed, n);
+                    rnn::save(s.saved[r], at, c[cell], n);
                 }
             }
     }

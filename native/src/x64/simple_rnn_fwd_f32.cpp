@@ -17,12 +17,18 @@ struct SimpleCell {
     static void step(const RnnProblem &p, rnn::TileState &s, const float *const *x, int first, int lanes) {
         Vec acc[kRows][kVecs][1];
         rnn::recurrent_product<kRows, kVecs, 1>(p, s.h, first, 1, 0, acc);
+        Vec h[kRows * kVecs];  // squashed together (vec_math.h)
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
-                const Vec h = activate(acc[r][v][0] + load_first(x[r] + at, n), p.d.activation, p.d.alpha);
-                store_first(s.next[r] + at, h, n);
-                rnn::save(s.gates[r], at, h, n);
+                h[r * kVecs + v] = acc[r][v][0] + load_first(x[r] + at, n);
+            }
+        activate(h, p.d.activation, p.d.alpha);
+        for (int r = 0; r < kRows; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
+                store_first(s.next[r] + at, h[r * kVecs + v], n);
+                rnn::save(s.gates[r], at, h[r * kVecs + v], n);
             }
     }
 };

@@ -70,9 +70,9 @@ inline Vec select_less(Vec a, Vec b, Vec then, Vec otherwise) {
     return _mm256_blendv_ps(otherwise, then, _mm256_cmp_ps(a, b, _CMP_LT_OQ));
 }
 inline Vec round_nearest(Vec v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-// 2^n for integral n in [-126, 127], through the exponent bits.
-inline Vec exp2_integral(Vec n) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+// v 2^n for integral n in [-126, 127], 2^n built in the exponent bits.
+inline Vec times_exp2(Vec v, Vec n) {
+    return v * _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
 }
 
 inline float horizontal_sum(Vec v) {

@@ -74,10 +74,8 @@ inline Vec select_less(Vec a, Vec b, Vec then, Vec otherwise) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), otherwise, then);
 }
 inline Vec round_nearest(Vec v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-// 2^n for integral n in [-126, 127], through the exponent bits.
-inline Vec exp2_integral(Vec n) {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
-}
+// v 2^n for integral n (vscalefps: one instruction where building 2^n takes three).
+inline Vec times_exp2(Vec v, Vec n) { return _mm512_scalef_ps(v, n); }
 
 inline float horizontal_sum(Vec v) { return _mm512_reduce_add_ps(v); }
 inline float horizontal_max(Vec v) { return _mm512_reduce_max_ps(v); }

@@ -19,30 +19,56 @@
 namespace neurite {
 namespace NRT_SIMD {
 
-inline Vec exp(Vec x) {
-    x = min(set1(88.3762f), max(set1(-87.3365f), x));
-    // x = n ln2 + r with |r| <= ln2 / 2; ln2 split in two so that n ln2 is exact enough.
-    const Vec n = round_nearest(x * set1(1.44269504088896341f));
-    Vec r = fnmadd(n, set1(0.693359375f), x);
-    r = fnmadd(n, set1(-2.12194440e-4f), r);
+// exp, sigmoid, tanh and activate also come in a form over n independent vectors that runs
+// each step across all n before the next: a recurrent cell squashes a dozen vectors at a time,
+// and where each vector's chain of dependent steps leaves the FP pipes waiting on latency, n
+// of them in flight keep the pipes busy. (LSTM and GRU training forward passes, batch 32,
+// Zen 4: 0.91-0.93x the time on AVX2, 0.96-1.0x on AVX-512.) The one-vector forms are n = 1
+// of the same code.
+
+template <int n>
+inline void exp(Vec (&x)[n]) {
+    Vec k[n], r[n], p[n];
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) {
+        x[i] = min(set1(88.3762f), max(set1(-87.3365f), x[i]));
+        // x = k ln2 + r with |r| <= ln2 / 2; ln2 split in two so that k ln2 is exact enough.
+        k[i] = round_nearest(x[i] * set1(1.44269504088896341f));
+        r[i] = fnmadd(k[i], set1(-2.12194440e-4f), fnmadd(k[i], set1(0.693359375f), x[i]));
+        p[i] = set1(1.9875691500e-4f);
+    }
     // exp(r) by the Cephes minimax polynomial.
-    Vec p = set1(1.9875691500e-4f);
-    p = fmadd(p, r, set1(1.3981999507e-3f));
-    p = fmadd(p, r, set1(8.3334519073e-3f));
-    p = fmadd(p, r, set1(4.1665795894e-2f));
-    p = fmadd(p, r, set1(1.6666665459e-1f));
-    p = fmadd(p, r, set1(5.0000001201e-1f));
-    p = fmadd(p, r * r, r + set1(1.f));
-    // The clamp keeps n in [-126, 127].
-    return p * exp2_integral(n);
+    for (const float coefficient : {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f})
+#pragma GCC unroll 16
+        for (int i = 0; i < n; ++i) p[i] = fmadd(p[i], r[i], set1(coefficient));
+    // The clamp keeps k in [-126, 127].
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) x[i] = times_exp2(fmadd(p[i], r[i] * r[i], r[i] + set1(1.f)), k[i]);
 }
 
-inline Vec sigmoid(Vec x) { return set1(1.f) / (set1(1.f) + exp(zero() - x)); }
+template <int n>
+inline void sigmoid(Vec (&x)[n]) {
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) x[i] = zero() - x[i];
+    exp(x);
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) x[i] = set1(1.f) / (set1(1.f) + x[i]);
+}
 
-inline Vec tanh(Vec x) {
-    const Vec one = set1(1.f);
-    const Vec t = exp(abs(x) * set1(-2.f));
-    return copy_sign((one - t) / (one + t), x);
+template <int n>
+inline void tanh(Vec (&x)[n]) {
+    Vec t[n];
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) t[i] = abs(x[i]) * set1(-2.f);
+    exp(t);
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) x[i] = copy_sign((set1(1.f) - t[i]) / (set1(1.f) + t[i]), x[i]);
+}
+
+inline Vec exp(Vec x) {
+    Vec v[] = {x};
+    exp(v);
+    return v[0];
 }
 
 inline Vec erf(Vec x) {
@@ -69,15 +95,34 @@ inline Vec activate(Vec v, int activation, float alpha) {
     switch (activation) {
         case NRT_ACT_RELU: return max(zero(), v);
         case NRT_ACT_RELU6: return min(set1(6.f), max(zero(), v));
-        case NRT_ACT_SIGMOID: return sigmoid(v);
-        case NRT_ACT_TANH: return tanh(v);
         case NRT_ACT_LEAKY_RELU: return select_less(v, zero(), v * set1(alpha), v);
         case NRT_ACT_GELU: {
             const Vec half_x = v * set1(0.5f);
             return fmadd(half_x, erf(v * set1(0.70710678118654752f)), half_x);
         }
         case NRT_ACT_EXPONENTIAL: return exponential(v);
+        case NRT_ACT_SIGMOID: {
+            Vec one[] = {v};
+            sigmoid(one);
+            return one[0];
+        }
+        case NRT_ACT_TANH: {
+            Vec one[] = {v};
+            tanh(one);
+            return one[0];
+        }
         default: return v;
+    }
+}
+
+// activate over n vectors: sigmoid and tanh interleaved, the others one vector at a time.
+template <int n>
+inline void activate(Vec (&v)[n], int activation, float alpha) {
+    switch (activation) {
+        case NRT_ACT_SIGMOID: sigmoid(v); break;
+        case NRT_ACT_TANH: tanh(v); break;
+        default:
+            for (int i = 0; i < n; ++i) v[i] = activate(v[i], activation, alpha);
     }
 }
 
