@@ -27,6 +27,14 @@ struct Conv2dProblem {
     }
 };
 
+// A Winograd-layout convolution's F(4x4, 3x3) weights U = G g G^T (packing.h), from its HWIO
+// kernel: every optimizer step repacks them.
+struct WinogradPackProblem {
+    const nrt_conv2d_desc &d;
+    const float *hwio;
+    float *u;  // where the packed layout's Winograd weights start
+};
+
 // Training. d_pre: the gradient at the convolution's output before its fused activation.
 struct Conv2dBackwardDataProblem {
     const nrt_conv2d_desc &d;

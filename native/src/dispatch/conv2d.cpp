@@ -30,6 +30,11 @@ const char *winograd_declines(const Conv2dProblem &p) {
     return conv2d_winograd_layout(p.d) ? nullptr : "not a 3x3 stride-1 undilated ungrouped convolution of 16+ channels";
 }
 
+const Kernel<WinogradPackProblem> kWinogradPackKernels[] = {
+    NRT_X64_CANDIDATES(conv2d_winograd_pack_f32, nullptr),
+    {"conv2d_winograd_pack_f32_ref", NRT_ISA_REF, nullptr, conv2d_winograd_pack_f32_ref},
+};
+
 const Kernel<Conv2dProblem> kConv2dKernels[] = {
     NRT_X64_CANDIDATES(conv2d_nhwc_winograd_f32, winograd_declines),
     NRT_X64_CANDIDATES(conv2d_nhwc_direct_f32, direct_declines),
@@ -114,48 +119,6 @@ int64_t packed_size(const nrt_conv2d_desc &d) {
     return winograd < 0 || winograd_offset(d) < 0 ? -1 : winograd_offset(d) + winograd;
 }
 
-// G (a, b, c)^T for F(4x4, 3x3)'s kernel transform G (Lavin and Gray, interpolation points 0, 1,
-// -1, 2, -2 and infinity), lane by lane over an oc block, its rows' shared sums taken once.
-template <int kStride>
-void kernel_transform(const double *__restrict a, const double *__restrict b, const double *__restrict c,
-                      double (*__restrict out)[kConvOcBlock]) {
-    constexpr double kQuarter = 1. / 4, kSixth = 1. / 6, kTwelfth = 1. / 12, kTwentyFourth = 1. / 24;
-    for (int o = 0; o < kConvOcBlock; ++o) {
-        const double outer = (a[o] + c[o]) * kSixth, weighted = a[o] * kTwentyFourth + c[o] * kSixth, middle = b[o] * kTwelfth;
-        out[0][o] = a[o] * kQuarter;
-        out[kStride][o] = -outer - b[o] * kSixth;
-        out[2 * kStride][o] = b[o] * kSixth - outer;
-        out[3 * kStride][o] = weighted + middle;
-        out[4 * kStride][o] = weighted - middle;
-        out[5 * kStride][o] = c[o];
-    }
-}
-
-// U = G g G^T for each (input, output) channel pair, in double, an oc block of pairs at a time
-// with the block innermost, so that it vectorises: a training step repacks every kernel it
-// changed.
-void pack_winograd(const nrt_conv2d_desc &d, const float *hwio, float *packed) {
-    float *u = packed + winograd_offset(d);
-    const int64_t position = conv2d_winograd_position_floats(d);
-    for (int ic = 0; ic < d.in_c; ++ic)
-        for (int first = 0; first < d.out_c; first += kConvOcBlock) {
-            const int lanes = std::min(kConvOcBlock, d.out_c - first);
-            // gg = G g, v = gg G^T; lanes past the last output channel stay zero, and so write the padding.
-            double g[3][3][kConvOcBlock] = {}, gg[6][3][kConvOcBlock], v[6][6][kConvOcBlock];
-            for (int kh = 0; kh < 3; ++kh)
-                for (int kw = 0; kw < 3; ++kw) {
-                    const float *row = hwio + ((int64_t{kh} * 3 + kw) * d.in_c + ic) * d.out_c + first;
-                    for (int o = 0; o < lanes; ++o) g[kh][kw][o] = row[o];
-                }
-            for (int j = 0; j < 3; ++j) kernel_transform<3>(g[0][j], g[1][j], g[2][j], &gg[0][j]);
-            for (int i = 0; i < 6; ++i) kernel_transform<1>(gg[i][0], gg[i][1], gg[i][2], v[i]);
-            float *block = u + first / kConvOcBlock * (int64_t{d.in_c} * kConvOcBlock) + int64_t{ic} * kConvOcBlock;
-            for (int i = 0; i < 6; ++i)
-                for (int j = 0; j < 6; ++j)
-                    for (int o = 0; o < kConvOcBlock; ++o) block[(i * 6 + j) * position + o] = static_cast<float>(v[i][j][o]);
-        }
-}
-
 void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *packed, bool winograd = true) {
     if (conv2d_depthwise_layout(d)) {
         std::copy(hwio, hwio + packed_size(d), packed);
@@ -165,7 +128,8 @@ void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *pac
     for (int g = 0; g < d.groups; ++g)
         pack_column_panels(hwio + int64_t{g} * ocg, int64_t{d.kernel_h} * d.kernel_w * icg, ocg, d.out_c,
                            packed + g * conv2d_oc_blocks_per_group(d) * conv2d_block_floats(d));
-    if (winograd && conv2d_winograd_layout(d)) pack_winograd(d, hwio, packed);
+    if (winograd && conv2d_winograd_layout(d))
+        run_selected(kWinogradPackKernels, WinogradPackProblem{d, hwio, packed + winograd_offset(d)});
 }
 
 // With stride 1, the input's gradient is a forward convolution of the output's gradient by

@@ -1,6 +1,7 @@
 // Direct convolution and its gradients, one value at a time, every input read bounds-checked: the
 // padding is never materialised.
 #include <algorithm>
+#include <vector>
 
 #include "../common/activation.h"
 #include "../common/packing.h"
@@ -113,6 +114,40 @@ void conv2d_nhwc_backward_weights_f32_ref(const Conv2dBackwardWeightsProblem &p)
     const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w;
     for (int64_t i = 0; i < pixels; ++i)
         for (int o = 0; o < d.out_c; ++o) p.d_bias[o] += p.d_pre[i * d.out_c + o];
+}
+
+// U = G g G^T for each input-output channel pair, in double, G being F(4x4, 3x3)'s kernel
+// transform (Lavin and Gray; interpolation points 0, 1, -1, 2, -2 and infinity). Output
+// channels past the last one of an oc block get zeros. An input channel's pairs are all
+// transformed before any is stored, then stored a position at a time: a pair's 36 positions
+// lie a multiple of 4 KB apart, in one L1 set.
+void conv2d_winograd_pack_f32_ref(const WinogradPackProblem &p) {
+    static constexpr double kG[6][3] = {{1. / 4, 0., 0.},           {-1. / 6, -1. / 6, -1. / 6}, {-1. / 6, 1. / 6, -1. / 6},
+                                        {1. / 24, 1. / 12, 1. / 6}, {1. / 24, -1. / 12, 1. / 6}, {0., 0., 1.}};
+    const nrt_conv2d_desc &d = p.d;
+    const int64_t position = conv2d_winograd_position_floats(d), padded = ceil_div(d.out_c, kConvOcBlock) * kConvOcBlock;
+    std::vector<double> v(static_cast<size_t>(kWinogradPositions * padded));  // [position][output channel]
+    for (int ic = 0; ic < d.in_c; ++ic) {
+        for (int64_t oc = 0; oc < padded; ++oc) {
+            double g[3][3] = {}, gg[6][3] = {};
+            if (oc < d.out_c)
+                for (int kh = 0; kh < 3; ++kh)
+                    for (int kw = 0; kw < 3; ++kw) g[kh][kw] = p.hwio[((int64_t{kh} * 3 + kw) * d.in_c + ic) * d.out_c + oc];
+            for (int i = 0; i < 6; ++i)
+                for (int kw = 0; kw < 3; ++kw)
+                    for (int kh = 0; kh < 3; ++kh) gg[i][kw] += kG[i][kh] * g[kh][kw];
+            for (int i = 0; i < 6; ++i)
+                for (int j = 0; j < 6; ++j) {
+                    double sum = 0;
+                    for (int kw = 0; kw < 3; ++kw) sum += gg[i][kw] * kG[j][kw];
+                    v[(i * 6 + j) * padded + oc] = sum;
+                }
+        }
+        for (int at = 0; at < kWinogradPositions; ++at)
+            for (int64_t oc = 0; oc < padded; ++oc)
+                p.u[at * position + oc / kConvOcBlock * (int64_t{d.in_c} * kConvOcBlock) + int64_t{ic} * kConvOcBlock +
+                    oc % kConvOcBlock] = static_cast<float>(v[at * padded + oc]);
+    }
 }
 
 }  // namespace neurite

@@ -6,6 +6,7 @@ namespace neurite {
 void conv2d_nhwc_f32_ref(const Conv2dProblem &p);
 void conv2d_nhwc_backward_data_f32_ref(const Conv2dBackwardDataProblem &p);
 void conv2d_nhwc_backward_weights_f32_ref(const Conv2dBackwardWeightsProblem &p);
+void conv2d_winograd_pack_f32_ref(const WinogradPackProblem &p);
 void pool2d_nhwc_f32_ref(const Pool2dProblem &p);
 void pool2d_nhwc_training_f32_ref(const Pool2dTrainingProblem &p);
 void pool2d_nhwc_backward_f32_ref(const Pool2dBackwardProblem &p);

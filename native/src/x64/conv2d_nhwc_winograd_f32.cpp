@@ -56,6 +56,19 @@ inline void output_transform_6(const Vec (&m)[6], Vec (&y)[4]) {
     y[3] = fmadd(set1(8.f), e, b) + m[5];
 }
 
+// y = G (a, b, c)^T for F(4x4, 3x3)'s kernel transform G = [1/4 0 0; -1/6 -1/6 -1/6;
+// -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1], its rows' shared sums taken once.
+inline void kernel_transform_3(Vec a, Vec b, Vec c, Vec (&y)[6]) {
+    const Vec sixth = set1(1.f / 6), outer = (a + c) * sixth, b_sixth = b * sixth;
+    const Vec weighted = fmadd(a, set1(1.f / 24), c * sixth), middle = b * set1(1.f / 12);
+    y[0] = a * set1(1.f / 4);
+    y[1] = zero() - outer - b_sixth;
+    y[2] = b_sixth - outer;
+    y[3] = weighted + middle;
+    y[4] = weighted - middle;
+    y[5] = c;
+}
+
 struct Geometry {
     int tiles_h, tiles_w;
     int64_t tiles;
@@ -168,6 +181,52 @@ void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
                               static_cast<int>(std::min<int64_t>(oc, last_column * gemm::kTileColumns)));
         }
     });
+}
+
+// U = G g G^T for every input-output channel pair, a vector of output channels at a time, in
+// float (the reference works in double; the two differ by a few ulp of U, far below the
+// transforms' own rounding). Lanes past the last output channel load as zero, and so write the
+// oc block's padding. A training step repacks every kernel it changed; as baseline code in
+// double it took as long as the seed CNN's conv3 forward pass (its pack: 60-76 us, now 28-51).
+//
+// kStagedChannels input channels are transformed before any is stored, then stored a position
+// at a time: one channel's 36 positions lie a multiple of 4 KB apart, in one L1 set, and
+// storing them together evicted every line before it was full (conv3: 1.5x the time). Input
+// channels outermost read each kernel row once.
+void conv2d_winograd_pack_f32(const WinogradPackProblem &p) {
+    constexpr int kStagedChannels = 8;
+    const nrt_conv2d_desc &d = p.d;
+    const int64_t position = conv2d_winograd_position_floats(d), padded = ceil_div(d.out_c, kConvOcBlock) * kConvOcBlock;
+    static_assert(kConvOcBlock % kLanes == 0, "a vector of output channels lies in one oc block");
+    Vec staged[kStagedChannels][kPositions];
+    for (int first_ic = 0; first_ic < d.in_c; first_ic += kStagedChannels) {
+        const int channels = std::min(kStagedChannels, d.in_c - first_ic);
+        for (int64_t first = 0; first < padded; first += kLanes) {
+            const int lanes = static_cast<int>(std::clamp<int64_t>(d.out_c - first, 0, kLanes));
+            for (int c = 0; c < channels; ++c) {
+                Vec g[3][3], gg[6][3];  // gg = G g
+                for (int kh = 0; kh < 3; ++kh)
+                    for (int kw = 0; kw < 3; ++kw) {
+                        const float *from = p.hwio + ((int64_t{kh} * 3 + kw) * d.in_c + first_ic + c) * d.out_c + first;
+                        g[kh][kw] = lanes > 0 ? load_first(from, lanes) : zero();
+                    }
+                for (int kw = 0; kw < 3; ++kw) {
+                    Vec column[6];
+                    kernel_transform_3(g[0][kw], g[1][kw], g[2][kw], column);
+                    for (int i = 0; i < 6; ++i) gg[i][kw] = column[i];
+                }
+                for (int i = 0; i < 6; ++i) {
+                    Vec row[6];  // row i of gg G^T
+                    kernel_transform_3(gg[i][0], gg[i][1], gg[i][2], row);
+                    for (int j = 0; j < 6; ++j) staged[c][i * 6 + j] = row[j];
+                }
+            }
+            float *u = p.u + first / kConvOcBlock * (int64_t{d.in_c} * kConvOcBlock) + int64_t{first_ic} * kConvOcBlock +
+                       first % kConvOcBlock;
+            for (int at = 0; at < kPositions; ++at)
+                for (int c = 0; c < channels; ++c) store(u + at * position + c * kConvOcBlock, staged[c][at]);
+        }
+    }
 }
 
 }  // namespace NRT_SIMD

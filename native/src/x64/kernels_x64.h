@@ -8,6 +8,7 @@
     namespace isa {                                               \
     void conv2d_nhwc_direct_f32(const Conv2dProblem &p);          \
     void conv2d_nhwc_winograd_f32(const Conv2dProblem &p);        \
+    void conv2d_winograd_pack_f32(const WinogradPackProblem &p);  \
     void depthwise_conv2d_nhwc_f32(const Conv2dProblem &p);       \
     void pool2d_nhwc_f32(const Pool2dProblem &p);                 \
     void dense_sgemm_f32(const DenseProblem &p);                  \
