@@ -4,6 +4,10 @@
 # starts, so they are set here, for the forked benchmark JVMs to inherit.
 #   bench/run-benchmarks.sh                  # everything
 #   bench/run-benchmarks.sh ConvBenchmark    # JMH's usual filters and options pass through
+#   ROUNDS=3 bench/run-benchmarks.sh Training
+# ROUNDS runs the whole selection that many times: a shared machine's speed drifts by up to 2x
+# over minutes, and a peer's ratio from the round that ran both is steadier than one between
+# forks far apart; the table gives each ratio's median over the rounds and its range.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${THREADS:-2}
@@ -11,17 +15,22 @@ mvn -B -ntp -q install -DskipTests
 mkdir -p bench/results
 # Two vCPUs of a shared machine can be near or far apart, and batch-1 figures follow: say which.
 latency() { java -cp bench/target/benchmarks.jar org.neurite.bench.CoreLatency | sed "s/^/$1 the run, /"; }
+rm -f bench/results/jmh*.json
 latency before > bench/results/core-latency.txt
-OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
-  java -jar bench/target/benchmarks.jar -p threads="$threads" -prof gc -rf json -rff bench/results/jmh.json "$@"
+results=()
+for round in $(seq 1 "${ROUNDS:-1}"); do
+  result=bench/results/jmh-round$round.json
+  OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
+    java -jar bench/target/benchmarks.jar -p threads="$threads" -prof gc -rf json -rff "$result" "$@"
+  results+=("$result")
+done
 latency after >> bench/results/core-latency.txt
 cat bench/results/core-latency.txt
-results=(bench/results/jmh.json)
 # PyTorch, the training peer, runs in Python (Debian's python3-torch), when the run includes training.
 if [[ $# -eq 0 || "$*" == *Training* ]]; then
   if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     /usr/bin/python3 bench/pytorch_training.py --threads "$threads" --out bench/results/pytorch.json
-    results+=(bench/results/pytorch.json)
+    results+=(--peers bench/results/pytorch.json)
   else
     echo "PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)"
   fi
