@@ -81,7 +81,16 @@ const Kernel<Conv2dBackwardDataProblem> kBackwardDataKernels[] = {
     {"conv2d_backward_data_as_forward", NRT_ISA_REF, unless_stride_one, backward_data_as_forward},
     {"conv2d_nhwc_backward_data_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_data_f32_ref},
 };
+// Winograd's 4x4 output blocks take 36 products per channel pair where each output pixel
+// takes 9: it pays from a 3x3 output on (81 against 36), and costs 4 times more on a 1x1.
+const char *unless_winograd_weights(const Conv2dBackwardWeightsProblem &p) {
+    return conv2d_winograd_layout(p.d) && p.d.out_h >= 3 && p.d.out_w >= 3
+               ? nullptr
+               : "not a 3x3 stride-1 undilated ungrouped convolution of 16+ channels with a 3x3+ output";
+}
+
 const Kernel<Conv2dBackwardWeightsProblem> kBackwardWeightsKernels[] = {
+    NRT_X64_CANDIDATES(conv2d_backward_weights_winograd_f32, unless_winograd_weights),
     NRT_X64_CANDIDATES(conv2d_backward_weights_f32, unless_one_group),
     {"conv2d_backward_weights_as_gemm", NRT_ISA_REF, unless_one_group, backward_weights_as_gemm},
     {"conv2d_nhwc_backward_weights_f32_ref", NRT_ISA_REF, nullptr, conv2d_nhwc_backward_weights_f32_ref},

@@ -1,10 +1,8 @@
-// 3x3 stride-1 convolution by Winograd's F(4x4, 3x3) (Lavin and Gray, 2015): each 4x4 block
-// of output pixels comes from a 6x6 block of input as Y = A^T [U (.) V] A with V = B^T d B
-// and U = G g G^T (weights, transformed once when packed): 36 products per input-output
-// channel pair instead of 144, so 4 times fewer multiplications than direct convolution,
-// for transforms that cost O(channels), not O(channels^2). The (.) over all channel pairs is,
-// per position of the 6x6 tile, a GEMM [tiles x ic] x [ic x oc]: the dense kernel's register
-// tile (gemm_tile.h), with rows taken by tiles.
+// 3x3 stride-1 convolution by Winograd's F(4x4, 3x3) (winograd_f4x3.h): U = G g G^T holds
+// the weights, transformed once when packed: 4 times fewer multiplications than direct
+// convolution, for transforms that cost O(channels), not O(channels^2). The (.) over all
+// channel pairs is, per position of the 6x6 tile, a GEMM [tiles x ic] x [ic x oc]: the dense
+// kernel's register tile (gemm_tile.h), with rows taken by tiles.
 //
 // A task is a block of kGemmRows tiles, through all three stages in its own thread's scratch
 // (V and M stay in L2): input transform -> 36 GEMMs -> output transform, bias and activation.
@@ -25,105 +23,26 @@
 #include "gemm_tile.h"
 #include "kernels_x64.h"
 #include "vec.h"
+#include "winograd_f4x3.h"
 
 namespace neurite {
 namespace NRT_SIMD {
 namespace {
 
-constexpr int kTile = 4, kInputTile = 6, kPositions = kInputTile * kInputTile;
+using namespace winograd;
 static_assert(kPositions == kWinogradPositions, "the packed layout holds F(4x4, 3x3) weights");
-
-// y = B^T x for a column of 6: B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
-//                                     0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1].
-inline void input_transform_6(const Vec (&x)[6], Vec (&y)[6]) {
-    const Vec four = set1(4.f), five = set1(5.f), two = set1(2.f);
-    const Vec a = fnmadd(four, x[2], x[4]), b = fnmadd(four, x[1], x[3]);  // x4 - 4 x2, x3 - 4 x1
-    const Vec c = x[4] - x[2], e = two * (x[3] - x[1]);
-    y[0] = fmadd(four, x[0], fnmadd(five, x[2], x[4]));
-    y[1] = a + b;
-    y[2] = a - b;
-    y[3] = c + e;
-    y[4] = c - e;
-    y[5] = fmadd(four, x[1], fnmadd(five, x[3], x[5]));
-}
-
-// y = A^T m for a column of 6: A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
-inline void output_transform_6(const Vec (&m)[6], Vec (&y)[4]) {
-    const Vec a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], e = m[3] - m[4];
-    y[0] = m[0] + a + c;
-    y[1] = fmadd(set1(2.f), e, b);
-    y[2] = fmadd(set1(4.f), c, a);
-    y[3] = fmadd(set1(8.f), e, b) + m[5];
-}
-
-// y = G (a, b, c)^T for F(4x4, 3x3)'s kernel transform G = [1/4 0 0; -1/6 -1/6 -1/6;
-// -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1], its rows' shared sums taken once.
-inline void kernel_transform_3(Vec a, Vec b, Vec c, Vec (&y)[6]) {
-    const Vec sixth = set1(1.f / 6), outer = (a + c) * sixth, b_sixth = b * sixth;
-    const Vec weighted = fmadd(a, set1(1.f / 24), c * sixth), middle = b * set1(1.f / 12);
-    y[0] = a * set1(1.f / 4);
-    y[1] = zero() - outer - b_sixth;
-    y[2] = b_sixth - outer;
-    y[3] = weighted + middle;
-    y[4] = weighted - middle;
-    y[5] = c;
-}
-
-struct Geometry {
-    int tiles_h, tiles_w;
-    int64_t tiles;
-};
-
-// Floats from one position of V or M to the next: the block's tiles' channels and a cache line
-// more, so that a tile's 36 positions fall in different L1 sets (in_c or out_c 64 on
-// AVX-512 put them 3 KB apart, nine to a set: more than its eight ways).
-inline int64_t position_stride(int count, int channels) { return int64_t{count} * channels + kFloatsPerLine; }
-
-// V[position][tile][ic] for the block's tiles: B^T d B of each tile's 6x6 input, whose rows
-// and columns past the padded input read as zero.
-void transform_inputs(const Conv2dProblem &p, const PaddedInput &in, const Geometry &g, int64_t first_tile, int count,
-                      float *v) {
-    const int channels = p.d.in_c;
-    const int64_t stride = position_stride(count, channels);
-    for (int t = 0; t < count; ++t) {
-        const int64_t tile = first_tile + t;
-        const int64_t n = tile / (int64_t{g.tiles_h} * g.tiles_w);
-        const int y0 = static_cast<int>(tile / g.tiles_w % g.tiles_h) * kTile, x0 = static_cast<int>(tile % g.tiles_w) * kTile;
-        const float *image = in.data + n * in.height * in.width * channels;
-        for (int c = 0; c < channels; c += kLanes) {
-            const int lanes = std::min(kLanes, channels - c);
-            Vec rows[kInputTile][kInputTile];  // d B, row by row
-            for (int i = 0; i < kInputTile; ++i) {
-                Vec d[6];
-                const bool row_inside = y0 + i < in.height;
-                for (int j = 0; j < kInputTile; ++j)
-                    d[j] = row_inside && x0 + j < in.width
-                               ? load_first(image + ((y0 + i) * in.width + x0 + j) * channels + c, lanes)
-                               : zero();
-                input_transform_6(d, rows[i]);
-            }
-            for (int j = 0; j < kInputTile; ++j) {
-                const Vec column[6] = {rows[0][j], rows[1][j], rows[2][j], rows[3][j], rows[4][j], rows[5][j]};
-                Vec out[6];
-                input_transform_6(column, out);
-                for (int i = 0; i < kInputTile; ++i)
-                    store_first(v + (i * kInputTile + j) * stride + int64_t{t} * channels + c, out[i], lanes);
-            }
-        }
-    }
-}
 
 // Output channels [first_channel, last_channel) of the block's tiles from M[position][tile][oc]:
 // A^T M A, bias, activation; pixels past the output's edge are computed and dropped.
-void transform_outputs(const Conv2dProblem &p, const Geometry &g, int64_t first_tile, int count, const float *m,
+void transform_outputs(const Conv2dProblem &p, const Tiles &g, int64_t first_tile, int count, const float *m,
                        int first_channel, int last_channel) {
     const nrt_conv2d_desc &d = p.d;
     const int channels = d.out_c;
     const int64_t stride = position_stride(count, channels);
     for (int t = 0; t < count; ++t) {
-        const int64_t tile = first_tile + t;
-        const int64_t n = tile / (int64_t{g.tiles_h} * g.tiles_w);
-        const int y0 = static_cast<int>(tile / g.tiles_w % g.tiles_h) * kTile, x0 = static_cast<int>(tile % g.tiles_w) * kTile;
+        int64_t n;
+        int y0, x0;
+        g.locate(first_tile + t, n, y0, x0);
         float *image = p.dst + n * d.out_h * d.out_w * channels;
         for (int c = first_channel; c < last_channel; c += kLanes) {
             const int lanes = std::min(kLanes, last_channel - c);
@@ -152,12 +71,9 @@ void transform_outputs(const Conv2dProblem &p, const Geometry &g, int64_t first_
 void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
     const nrt_conv2d_desc &d = p.d;
     const PaddedInput in = pad_for_convolution(p);
-    Geometry g{};
-    g.tiles_h = static_cast<int>(ceil_div(d.out_h, kTile));
-    g.tiles_w = static_cast<int>(ceil_div(d.out_w, kTile));
-    g.tiles = int64_t{p.batch} * g.tiles_h * g.tiles_w;
+    const Tiles g = tiles_of(d, p.batch);
     const int ic = d.in_c, oc = d.out_c;
-    const int64_t blocks = ceil_div(g.tiles, kGemmRows), column_tiles = ceil_div(oc, gemm::kTileColumns);
+    const int64_t blocks = ceil_div(g.count, kGemmRows), column_tiles = ceil_div(oc, gemm::kTileColumns);
     const int64_t splits = blocks < resolve_threads(p.threads) ? column_tiles : 1;  // channel groups per block
     const int64_t u_position = conv2d_winograd_position_floats(d), u_panel = int64_t{ic} * kConvOcBlock;
     const float *u = p.winograd_weights();
@@ -171,8 +87,8 @@ void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
             const int64_t block = task / splits, split = task % splits;
             const int64_t first_column = column_tiles * split / splits, last_column = column_tiles * (split + 1) / splits;
             const int64_t first_tile = block * kGemmRows;
-            const int count = static_cast<int>(std::min<int64_t>(kGemmRows, g.tiles - first_tile));
-            transform_inputs(p, in, g, first_tile, count, v);
+            const int count = static_cast<int>(std::min<int64_t>(kGemmRows, g.count - first_tile));
+            transform_inputs(in, ic, g, first_tile, count, v, position_stride(count, ic));
             for (int position = 0; position < kPositions; ++position) {
                 const float *vp = v + position * position_stride(count, ic);
                 float *mp = m + position * position_stride(count, oc);

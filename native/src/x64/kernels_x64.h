@@ -15,6 +15,7 @@
     void activation_f32(const ActivationProblem &p);              \
     void activation_backward_f32(const ActivationBackwardProblem &p); \
     void conv2d_backward_weights_f32(const Conv2dBackwardWeightsProblem &p); \
+    void conv2d_backward_weights_winograd_f32(const Conv2dBackwardWeightsProblem &p); \
     void pool2d_nhwc_training_f32(const Pool2dTrainingProblem &p); \
     void pool2d_nhwc_backward_f32(const Pool2dBackwardProblem &p); \
     void softmax_f32(const SoftmaxProblem &p);                    \

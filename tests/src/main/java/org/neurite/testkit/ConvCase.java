@@ -89,6 +89,12 @@ public record ConvCase(Problem problem, int batch, int inH, int inW, int inC, in
                 activation, Reference.toDouble(x), kernel, bias);
     }
 
+    /** The kernel's gradient from dPre, the gradient at the output before the activation. */
+    public Reference.Result kernelGradientReference(float[] x, float[] dPre) {
+        return Reference.conv2dKernelGradient(batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft,
+                groups, Reference.toDouble(x), Reference.toDouble(dPre));
+    }
+
     public OneDnn.Op oneDnn() {
         return OneDnn.conv(batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups, activation);
     }

@@ -62,6 +62,39 @@ public final class Reference {
         return new Result(y, scale);
     }
 
+    /**
+     * The kernel's gradient of {@link #conv2d} in its HWIO layout, dW[kh][kw][c][o] = the sum
+     * over the output pixels of x[the pixel's cell for tap (kh, kw), c] dPre[pixel, o], from
+     * dPre, the gradient at the convolution's output before its activation.
+     */
+    public static Result conv2dKernelGradient(int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh,
+                                              int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft, int groups,
+                                              double[] x, double[] dPre) {
+        int icg = inC / groups, ocg = outC / groups;
+        double[] g = new double[kh * kw * icg * outC], scale = new double[g.length];
+        for (int i = 0; i < kh; i++)
+            for (int j = 0; j < kw; j++)
+                for (int c = 0; c < icg; c++)
+                    for (int oc = 0; oc < outC; oc++) {
+                        int inChannel = oc / ocg * icg + c;
+                        double sum = 0, magnitude = 0;
+                        for (int n = 0; n < batch; n++)
+                            for (int oh = 0; oh < outH; oh++)
+                                for (int ow = 0; ow < outW; ow++) {
+                                    int ih = oh * sh + i * dh - padTop, iw = ow * sw + j * dw - padLeft;
+                                    if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) continue;
+                                    double term = x[((n * inH + ih) * inW + iw) * inC + inChannel]
+                                            * dPre[((n * outH + oh) * outW + ow) * outC + oc];
+                                    sum += term;
+                                    magnitude += Math.abs(term);
+                                }
+                        int at = ((i * kw + j) * icg + c) * outC + oc;
+                        g[at] = sum;
+                        scale[at] = magnitude;
+                    }
+        return new Result(g, scale);
+    }
+
     public static Result pool2d(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw,
                                 int padTop, int padLeft, boolean max, double[] x) {
         double[] y = new double[batch * outH * outW * c], scale = new double[y.length];

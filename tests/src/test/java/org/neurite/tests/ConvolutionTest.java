@@ -3,11 +3,13 @@ package org.neurite.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -27,30 +29,80 @@ class ConvolutionTest {
     @MethodSource("problems")
     void matchesReferenceOnEveryThreadCount(Problem p, Variant variant) {
         ConvCase c = ConvCase.of(p);
-        Random random = new Random(p.name().hashCode());
-        float[] x = Checks.random(random, c.inputSize());
-        float[] kernel = Checks.random(random, c.kernelSize()), bias = Checks.random(random, c.outC());
+        Data data = Data.of(c);
         String context = p + " on " + variant;
-
-        float[][] outputs = new float[2][];
-        for (int threads = 1; threads <= 2; threads++) {
-            Backend backend = variant.activate();
-            ConvolutionLayer<?> layer = c.layer();
-            try (Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).threads(threads).build()) {
-                layer.setWeights(Weights.shaped(layer, kernel, bias));
-                try (Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x); Tensor output = model.predict(input)) {
-                    Checks.assertRanKernelOf(variant, context);
-                    assertArrayEquals(c.outputShape(), output.shape(), context + ": output shape");
-                    outputs[threads - 1] = output.toArray();
-                }
+        float[][] outputs = onOneAndTwoThreads(c, variant, data, false, (model, input, backend) -> {
+            try (Tensor output = model.predict(input)) {
+                Checks.assertRanKernelOf(variant, context);
+                assertArrayEquals(c.outputShape(), output.shape(), context + ": output shape");
+                return output.toArray();
             }
-        }
-        Checks.assertMatches(context, outputs[0], c.reference(x, kernel, bias));
+        });
+        Checks.assertMatches(context, outputs[0], c.reference(data.x, data.kernel, data.bias));
         Checks.assertNotMostlyZeros(context, outputs[0], Checks.nonZeroShareFor(c.activation()));
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
     }
 
-    /** The 3x3 stride-1 seed layers take Winograd's F(4x4, 3x3) on every SIMD tier, so the test above holds it to the reference. */
+    /**
+     * The kernel's gradient on every shape, variant and thread count against the double
+     * reference, to the outputs' error bound (Winograd's among them, which rounds about ten
+     * times more than direct summation: the seed layers, and winograd_chunks' 972 blocks
+     * summed in two chunks); the same bits on one thread and two.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("problems")
+    void kernelGradientMatchesReferenceOnEveryThreadCount(Problem p, Variant variant) {
+        ConvCase c = ConvCase.of(p);
+        Data data = Data.of(c);
+        float[] dOutput = Checks.random(data.random, Arrays.stream(c.outputShape()).reduce(1, Math::multiplyExact));
+        String context = p + " on " + variant + ": kernel gradient";
+        float[][] gradients = onOneAndTwoThreads(c, variant, data, true, (model, input, backend) -> {
+            model.forwardTraining(input, null);
+            try (Tensor dy = backend.allocate(c.outputShape()).copyFrom(dOutput)) {
+                model.backward(dy, false);
+            }
+            return model.parameters().get(0).gradient().toArray();
+        });
+        Checks.assertMatches(context, gradients[0], c.kernelGradientReference(data.x, dOutput));
+        Checks.assertBitwiseEqual(context, gradients[0], gradients[1]);
+    }
+
+    /** A problem's random input, kernel and bias, the same on every variant, and the generator for more. */
+    private record Data(float[] x, float[] kernel, float[] bias, Random random) {
+        static Data of(ConvCase c) {
+            Random random = new Random(c.problem().name().hashCode());
+            return new Data(Checks.random(random, c.inputSize()), Checks.random(random, c.kernelSize()),
+                    Checks.random(random, c.outC()), random);
+        }
+    }
+
+    private interface Step {
+        float[] run(Sequential model, Tensor input, Backend backend);
+    }
+
+    // What `step` gives on the problem's layer with the data's weights, on one thread and on two;
+    // `linear` drops the layer's activation, so that the output's gradient is the kernel's dPre.
+    private static float[][] onOneAndTwoThreads(ConvCase c, Variant variant, Data data, boolean linear, Step step) {
+        float[][] results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Backend backend = variant.activate();
+            ConvolutionLayer<?> layer = c.layer();
+            if (linear) layer.activation(Activation.LINEAR);
+            try (Sequential model = new Sequential(c.inputShape()).add(layer).backend(backend).threads(threads).build()) {
+                layer.setWeights(Weights.shaped(layer, data.kernel, data.bias));
+                try (Tensor input = backend.allocate(c.batchInputShape()).copyFrom(data.x)) {
+                    results[threads - 1] = step.run(model, input, backend);
+                }
+            }
+        }
+        return results;
+    }
+
+    /**
+     * The 3x3 stride-1 seed layers take Winograd's F(4x4, 3x3) on every SIMD tier, for the
+     * output and for the kernel's gradient, so the test above and OneDnnGradientTest hold it
+     * to their references.
+     */
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("winogradProblems")
     void winogradRunsWhereItApplies(String shape, Variant variant) {
@@ -59,6 +111,11 @@ class ConvolutionTest {
         try (Sequential model = new Sequential(c.inputShape()).add(c.layer()).backend(backend).build();
              Tensor input = backend.allocate(c.batchInputShape()); Tensor output = model.predict(input)) {
             assertEquals("conv2d_nhwc_winograd_f32" + variant.kernelSuffix(), NativeBackend.lastKernel(), shape);
+            model.forwardTraining(input, null);
+            try (Tensor dOutput = backend.allocate(output.shape())) {
+                model.backward(dOutput, false);
+            }
+            assertEquals("conv2d_backward_weights_winograd_f32" + variant.kernelSuffix(), NativeBackend.lastKernel(), shape);
         }
     }
 
