@@ -62,6 +62,16 @@ public final class Reference {
         return new Result(y, scale);
     }
 
+    /** The bias' gradient of a layer whose output's last axis has `channels`: dPre summed over every other axis. */
+    public static Result biasGradient(double[] dPre, int channels) {
+        double[] g = new double[channels], scale = new double[channels];
+        for (int i = 0; i < dPre.length; i++) {
+            g[i % channels] += dPre[i];
+            scale[i % channels] += Math.abs(dPre[i]);
+        }
+        return new Result(g, scale);
+    }
+
     /**
      * The kernel's gradient of {@link #conv2d} in its HWIO layout, dW[kh][kw][c][o] = the sum
      * over the output pixels of x[the pixel's cell for tap (kh, kw), c] dPre[pixel, o], from

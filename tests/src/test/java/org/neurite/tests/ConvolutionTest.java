@@ -17,6 +17,7 @@ import org.neurite.backend.NativeBackend;
 import org.neurite.layers.ConvolutionLayer;
 import org.neurite.testkit.ConvCase;
 import org.neurite.testkit.Problem;
+import org.neurite.testkit.Reference;
 import org.neurite.testkit.Weights;
 
 /** Conv1D, Conv2D and DepthwiseConv2D on every shape of tests/shapes/conv.txt, on every variant and thread count. */
@@ -44,27 +45,33 @@ class ConvolutionTest {
     }
 
     /**
-     * The kernel's gradient on every shape, variant and thread count against the double
-     * reference, to the outputs' error bound (Winograd's among them, which rounds about ten
-     * times more than direct summation: the seed layers, and winograd_chunks' 972 blocks
-     * summed in two chunks); the same bits on one thread and two.
+     * The kernel's and the bias' gradients on every shape, variant and thread count against the
+     * double reference, to the outputs' error bound (Winograd's kernel gradient among them,
+     * which rounds about ten times more than direct summation: the seed layers, and
+     * winograd_chunks' 972 blocks summed in two chunks); the same bits on one thread and two.
      */
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("problems")
-    void kernelGradientMatchesReferenceOnEveryThreadCount(Problem p, Variant variant) {
+    void kernelAndBiasGradientsMatchReferenceOnEveryThreadCount(Problem p, Variant variant) {
         ConvCase c = ConvCase.of(p);
         Data data = Data.of(c);
         float[] dOutput = Checks.random(data.random, Arrays.stream(c.outputShape()).reduce(1, Math::multiplyExact));
-        String context = p + " on " + variant + ": kernel gradient";
+        String context = p + " on " + variant;
+        int kernelSize = c.kernelSize();
         float[][] gradients = onOneAndTwoThreads(c, variant, data, true, (model, input, backend) -> {
             model.forwardTraining(input, null);
             try (Tensor dy = backend.allocate(c.outputShape()).copyFrom(dOutput)) {
                 model.backward(dy, false);
             }
-            return model.parameters().get(0).gradient().toArray();
+            float[] both = Arrays.copyOf(model.parameters().get(0).gradient().toArray(), kernelSize + c.outC());
+            System.arraycopy(model.parameters().get(1).gradient().toArray(), 0, both, kernelSize, c.outC());
+            return both;
         });
-        Checks.assertMatches(context, gradients[0], c.kernelGradientReference(data.x, dOutput));
-        Checks.assertBitwiseEqual(context, gradients[0], gradients[1]);
+        Checks.assertMatches(context + ": kernel gradient", Arrays.copyOf(gradients[0], kernelSize),
+                c.kernelGradientReference(data.x, dOutput));
+        Checks.assertMatches(context + ": bias gradient", Arrays.copyOfRange(gradients[0], kernelSize, gradients[0].length),
+                Reference.biasGradient(Reference.toDouble(dOutput), c.outC()));
+        Checks.assertBitwiseEqual(context + ": gradients", gradients[0], gradients[1]);
     }
 
     /** A problem's random input, kernel and bias, the same on every variant, and the generator for more. */
