@@ -171,7 +171,10 @@ NRT_API int nrt_pool2d_forward(const nrt_pool2d_desc *desc, int32_t batch,
 /* Training: the forward pass saving in `workspace` what the backward pass needs (max
  * pooling: where in its window each output's first maximum lies; average pooling: nothing).
  * The backward pass routes each output's gradient to that cell (max) or spreads it over the
- * window's cells inside the input (average), overwriting d_src. */
+ * window's cells inside the input (average), overwriting d_src.
+ * relu_dst, for max pooling over a ReLU's output, folds the ReLU's backward pass in: null, or
+ * the forward pass' output (dst), and then an output's gradient passes only where that output
+ * is positive, so d_src is the gradient at the ReLU's input. */
 NRT_API int64_t nrt_pool2d_workspace_size(const nrt_pool2d_desc *desc, int32_t batch);
 NRT_API int nrt_pool2d_forward_training(const nrt_pool2d_desc *desc, int32_t batch,
                                         const float *src, int64_t src_size,
@@ -180,6 +183,7 @@ NRT_API int nrt_pool2d_forward_training(const nrt_pool2d_desc *desc, int32_t bat
 NRT_API int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch,
                                 const float *d_dst, int64_t d_dst_size,
                                 const float *workspace, int64_t workspace_size,
+                                const float *relu_dst, int64_t relu_dst_size, /* may be null, size 0 */
                                 float *d_src, int64_t d_src_size, int32_t num_threads);
 
 /* Keras' GlobalAveragePooling1D given a mask: the mean over the valid steps of [batch, steps,

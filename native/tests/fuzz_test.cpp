@@ -259,12 +259,16 @@ void pool_case() {
     across_isas(std::string(name) + " forward", dst_n, [&](Buffer &out) {
         return nrt_pool2d_forward(&d, batch, src.data(), src.size(), out.data(), out.size(), threads);
     });
-    across_isas(std::string(name) + " training and backward", src_n, [&](Buffer &out) {
+    const bool through_relu = d.kind == NRT_POOL_MAX && uniform(0, 1) == 1;
+    across_isas(std::string(name) + (through_relu ? " training and backward through a ReLU" : " training and backward"), src_n,
+                [&](Buffer &out) {
         Buffer dst(dst_n, Buffer::kPoisoned), ws(nrt_pool2d_workspace_size(&d, batch), Buffer::kPoisoned);
         if (nrt_pool2d_forward_training(&d, batch, src.data(), src.size(), dst.data(), dst.size(), ws.data(), ws.size(),
                                         threads) != NRT_OK || !ws.guard_intact() || !dst.guard_intact())
             return -1;
-        return nrt_pool2d_backward(&d, batch, d_dst.data(), d_dst.size(), ws.data(), ws.size(), out.data(), out.size(), threads);
+        return nrt_pool2d_backward(&d, batch, d_dst.data(), d_dst.size(), ws.data(), ws.size(),
+                                   through_relu ? dst.data() : nullptr, through_relu ? dst.size() : 0, out.data(),
+                                   out.size(), threads);
     });
 }
 

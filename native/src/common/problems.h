@@ -75,6 +75,7 @@ struct Pool2dBackwardProblem {
     const nrt_pool2d_desc &d;
     int32_t batch;
     const float *d_dst, *workspace;
+    const float *relu_dst;  // may be null: see nrt_pool2d_backward
     float *d_src;
     int threads;
 };

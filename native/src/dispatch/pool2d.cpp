@@ -106,19 +106,23 @@ extern "C" int nrt_pool2d_forward_training(const nrt_pool2d_desc *desc, int32_t 
 }
 
 extern "C" int nrt_pool2d_backward(const nrt_pool2d_desc *desc, int32_t batch, const float *d_dst, int64_t d_dst_size,
-                                   const float *workspace, int64_t workspace_floats, float *d_src, int64_t d_src_size,
-                                   int32_t num_threads) {
+                                   const float *workspace, int64_t workspace_floats, const float *relu_dst,
+                                   int64_t relu_dst_size, float *d_src, int64_t d_src_size, int32_t num_threads) {
     NRT_CHECK(check_desc(desc));
     const nrt_pool2d_desc &d = *desc;
     if (batch <= 0) return fail(NRT_INVALID_ARGUMENT, "pool2d backward: batch %d must be positive", batch);
-    NRT_CHECK(check_buffer("pool2d backward", "output gradient", d_dst, d_dst_size,
-                           checked_product({batch, d.out_h, d.out_w, d.channels})));
+    const int64_t outputs = checked_product({batch, d.out_h, d.out_w, d.channels});
+    NRT_CHECK(check_buffer("pool2d backward", "output gradient", d_dst, d_dst_size, outputs));
+    if (relu_dst != nullptr) {
+        if (d.kind != NRT_POOL_MAX) return fail(NRT_INVALID_ARGUMENT, "pool2d backward: a ReLU folds into max pooling alone");
+        NRT_CHECK(check_buffer("pool2d backward", "ReLU output", relu_dst, relu_dst_size, outputs));
+    }
     const int64_t need = workspace_size(d, batch);
     if (need > 0) NRT_CHECK(check_buffer("pool2d backward", "workspace", workspace, workspace_floats, need));
     NRT_CHECK(check_buffer("pool2d backward", "input gradient", d_src, d_src_size,
                            checked_product({batch, d.in_h, d.in_w, d.channels})));
     return guarded("pool2d backward", [&] {
-        run_selected(kBackwardKernels, Pool2dBackwardProblem{d, batch, d_dst, workspace, d_src, num_threads});
+        run_selected(kBackwardKernels, Pool2dBackwardProblem{d, batch, d_dst, workspace, relu_dst, d_src, num_threads});
         return NRT_OK;
     });
 }

@@ -73,6 +73,7 @@ void pool2d_nhwc_backward_f32_ref(const Pool2dBackwardProblem &p) {
                             // The workspace comes from the caller: whatever it holds, only cells inside the input are written.
                             const float saved = p.workspace[out + c];
                             if (!(saved >= 0.f && saved < static_cast<float>(d.pool_h * d.pool_w))) continue;
+                            if (p.relu_dst != nullptr && !(p.relu_dst[out + c] > 0.f)) continue;
                             const int cell = static_cast<int>(saved);
                             const int ih = h0 + cell / d.pool_w, iw = w0 + cell % d.pool_w;
                             if (ih < 0 || ih >= d.in_h || iw < 0 || iw >= d.in_w) continue;

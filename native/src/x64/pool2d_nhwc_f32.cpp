@@ -126,12 +126,13 @@ void pool(const nrt_pool2d_desc &d, int32_t batch, const float *src, float *dst,
 }
 
 // Backward over one non-empty window, kVectors vectors of channels from c: each of its cells
-// gets the output's gradient dy (max: in the lanes whose saved cell is this one; average: its
-// share). kAssign where no other window reaches the cells and nothing was there yet: a store
-// rather than an addition.
+// gets the output's gradient dy (max: in the lanes whose saved cell is this one, and where
+// relu_y, the output of a max pooling over a ReLU, is null or positive; average: its share).
+// kAssign where no other window reaches the cells and nothing was there yet: a store rather
+// than an addition.
 template <bool kMax, bool kAssign, int kVectors>
-inline void scatter_window(const Window<float> &w, int pool_w, int c, const float *dy, const float *cells, float share,
-                           int lanes) {
+inline void scatter_window(const Window<float> &w, int pool_w, int c, const float *dy, const float *cells,
+                           const float *relu_y, float share, int lanes) {
     const Mask m = first_lanes(lanes);
     const bool partial = lanes < kLanes;
     auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
@@ -139,6 +140,7 @@ inline void scatter_window(const Window<float> &w, int pool_w, int c, const floa
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) {
         gradient[v] = read(dy + c + kLanes * v);
+        if (kMax && relu_y != nullptr) gradient[v] = keep(gradient[v], greater(read(relu_y + c + kLanes * v), zero()));
         if (kMax) cell[v] = read(cells + c + kLanes * v);
         else gradient[v] = gradient[v] * set1(share);
     }
@@ -191,7 +193,8 @@ void unpool(const Pool2dBackwardProblem &p, Zeroing zeroing) {
                     const float share = 1.f / static_cast<float>(w.rows * w.cols);
                     over_channels(channels, [&](auto vectors, int c, int lanes) {
                         scatter_window<kMax, kAssign, decltype(vectors)::value>(
-                            w, d.pool_w, c, p.d_dst + at, kMax ? p.workspace + at : nullptr, share, lanes);
+                            w, d.pool_w, c, p.d_dst + at, kMax ? p.workspace + at : nullptr,
+                            p.relu_dst != nullptr ? p.relu_dst + at : nullptr, share, lanes);
                     });
                 }
     });

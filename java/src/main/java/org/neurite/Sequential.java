@@ -516,8 +516,25 @@ public final class Sequential implements AutoCloseable {
             throw new IllegalStateException("Sequential.backward: call forwardTraining first");
         }
         Tensor gradient = backend.accepts(dOutput) ? dOutput : training.converted(dOutput);
-        for (int i = layers.size() - 1; i >= 0 && gradient != null; i--) {
-            gradient = layers.get(i).backward(training.contexts[i], gradient, inputGradient || i > 0);
+        return backpropagate(layers.size() - 1, gradient, false, inputGradient);
+    }
+
+    /**
+     * Backpropagates {@code gradient} from layer {@code from} down to the first; {@code
+     * atPreActivation}: it is the gradient at the input of that layer's final activation. A layer
+     * that folds the activation the layer before it ends in (max pooling after a ReLU) hands
+     * that layer the gradient at the activation's input.
+     */
+    private Tensor backpropagate(int from, Tensor gradient, boolean atPreActivation, boolean inputGradient) {
+        for (int i = from; i >= 0 && gradient != null; i--) {
+            Layer layer = layers.get(i);
+            Context ctx = training.contexts[i];
+            Activation before = i > 0 ? layers.get(i - 1).outputActivation() : null;
+            boolean folds = !atPreActivation && before != null && layer.foldsActivationBefore(before);
+            if (folds) gradient = layer.backwardThrough(ctx, gradient, before);
+            else if (atPreActivation) gradient = layer.backwardFromPreActivation(ctx, gradient, inputGradient || i > 0);
+            else gradient = layer.backward(ctx, gradient, inputGradient || i > 0);
+            atPreActivation = folds;
         }
         return gradient;
     }
@@ -557,11 +574,7 @@ public final class Sequential implements AutoCloseable {
                 : rowWeights == null || backend.accepts(rowWeights) ? rowWeights : training.converted(rowWeights);
         float value = backend.loss(loss.kind(), input, output, backend.accepts(targets) ? targets : training.converted(targets),
                 weights, dOutput, threads);
-        Tensor gradient = fused ? outputLayer.backwardFromLogits(training.contexts[last], dOutput, last > 0)
-                : outputLayer.backward(training.contexts[last], dOutput, last > 0);
-        for (int i = last - 1; i >= 0 && gradient != null; i--) {
-            gradient = layers.get(i).backward(training.contexts[i], gradient, i > 0);
-        }
+        backpropagate(last, dOutput, fused, false);
         return value;
     }
 

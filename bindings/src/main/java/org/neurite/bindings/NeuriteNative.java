@@ -262,8 +262,9 @@ public final class NeuriteNative {
                                                          FloatBuffer dst, @Cast("int64_t") long dstSize, FloatBuffer workspace,
                                                          @Cast("int64_t") long workspaceSize, int numThreads);
     public static native int nrt_pool2d_backward(@Const Pool2dDesc desc, int batch, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
-                                                 @Const FloatBuffer workspace, @Cast("int64_t") long workspaceSize, FloatBuffer dSrc, @Cast("int64_t") long dSrcSize,
-                                                 int numThreads);
+                                                 @Const FloatBuffer workspace, @Cast("int64_t") long workspaceSize,
+                                                 @Const FloatBuffer reluDst, @Cast("int64_t") long reluDstSize,
+                                                 FloatBuffer dSrc, @Cast("int64_t") long dSrcSize, int numThreads);
     public static native int nrt_masked_mean_forward(int batch, int steps, int channels, @Const FloatBuffer src,
                                                      @Cast("int64_t") long srcSize, @Const FloatBuffer mask,
                                                      @Cast("int64_t") long maskSize, FloatBuffer dst,

@@ -116,8 +116,10 @@ final class JavaPool2d implements PoolOp {
     }
 
     @Override
-    public void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads) {
+    public void backward(Tensor dOutput, Tensor workspace, Tensor reluOutput, Tensor dInput, int threads) {
+        if (reluOutput != null && !g.max()) throw new IllegalArgumentException("pool2d backward: a ReLU folds into max pooling alone");
         final float[] dy = read(dOutput), dx = writable(dInput), at = g.max() ? read(workspace) : null;
+        final float[] relu = reluOutput == null ? null : read(reluOutput);
         final int c = g.channels(), outH = g.outH(), outW = g.outW(), sample = g.inH() * g.inW() * c;
         // Where each window cell lies from the window's origin, in floats: no division per value.
         final int[] cellOffset = new int[g.poolH() * g.poolW()];
@@ -137,7 +139,7 @@ final class JavaPool2d implements PoolOp {
                             int origin = ((n * g.inH() + h0) * g.inW() + w0) * c; // may lie in the padding; the cells do not
                             for (int k = 0; k < c; k++) {
                                 int cell = (int) at[out + k];
-                                if (cell >= 0) dx[origin + cellOffset[cell] + k] += dy[out + k];
+                                if (cell >= 0 && (relu == null || relu[out + k] > 0)) dx[origin + cellOffset[cell] + k] += dy[out + k];
                             }
                             continue;
                         }

@@ -44,9 +44,10 @@ final class NativePool2d implements PoolOp {
     }
 
     @Override
-    public void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads) {
+    public void backward(Tensor dOutput, Tensor workspace, Tensor reluOutput, Tensor dInput, int threads) {
         check("pool2d backward", NeuriteNative.nrt_pool2d_backward(desc, dOutput.dim(0), buffer(dOutput), dOutput.size(),
-                optional(workspace), size(workspace), buffer(dInput), dInput.size(), threads));
+                optional(workspace), size(workspace), optional(reluOutput), size(reluOutput), buffer(dInput), dInput.size(),
+                threads));
     }
 
     @Override

@@ -23,9 +23,12 @@ public interface PoolOp extends AutoCloseable {
     /**
      * The input's gradient, overwriting {@code dInput}: max pooling routes each output's
      * gradient to its window's first maximum (row-major, as Keras and PyTorch), average pooling
-     * spreads it over the window's cells inside the input.
+     * spreads it over the window's cells inside the input. {@code reluOutput}, for max pooling
+     * over a ReLU's output, folds the ReLU's backward pass in: null, or the forward pass'
+     * output, and then an output's gradient passes only where that output is positive, so that
+     * {@code dInput} is the gradient at the ReLU's input.
      */
-    void backward(Tensor dOutput, Tensor workspace, Tensor dInput, int threads);
+    void backward(Tensor dOutput, Tensor workspace, Tensor reluOutput, Tensor dInput, int threads);
 
     @Override
     void close();

@@ -50,10 +50,10 @@ public final class ActivationLayer extends Layer {
         return activation;
     }
 
-    /** The gradient at the softmax's or sigmoid's input is the input's gradient. */
+    /** The gradient at the activation's input is the input's gradient. */
     @Override
-    protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
-        return inputGradient ? dLogits : null;
+    protected Tensor backpropFromPreActivation(Context ctx, Tensor dPre, boolean inputGradient) {
+        return inputGradient ? dPre : null;
     }
 
     /** Element-wise, so each time step keeps its mask (Keras' Activation supports masking). */

@@ -124,8 +124,8 @@ public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer {
     }
 
     @Override
-    protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
-        return backpropKernel(ctx, dLogits, inputGradient);
+    protected Tensor backpropFromPreActivation(Context ctx, Tensor dPre, boolean inputGradient) {
+        return backpropKernel(ctx, dPre, inputGradient);
     }
 
     // The kernel's and bias' gradients, and the input's if asked, from dPre, the gradient at the kernel's output.

@@ -138,32 +138,57 @@ public abstract class Layer implements AutoCloseable {
         return backward(ctx, dOutput, inputGradient, false);
     }
 
-    private Tensor backward(Context ctx, Tensor dOutput, boolean inputGradient, boolean atLogits) {
+    private Tensor backward(Context ctx, Tensor dOutput, boolean inputGradient, boolean atPreActivation) {
+        checkOutputGradient(ctx, dOutput);
+        return atPreActivation ? backpropFromPreActivation(ctx, dOutput, inputGradient) : backprop(ctx, dOutput, inputGradient);
+    }
+
+    private void checkOutputGradient(Context ctx, Tensor dOutput) {
         if (ctx.output == null) throw new IllegalStateException(describe() + ": backward needs a forwardTraining first");
         if (dOutput == null || dOutput.isClosed() || !dOutput.hasShapeOf(ctx.output)) {
             throw new IllegalArgumentException(describe() + ": expected an output gradient " + Arrays.toString(ctx.output.shape())
                     + ", got " + (dOutput == null ? "null" : dOutput.toString()));
         }
-        return atLogits ? backpropFromLogits(ctx, dOutput, inputGradient) : backprop(ctx, dOutput, inputGradient);
     }
 
-    /** The activation the layer applies last (softmax or sigmoid make {@link #backwardFromLogits} apply), or null. */
+    /** The activation the layer applies last (see {@link #backwardFromPreActivation}), or null. */
     public Activation outputActivation() {
         return null;
     }
 
     /**
-     * As {@link #backward}, from the gradient at the input of the layer's final softmax or
-     * sigmoid (as {@link org.neurite.backend.Backend#loss} gives it, fused with a
-     * cross-entropy): the activation's own backward step, unstable where probabilities are
-     * tiny, is skipped.
+     * As {@link #backward}, from the gradient at the input of the layer's final activation,
+     * whose own backward step is skipped: a cross-entropy's gradient fused with a final
+     * softmax's or sigmoid's (as {@link org.neurite.backend.Backend#loss} gives it; that
+     * step is unstable where probabilities are tiny), or a max pooling's that folded in the
+     * ReLU before it ({@link #backwardThrough}).
      */
-    public final Tensor backwardFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
-        Activation last = outputActivation();
-        if (last != Activation.SOFTMAX && last != Activation.SIGMOID) {
-            throw new IllegalStateException(describe() + ": does not end in softmax or sigmoid");
+    public final Tensor backwardFromPreActivation(Context ctx, Tensor dPre, boolean inputGradient) {
+        if (outputActivation() == null) throw new IllegalStateException(describe() + ": ends in no activation");
+        return backward(ctx, dPre, inputGradient, true);
+    }
+
+    /**
+     * Whether {@link #backwardThrough} takes {@code activation}'s derivative too, where the layer
+     * before this one ends in it: max pooling after a ReLU, whose gradient passes only where the
+     * pooled output is positive, saves the ReLU a pass over its whole output.
+     */
+    public boolean foldsActivationBefore(Activation activation) {
+        return false;
+    }
+
+    /**
+     * As {@link #backward} with the input's gradient, taking also the derivative of {@code
+     * activation}, which the layer before this one ends in and {@link #foldsActivationBefore}
+     * allows: returns the gradient at that activation's input, for the layer before's {@link
+     * #backwardFromPreActivation}.
+     */
+    public final Tensor backwardThrough(Context ctx, Tensor dOutput, Activation activation) {
+        if (!foldsActivationBefore(activation)) {
+            throw new IllegalStateException(describe() + ": does not fold the " + activation + " before it");
         }
-        return backward(ctx, dLogits, inputGradient, true);
+        checkOutputGradient(ctx, dOutput);
+        return backpropThrough(ctx, dOutput, activation);
     }
 
     /** The training forward pass on a checked input; by default the inference pass, which needs nothing saved. */
@@ -171,9 +196,14 @@ public abstract class Layer implements AutoCloseable {
         return mask == null ? run(input, output, ctx.threads()) : runMasked(input, mask, output, ctx.threads());
     }
 
-    /** The backward pass from the gradient at the final softmax's or sigmoid's input (see {@link #backwardFromLogits}). */
-    protected Tensor backpropFromLogits(Context ctx, Tensor dLogits, boolean inputGradient) {
-        throw new IllegalStateException(describe() + ": does not end in softmax or sigmoid");
+    /** The backward pass from the gradient at the final activation's input (see {@link #backwardFromPreActivation}). */
+    protected Tensor backpropFromPreActivation(Context ctx, Tensor dPre, boolean inputGradient) {
+        throw new IllegalStateException(describe() + ": ends in no activation");
+    }
+
+    /** The backward pass through the activation before this layer (see {@link #backwardThrough}). */
+    protected Tensor backpropThrough(Context ctx, Tensor dOutput, Activation activation) {
+        throw new IllegalStateException(describe() + ": does not fold the " + activation + " before it");
     }
 
     /** The backward pass on a checked output gradient (see {@link #backward}). */

@@ -1,6 +1,7 @@
 package org.neurite.layers;
 
 import java.util.Random;
+import org.neurite.Activation;
 import org.neurite.Padding;
 import org.neurite.Tensor;
 import org.neurite.backend.PoolGeometry;
@@ -136,7 +137,20 @@ public abstract class PoolingLayer extends Layer {
         if (!inputGradient) return null;
         Tensor dInput = inputGradient(ctx);
         if (averagesValidSteps(ctx.mask)) backend.maskedMeanBackward(ctx.mask, dOutput, dInput, ctx.threads());
-        else op.backward(dOutput, workspace(ctx, dOutput.dim(0)), dInput, ctx.threads());
+        else op.backward(dOutput, workspace(ctx, dOutput.dim(0)), null, dInput, ctx.threads());
+        return dInput;
+    }
+
+    /** Max pooling ignores masks, and a window's maximum is positive exactly where the ReLU's derivative at its cell is 1. */
+    @Override
+    public boolean foldsActivationBefore(Activation activation) {
+        return max && activation == Activation.RELU;
+    }
+
+    @Override
+    protected Tensor backpropThrough(Context ctx, Tensor dOutput, Activation activation) {
+        Tensor dInput = inputGradient(ctx);
+        op.backward(dOutput, workspace(ctx, dOutput.dim(0)), ctx.output, dInput, ctx.threads());
         return dInput;
     }
 

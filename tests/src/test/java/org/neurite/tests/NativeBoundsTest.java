@@ -142,8 +142,9 @@ class NativeBoundsTest {
                 assertGuardIntact(ws, workspace, "pool2d training workspace trial " + trial);
                 float[] garbage = {Float.NaN, -1f, 1e9f, -1e9f, 3.5f, 0f, 1f, 8f, Float.POSITIVE_INFINITY};
                 for (int i = 0; i < workspace; i++) ws.buffer().put(i, garbage[r.nextInt(garbage.length)]);
+                boolean relu = r.nextBoolean(); // y as the ReLU output that max pooling folds in (refused for average)
                 status = NeuriteNative.nrt_pool2d_backward(pool, batch, y.buffer(), out, ws.buffer(), workspace,
-                        dx.buffer(), in, 2);
+                        relu ? y.buffer() : null, relu ? out : 0, dx.buffer(), in, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
                 assertGuardIntact(dx, in, "pool2d backward trial " + trial);
             }

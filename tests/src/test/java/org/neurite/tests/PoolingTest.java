@@ -2,15 +2,20 @@ package org.neurite.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Activation;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
+import org.neurite.backend.NativeBackend;
+import org.neurite.layers.ActivationLayer;
 import org.neurite.layers.Embedding;
 import org.neurite.layers.GlobalAvgPool1D;
 import org.neurite.testkit.PoolCase;
@@ -42,6 +47,48 @@ class PoolingTest {
         Checks.assertMatches(context, outputs[0], c.reference(x));
         Checks.assertNotMostlyZeros(context, outputs[0], 0.5);
         Checks.assertBitwiseEqual(context, outputs[0], outputs[1]);
+    }
+
+    static Stream<Arguments> maxProblems() {
+        return problems().filter(a -> ((Problem) a.get()[0]).text("kind", "").equals("max"));
+    }
+
+    /**
+     * Max pooling after a ReLU takes the ReLU's derivative into its own backward pass, since a
+     * window's maximum is positive exactly where the derivative at its cell is 1: the input's
+     * gradient is exactly the one the ReLU's own backward pass gives, and that pass is skipped.
+     * Half the inputs are negative, so some windows are all zeros and block their gradient.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("maxProblems")
+    void maxPoolingFoldsTheReluBeforeItExactly(Problem p, Variant variant) {
+        PoolCase c = PoolCase.of(p);
+        Random random = new Random(p.name().hashCode());
+        float[] x = Checks.random(random, c.inputSize());
+        float[] dy = Checks.random(random, Arrays.stream(c.outputShape()).reduce(1, Math::multiplyExact));
+        String context = p + " on " + variant;
+        Backend backend = variant.activate();
+        float[] folded = reluThenPoolGradient(backend, c, x, dy, false);
+        if (variant.kernelSuffix() != null) {
+            assertTrue(NativeBackend.lastKernel().startsWith("pool2d_nhwc_backward"),
+                    context + ": the ReLU's own backward pass ran (" + NativeBackend.lastKernel() + ")");
+        }
+        // Equal values; a zero's sign may differ, where the ReLU's own pass multiplies a negative gradient by 0.
+        assertArrayEquals(reluThenPoolGradient(backend, c, x, dy, true), folded, 0f, context);
+        Checks.assertNotMostlyZeros(context, folded, 0.5 / (c.ph() * c.pw()));
+    }
+
+    // The input's gradient through a ReLU and the problem's pooling; `apart` puts a linear
+    // activation between them, which no pooling folds.
+    private static float[] reluThenPoolGradient(Backend backend, PoolCase c, float[] x, float[] dy, boolean apart) {
+        Sequential model = new Sequential(c.inputShape()).add(new ActivationLayer(Activation.RELU));
+        if (apart) model.add(new ActivationLayer(Activation.LINEAR));
+        try (Sequential built = model.add(c.layer()).backend(backend).build();
+             Tensor input = backend.allocate(c.batchInputShape()).copyFrom(x);
+             Tensor gradient = backend.allocate(c.outputShape()).copyFrom(dy)) {
+            built.forwardTraining(input, null);
+            return built.backward(gradient).toArray();
+        }
     }
 
     /** Keras' GlobalAveragePooling1D given a mask: the mean of the valid steps; NaN where there is none. */
