@@ -143,6 +143,8 @@ std::vector<float> naive_backward_weights(const nrt_conv2d_desc &d, int batch, c
     return std::vector<float>(dw.begin(), dw.end());
 }
 
+void check_conv(nrt_conv2d_desc d);
+
 void conv_case() {
     nrt_conv2d_desc d{};
     d.groups = uniform(0, 3) == 0 ? uniform(1, 4) : 1;
@@ -160,6 +162,24 @@ void conv_case() {
     d.out_h = out_length(d.in_h, d.kernel_h, d.stride_h, d.dilation_h, d.pad_top);
     d.out_w = out_length(d.in_w, d.kernel_w, d.stride_w, d.dilation_w, d.pad_left);
     if (d.out_h <= 0 || d.out_w <= 0) return;
+    check_conv(d);
+}
+
+// 3x3 stride-1 layers of 16+ channels, which take Winograd's kernels (forward, the input's
+// gradient through them, and the kernel's gradient), with and without padding.
+void winograd_case() {
+    nrt_conv2d_desc d{};
+    d.groups = 1, d.kernel_h = d.kernel_w = 3, d.stride_h = d.stride_w = 1, d.dilation_h = d.dilation_w = 1;
+    d.in_c = uniform(16, 40), d.out_c = uniform(16, 40);
+    d.in_h = uniform(3, 14), d.in_w = uniform(3, 14);
+    d.pad_top = uniform(0, 1), d.pad_left = uniform(0, 1);
+    d.out_h = out_length(d.in_h, 3, 1, 1, d.pad_top);
+    d.out_w = out_length(d.in_w, 3, 1, 1, d.pad_left);
+    check_conv(d);
+}
+
+// Forward, the input's gradient and the kernel's and bias' gradients of d on every tier.
+void check_conv(nrt_conv2d_desc d) {
     d.activation = uniform(0, NRT_ACT_GELU);
     d.alpha = 0.1f;
     const int batch = uniform(1, 3), threads = uniform(1, 2);
@@ -307,6 +327,7 @@ int main(int argc, char **argv) {
     std::printf("fuzz: detected ISA %s, %d cases per op, seed %u\n", nrt_isa_name(nrt_detected_isa()), per_op, seed);
     for (int i = 0; i < per_op && failures < 10; ++i) {
         conv_case();
+        if (i % 5 == 0) winograd_case();
         pool_case();
         dense_case();
         if (i % 30 == 0) large_weights_case();
