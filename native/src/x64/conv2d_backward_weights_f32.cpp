@@ -269,7 +269,6 @@ void conv2d_backward_weights_winograd_f32(const Conv2dBackwardWeightsProblem &p)
     constexpr int kTransformTiles = 8;                  // blocks per transform task
     const nrt_conv2d_desc &d = p.d;
     const Conv2dProblem as_forward{d, p.batch, p.src, nullptr, nullptr, nullptr, p.threads};
-    const PaddedInput x = pad_for_convolution(as_forward);
     const Tiles g = tiles_of(d, p.batch);
     const int ic = d.in_c, oc = d.out_c;
     const int64_t chunk_tiles = std::clamp<int64_t>(kChunkFloats / (kPositions * (ic + oc)), 1, g.count);
@@ -285,9 +284,9 @@ void conv2d_backward_weights_winograd_f32(const Conv2dBackwardWeightsProblem &p)
             for (int64_t block = begin; block < end; ++block) {
                 const int64_t t = block * kTransformTiles;
                 const int n = static_cast<int>(std::min<int64_t>(kTransformTiles, count - t));
-                transform_inputs(x, ic, g, first + t, n, v + t * ic, v_stride);
-                transform_tiles<kTile, gradient_transform_4>(p.d_pre, d.out_h, d.out_w, oc, g, first + t, n, dy + t * oc,
-                                                             dy_stride);
+                transform_inputs(as_forward, g, first + t, n, v + t * ic, v_stride);
+                transform_tiles<kTile, gradient_transform_4>(p.d_pre, d.out_h, d.out_w, 0, 0, oc, g, first + t, n,
+                                                             dy + t * oc, dy_stride);
             }
         });
         parallel_for(kPositions * column_tiles, p.threads, [&](int64_t begin, int64_t end) {

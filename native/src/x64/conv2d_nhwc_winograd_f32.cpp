@@ -17,7 +17,6 @@
 
 #include "../common/packed_bias.h"
 #include "../common/packing.h"
-#include "../common/padded_input.h"
 #include "../common/scratch.h"
 #include "../common/thread_pool.h"
 #include "gemm_tile.h"
@@ -70,7 +69,6 @@ void transform_outputs(const Conv2dProblem &p, const Tiles &g, int64_t first_til
 
 void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
     const nrt_conv2d_desc &d = p.d;
-    const PaddedInput in = pad_for_convolution(p);
     const Tiles g = tiles_of(d, p.batch);
     const int ic = d.in_c, oc = d.out_c;
     const int64_t blocks = ceil_div(g.count, kGemmRows), column_tiles = ceil_div(oc, gemm::kTileColumns);
@@ -88,7 +86,7 @@ void conv2d_nhwc_winograd_f32(const Conv2dProblem &p) {
             const int64_t first_column = column_tiles * split / splits, last_column = column_tiles * (split + 1) / splits;
             const int64_t first_tile = block * kGemmRows;
             const int count = static_cast<int>(std::min<int64_t>(kGemmRows, g.count - first_tile));
-            transform_inputs(in, ic, g, first_tile, count, v, position_stride(count, ic));
+            transform_inputs(p, g, first_tile, count, v, position_stride(count, ic));
             for (int position = 0; position < kPositions; ++position) {
                 const float *vp = v + position * position_stride(count, ic);
                 float *mp = m + position * position_stride(count, oc);

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "../common/padded_input.h"
 #include "../common/problems.h"
 #include "vec.h"
 
@@ -106,24 +105,28 @@ inline int64_t position_stride(int64_t count, int channels) { return count * cha
 // out[position][tile][c] = T b T^T for the kSize x kSize block b of each of `count` tiles
 // from first_tile, T a transform from kSize points to 6 (B^T for the input's 6x6 blocks, A for
 // the output gradient's 4x4), positions `stride` floats apart. `images` are NHWC, height x
-// width; pixels past their edges read as zero.
+// width, read through pad_top rows and pad_left columns of zeros before them and zeros past
+// their edges: the padding is never materialised (the copy of the seed CNN's conv2 output
+// gradient, padded by 2 for its input's gradient, ran on one thread while the other waited).
 template <int kSize, void (*kTransform)(const Vec (&)[kSize], Vec (&)[kInputTile])>
-inline void transform_tiles(const float *images, int64_t height, int64_t width, int channels, const Tiles &g,
-                            int64_t first_tile, int count, float *out, int64_t stride) {
+inline void transform_tiles(const float *images, int64_t height, int64_t width, int pad_top, int pad_left, int channels,
+                            const Tiles &g, int64_t first_tile, int count, float *out, int64_t stride) {
     for (int t = 0; t < count; ++t) {
         int64_t n;
         int y0, x0;
         g.locate(first_tile + t, n, y0, x0);
+        y0 -= pad_top, x0 -= pad_left;  // the block's first row and column in the images
         const float *image = images + n * height * width * channels;
         for (int c = 0; c < channels; c += kLanes) {
             const int lanes = std::min(kLanes, channels - c);
             Vec rows[kSize][kInputTile];  // b T^T, row by row
             for (int i = 0; i < kSize; ++i) {
                 Vec b[kSize];
-                const bool row_inside = y0 + i < height;
+                const bool row_inside = y0 + i >= 0 && y0 + i < height;
                 for (int j = 0; j < kSize; ++j)
-                    b[j] = row_inside && x0 + j < width ? load_first(image + ((y0 + i) * width + x0 + j) * channels + c, lanes)
-                                                        : zero();
+                    b[j] = row_inside && x0 + j >= 0 && x0 + j < width
+                               ? load_first(image + ((y0 + i) * width + x0 + j) * channels + c, lanes)
+                               : zero();
                 kTransform(b, rows[i]);
             }
             for (int j = 0; j < kInputTile; ++j) {
@@ -137,10 +140,12 @@ inline void transform_tiles(const float *images, int64_t height, int64_t width, 
     }
 }
 
-// V = B^T d B of the input's 6x6 blocks (in the padded input).
-inline void transform_inputs(const PaddedInput &in, int channels, const Tiles &g, int64_t first_tile, int count,
-                             float *v, int64_t stride) {
-    transform_tiles<kInputTile, input_transform_6>(in.data, in.height, in.width, channels, g, first_tile, count, v, stride);
+// V = B^T d B of the 6x6 blocks of p's input, padded as p says.
+inline void transform_inputs(const Conv2dProblem &p, const Tiles &g, int64_t first_tile, int count, float *v,
+                             int64_t stride) {
+    const nrt_conv2d_desc &d = p.d;
+    transform_tiles<kInputTile, input_transform_6>(p.src, d.in_h, d.in_w, d.pad_top, d.pad_left, d.in_c, g, first_tile, count,
+                                                   v, stride);
 }
 
 }  // namespace winograd
