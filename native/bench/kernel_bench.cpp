@@ -1,7 +1,9 @@
 // Times the native kernels without the JVM, on every ISA tier this CPU has: median
 // microseconds per call and GFLOP/s, for the seed models' layers, square SGEMMs and the
-// recurrent shapes of the JMH benchmarks. For quick turns on kernels and tile sizes; the
-// side-by-side numbers with oneDNN, OpenBLAS and ONNX Runtime come from bench/ (JMH).
+// recurrent shapes of the JMH benchmarks, inference and (rows marked train) a training step,
+// beside the FMA peak of the same threads on each tier: a kernel's share of that peak says how
+// much any implementation could still gain on this CPU. For quick turns on kernels and tile
+// sizes; the side-by-side numbers with oneDNN, OpenBLAS and ONNX Runtime come from bench/ (JMH).
 //   neurite_kernel_bench [threads] [filter]
 #include <algorithm>
 #include <chrono>
@@ -12,7 +14,10 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <immintrin.h>
 
 #include "neurite.h"
 
@@ -47,6 +52,7 @@ struct Case {
     std::string name;
     double flops;
     std::function<int()> call;
+    bool on_ref = true;  // whether the reference tier runs it
 };
 
 Case conv(const char *name, nrt_conv2d_desc d, int batch, int threads) {
@@ -87,6 +93,91 @@ Case pool(const char *name, nrt_pool2d_desc d, int batch, int threads) {
             }};
 }
 
+// A training step (rows marked train): the forward pass that keeps what backward needs, every
+// step's output kept as in the JMH benchmark, then the input's and every weight's gradient:
+// three times the forward pass' products.
+Case rnn_training(const char *name, int cell, int batch, int steps, int in, int units, int threads) {
+    auto d = std::make_shared<nrt_rnn_desc>(nrt_rnn_desc{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, 1, 0, 0});
+    const int gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
+    const size_t sequence = size_t(batch) * steps;
+    auto x = std::make_shared<std::vector<float>>(random_vector(sequence * in, 7));
+    auto k = std::make_shared<std::vector<float>>(random_vector(size_t(in) * gates * units, 8));
+    auto u = std::make_shared<std::vector<float>>(random_vector(size_t(units) * gates * units, 9));
+    auto b = std::make_shared<std::vector<float>>(random_vector(nrt_rnn_bias_size(d.get()), 10));
+    auto pk = std::make_shared<std::vector<float>>(nrt_rnn_packed_kernel_size(d.get()));
+    auto pu = std::make_shared<std::vector<float>>(nrt_rnn_packed_recurrent_size(d.get()));
+    auto dy = std::make_shared<std::vector<float>>(random_vector(sequence * units, 11));
+    auto y = std::make_shared<std::vector<float>>(sequence * units), dx = std::make_shared<std::vector<float>>(x->size());
+    auto dk = std::make_shared<std::vector<float>>(k->size()), du = std::make_shared<std::vector<float>>(u->size());
+    auto db = std::make_shared<std::vector<float>>(b->size());
+    auto ws = std::make_shared<std::vector<float>>(nrt_rnn_workspace_size(d.get(), batch, steps));
+    nrt_rnn_pack_weights(d.get(), k->data(), k->size(), u->data(), u->size(), pk->data(), pk->size(), pu->data(), pu->size());
+    return {name, 3 * 2.0 * batch * steps * gates * units * (in + units), [=] {
+                const int forward = nrt_rnn_forward_training(
+                    d.get(), batch, steps, x->data(), x->size(), nullptr, 0, pk->data(), pk->size(), pu->data(), pu->size(),
+                    b->data(), b->size(), nullptr, 0, nullptr, 0, y->data(), y->size(), ws->data(), ws->size(), nullptr, 0,
+                    nullptr, 0, threads);
+                if (forward != NRT_OK) return forward;
+                return nrt_rnn_backward(d.get(), batch, steps, x->data(), x->size(), nullptr, 0, k->data(), k->size(),
+                                        u->data(), u->size(), ws->data(), ws->size(), dy->data(), dy->size(), dx->data(),
+                                        dx->size(), dk->data(), dk->size(), du->data(), du->size(), db->data(), db->size(),
+                                        nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, threads);
+            }};
+}
+
+// The FMA peak: kChains independent chains of vector FMAs per thread (enough to cover the
+// latency of two FMA pipes) on `threads` threads, as many products on either tier.
+constexpr int kChains = 12;
+constexpr long kFmaIterations = 1 << 20;  // of 16-lane vectors; twice as many of 8
+
+struct Avx2Fma {
+    using Vec = __m256;
+    static constexpr long kIterations = 2 * kFmaIterations;
+    __attribute__((target("avx2,fma"))) static Vec set1(float v) { return _mm256_set1_ps(v); }
+    __attribute__((target("avx2,fma"))) static Vec fmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+};
+struct Avx512Fma {
+    using Vec = __m512;
+    static constexpr long kIterations = kFmaIterations;
+    __attribute__((target("avx512f"))) static Vec set1(float v) { return _mm512_set1_ps(v); }
+    __attribute__((target("avx512f"))) static Vec fmadd(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+};
+
+// Inlined into each tier's function below, which compiles it for that tier: no vector crosses
+// a call, so GCC's warning that a call would pass one differently without the tier is moot.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+template <class Tier>
+__attribute__((always_inline)) inline float fma_chains() {
+    using Vec = typename Tier::Vec;
+    const Vec a = Tier::set1(0.999f), b = Tier::set1(1e-3f);
+    Vec acc[kChains];
+    for (Vec &v : acc) v = b;
+    for (long i = 0; i < Tier::kIterations; ++i)
+        for (Vec &v : acc) v = Tier::fmadd(v, a, b);
+    float sum = 0.f;
+    for (Vec &v : acc) sum += reinterpret_cast<const float *>(&v)[0];
+    return sum;
+}
+#pragma GCC diagnostic pop
+__attribute__((target("avx2,fma"))) float fma_chains_avx2() { return fma_chains<Avx2Fma>(); }
+__attribute__((target("avx512f"))) float fma_chains_avx512() { return fma_chains<Avx512Fma>(); }
+
+int g_tier;             // the ISA tier being timed, for the FMA peak
+volatile float g_sink;  // where the peak's sums go, so that they are computed
+
+Case fma_peak(int threads) {
+    return {"fma peak", 2.0 * kChains * kFmaIterations * 16 * threads, [threads] {
+                std::vector<std::thread> team;
+                std::vector<float> sink(threads);
+                for (int t = 0; t < threads; ++t)
+                    team.emplace_back([&sink, t] { sink[t] = g_tier == NRT_ISA_AVX512 ? fma_chains_avx512() : fma_chains_avx2(); });
+                for (std::thread &member : team) member.join();
+                for (float sum : sink) g_sink = g_sink + sum;
+                return NRT_OK;
+            }, false};
+}
+
 Case rnn(const char *name, int cell, int batch, int steps, int in, int units, int threads) {
     auto d = std::make_shared<nrt_rnn_desc>(nrt_rnn_desc{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, 0, 0, 0});
     const int gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
@@ -109,7 +200,7 @@ Case rnn(const char *name, int cell, int batch, int steps, int in, int units, in
 int main(int argc, char **argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     const char *filter = argc > 2 ? argv[2] : "";
-    std::vector<Case> cases;
+    std::vector<Case> cases{fma_peak(threads)};
     for (int batch : {1, 32}) {
         const std::string b = " b" + std::to_string(batch);
         //                                                     in_h in_w in_c out_h out_w out_c kh kw sh sw dh dw pt pl g act
@@ -120,6 +211,8 @@ int main(int argc, char **argv) {
         cases.push_back(dense(("seed_dense1" + b).c_str(), batch, 576, 64, NRT_ACT_RELU, threads));
         cases.push_back(rnn(("lstm 64/64 T100" + b).c_str(), NRT_CELL_LSTM, batch, 100, 64, 64, threads));
         cases.push_back(rnn(("gru 64/64 T100" + b).c_str(), NRT_CELL_GRU, batch, 100, 64, 64, threads));
+        cases.push_back(rnn_training(("lstm 64/64 T100" + b + " train").c_str(), NRT_CELL_LSTM, batch, 100, 64, 64, threads));
+        cases.push_back(rnn_training(("gru 64/64 T100" + b + " train").c_str(), NRT_CELL_GRU, batch, 100, 64, 64, threads));
     }
     cases.push_back(dense("sgemm 512^3", 512, 512, 512, NRT_ACT_NONE, threads));
     cases.push_back(dense("sgemm 2048^3", 2048, 2048, 2048, NRT_ACT_NONE, threads));
@@ -136,6 +229,11 @@ int main(int argc, char **argv) {
         std::printf("%-22s", c.name.c_str());
         for (int isa = NRT_ISA_REF; isa <= nrt_detected_isa(); ++isa) {
             nrt_set_max_isa(isa);
+            g_tier = isa;
+            if (isa == NRT_ISA_REF && !c.on_ref) {
+                std::printf(" %22s", "-");
+                continue;
+            }
             if (isa == NRT_ISA_REF && c.flops > 2e9) {
                 std::printf(" %22s", "(skipped: slow)");
                 continue;
