@@ -26,14 +26,23 @@ struct Window {
     int rows, cols, cell;
 };
 
+// Inlined: called once per output pixel, as a call it took a tenth of the pooling's time.
 template <class Float>
-Window<Float> clip_window(const nrt_pool2d_desc &d, Float *sample, int oh, int ow) {
+__attribute__((always_inline)) inline Window<Float> clip_window(const nrt_pool2d_desc &d, Float *sample, int oh, int ow) {
     const int h0 = oh * d.stride_h - d.pad_top, w0 = ow * d.stride_w - d.pad_left;
     const int h_begin = std::max(h0, 0), h_end = std::min(h0 + d.pool_h, d.in_h);
     const int w_begin = std::max(w0, 0), w_end = std::min(w0 + d.pool_w, d.in_w);
     const bool empty = h_end <= h_begin || w_end <= w_begin;
     return {sample + (int64_t{h_begin} * d.in_w + w_begin) * d.channels, int64_t{d.in_w} * d.channels, d.channels,
             empty ? 0 : h_end - h_begin, empty ? 0 : w_end - w_begin, (h_begin - h0) * d.pool_w + (w_begin - w0)};
+}
+
+// Whether w is a whole window of a 2x2 pooling (pool_2x2), whose cells the folds below unroll
+// (the seed CNN's pooling: with the loops over rows and columns of two cells each, their control
+// took a tenth of the time).
+template <class Float>
+inline bool whole_2x2(bool pool_2x2, const Window<Float> &w) {
+    return pool_2x2 && w.rows == 2 && w.cols == 2;
 }
 
 // Calls fold(std::integral_constant<int, kVectors>, c, lanes) over a pixel's channels: 4, 2,
@@ -50,10 +59,11 @@ inline void over_channels(int channels, const Fold &fold) {
 // Folds kVectors consecutive vectors of channels from offset c over a non-empty window into
 // out; with `cells` (max pooling, training) also notes each lane's window cell of its first
 // maximum, or of its first NaN, which max alone would pass over. `lanes` below kLanes makes
-// it a single partial vector.
-template <bool kMax, int kVectors>
+// it a single partial vector. kSide > 0: the window is kSide x kSide cells, none clipped.
+template <bool kMax, int kVectors, int kSide>
 inline void fold_window(const Window<const float> &w, int pool_w, int c, float *out, float *cells, float divisor,
                         int lanes) {
+    const int rows = kSide > 0 ? kSide : w.rows, cols = kSide > 0 ? kSide : w.cols;
     const Mask m = first_lanes(lanes);
     const bool partial = lanes < kLanes;
     auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
@@ -67,16 +77,22 @@ inline void fold_window(const Window<const float> &w, int pool_w, int c, float *
         nan[v] = nan_lanes(acc[v]);
         cell[v] = set1(static_cast<float>(w.cell));
     }
-    for (int r = 0; r < w.rows; ++r) {
+    // Cell numbers as floats, counted up in vectors: converting each from an int took an eighth
+    // of the pass.
+    const Vec one = set1(1.f), row_step = set1(static_cast<float>(pool_w));
+    Vec row_cell = set1(static_cast<float>(w.cell));
+#pragma GCC unroll 4
+    for (int r = 0; r < rows; ++r, row_cell = row_cell + row_step) {
         const float *x = w.first + r * w.row_stride + c;
-        for (int k = r == 0 ? 1 : 0; k < w.cols; ++k) {
-            const Vec here = set1(static_cast<float>(w.cell + r * pool_w + k));
+        Vec here = r == 0 ? row_cell + one : row_cell;
+#pragma GCC unroll 4
+        for (int k = r == 0 ? 1 : 0; k < cols; ++k, here = here + one) {
 #pragma GCC unroll 4
             for (int v = 0; v < kVectors; ++v) {
                 const Vec value = read(x + k * w.pixel_stride + kLanes * v);
                 if constexpr (kMax) {
                     if (cells != nullptr) {
-                        const Mask take = either(greater(value, acc[v]), except(nan_lanes(value), nan_lanes(acc[v])));
+                        const Mask take = overtakes(value, acc[v]);
                         acc[v] = blend(take, value, acc[v]);
                         cell[v] = blend(take, here, cell[v]);
                     } else {
@@ -104,6 +120,7 @@ template <bool kMax>
 void pool(const nrt_pool2d_desc &d, int32_t batch, const float *src, float *dst, float *cells, int threads) {
     const int channels = d.channels;
     const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
+    const bool pool_2x2 = d.pool_h == 2 && d.pool_w == 2;
     parallel_for(int64_t{batch} * d.out_h, threads, [&](int64_t begin, int64_t end) {
         for (int64_t row = begin; row < end; ++row) {
             const int oh = static_cast<int>(row % d.out_h);
@@ -118,7 +135,9 @@ void pool(const nrt_pool2d_desc &d, int32_t batch, const float *src, float *dst,
                 }
                 const float divisor = static_cast<float>(w.rows * w.cols);
                 over_channels(channels, [&](auto vectors, int c, int lanes) {
-                    fold_window<kMax, decltype(vectors)::value>(w, d.pool_w, c, out, out_cells, divisor, lanes);
+                    constexpr int kVectors = decltype(vectors)::value;
+                    if (whole_2x2(pool_2x2, w)) fold_window<kMax, kVectors, 2>(w, d.pool_w, c, out, out_cells, divisor, lanes);
+                    else fold_window<kMax, kVectors, 0>(w, d.pool_w, c, out, out_cells, divisor, lanes);
                 });
             }
         }
@@ -130,9 +149,10 @@ void pool(const nrt_pool2d_desc &d, int32_t batch, const float *src, float *dst,
 // relu_y, the output of a max pooling over a ReLU, is null or positive; average: its share).
 // kAssign where no other window reaches the cells and nothing was there yet: a store rather
 // than an addition.
-template <bool kMax, bool kAssign, int kVectors>
+template <bool kMax, bool kAssign, int kVectors, int kSide>
 inline void scatter_window(const Window<float> &w, int pool_w, int c, const float *dy, const float *cells,
                            const float *relu_y, float share, int lanes) {
+    const int rows = kSide > 0 ? kSide : w.rows, cols = kSide > 0 ? kSide : w.cols;  // as in fold_window
     const Mask m = first_lanes(lanes);
     const bool partial = lanes < kLanes;
     auto read = [&](const float *p) { return partial ? load(p, m) : load(p); };
@@ -144,10 +164,14 @@ inline void scatter_window(const Window<float> &w, int pool_w, int c, const floa
         if (kMax) cell[v] = read(cells + c + kLanes * v);
         else gradient[v] = gradient[v] * set1(share);
     }
-    for (int r = 0; r < w.rows; ++r) {
+    const Vec one = set1(1.f), row_step = set1(static_cast<float>(pool_w));  // cell numbers as in fold_window
+    Vec row_cell = set1(static_cast<float>(w.cell));
+#pragma GCC unroll 4
+    for (int r = 0; r < rows; ++r, row_cell = row_cell + row_step) {
         float *x = w.first + r * w.row_stride + c;
-        for (int k = 0; k < w.cols; ++k) {
-            const Vec here = set1(static_cast<float>(w.cell + r * pool_w + k));
+        Vec here = row_cell;
+#pragma GCC unroll 4
+        for (int k = 0; k < cols; ++k, here = here + one) {
 #pragma GCC unroll 4
             for (int v = 0; v < kVectors; ++v) {
                 float *at = x + k * w.pixel_stride + kLanes * v;
@@ -180,6 +204,7 @@ void unpool(const Pool2dBackwardProblem &p, Zeroing zeroing) {
     const nrt_pool2d_desc &d = p.d;
     const int channels = d.channels;
     const int64_t sample = int64_t{d.in_h} * d.in_w * channels;
+    const bool pool_2x2 = d.pool_h == 2 && d.pool_w == 2;
     parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
         if (zeroing == Zeroing::kAll) std::memset(p.d_src + first * sample, 0, sizeof(float) * (last - first) * sample);
         else
@@ -190,11 +215,15 @@ void unpool(const Pool2dBackwardProblem &p, Zeroing zeroing) {
                     const Window<float> w = clip_window(d, p.d_src + n * sample, oh, ow);
                     if (w.rows == 0) continue;
                     const int64_t at = ((n * d.out_h + oh) * d.out_w + ow) * channels;
-                    const float share = 1.f / static_cast<float>(w.rows * w.cols);
+                    const float share = kMax ? 0.f : 1.f / static_cast<float>(w.rows * w.cols);
+                    const float *cells = kMax ? p.workspace + at : nullptr;
+                    const float *relu_y = p.relu_dst != nullptr ? p.relu_dst + at : nullptr;
                     over_channels(channels, [&](auto vectors, int c, int lanes) {
-                        scatter_window<kMax, kAssign, decltype(vectors)::value>(
-                            w, d.pool_w, c, p.d_dst + at, kMax ? p.workspace + at : nullptr,
-                            p.relu_dst != nullptr ? p.relu_dst + at : nullptr, share, lanes);
+                        constexpr int kVectors = decltype(vectors)::value;
+                        if (whole_2x2(pool_2x2, w))
+                            scatter_window<kMax, kAssign, kVectors, 2>(w, d.pool_w, c, p.d_dst + at, cells, relu_y, share, lanes);
+                        else
+                            scatter_window<kMax, kAssign, kVectors, 0>(w, d.pool_w, c, p.d_dst + at, cells, relu_y, share, lanes);
                     });
                 }
     });

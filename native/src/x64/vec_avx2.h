@@ -57,6 +57,10 @@ inline Mask except(Mask a, Mask b) { return _mm256_andnot_si256(b, a); }
 // a > b and a == b, false where either is NaN.
 inline Mask greater(Vec a, Vec b) { return _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_GT_OQ)); }
 inline Mask equal(Vec a, Vec b) { return _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
+// Where a running maximum b gives way to a: a > b, or a is NaN and b is not (the first NaN stays).
+inline Mask overtakes(Vec a, Vec b) {
+    return _mm256_castps_si256(_mm256_and_ps(_mm256_cmp_ps(a, b, _CMP_NLE_UQ), _mm256_cmp_ps(b, b, _CMP_ORD_Q)));
+}
 // m's lanes from if_set, the others from v.
 inline Vec blend(Mask m, Vec if_set, Vec v) { return _mm256_blendv_ps(v, if_set, _mm256_castsi256_ps(m)); }
 inline Vec abs(Vec v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v); }

@@ -61,6 +61,10 @@ inline Mask except(Mask a, Mask b) { return static_cast<Mask>(a & ~b); }
 // a > b and a == b, false where either is NaN.
 inline Mask greater(Vec a, Vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 inline Mask equal(Vec a, Vec b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+// Where a running maximum b gives way to a: a > b, or a is NaN and b is not (the first NaN stays).
+inline Mask overtakes(Vec a, Vec b) {
+    return _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(b, b, _CMP_ORD_Q), a, b, _CMP_NLE_UQ);
+}
 // m's lanes from if_set, the others from v.
 inline Vec blend(Mask m, Vec if_set, Vec v) { return _mm512_mask_blend_ps(m, v, if_set); }
 inline Vec abs(Vec v) { return _mm512_abs_ps(v); }
