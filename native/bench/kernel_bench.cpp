@@ -93,38 +93,6 @@ Case pool(const char *name, nrt_pool2d_desc d, int batch, int threads) {
             }};
 }
 
-// A training step (rows marked train): the forward pass that keeps what backward needs, every
-// step's output kept as in the JMH benchmark, then the input's and every weight's gradient:
-// three times the forward pass' products.
-Case rnn_training(const char *name, int cell, int batch, int steps, int in, int units, int threads) {
-    auto d = std::make_shared<nrt_rnn_desc>(nrt_rnn_desc{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, 1, 0, 0});
-    const int gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
-    const size_t sequence = size_t(batch) * steps;
-    auto x = std::make_shared<std::vector<float>>(random_vector(sequence * in, 7));
-    auto k = std::make_shared<std::vector<float>>(random_vector(size_t(in) * gates * units, 8));
-    auto u = std::make_shared<std::vector<float>>(random_vector(size_t(units) * gates * units, 9));
-    auto b = std::make_shared<std::vector<float>>(random_vector(nrt_rnn_bias_size(d.get()), 10));
-    auto pk = std::make_shared<std::vector<float>>(nrt_rnn_packed_kernel_size(d.get()));
-    auto pu = std::make_shared<std::vector<float>>(nrt_rnn_packed_recurrent_size(d.get()));
-    auto dy = std::make_shared<std::vector<float>>(random_vector(sequence * units, 11));
-    auto y = std::make_shared<std::vector<float>>(sequence * units), dx = std::make_shared<std::vector<float>>(x->size());
-    auto dk = std::make_shared<std::vector<float>>(k->size()), du = std::make_shared<std::vector<float>>(u->size());
-    auto db = std::make_shared<std::vector<float>>(b->size());
-    auto ws = std::make_shared<std::vector<float>>(nrt_rnn_workspace_size(d.get(), batch, steps));
-    nrt_rnn_pack_weights(d.get(), k->data(), k->size(), u->data(), u->size(), pk->data(), pk->size(), pu->data(), pu->size());
-    return {name, 3 * 2.0 * batch * steps * gates * units * (in + units), [=] {
-                const int forward = nrt_rnn_forward_training(
-                    d.get(), batch, steps, x->data(), x->size(), nullptr, 0, pk->data(), pk->size(), pu->data(), pu->size(),
-                    b->data(), b->size(), nullptr, 0, nullptr, 0, y->data(), y->size(), ws->data(), ws->size(), nullptr, 0,
-                    nullptr, 0, threads);
-                if (forward != NRT_OK) return forward;
-                return nrt_rnn_backward(d.get(), batch, steps, x->data(), x->size(), nullptr, 0, k->data(), k->size(),
-                                        u->data(), u->size(), ws->data(), ws->size(), dy->data(), dy->size(), dx->data(),
-                                        dx->size(), dk->data(), dk->size(), du->data(), du->size(), db->data(), db->size(),
-                                        nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, threads);
-            }};
-}
-
 // The FMA peak: kChains independent chains of vector FMAs per thread (enough to cover the
 // latency of two FMA pipes) on `threads` threads, as many products on either tier.
 constexpr int kChains = 12;
@@ -178,20 +146,60 @@ Case fma_peak(int threads) {
             }, false};
 }
 
+// A recurrent layer's input and weights (Keras layout and packed), random, and its products
+// per forward pass.
+struct RnnCase {
+    std::shared_ptr<nrt_rnn_desc> d;
+    int batch, steps;
+    std::shared_ptr<std::vector<float>> x, k, u, b, pk, pu;
+    double forward_flops;
+
+    RnnCase(int cell, int batch_, int steps_, int in, int units, bool return_sequences)
+        : d(std::make_shared<nrt_rnn_desc>(
+              nrt_rnn_desc{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, return_sequences ? 1 : 0, 0, 0})),
+          batch(batch_), steps(steps_) {
+        const int gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
+        x = std::make_shared<std::vector<float>>(random_vector(size_t(batch) * steps * in, 7));
+        k = std::make_shared<std::vector<float>>(random_vector(size_t(in) * gates * units, 8));
+        u = std::make_shared<std::vector<float>>(random_vector(size_t(units) * gates * units, 9));
+        b = std::make_shared<std::vector<float>>(random_vector(nrt_rnn_bias_size(d.get()), 10));
+        pk = std::make_shared<std::vector<float>>(nrt_rnn_packed_kernel_size(d.get()));
+        pu = std::make_shared<std::vector<float>>(nrt_rnn_packed_recurrent_size(d.get()));
+        nrt_rnn_pack_weights(d.get(), k->data(), k->size(), u->data(), u->size(), pk->data(), pk->size(), pu->data(), pu->size());
+        forward_flops = 2.0 * batch * steps * gates * units * (in + units);
+    }
+};
+
 Case rnn(const char *name, int cell, int batch, int steps, int in, int units, int threads) {
-    auto d = std::make_shared<nrt_rnn_desc>(nrt_rnn_desc{cell, in, units, NRT_ACT_TANH, NRT_ACT_SIGMOID, 1, 0, 0, 0, 0});
-    const int gates = cell == NRT_CELL_LSTM ? 4 : cell == NRT_CELL_GRU ? 3 : 1;
-    auto x = std::make_shared<std::vector<float>>(random_vector(size_t(batch) * steps * in, 7));
-    auto k = random_vector(size_t(in) * gates * units, 8), u = random_vector(size_t(units) * gates * units, 9);
-    auto b = std::make_shared<std::vector<float>>(random_vector(nrt_rnn_bias_size(d.get()), 10));
-    auto pk = std::make_shared<std::vector<float>>(nrt_rnn_packed_kernel_size(d.get()));
-    auto pu = std::make_shared<std::vector<float>>(nrt_rnn_packed_recurrent_size(d.get()));
+    const RnnCase c(cell, batch, steps, in, units, false);
     auto y = std::make_shared<std::vector<float>>(size_t(batch) * units);
-    nrt_rnn_pack_weights(d.get(), k.data(), k.size(), u.data(), u.size(), pk->data(), pk->size(), pu->data(), pu->size());
-    return {name, 2.0 * batch * steps * gates * units * (in + units), [=] {
-                return nrt_rnn_forward(d.get(), batch, steps, x->data(), x->size(), nullptr, 0, pk->data(), pk->size(),
-                                       pu->data(), pu->size(), b->data(), b->size(), nullptr, 0, nullptr, 0, y->data(),
-                                       y->size(), nullptr, 0, nullptr, 0, threads);
+    return {name, c.forward_flops, [c, y, threads] {
+                return nrt_rnn_forward(c.d.get(), c.batch, c.steps, c.x->data(), c.x->size(), nullptr, 0, c.pk->data(),
+                                       c.pk->size(), c.pu->data(), c.pu->size(), c.b->data(), c.b->size(), nullptr, 0, nullptr,
+                                       0, y->data(), y->size(), nullptr, 0, nullptr, 0, threads);
+            }};
+}
+
+// A training step (rows marked train): the forward pass that keeps what backward needs, every
+// step's output kept as in the JMH benchmark, then the input's and every weight's gradient:
+// three times the forward pass' products.
+Case rnn_training(const char *name, int cell, int batch, int steps, int in, int units, int threads) {
+    const RnnCase c(cell, batch, steps, in, units, true);
+    auto dy = std::make_shared<std::vector<float>>(random_vector(size_t(batch) * steps * units, 11));
+    auto y = std::make_shared<std::vector<float>>(dy->size()), dx = std::make_shared<std::vector<float>>(c.x->size());
+    auto dk = std::make_shared<std::vector<float>>(c.k->size()), du = std::make_shared<std::vector<float>>(c.u->size());
+    auto db = std::make_shared<std::vector<float>>(c.b->size());
+    auto ws = std::make_shared<std::vector<float>>(nrt_rnn_workspace_size(c.d.get(), batch, steps));
+    return {name, 3 * c.forward_flops, [=] {
+                const int forward = nrt_rnn_forward_training(
+                    c.d.get(), c.batch, c.steps, c.x->data(), c.x->size(), nullptr, 0, c.pk->data(), c.pk->size(),
+                    c.pu->data(), c.pu->size(), c.b->data(), c.b->size(), nullptr, 0, nullptr, 0, y->data(), y->size(),
+                    ws->data(), ws->size(), nullptr, 0, nullptr, 0, threads);
+                if (forward != NRT_OK) return forward;
+                return nrt_rnn_backward(c.d.get(), c.batch, c.steps, c.x->data(), c.x->size(), nullptr, 0, c.k->data(),
+                                        c.k->size(), c.u->data(), c.u->size(), ws->data(), ws->size(), dy->data(), dy->size(),
+                                        dx->data(), dx->size(), dk->data(), dk->size(), du->data(), du->size(), db->data(),
+                                        db->size(), nullptr, 0, nullptr, 0, nullptr, 0, nullptr, 0, threads);
             }};
 }
 
