@@ -40,6 +40,8 @@ public final class OneDnn {
     public static final int DIFF_SRC_LAYER = DNNL_ARG_DIFF_SRC_LAYER, DIFF_DST_LAYER = DNNL_ARG_DIFF_DST_LAYER;
     public static final int DIFF_WEIGHTS_LAYER = DNNL_ARG_DIFF_WEIGHTS_LAYER, DIFF_WEIGHTS_ITER = DNNL_ARG_DIFF_WEIGHTS_ITER;
     public static final int WORKSPACE = DNNL_ARG_WORKSPACE;
+    public static final int SRC_ITER = DNNL_ARG_SRC_ITER, SRC_ITER_C = DNNL_ARG_SRC_ITER_C;
+    public static final int DIFF_SRC_ITER = DNNL_ARG_DIFF_SRC_ITER, DIFF_SRC_ITER_C = DNNL_ARG_DIFF_SRC_ITER_C;
 
     private static final dnnl_engine ENGINE = new dnnl_engine();
     private static final dnnl_stream STREAM = new dnnl_stream();
@@ -137,7 +139,8 @@ public final class OneDnn {
 
     private static boolean isOutput(int kind) {
         return kind == DST || kind == DST_LAYER || kind == DIFF_SRC || kind == DIFF_WEIGHTS || kind == DIFF_BIAS
-                || kind == DIFF_SRC_LAYER || kind == DIFF_WEIGHTS_LAYER || kind == DIFF_WEIGHTS_ITER;
+                || kind == DIFF_SRC_LAYER || kind == DIFF_WEIGHTS_LAYER || kind == DIFF_WEIGHTS_ITER
+                || kind == DIFF_SRC_ITER || kind == DIFF_SRC_ITER_C;
     }
 
     /**
@@ -448,6 +451,12 @@ public final class OneDnn {
      * zero states, every step's output kept (as {@link #rnn}), with Keras' weights (the bias in
      * {@link #rnnBias} form): set SRC_LAYER, the weights, the bias and, on the backward op,
      * DST_LAYER and DIFF_DST_LAYER, and zeros into the DIFF_WEIGHTS memories, which oneDNN adds to.
+     *
+     * <p>The zero initial states are passed as memories, not left out: without them, oneDNN
+     * 3.11's LSTM backward pass takes the recurrent kernel's gradient from each step's own
+     * output where the state before the step belongs (over one step from zero states, where
+     * the gradient is zero, it gave h_0 times the gates' gradients), on every ISA. With them
+     * it agrees with Neurite, PyTorch and finite differences.
      */
     public static Training rnnTraining(String cell, int batch, int steps, int in, int units) {
         boolean lstm = cell.equals("lstm");
@@ -456,39 +465,49 @@ public final class OneDnn {
         dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, 1, 1, in, gates, units);
         dnnl_memory_desc anyIter = md(dnnl_format_tag_any, 1, 1, units, gates, units);
         dnnl_memory_desc anyBias = md(dnnl_format_tag_any, 1, 1, biasGates, units);
+        dnnl_memory_desc state = md(dnnl_ldnc, 1, 1, batch, units), cellState = lstm ? state : null;
         int direction = dnnl_unidirectional_left2right;
         dnnl_primitive_desc forwardPd = new dnnl_primitive_desc(), backwardPd = new dnnl_primitive_desc();
         if (lstm) {
-            check(dnnl_lstm_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, null,
-                    null, anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, null), "lstm training");
-            check(dnnl_lstm_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, null, null,
-                    anyWeights, anyIter, null, null, anyBias, anyDst, null, null, anySrc, null, null, anyWeights, anyIter,
-                    null, null, anyBias, anyDst, null, null, 0, forwardPd, null), "lstm backward");
+            check(dnnl_lstm_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, state,
+                    cellState, anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, null), "lstm training");
+            check(dnnl_lstm_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, state,
+                    cellState, anyWeights, anyIter, null, null, anyBias, anyDst, null, null, anySrc, state, cellState,
+                    anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, forwardPd, null), "lstm backward");
         } else {
-            check(dnnl_lbr_gru_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, null,
+            check(dnnl_lbr_gru_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, state,
                     anyWeights, anyIter, anyBias, anyDst, null, 0, null), "gru training");
-            check(dnnl_lbr_gru_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, null,
-                    anyWeights, anyIter, anyBias, anyDst, null, anySrc, null, anyWeights, anyIter, anyBias, anyDst, null, 0,
+            check(dnnl_lbr_gru_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, state,
+                    anyWeights, anyIter, anyBias, anyDst, null, anySrc, state, anyWeights, anyIter, anyBias, anyDst, null, 0,
                     forwardPd, null), "gru backward");
         }
-        destroy(anySrc, anyDst, anyWeights, anyIter, anyBias);
+        destroy(anySrc, anyDst, anyWeights, anyIter, anyBias, state);
         dnnl_memory_desc forwardWorkspace = clone(dnnl_primitive_desc_query_md(forwardPd, dnnl_query_workspace_md, 0));
         dnnl_memory_desc backwardWorkspace = clone(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_workspace_md, 0));
         if (dnnl_memory_desc_equal(forwardWorkspace, backwardWorkspace) == 0) {
             throw new IllegalStateException("oneDNN's " + cell + " workspaces differ: " + dnnl_memory_desc_get_size(forwardWorkspace)
                     + " and " + dnnl_memory_desc_get_size(backwardWorkspace) + " bytes");
         }
-        Op forward = new Op(forwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE},
-                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
+        // The states: SRC_ITER (and SRC_ITER_C) in, and on the backward op their gradients out.
+        int[] states = lstm ? new int[] {SRC_ITER, SRC_ITER_C} : new int[] {SRC_ITER};
+        int[] stateGradients = lstm ? new int[] {DIFF_SRC_ITER, DIFF_SRC_ITER_C} : new int[] {DIFF_SRC_ITER};
+        Op forward = new Op(forwardPd, concat(new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE},
+                states), concat(new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
                         md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units),
-                        md(dnnl_ntc, steps, batch, units), forwardWorkspace});
-        Op backward = new Op(backwardPd, new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE,
-                DIFF_DST_LAYER, DIFF_SRC_LAYER, DIFF_WEIGHTS_LAYER, DIFF_WEIGHTS_ITER, DIFF_BIAS},
-                new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
+                        md(dnnl_ntc, steps, batch, units), forwardWorkspace}, stateMds(states.length, batch, units)));
+        Op backward = new Op(backwardPd, concat(new int[] {SRC_LAYER, WEIGHTS_LAYER, WEIGHTS_ITER, BIAS, DST_LAYER, WORKSPACE,
+                DIFF_DST_LAYER, DIFF_SRC_LAYER, DIFF_WEIGHTS_LAYER, DIFF_WEIGHTS_ITER, DIFF_BIAS}, concat(states, stateGradients)),
+                concat(new dnnl_memory_desc[] {md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
                         md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units),
                         md(dnnl_ntc, steps, batch, units), backwardWorkspace, md(dnnl_ntc, steps, batch, units),
                         md(dnnl_ntc, steps, batch, in), md(dnnl_ldigo, 1, 1, in, gates, units),
-                        md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units)});
+                        md(dnnl_ldigo, 1, 1, units, gates, units), md(dnnl_ldgo, 1, 1, biasGates, units)},
+                        stateMds(2 * states.length, batch, units)));
+        float[] zeros = new float[batch * units];
+        for (int kind : states) {
+            forward.set(kind, zeros);
+            backward.set(kind, zeros);
+        }
         // The backward pass reads the workspace the forward pass wrote.
         check(dnnl_memory_set_data_handle(backward.find(WORKSPACE).userMemory, forward.find(WORKSPACE).userData),
                 "share workspace");
@@ -544,6 +563,25 @@ public final class OneDnn {
             dnnl_post_ops_destroy(ops);
             dnnl_primitive_attr_destroy(attr);
         }
+    }
+
+    /** {@code count} descriptors of one layer's, one direction's [batch, units] state. */
+    private static dnnl_memory_desc[] stateMds(int count, int batch, int units) {
+        dnnl_memory_desc[] mds = new dnnl_memory_desc[count];
+        for (int i = 0; i < count; i++) mds[i] = md(dnnl_ldnc, 1, 1, batch, units);
+        return mds;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    private static dnnl_memory_desc[] concat(dnnl_memory_desc[] a, dnnl_memory_desc[] b) {
+        dnnl_memory_desc[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static dnnl_memory_desc md(int tag, long... dims) {
