@@ -34,8 +34,10 @@ import org.neurite.layers.GRU;
 import org.neurite.layers.GlobalAvgPool1D;
 import org.neurite.layers.GlobalAvgPool2D;
 import org.neurite.layers.GlobalMaxPool1D;
+import org.neurite.layers.GlobalMaxPool2D;
 import org.neurite.layers.LSTM;
 import org.neurite.layers.Layer;
+import org.neurite.layers.MaxPool1D;
 import org.neurite.layers.MaxPool2D;
 import org.neurite.layers.SimpleRNN;
 
@@ -68,6 +70,10 @@ class GradientTest {
     static List<Case> cases() {
         List<Case> c = new ArrayList<>();
         c.add(new Case("Dense tanh", new int[] {6}, 0, () -> List.of(new Dense(5, Activation.TANH))));
+        c.add(new Case("Dense linear", new int[] {6}, 0, () -> List.of(new Dense(5))));
+        c.add(new Case("Dense relu6", new int[] {6}, 0, () -> List.of(new Dense(5, Activation.RELU6))));
+        c.add(new Case("Dense leaky relu alpha 0.3 (fused)", new int[] {6}, 0,
+                () -> List.of(new Dense(5, Activation.LEAKY_RELU).alpha(0.3f))));
         c.add(new Case("Dense relu", new int[] {7}, 0, () -> List.of(new Dense(9, Activation.RELU))));
         c.add(new Case("Dense gelu (unfused)", new int[] {5}, 0, () -> List.of(new Dense(4, Activation.GELU))));
         c.add(new Case("Dense exponential", new int[] {5}, 0, () -> List.of(new Dense(4, Activation.EXPONENTIAL))));
@@ -81,13 +87,20 @@ class GradientTest {
                 () -> List.of(new Conv2D(3, 3, Activation.RELU6).strides(2).padding(Padding.SAME))));
         c.add(new Case("Conv2D 2x3 dilation 2 groups 2 explicit padding", new int[] {7, 8, 4}, 0,
                 () -> List.of(new Conv2D(6, 2, 3).dilation(2).groups(2).padding(1, 2))));
-        c.add(new Case("Conv2D 3x3 16 to 16 channels same (Winograd for the input's gradient)", new int[] {6, 7, 16}, 0,
+        c.add(new Case("Conv2D 3x3 16 to 16 channels same on 9x10 (Winograd forward and for both gradients, partial tiles)",
+                new int[] {9, 10, 16}, 0,
                 () -> List.of(new Conv2D(16, 3, Activation.TANH).padding(Padding.SAME))));
         c.add(new Case("Conv2D 3x3 on a 70x70 image (the kernel's gradient summed in several chunks)",
                 new int[] {70, 70, 1}, 0, () -> List.of(new Conv2D(3, 3, Activation.TANH))));
         c.add(new Case("Conv2D 1x1 on [steps, features]", new int[] {1, 3, 5}, 0, () -> List.of(new Conv2D(7, 1))));
+        c.add(new Case("Conv2D 3x3 stride 2 without bias", new int[] {7, 8, 3}, 0,
+                () -> List.of(new Conv2D(4, 3).strides(2).useBias(false))));
         c.add(new Case("DepthwiseConv2D 3x3 multiplier 2 same sigmoid", new int[] {5, 5, 3}, 0,
                 () -> List.of(new DepthwiseConv2D(3, 2).padding(Padding.SAME).activation(Activation.SIGMOID))));
+        c.add(new Case("DepthwiseConv2D 3x3 stride 2 without bias", new int[] {7, 6, 3}, 0,
+                () -> List.of(new DepthwiseConv2D(3).strides(2).useBias(false))));
+        c.add(new Case("DepthwiseConv2D 2x2 dilation 2 same tanh", new int[] {6, 5, 2}, 0,
+                () -> List.of(new DepthwiseConv2D(2).dilation(2).padding(Padding.SAME).activation(Activation.TANH))));
         c.add(new Case("Conv1D 3 same leaky relu", new int[] {9, 3}, 0,
                 () -> List.of(new Conv1D(4, 3, Activation.LEAKY_RELU).padding(Padding.SAME))));
         c.add(new Case("Conv1D causal dilation 2 relu", new int[] {9, 3}, 0,
@@ -102,6 +115,10 @@ class GradientTest {
         c.add(new Case("AvgPool1D 3 stride 1", new int[] {8, 2}, 0, () -> List.of(new AvgPool1D(3).strides(1))));
         c.add(new Case("GlobalAvgPool2D", new int[] {4, 3, 5}, 0, () -> List.of(new GlobalAvgPool2D())));
         c.add(new Case("GlobalMaxPool1D", new int[] {6, 4}, 0, () -> List.of(new GlobalMaxPool1D())));
+        c.add(new Case("GlobalMaxPool2D", new int[] {3, 4, 5}, 0, () -> List.of(new GlobalMaxPool2D())));
+        c.add(new Case("GlobalAvgPool1D", new int[] {5, 3}, 0, () -> List.of(new GlobalAvgPool1D())));
+        c.add(new Case("MaxPool1D 2 same on an odd length", new int[] {7, 3}, 0,
+                () -> List.of(new MaxPool1D(2).padding(Padding.SAME))));
         for (Activation a : Activation.values()) {
             c.add(new Case("ActivationLayer " + a, new int[] {3, 4}, 0, () -> List.of(new ActivationLayer(a))));
         }
@@ -125,9 +142,8 @@ class GradientTest {
                 () -> List.of(new LSTM(3).activation(Activation.RELU).recurrentActivation(Activation.SIGMOID))));
         c.add(new Case("LSTM 64 units returnSequences (a small batch splits the units over threads)", new int[] {3, 5}, 0,
                 () -> List.of(new LSTM(64).returnSequences(true))));
-        // 130 x 256 kernel floats is past what BPTT multiplies per step (native/src/dispatch/rnn.cpp):
-        // the input's gradient is then one GEMM after it; every other case here takes the per-step path.
-        c.add(new Case("LSTM 64 units over 130 features (input gradient as one GEMM)", new int[] {3, 130}, 0,
+        c.add(new Case("LSTM 64 units over 130 features (part of a vector left in the projection and the input's gradient)",
+                new int[] {3, 130}, 0,
                 () -> List.of(new LSTM(64))));
         for (boolean resetAfter : new boolean[] {true, false}) {
             c.add(new Case("GRU 64 units resetAfter " + resetAfter + " (units split over threads)", new int[] {3, 5}, 0,
@@ -135,14 +151,23 @@ class GradientTest {
         }
         c.add(new Case("SimpleRNN tanh returnSequences", new int[] {5, 3}, 0,
                 () -> List.of(new SimpleRNN(4).returnSequences(true))));
+        c.add(new Case("SimpleRNN goBackwards without bias", new int[] {5, 3}, 0,
+                () -> List.of(new SimpleRNN(4).goBackwards(true).useBias(false))));
+        c.add(new Case("GRU without bias", new int[] {4, 3}, 0, () -> List.of(new GRU(3).useBias(false))));
         c.add(new Case("stacked LSTM then GRU", new int[] {4, 3}, 0,
                 () -> List.of(new LSTM(4).returnSequences(true), new GRU(3))));
         for (Bidirectional.Merge merge : Bidirectional.Merge.values()) {
             c.add(new Case("Bidirectional LSTM " + merge, new int[] {4, 3}, 0,
                     () -> List.of(new Bidirectional(new LSTM(3).returnSequences(true), merge))));
         }
-        c.add(new Case("Bidirectional GRU CONCAT last state", new int[] {4, 2}, 0,
-                () -> List.of(new Bidirectional(new GRU(3)))));
+        for (Bidirectional.Merge merge : Bidirectional.Merge.values()) {
+            c.add(new Case("Bidirectional GRU " + merge + " last state", new int[] {4, 2}, 0,
+                    () -> List.of(new Bidirectional(new GRU(3), merge))));
+        }
+        c.add(new Case("Bidirectional SimpleRNN SUM", new int[] {4, 2}, 0,
+                () -> List.of(new Bidirectional(new SimpleRNN(3).returnSequences(true), Bidirectional.Merge.SUM))));
+        c.add(new Case("masked Embedding then Bidirectional LSTM CONCAT", new int[] {6}, 5, true,
+                () -> List.of(new Embedding(5, 3).maskZero(true), new Bidirectional(new LSTM(3).returnSequences(true)))));
         c.add(new Case("masked Embedding then LSTM (seed RNN shape)", new int[] {6}, 5,
                 () -> List.of(new Embedding(5, 3).maskZero(true), new LSTM(4), new Dense(3, Activation.SOFTMAX))));
         c.add(new Case("masked Embedding, Dense, then LSTM (gradients through the masked steps)", new int[] {6}, 5,

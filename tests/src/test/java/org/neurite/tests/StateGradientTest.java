@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.neurite.Parameter;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
@@ -21,9 +24,10 @@ import org.neurite.layers.SimpleRNN;
 
 /**
  * Training from given initial states (Keras' initial_state) and through the final states
- * (Keras' return_state, used in the loss besides the output): the initial states' and the
- * input's gradients against finite differences and the Java backend's, with a mask, on every
- * backend.
+ * (Keras' return_state, used in the loss besides the output): the initial states', the
+ * input's and every weight's gradients against finite differences and the Java backend's,
+ * with a mask, on every backend. (The recurrent kernel's gradient takes the initial h at the
+ * first step, and every weight's takes the final states' gradients.)
  */
 class StateGradientTest {
     private static final int BATCH = 3, STEPS = 5, IN = 4, UNITS = 6;
@@ -46,8 +50,8 @@ class StateGradientTest {
         return Stream.of(cases).flatMap(c -> Variant.all().stream().map(v -> Arguments.of(c, v)));
     }
 
-    /** The initial states' gradients, h then c (null without a cell state), then the input's. */
-    private static float[][] gradients(Case c, Variant variant) {
+    /** The initial states' gradients, h then c (null without a cell state), then the input's, then each weight's. */
+    private static List<float[]> gradients(Case c, Variant variant) {
         Backend backend = variant.activate();
         Random random = new Random(c.name().hashCode());
         float[] x = Checks.random(random, BATCH * STEPS * IN), h0 = Checks.random(random, BATCH * UNITS);
@@ -66,6 +70,7 @@ class StateGradientTest {
             float[] r = Checks.random(random, Math.toIntExact(Tensor.checkedShape(outputShape)));
             float[] rh = Checks.random(random, BATCH * UNITS), rc = c.cell() ? Checks.random(random, BATCH * UNITS) : null;
             float[] dh, dc, dx;
+            List<float[]> weightGradients = new ArrayList<>();
             try (Tensor dOutput = backend.allocate(outputShape).copyFrom(r);
                  Tensor dFinalH = backend.allocate(BATCH, UNITS).copyFrom(rh);
                  Tensor dFinalC = c.cell() ? backend.allocate(BATCH, UNITS).copyFrom(rc) : null) {
@@ -74,6 +79,7 @@ class StateGradientTest {
                 dc = c.cell() ? g.initialC().toArray() : null;
                 dx = g.input().toArray();
                 if (!c.cell()) assertNull(g.initialC(), c + ": no cell state, no gradient");
+                for (Parameter p : layer.parameters()) weightGradients.add(p.gradient().toArray());
             }
             Loss loss = shift -> loss(layer, ctx, input, m, h, cState, r, rh, rc);
             String context = c + " on " + variant;
@@ -97,25 +103,42 @@ class StateGradientTest {
                 input.copyFrom(x);
                 return value;
             });
+            List<Parameter> parameters = layer.parameters();
+            for (int p = 0; p < parameters.size(); p++) {
+                Parameter parameter = parameters.get(p);
+                float[] value = parameter.get();
+                checkDirection(context + ": " + parameter.describe(), weightGradients.get(p), random, shift -> {
+                    parameter.set(shifted(value, shift));
+                    double at = loss.at(shift);
+                    parameter.set(value);
+                    return at;
+                });
+            }
             // A forward pass without states afterwards starts from zeros again.
             float[] withoutStates = layer.forwardTraining(ctx, input, m).toArray();
             try (Tensor zeros = backend.allocate(BATCH, UNITS); Tensor zerosC = backend.allocate(BATCH, UNITS)) {
                 assertArrayEquals(layer.forwardTrainingWithState(ctx, input, m, zeros, c.cell() ? zerosC : null).output().toArray(),
                         withoutStates, context + ": no states means zero states");
             }
-            return new float[][] {dh, dc, dx};
+            List<float[]> all = new ArrayList<>(java.util.Arrays.asList(dh, dc, dx));
+            all.addAll(weightGradients);
+            return all;
         }
     }
 
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("cases")
     void initialStateGradientsMatchFiniteDifferencesAndTheJavaBackend(Case c, Variant variant) {
-        float[][] java = gradients(c, Variant.JAVA);
+        List<float[]> java = gradients(c, Variant.JAVA);
         if (variant == Variant.JAVA) return;
-        float[][] here = gradients(c, variant);
-        Checks.assertCloseToScale(c + " on " + variant + ": initial h gradient", java[0], here[0]);
-        if (c.cell()) Checks.assertCloseToScale(c + " on " + variant + ": initial c gradient", java[1], here[1]);
-        Checks.assertCloseToScale(c + " on " + variant + ": input gradient", java[2], here[2]);
+        List<float[]> here = gradients(c, variant);
+        String context = c + " on " + variant;
+        Checks.assertCloseToScale(context + ": initial h gradient", java.get(0), here.get(0));
+        if (c.cell()) Checks.assertCloseToScale(context + ": initial c gradient", java.get(1), here.get(1));
+        Checks.assertCloseToScale(context + ": input gradient", java.get(2), here.get(2));
+        for (int w = 3; w < java.size(); w++) {
+            Checks.assertCloseToScale(context + ": weight " + (w - 3) + " gradient", java.get(w), here.get(w));
+        }
     }
 
     interface Loss {
