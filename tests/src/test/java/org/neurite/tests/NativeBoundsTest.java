@@ -13,26 +13,47 @@ import org.neurite.bindings.NeuriteNative;
 
 /**
  * Whatever a caller passes, the native code must not write outside the buffers it is given:
- * random (often inconsistent) descriptors and sizes, each output buffer followed by a guard
- * zone of sentinels that must survive every call, on every ISA.
+ * random (often inconsistent) descriptors and sizes, each output buffer between two guard
+ * zones of sentinels that must survive every call, on every ISA.
  */
 class NativeBoundsTest {
     private static final float SENTINEL = -12345.678f;
     private static final int GUARD = 64;
 
-    /** A buffer of {@code claimed} floats plus a guard zone, the guard filled with sentinels. */
-    private static Tensor guarded(int claimed) {
-        Tensor t = Tensor.direct(claimed + GUARD);
-        FloatBuffer b = t.buffer();
-        for (int i = claimed; i < claimed + GUARD; i++) b.put(i, SENTINEL);
-        return t;
+    /** {@code claimed} floats that the native code is given, between two guard zones of sentinels. */
+    private record Guarded(Tensor whole, int claimed) implements AutoCloseable {
+        /** The claimed floats alone (a view past the leading guard). */
+        FloatBuffer buffer() {
+            return whole.buffer().position(GUARD).slice();
+        }
+
+        @Override
+        public void close() {
+            whole.close();
+        }
     }
 
-    private static void assertGuardIntact(Tensor t, int claimed, String context) {
+    private static Guarded guarded(int claimed) {
+        Tensor t = Tensor.direct(GUARD + claimed + GUARD);
         FloatBuffer b = t.buffer();
-        for (int i = claimed; i < claimed + GUARD; i++) {
-            assertEquals(SENTINEL, b.get(i), context + ": wrote past the end of its output, at " + (i - claimed));
+        for (int i = 0; i < GUARD; i++) {
+            b.put(i, SENTINEL);
+            b.put(GUARD + claimed + i, SENTINEL);
         }
+        return new Guarded(t, claimed);
+    }
+
+    private static void assertGuardIntact(Guarded t, int claimed, String context) {
+        FloatBuffer b = t.whole().buffer();
+        for (int i = 0; i < GUARD; i++) {
+            assertEquals(SENTINEL, b.get(GUARD - 1 - i), context + ": wrote before the start of its output, at " + (-1 - i));
+            assertEquals(SENTINEL, b.get(GUARD + claimed + i), context + ": wrote past the end of its output, at " + i);
+        }
+    }
+
+    /** Each trial on the next ISA level, so that every kernel tier meets the random shapes. */
+    private static void rotateIsa(int trial) {
+        NativeBackend.maxIsa(NativeBackend.Isa.values()[trial % NativeBackend.Isa.values().length]);
     }
 
     private static int small(Random r, int max) {
@@ -45,7 +66,7 @@ class NativeBoundsTest {
         Random r = new Random(11);
         int ran = 0;
         for (int trial = 0; trial < 1500; trial++) {
-            NativeBackend.maxIsa(NativeBackend.Isa.values()[trial % NativeBackend.Isa.values().length]);
+            rotateIsa(trial);
             int groups = small(r, 3), inC = groups * small(r, 5), outC = groups * small(r, 20);
             if (r.nextInt(4) == 0) groups = inC; // depthwise
             if (r.nextInt(8) == 0) inC += 1;     // groups that do not divide
@@ -58,8 +79,8 @@ class NativeBoundsTest {
             int batch = small(r, 3);
             int src = r.nextInt(3000), dst = r.nextInt(3000), bias = r.nextInt(40);
             int packedClaim = packedSize < 0 ? r.nextInt(500) : (int) packedSize - (r.nextInt(6) == 0 ? 1 : 0);
-            try (Tensor x = guarded(src); Tensor w = guarded(Math.max(packedClaim, 0)); Tensor b = guarded(bias);
-                 Tensor y = guarded(dst)) {
+            try (Guarded x = guarded(src); Guarded w = guarded(Math.max(packedClaim, 0)); Guarded b = guarded(bias);
+                 Guarded y = guarded(dst)) {
                 int status = NeuriteNative.nrt_conv2d_forward(d, batch, x.buffer(), src, w.buffer(), packedClaim,
                         b.buffer(), bias, y.buffer(), dst, 2);
                 assertTrue(status >= 0 && status <= 3, "status " + status);
@@ -76,13 +97,13 @@ class NativeBoundsTest {
         Random r = new Random(12);
         int ran = 0;
         for (int trial = 0; trial < 1500; trial++) {
-            NativeBackend.maxIsa(NativeBackend.Isa.values()[trial % NativeBackend.Isa.values().length]);
+            rotateIsa(trial);
             int ph = small(r, 3), pw = small(r, 3);
             var pool = new NeuriteNative.Pool2dDesc().inH(small(r, 8)).inW(small(r, 8)).channels(small(r, 20))
                     .outH(small(r, 8)).outW(small(r, 8)).poolH(ph).poolW(pw).strideH(small(r, 3)).strideW(small(r, 3))
                     .padTop(r.nextInt(ph)).padLeft(r.nextInt(pw)).kind(r.nextInt(2));
             int src = r.nextInt(2000), dst = r.nextInt(2000);
-            try (Tensor x = guarded(src); Tensor y = guarded(dst)) {
+            try (Guarded x = guarded(src); Guarded y = guarded(dst)) {
                 int status = NeuriteNative.nrt_pool2d_forward(pool, small(r, 3), x.buffer(), src, y.buffer(), dst, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
                 assertGuardIntact(y, dst, "pool2d trial " + trial);
@@ -91,7 +112,7 @@ class NativeBoundsTest {
                     .activation(r.nextInt(7)).alpha(0.1f);
             long packedSize = NeuriteNative.nrt_dense_packed_size(dense);
             int in = r.nextInt(600), out = r.nextInt(600), packed = (int) packedSize - r.nextInt(2);
-            try (Tensor x = guarded(in); Tensor w = guarded(packed); Tensor y = guarded(out)) {
+            try (Guarded x = guarded(in); Guarded w = guarded(packed); Guarded y = guarded(out)) {
                 int status = NeuriteNative.nrt_dense_forward(dense, small(r, 9), x.buffer(), in, w.buffer(), packed,
                         null, 0, y.buffer(), out, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
@@ -108,6 +129,7 @@ class NativeBoundsTest {
         Random r = new Random(13);
         int ran = 0;
         for (int trial = 0; trial < 1500; trial++) {
+            rotateIsa(trial);
             int groups = small(r, 3), inC = groups * small(r, 4), outC = groups * small(r, 6);
             if (r.nextInt(4) == 0) groups = inC;
             int kh = small(r, 3), kw = small(r, 3), dh = small(r, 2), dw = small(r, 2);
@@ -117,8 +139,8 @@ class NativeBoundsTest {
                     .groups(groups).activation(r.nextInt(7)).alpha(0.1f);
             int batch = small(r, 3), src = r.nextInt(1500), dst = r.nextInt(1500), weights = r.nextInt(400);
             int bias = r.nextInt(20);
-            try (Tensor x = guarded(src); Tensor dy = guarded(dst); Tensor w = guarded(weights); Tensor dx = guarded(src);
-                 Tensor dWeights = guarded(weights); Tensor db = guarded(bias)) {
+            try (Guarded x = guarded(src); Guarded dy = guarded(dst); Guarded w = guarded(weights); Guarded dx = guarded(src);
+                 Guarded dWeights = guarded(weights); Guarded db = guarded(bias)) {
                 int status = NeuriteNative.nrt_conv2d_backward_data(conv, batch, w.buffer(), weights, dy.buffer(), dst,
                         dx.buffer(), src, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
@@ -134,7 +156,7 @@ class NativeBoundsTest {
                     .outH(small(r, 8)).outW(small(r, 8)).poolH(ph).poolW(pw).strideH(small(r, 3)).strideW(small(r, 3))
                     .padTop(r.nextInt(ph)).padLeft(r.nextInt(pw)).kind(r.nextInt(2));
             int in = r.nextInt(1500), out = r.nextInt(1500), workspace = r.nextInt(1500);
-            try (Tensor x = guarded(in); Tensor y = guarded(out); Tensor ws = guarded(workspace); Tensor dx = guarded(in)) {
+            try (Guarded x = guarded(in); Guarded y = guarded(out); Guarded ws = guarded(workspace); Guarded dx = guarded(in)) {
                 int status = NeuriteNative.nrt_pool2d_forward_training(pool, batch, x.buffer(), in, y.buffer(), out,
                         ws.buffer(), workspace, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
@@ -152,33 +174,41 @@ class NativeBoundsTest {
         assertTrue(ran > 300, "only " + ran + " random backward calls were valid: the test proves little");
     }
 
-    /** Recurrent training calls with random (often inconsistent) sizes, strides and masks. */
+    /**
+     * Recurrent training calls with random (often inconsistent) sizes, strides and masks; a
+     * quarter with 30 to 79 units, where a batch of one tile splits its units over the threads.
+     */
     @Test
     void randomRecurrentTrainingStaysInBounds() {
         Backends.nativeBackend();
         Random r = new Random(14);
         int ran = 0;
         for (int trial = 0; trial < 600; trial++) {
-            int cell = r.nextInt(3), units = small(r, 6), in = small(r, 5), batch = small(r, 3), steps = small(r, 5);
+            rotateIsa(trial);
+            int cell = r.nextInt(3), units = r.nextInt(4) == 0 ? 30 + r.nextInt(50) : small(r, 6);
+            int in = small(r, 5), batch = small(r, 3), steps = small(r, 5);
             int gates = cell == 1 ? 4 : cell == 2 ? 3 : 1;
+            boolean sequences = r.nextBoolean();
+            int stride = units + r.nextInt(3);
             var d = new NeuriteNative.RnnDesc().cell(cell).inputSize(in).units(units).activation(4).recurrentActivation(3)
-                    .resetAfter(r.nextInt(2)).goBackwards(r.nextInt(2)).returnSequences(r.nextInt(2))
-                    .reverseOutput(r.nextInt(2)).outputStride(units + r.nextInt(3)).zeroOutputForMask(r.nextInt(2));
+                    .resetAfter(r.nextInt(2)).goBackwards(r.nextInt(2)).returnSequences(sequences ? 1 : 0)
+                    .reverseOutput(r.nextInt(2)).outputStride(stride).zeroOutputForMask(r.nextInt(2));
             int packedKernel = (int) NeuriteNative.nrt_rnn_packed_kernel_size(d);
             int packedRecurrent = (int) NeuriteNative.nrt_rnn_packed_recurrent_size(d);
             int workspace = (int) NeuriteNative.nrt_rnn_workspace_size(d, batch, steps) - (r.nextInt(5) == 0 ? 1 : 0);
-            int src = batch * steps * in - (r.nextInt(5) == 0 ? 1 : 0), dst = r.nextInt(400);
+            int reach = ((sequences ? batch * steps : batch) - 1) * stride + units;
+            int src = batch * steps * in - (r.nextInt(5) == 0 ? 1 : 0), dst = r.nextBoolean() ? reach : r.nextInt(400);
             int kernel = in * gates * units, recurrent = units * gates * units, bias = 2 * gates * units;
             int mask = r.nextInt(3) == 0 ? batch * steps : 0;
             int state = r.nextInt(3) == 0 ? 0 : batch * units - (r.nextInt(6) == 0 ? 1 : 0);
             int cellState = cell == 1 && r.nextBoolean() ? state : 0;
-            try (Tensor x = guarded(src); Tensor m = guarded(mask); Tensor pk = guarded(packedKernel);
-                 Tensor pr = guarded(packedRecurrent); Tensor b = guarded(bias); Tensor y = guarded(dst);
-                 Tensor ws = guarded(Math.max(workspace, 0)); Tensor k = guarded(kernel); Tensor u = guarded(recurrent);
-                 Tensor dx = guarded(src); Tensor dk = guarded(kernel); Tensor du = guarded(recurrent);
-                 Tensor db = guarded(bias); Tensor h0 = guarded(Math.max(state, 0)); Tensor c0 = guarded(Math.max(cellState, 0));
-                 Tensor dh0 = guarded(Math.max(state, 0)); Tensor dc0 = guarded(Math.max(cellState, 0));
-                 Tensor hT = guarded(Math.max(state, 0)); Tensor cT = guarded(Math.max(cellState, 0))) {
+            try (Guarded x = guarded(src); Guarded m = guarded(mask); Guarded pk = guarded(packedKernel);
+                 Guarded pr = guarded(packedRecurrent); Guarded b = guarded(bias); Guarded y = guarded(dst);
+                 Guarded ws = guarded(Math.max(workspace, 0)); Guarded k = guarded(kernel); Guarded u = guarded(recurrent);
+                 Guarded dx = guarded(src); Guarded dk = guarded(kernel); Guarded du = guarded(recurrent);
+                 Guarded db = guarded(bias); Guarded h0 = guarded(Math.max(state, 0)); Guarded c0 = guarded(Math.max(cellState, 0));
+                 Guarded dh0 = guarded(Math.max(state, 0)); Guarded dc0 = guarded(Math.max(cellState, 0));
+                 Guarded hT = guarded(Math.max(state, 0)); Guarded cT = guarded(Math.max(cellState, 0))) {
                 for (int i = 0; i < mask; i++) m.buffer().put(i, r.nextInt(2));
                 int status = NeuriteNative.nrt_rnn_forward_training(d, batch, steps, x.buffer(), src,
                         mask == 0 ? null : m.buffer(), mask, pk.buffer(), packedKernel, pr.buffer(), packedRecurrent,
@@ -196,7 +226,7 @@ class NativeBoundsTest {
                         state == 0 ? null : dh0.buffer(), state, cellState == 0 ? null : dc0.buffer(), cellState,
                         state == 0 ? null : hT.buffer(), state, cellState == 0 ? null : cT.buffer(), cellState, 2);
                 if (status == NeuriteNative.NRT_OK) ran++;
-                Tensor[] written = {ws, dx, dk, du, db, dh0, dc0};
+                Guarded[] written = {ws, dx, dk, du, db, dh0, dc0};
                 int[] claimed = {Math.max(workspace, 0), src, kernel, recurrent, bias, Math.max(state, 0), Math.max(cellState, 0)};
                 for (int i = 0; i < written.length; i++) assertGuardIntact(written[i], claimed[i], "rnn backward trial " + trial);
             }
@@ -211,11 +241,11 @@ class NativeBoundsTest {
         Random r = new Random(15);
         int ran = 0;
         for (int trial = 0; trial < 1500; trial++) {
-            NativeBackend.maxIsa(NativeBackend.Isa.values()[trial % NativeBackend.Isa.values().length]);
+            rotateIsa(trial);
             int rows = small(r, 9), cols = small(r, 40), size = rows * cols;
             int claimed = r.nextInt(6) == 0 ? size - 1 : size, written = r.nextInt(size + 20);
-            try (Tensor a = guarded(claimed); Tensor b = guarded(claimed); Tensor out = guarded(written);
-                 Tensor labels = guarded(rows); Tensor loss = guarded(1)) {
+            try (Guarded a = guarded(claimed); Guarded b = guarded(claimed); Guarded out = guarded(written);
+                 Guarded labels = guarded(rows); Guarded loss = guarded(1)) {
                 for (int i = 0; i < claimed; i++) a.buffer().put(i, r.nextFloat());
                 for (int i = 0; i < rows; i++) labels.buffer().put(i, r.nextInt(8) == 0 ? cols + r.nextInt(3) : r.nextInt(cols));
                 int[] statuses = {
@@ -242,12 +272,13 @@ class NativeBoundsTest {
         Random r = new Random(16);
         int ran = 0;
         for (int trial = 0; trial < 600; trial++) {
+            rotateIsa(trial);
             int batch = small(r, 5), steps = small(r, 7), channels = small(r, 9);
             int in = batch * steps * channels, masks = batch * steps, out = batch * channels;
             int inClaimed = r.nextInt(6) == 0 ? in - 1 : in, maskClaimed = r.nextInt(6) == 0 ? masks - 1 : masks;
             int outWritten = r.nextInt(6) == 0 ? out - 1 : out, inWritten = r.nextInt(6) == 0 ? in - 1 : in;
-            try (Tensor x = guarded(inClaimed); Tensor mask = guarded(maskClaimed); Tensor y = guarded(outWritten);
-                 Tensor dx = guarded(inWritten)) {
+            try (Guarded x = guarded(inClaimed); Guarded mask = guarded(maskClaimed); Guarded y = guarded(outWritten);
+                 Guarded dx = guarded(inWritten)) {
                 for (int i = 0; i < maskClaimed; i++) mask.buffer().put(i, r.nextInt(3) == 0 ? 0f : 1f);
                 if (NeuriteNative.nrt_masked_mean_forward(batch, steps, channels, x.buffer(), inClaimed, mask.buffer(), maskClaimed,
                         y.buffer(), outWritten, 2) == NeuriteNative.NRT_OK) ran++;
@@ -258,5 +289,28 @@ class NativeBoundsTest {
             }
         }
         assertTrue(ran > 400, "only " + ran + " random masked means were valid: the test proves little");
+    }
+
+    /** The embedding's backward pass (sums per id, masked positions skipped) with random ids, some out of range, and short claims. */
+    @Test
+    void randomEmbeddingGradientsStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(17);
+        int ran = 0;
+        for (int trial = 0; trial < 600; trial++) {
+            rotateIsa(trial);
+            int vocabulary = small(r, 12), dim = small(r, 40), count = small(r, 30);
+            int ids = r.nextInt(6) == 0 ? count - 1 : count, masks = r.nextInt(3) == 0 ? 0 : r.nextInt(6) == 0 ? count - 1 : count;
+            int gradients = count * dim - (r.nextInt(6) == 0 ? 1 : 0), table = vocabulary * dim - (r.nextInt(6) == 0 ? 1 : 0);
+            try (Guarded id = guarded(ids); Guarded mask = guarded(masks); Guarded dy = guarded(gradients);
+                 Guarded dTable = guarded(table)) {
+                for (int i = 0; i < ids; i++) id.buffer().put(i, r.nextInt(20) == 0 ? vocabulary + r.nextInt(3) : r.nextInt(vocabulary));
+                for (int i = 0; i < masks; i++) mask.buffer().put(i, r.nextInt(2));
+                if (NeuriteNative.nrt_embedding_backward(vocabulary, dim, count, id.buffer(), ids, masks == 0 ? null : mask.buffer(),
+                        masks, dy.buffer(), gradients, dTable.buffer(), table, 2) == NeuriteNative.NRT_OK) ran++;
+                assertGuardIntact(dTable, table, "embedding backward trial " + trial);
+            }
+        }
+        assertTrue(ran > 100, "only " + ran + " random embedding gradients were valid: the test proves little");
     }
 }
