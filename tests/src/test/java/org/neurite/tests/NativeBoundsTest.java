@@ -198,7 +198,7 @@ class NativeBoundsTest {
             int workspace = (int) NeuriteNative.nrt_rnn_workspace_size(d, batch, steps) - (r.nextInt(5) == 0 ? 1 : 0);
             int reach = ((sequences ? batch * steps : batch) - 1) * stride + units;
             int src = batch * steps * in - (r.nextInt(5) == 0 ? 1 : 0), dst = r.nextBoolean() ? reach : r.nextInt(400);
-            int kernel = in * gates * units, recurrent = units * gates * units, bias = 2 * gates * units;
+            int kernel = in * gates * units, recurrent = units * gates * units, bias = (int) NeuriteNative.nrt_rnn_bias_size(d);
             int mask = r.nextInt(3) == 0 ? batch * steps : 0;
             int state = r.nextInt(3) == 0 ? 0 : batch * units - (r.nextInt(6) == 0 ? 1 : 0);
             int cellState = cell == 1 && r.nextBoolean() ? state : 0;
