@@ -79,7 +79,7 @@ class MemoryTest {
              Sequential rnn = SeedRnnTest.seedRnn().backend(backend).threads(2).build()
                 .compile(new Adam(), Loss.sparseCategoricalCrossentropy());
              Tensor images = backend.allocate(4, 28, 28, 1).copyFrom(Checks.random(new Random(5), 4 * 784));
-             Tensor ids = backend.allocate(4, 100).copyFrom(new float[400]);
+             Tensor ids = backend.allocate(4, 100).copyFrom(paddedWords());
              Tensor labels = backend.allocate(4).copyFrom(new float[] {1, 2, 3, 4});
              Tensor dOutput = backend.allocate(4, 10).copyFrom(Checks.random(new Random(6), 40))) {
             for (Sequential model : new Sequential[] {cnn, rnn}) {
@@ -100,6 +100,13 @@ class MemoryTest {
         }
     }
 
+    /** Four sequences of 100 word ids, the n-th padded with id 0 (masked) after 25 n words. */
+    private static float[] paddedWords() {
+        float[] words = new float[4 * 100];
+        for (int i = 0; i < words.length; i++) words[i] = i % 100 < 25 * (i / 100 + 1) ? 1 + i % 97 : 0;
+        return words;
+    }
+
     /**
      * The Java fallback's recurrent training step reads and writes its workspace in place. It
      * used to copy the input projection and the gates' gradients out of it every step, arrays as
@@ -108,11 +115,9 @@ class MemoryTest {
     @Test
     void javaRecurrentTrainingStepAllocatesNothingSequenceSized() {
         Backend backend = Variant.JAVA.activate();
-        float[] words = new float[4 * 100];
-        for (int i = 0; i < words.length; i++) words[i] = 1 + i % 97;
         try (Sequential rnn = SeedRnnTest.seedRnn().backend(backend).threads(1).build()
                 .compile(new Adam(), Loss.sparseCategoricalCrossentropy());
-             Tensor ids = backend.allocate(4, 100).copyFrom(words);
+             Tensor ids = backend.allocate(4, 100).copyFrom(paddedWords());
              Tensor labels = backend.allocate(4).copyFrom(new float[] {1, 2, 3, 4})) {
             long step = allocatedPerCall(() -> {
                 rnn.trainOnBatch(ids, labels);
