@@ -31,7 +31,7 @@ public class RnnTrainingBenchmark extends PeerBenchmark {
         float[] kernel = Bench.random(random, in * 4 * units), recurrent = Bench.random(random, units * 4 * units);
         float[] bias = Bench.random(random, 4 * units);
         if (Impl.of(impl) == Impl.ONEDNN) {
-            OneDnn.Training lstm = OneDnn.rnnTraining("lstm", batch, steps, in, units);
+            OneDnn.Training lstm = OneDnn.rnnTraining("lstm", false, batch, steps, in, units);
             for (OneDnn.Op op : new OneDnn.Op[] {lstm.forward, lstm.backward}) {
                 op.set(OneDnn.SRC_LAYER, x).set(OneDnn.WEIGHTS_LAYER, kernel).set(OneDnn.WEIGHTS_ITER, recurrent)
                         .set(OneDnn.BIAS, bias);

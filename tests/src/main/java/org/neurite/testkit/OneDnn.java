@@ -446,10 +446,10 @@ public final class OneDnn {
     }
 
     /**
-     * A unidirectional LSTM's or GRU's ({@code "lstm"}, or {@code "gru"}: Keras' GRU with
-     * reset_after, oneDNN's linear-before-reset GRU) training step over [batch, steps, in] from
-     * zero states, every step's output kept (as {@link #rnn}), with Keras' weights (the bias in
-     * {@link #rnnBias} form): set SRC_LAYER, the weights, the bias and, on the backward op,
+     * A unidirectional LSTM's or GRU's ({@code "lstm"} or {@code "gru"}; Keras' GRU with
+     * reset_after is oneDNN's linear-before-reset GRU, without it oneDNN's GRU) training step over
+     * [batch, steps, in] from zero states, every step's output kept (as {@link #rnn}), with
+     * Keras' weights (the bias in {@link #rnnBias} form): set SRC_LAYER, the weights, the bias and, on the backward op,
      * DST_LAYER and DIFF_DST_LAYER, and zeros into the DIFF_WEIGHTS memories, which oneDNN adds to.
      *
      * <p>The zero initial states are passed as memories, not left out: without them, oneDNN
@@ -458,9 +458,9 @@ public final class OneDnn {
      * the gradient is zero, it gave h_0 times the gates' gradients), on every ISA. With them
      * it agrees with Neurite, PyTorch and finite differences.
      */
-    public static Training rnnTraining(String cell, int batch, int steps, int in, int units) {
-        boolean lstm = cell.equals("lstm");
-        int gates = lstm ? 4 : 3, biasGates = 4;
+    public static Training rnnTraining(String cell, boolean resetAfter, int batch, int steps, int in, int units) {
+        boolean lstm = cell.equals("lstm"), linearBeforeReset = !lstm && resetAfter;
+        int gates = lstm ? 4 : 3, biasGates = linearBeforeReset ? 4 : gates;
         dnnl_memory_desc anySrc = md(dnnl_format_tag_any, steps, batch, in), anyDst = md(dnnl_format_tag_any, steps, batch, units);
         dnnl_memory_desc anyWeights = md(dnnl_format_tag_any, 1, 1, in, gates, units);
         dnnl_memory_desc anyIter = md(dnnl_format_tag_any, 1, 1, units, gates, units);
@@ -474,10 +474,16 @@ public final class OneDnn {
             check(dnnl_lstm_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, state,
                     cellState, anyWeights, anyIter, null, null, anyBias, anyDst, null, null, anySrc, state, cellState,
                     anyWeights, anyIter, null, null, anyBias, anyDst, null, null, 0, forwardPd, null), "lstm backward");
-        } else {
+        } else if (linearBeforeReset) {
             check(dnnl_lbr_gru_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, state,
                     anyWeights, anyIter, anyBias, anyDst, null, 0, null), "gru training");
             check(dnnl_lbr_gru_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, state,
+                    anyWeights, anyIter, anyBias, anyDst, null, anySrc, state, anyWeights, anyIter, anyBias, anyDst, null, 0,
+                    forwardPd, null), "gru backward");
+        } else {
+            check(dnnl_gru_forward_primitive_desc_create(forwardPd, ENGINE, dnnl_forward_training, direction, anySrc, state,
+                    anyWeights, anyIter, anyBias, anyDst, null, 0, null), "gru training");
+            check(dnnl_gru_backward_primitive_desc_create(backwardPd, ENGINE, dnnl_backward, direction, anySrc, state,
                     anyWeights, anyIter, anyBias, anyDst, null, anySrc, state, anyWeights, anyIter, anyBias, anyDst, null, 0,
                     forwardPd, null), "gru backward");
         }

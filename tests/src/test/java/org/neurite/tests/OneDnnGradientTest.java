@@ -140,14 +140,14 @@ class OneDnnGradientTest {
     private record Step(float[] output, float[] dx, List<float[]> gradients, float[] theirOutput, float[] theirDx,
                         float[] theirKernel, float[] theirRecurrent, float[] theirBias) {}
 
-    private static Step step(Variant variant, String cell, int units, float[] bias) {
+    private static Step step(Variant variant, String cell, boolean resetAfter, int units, float[] bias) {
         Backend backend = variant.activate();
         int batch = 3, steps = 7, in = 5, gu = (cell.equals("lstm") ? 4 : 3) * units;
         Random random = new Random(cell.hashCode());
         float[] x = Checks.random(random, batch * steps * in), kernel = Checks.random(random, in * gu);
         float[] recurrent = Checks.random(random, units * gu), dy = Checks.random(random, batch * steps * units);
         org.neurite.layers.RecurrentLayer<?> layer = cell.equals("lstm") ? new org.neurite.layers.LSTM(units)
-                : new org.neurite.layers.GRU(units);
+                : new org.neurite.layers.GRU(units).resetAfter(resetAfter);
         layer.returnSequences(true);
         float[] ours, dx;
         List<float[]> gradients = new java.util.ArrayList<>();
@@ -159,8 +159,8 @@ class OneDnnGradientTest {
             dx = model.backward(gradient).toArray();
             for (Parameter p : model.parameters()) gradients.add(p.gradient().toArray());
         }
-        try (OneDnn.Training rnn = OneDnn.rnnTraining(cell, batch, steps, in, units)) {
-            float[] oneDnnBias = OneDnn.rnnBias(cell, true, units, bias);
+        try (OneDnn.Training rnn = OneDnn.rnnTraining(cell, resetAfter, batch, steps, in, units)) {
+            float[] oneDnnBias = OneDnn.rnnBias(cell, resetAfter, units, bias);
             for (OneDnn.Op op : new OneDnn.Op[] {rnn.forward, rnn.backward}) {
                 op.set(OneDnn.SRC_LAYER, x).set(OneDnn.WEIGHTS_LAYER, kernel).set(OneDnn.WEIGHTS_ITER, recurrent)
                         .set(OneDnn.BIAS, oneDnnBias);
@@ -194,7 +194,7 @@ class OneDnnGradientTest {
     @MethodSource("org.neurite.tests.Variant#all")
     void lstmGradientsMatchOneDnn(Variant variant) {
         int units = 9;
-        Step s = step(variant, "lstm", units, Checks.random(new Random(21), 4 * units));
+        Step s = step(variant, "lstm", false, units, Checks.random(new Random(21), 4 * units));
         String context = "LSTM on " + variant;
         assertCommonGradients(context, s);
         Checks.assertCloseToScale(context + ": bias gradient", s.theirBias(), s.gradients().get(2));
@@ -209,7 +209,7 @@ class OneDnnGradientTest {
     @MethodSource("org.neurite.tests.Variant#all")
     void gruGradientsMatchOneDnn(Variant variant) {
         int units = 9, gu = 3 * units;
-        Step s = step(variant, "gru", units, Checks.random(new Random(22), 2 * gu));
+        Step s = step(variant, "gru", true, units, Checks.random(new Random(22), 2 * gu));
         String context = "GRU on " + variant;
         assertCommonGradients(context, s);
         float[] db = s.theirBias(), expected = new float[2 * gu];
@@ -217,6 +217,20 @@ class OneDnnGradientTest {
         System.arraycopy(db, 0, expected, gu, 2 * units);                  // recurrent z, r: the same sums
         System.arraycopy(db, 3 * units, expected, gu + 2 * units, units);  // recurrent h, inside r
         Checks.assertCloseToScale(context + ": bias gradient", expected, s.gradients().get(2));
+    }
+
+    /**
+     * GRU with the reset gate before the recurrent product (Keras' reset_after=False, oneDNN's
+     * GRU) against oneDNN: output, input, kernel, recurrent kernel and bias gradients.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void gruResetBeforeGradientsMatchOneDnn(Variant variant) {
+        int units = 9;
+        Step s = step(variant, "gru", false, units, Checks.random(new Random(24), 3 * units));
+        String context = "GRU reset before on " + variant;
+        assertCommonGradients(context, s);
+        Checks.assertCloseToScale(context + ": bias gradient", s.theirBias(), s.gradients().get(2));
     }
 
 }
