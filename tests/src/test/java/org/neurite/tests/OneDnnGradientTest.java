@@ -193,9 +193,14 @@ class OneDnnGradientTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.neurite.tests.Variant#all")
     void lstmGradientsMatchOneDnn(Variant variant) {
+        assertGradientsMatchOneDnn("LSTM", variant, "lstm", false, 21);
+    }
+
+    /** A cell whose bias oneDNN takes in Keras' form: every gradient, the bias' included, compared as it is. */
+    private static void assertGradientsMatchOneDnn(String name, Variant variant, String cell, boolean resetAfter, int seed) {
         int units = 9;
-        Step s = step(variant, "lstm", false, units, Checks.random(new Random(21), 4 * units));
-        String context = "LSTM on " + variant;
+        Step s = step(variant, cell, resetAfter, units, Checks.random(new Random(seed), (cell.equals("lstm") ? 4 : 3) * units));
+        String context = name + " on " + variant;
         assertCommonGradients(context, s);
         Checks.assertCloseToScale(context + ": bias gradient", s.theirBias(), s.gradients().get(2));
     }
@@ -226,11 +231,7 @@ class OneDnnGradientTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.neurite.tests.Variant#all")
     void gruResetBeforeGradientsMatchOneDnn(Variant variant) {
-        int units = 9;
-        Step s = step(variant, "gru", false, units, Checks.random(new Random(24), 3 * units));
-        String context = "GRU reset before on " + variant;
-        assertCommonGradients(context, s);
-        Checks.assertCloseToScale(context + ": bias gradient", s.theirBias(), s.gradients().get(2));
+        assertGradientsMatchOneDnn("GRU reset before", variant, "gru", false, 24);
     }
 
 }
