@@ -2,17 +2,20 @@ package org.neurite.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import org.junit.jupiter.api.Test;
 import org.neurite.Activation;
 import org.neurite.Padding;
 import org.neurite.Sequential;
+import org.neurite.layers.Bidirectional;
 import org.neurite.layers.Conv1D;
 import org.neurite.layers.Conv2D;
 import org.neurite.layers.Dense;
 import org.neurite.layers.DepthwiseConv2D;
 import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
+import org.neurite.layers.LayerConfig;
 import org.neurite.layers.SimpleRNN;
 
 /** Setters keep the layer's own type, so that any order of them compiles, as Keras' keyword arguments allow. */
@@ -32,6 +35,22 @@ class FluentApiTest {
         }
         try (Sequential model = new Sequential(7, 2).add(conv1d).add(gru).add(lstm).add(rnn).backend(Variant.JAVA.activate()).build()) {
             assertArrayEquals(new int[] {7, 2}, model.outputShape());
+        }
+    }
+
+    /** Keras copies the layer it wraps: building a Bidirectional leaves the wrapped one unbuilt and as configured, free to use elsewhere. */
+    @Test
+    void bidirectionalLeavesTheWrappedLayerAsItWas() {
+        LSTM lstm = new LSTM(3).returnSequences(true);
+        String before = LayerConfig.of(lstm).toString();
+        try (Sequential model = new Sequential(4, 2).add(new Bidirectional(lstm, Bidirectional.Merge.SUM))
+                .backend(Variant.JAVA.activate()).build()) {
+            assertArrayEquals(new int[] {4, 3}, model.outputShape());
+            assertFalse(lstm.isBuilt(), "the wrapped layer itself is not built");
+            assertEquals(before, LayerConfig.of(lstm).toString(), "the wrapped layer's configuration");
+        }
+        try (Sequential alone = new Sequential(4, 2).add(lstm).backend(Variant.JAVA.activate()).build()) {
+            assertArrayEquals(new int[] {4, 3}, alone.outputShape(), "the same layer builds on its own");
         }
     }
 }
