@@ -15,13 +15,18 @@ public final class Reference {
     public record Result(double[] values, double[] scale) {}
 
     public static double activate(String activation, double x) {
+        return activate(activation, 0.2, x); // Keras' default slope for "leaky_relu"
+    }
+
+    /** Keras' activation by name; {@code alpha} is leaky_relu's negative slope. GELU is Keras' default, exact (erf) form. */
+    public static double activate(String activation, double alpha, double x) {
         return switch (activation) {
             case "linear" -> x;
             case "relu" -> Math.max(x, 0);
             case "relu6" -> Math.min(Math.max(x, 0), 6);
             case "sigmoid" -> 1 / (1 + Math.exp(-x));
             case "tanh" -> Math.tanh(x);
-            case "leaky_relu" -> x > 0 ? x : 0.2 * x;
+            case "leaky_relu" -> x > 0 ? x : alpha * x;
             case "gelu" -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
             case "exponential" -> Math.exp(x);
             default -> throw new IllegalArgumentException(activation);

@@ -77,4 +77,74 @@ public final class Checks {
             org.junit.jupiter.api.Assertions.assertEquals(expected[i], actual[i], 1e-5 * scale + 1e-6, context + " at " + i);
         }
     }
+
+    /** Every float output within {@code RELATIVE} of the largest expected one (plus {@code ABSOLUTE}) of a double reference. */
+    public static void assertMatchesDouble(String context, double[] expected, float[] actual) {
+        if (actual.length != expected.length) fail(context + ": " + actual.length + " outputs, reference has " + expected.length);
+        double scale = 0;
+        for (double e : expected) scale = Math.max(scale, Math.abs(e));
+        double allowed = RELATIVE * scale + ABSOLUTE;
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(actual[i] - expected[i]) <= allowed)) {
+                fail(String.format("%s: output %d is %.9g, the double-precision reference %.9g (allowed error %.3g, largest"
+                        + " output %.3g)", context, i, actual[i], expected[i], allowed, scale));
+            }
+        }
+    }
+
+    /** A loss computed in double after shifting what is being differentiated by {@code shift}. */
+    public interface ShiftedLoss {
+        double at(double[] shift);
+    }
+
+    /**
+     * A gradient against central differences of a loss computed entirely in double (by
+     * DoubleKeras): along random Gaussian directions v, {@code <gradient, v>} within 1e-4 of the
+     * gradient's norm of {@code (L(eps v) - L(-eps v)) / 2 eps} at eps 1e-6. Free of float
+     * rounding, the difference is exact to far below that, short of a kink (ReLU at 0, a max
+     * switching cells) within 1e-6 of the point, which random data practically never puts there.
+     */
+    public static void assertDirectionalDerivatives(String context, double[] gradient, Random random, ShiftedLoss loss) {
+        final double eps = 1e-6;
+        double norm = 0;
+        for (double g : gradient) norm += g * g;
+        norm = Math.sqrt(norm);
+        assertTrue(norm > 0, context + ": gradient is all zeros");
+        for (int d = 0; d < 3; d++) {
+            double[] plus = new double[gradient.length], minus = new double[gradient.length];
+            double along = 0;
+            for (int i = 0; i < gradient.length; i++) {
+                double v = random.nextGaussian();
+                along += gradient[i] * v;
+                plus[i] = eps * v;
+                minus[i] = -eps * v;
+            }
+            double central = (loss.at(plus) - loss.at(minus)) / (2 * eps), allowed = 1e-4 * norm + 1e-8;
+            if (!(Math.abs(central - along) <= allowed)) {
+                fail(String.format("%s: direction %d, <gradient, v> = %.9g but the double-precision central difference is %.9g"
+                        + " (off by %.3g of the gradient norm %.6g; allowed %.3g)", context, d, along, central,
+                        Math.abs(central - along) / norm, norm, allowed));
+            }
+        }
+    }
+
+    public static double[] toDouble(float[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < values.length; i++) d[i] = values[i];
+        return d;
+    }
+
+    /** {@code values} moved by {@code shift}, in double. */
+    public static double[] shifted(double[] values, double[] shift) {
+        double[] s = values.clone();
+        for (int i = 0; i < s.length; i++) s[i] += shift[i];
+        return s;
+    }
+
+    /** sum(r * y) in double: the loss whose gradient at the output is r. */
+    public static double dot(double[] r, double[] y) {
+        double sum = 0;
+        for (int i = 0; i < r.length; i++) sum += r[i] * y[i];
+        return sum;
+    }
 }

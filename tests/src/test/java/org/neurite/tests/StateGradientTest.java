@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,19 +20,21 @@ import org.neurite.backend.Backend;
 import org.neurite.layers.Context;
 import org.neurite.layers.GRU;
 import org.neurite.layers.LSTM;
+import org.neurite.layers.LayerConfig;
 import org.neurite.layers.RecurrentLayer;
 import org.neurite.layers.SimpleRNN;
+import org.neurite.testkit.DoubleKeras;
 
 /**
  * Training from given initial states (Keras' initial_state) and through the final states
- * (Keras' return_state, used in the loss besides the output): the initial states', the
- * input's and every weight's gradients against finite differences and the Java backend's,
- * with a mask, on every backend. (The recurrent kernel's gradient takes the initial h at the
+ * (Keras' return_state, used in the loss besides the output), with a mask, on every backend:
+ * the output and final states against DoubleKeras, and the initial states', the input's and
+ * every weight's gradients against finite differences of its double-precision loss and
+ * against the Java backend's. (The recurrent kernel's gradient takes the initial h at the
  * first step, and every weight's takes the final states' gradients.)
  */
 class StateGradientTest {
     private static final int BATCH = 3, STEPS = 5, IN = 4, UNITS = 6;
-    private static final double EPS = 1e-3;
 
     record Case(String name, Supplier<RecurrentLayer<?>> layer, boolean cell) {
         @Override
@@ -81,38 +84,40 @@ class StateGradientTest {
                 if (!c.cell()) assertNull(g.initialC(), c + ": no cell state, no gradient");
                 for (Parameter p : layer.parameters()) weightGradients.add(p.gradient().toArray());
             }
-            Loss loss = shift -> loss(layer, ctx, input, m, h, cState, r, rh, rc);
             String context = c + " on " + variant;
-            checkDirection(context + ": initial h", dh, random, shift -> {
-                h.copyFrom(shifted(h0, shift));
-                double value = loss.at(shift);
-                h.copyFrom(h0);
-                return value;
-            });
+            // The same step in double (DoubleKeras), and its loss r . output + rh . final h + rc . final c
+            JsonObject config = LayerConfig.of(layer);
+            List<double[]> weights = new ArrayList<>();
+            for (Parameter p : layer.parameters()) weights.add(Checks.toDouble(p.get()));
+            boolean[][] valid = new boolean[BATCH][STEPS];
+            for (int i = 0; i < mask.length; i++) valid[i / STEPS][i % STEPS] = mask[i] != 0f;
+            double[] xd = Checks.toDouble(x), h0d = Checks.toDouble(h0), c0d = c.cell() ? Checks.toDouble(c0) : null;
+            double[] rd = Checks.toDouble(r), rhd = Checks.toDouble(rh), rcd = c.cell() ? Checks.toDouble(rc) : null;
+            DoubleKeras.Stateful reference = DoubleKeras.recurrent(config, weights, BATCH, STEPS, IN, xd, valid, h0d, c0d);
+            Checks.assertMatchesDouble(context + ": output", reference.output(), result.output().toArray());
+            Checks.assertMatchesDouble(context + ": final h", reference.finalH(), result.finalH().toArray());
+            if (c.cell()) Checks.assertMatchesDouble(context + ": final c", reference.finalC(), result.finalC().toArray());
+            Step loss = (w, in, hs, cs0) -> {
+                DoubleKeras.Stateful s = DoubleKeras.recurrent(config, w, BATCH, STEPS, IN, in, valid, hs, cs0);
+                return Checks.dot(rd, s.output()) + Checks.dot(rhd, s.finalH()) + (rcd == null ? 0 : Checks.dot(rcd, s.finalC()));
+            };
+            Checks.assertDirectionalDerivatives(context + ": initial h", Checks.toDouble(dh), random,
+                    shift -> loss.at(weights, xd, Checks.shifted(h0d, shift), c0d));
             if (c.cell()) {
-                checkDirection(context + ": initial c", dc, random, shift -> {
-                    cs.copyFrom(shifted(c0, shift));
-                    double value = loss.at(shift);
-                    cs.copyFrom(c0);
-                    return value;
-                });
+                Checks.assertDirectionalDerivatives(context + ": initial c", Checks.toDouble(dc), random,
+                        shift -> loss.at(weights, xd, h0d, Checks.shifted(c0d, shift)));
             }
-            checkDirection(context + ": input", dx, random, shift -> {
-                input.copyFrom(shifted(x, shift));
-                double value = loss.at(shift);
-                input.copyFrom(x);
-                return value;
-            });
+            Checks.assertDirectionalDerivatives(context + ": input", Checks.toDouble(dx), random,
+                    shift -> loss.at(weights, Checks.shifted(xd, shift), h0d, c0d));
             List<Parameter> parameters = layer.parameters();
             for (int p = 0; p < parameters.size(); p++) {
-                Parameter parameter = parameters.get(p);
-                float[] value = parameter.get();
-                checkDirection(context + ": " + parameter.describe(), weightGradients.get(p), random, shift -> {
-                    parameter.set(shifted(value, shift));
-                    double at = loss.at(shift);
-                    parameter.set(value);
-                    return at;
-                });
+                int index = p;
+                Checks.assertDirectionalDerivatives(context + ": " + parameters.get(p).describe(),
+                        Checks.toDouble(weightGradients.get(p)), random, shift -> {
+                            List<double[]> moved = new ArrayList<>(weights);
+                            moved.set(index, Checks.shifted(weights.get(index), shift));
+                            return loss.at(moved, xd, h0d, c0d);
+                        });
             }
             // A forward pass without states afterwards starts from zeros again.
             float[] withoutStates = layer.forwardTraining(ctx, input, m).toArray();
@@ -141,45 +146,8 @@ class StateGradientTest {
         }
     }
 
-    interface Loss {
-        double at(double[] shift);
-    }
-
-    private static float[] shifted(float[] values, double[] shift) {
-        float[] s = values.clone();
-        for (int i = 0; i < s.length; i++) s[i] += (float) shift[i];
-        return s;
-    }
-
-    private static double loss(RecurrentLayer<?> layer, Context ctx, Tensor input, Tensor mask, Tensor h, Tensor c, float[] r,
-                               float[] rh, float[] rc) {
-        RecurrentLayer.TrainingResult result = layer.forwardTrainingWithState(ctx, input, mask, h, c);
-        return dot(r, result.output().toArray()) + dot(rh, result.finalH().toArray())
-                + (rc == null ? 0 : dot(rc, result.finalC().toArray()));
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) sum += (double) a[i] * b[i];
-        return sum;
-    }
-
-    /** As GradientTest: along random directions, the central difference against the gradient (smooth cells here). */
-    private static void checkDirection(String context, float[] gradient, Random random, Loss loss) {
-        double norm = 0;
-        for (float g : gradient) norm += (double) g * g;
-        norm = Math.sqrt(norm);
-        for (int d = 0; d < 3; d++) {
-            double[] v = new double[gradient.length], plus = new double[v.length], minus = new double[v.length];
-            double along = 0;
-            for (int i = 0; i < v.length; i++) {
-                v[i] = random.nextGaussian();
-                along += gradient[i] * v[i];
-                plus[i] = EPS * v[i];
-                minus[i] = -EPS * v[i];
-            }
-            double numeric = (loss.at(plus) - loss.at(minus)) / (2 * EPS);
-            assertEquals(along, numeric, 2e-2 * norm + 3e-3, context + ": direction " + d + ", gradient norm " + norm);
-        }
+    /** The double-precision loss of a step from these weights, input and initial states. */
+    private interface Step {
+        double at(List<double[]> weights, double[] input, double[] h0, double[] c0);
     }
 }
