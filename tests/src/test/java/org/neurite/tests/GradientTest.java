@@ -20,7 +20,6 @@ import org.neurite.Parameter;
 import org.neurite.Sequential;
 import org.neurite.Tensor;
 import org.neurite.backend.Backend;
-import org.neurite.testkit.DoubleKeras;
 import org.neurite.layers.ActivationLayer;
 import org.neurite.layers.AvgPool1D;
 import org.neurite.layers.AvgPool2D;
@@ -43,6 +42,7 @@ import org.neurite.layers.LayerConfig;
 import org.neurite.layers.MaxPool1D;
 import org.neurite.layers.MaxPool2D;
 import org.neurite.layers.SimpleRNN;
+import org.neurite.testkit.DoubleKeras;
 
 /**
  * Gradients of every trainable layer kind on every backend, against finite differences in
