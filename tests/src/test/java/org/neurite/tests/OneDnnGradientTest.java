@@ -13,13 +13,15 @@ import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.backend.ConvGeometry;
 import org.neurite.layers.Conv2D;
+import org.neurite.layers.LayerConfig;
 import org.neurite.testkit.OneDnn;
 import org.neurite.testkit.Weights;
 
 /**
  * Gradients against oneDNN's backward primitives, on every backend: convolution (data, and
- * weights with bias) on the seed CNN's layers and strided, dilated, padded and grouped shapes,
- * and an LSTM's backpropagation through time.
+ * weights with bias) on the seed CNN's layers and strided, dilated, padded, grouped and
+ * depthwise shapes; max and average pooling, unpadded and 'same'; a dense layer; and the
+ * backpropagation through time of an LSTM and of both GRU forms.
  */
 class OneDnnGradientTest {
     /** name, input h w c, filters, kernel h w, stride h w, dilation h w, padding h w, groups. */
@@ -58,19 +60,24 @@ class OneDnnGradientTest {
                 dKernel = p.get(0).gradient().toArray();
                 dBias = p.get(1).gradient().toArray();
             }
-            String context = name + " on " + variant;
-            try (OneDnn.Op data = OneDnn.convBackward(true, batch, g.inH(), g.inW(), g.inC(), g.outH(), g.outW(), g.outC(),
-                    g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.padTop(),
-                    g.padLeft(), g.groups());
-                 OneDnn.Op weights = OneDnn.convBackward(false, batch, g.inH(), g.inW(), g.inC(), g.outH(), g.outW(),
-                         g.outC(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(),
-                         g.padTop(), g.padLeft(), g.groups())) {
-                data.set(OneDnn.DIFF_DST, r).set(OneDnn.WEIGHTS, kernel).execute();
-                weights.set(OneDnn.SRC, x).set(OneDnn.DIFF_DST, r).execute();
-                Checks.assertCloseToScale(context + ": input gradient", data.get(OneDnn.DIFF_SRC), dx);
-                Checks.assertCloseToScale(context + ": kernel gradient", weights.get(OneDnn.DIFF_WEIGHTS), dKernel);
-                Checks.assertCloseToScale(context + ": bias gradient", weights.get(OneDnn.DIFF_BIAS), dBias);
-            }
+            assertConvolutionMatchesOneDnn(name + " on " + variant, g, batch, x, kernel, r, dx, dKernel, dBias);
+        }
+    }
+
+    /** A convolution's input, kernel and bias gradients (from output gradient r) against oneDNN's backward primitives. */
+    private static void assertConvolutionMatchesOneDnn(String context, ConvGeometry g, int batch, float[] x, float[] kernel,
+                                                       float[] r, float[] dx, float[] dKernel, float[] dBias) {
+        try (OneDnn.Op data = OneDnn.convBackward(true, batch, g.inH(), g.inW(), g.inC(), g.outH(), g.outW(), g.outC(),
+                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.padTop(),
+                g.padLeft(), g.groups());
+             OneDnn.Op weights = OneDnn.convBackward(false, batch, g.inH(), g.inW(), g.inC(), g.outH(), g.outW(),
+                     g.outC(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(),
+                     g.padTop(), g.padLeft(), g.groups())) {
+            data.set(OneDnn.DIFF_DST, r).set(OneDnn.WEIGHTS, kernel).execute();
+            weights.set(OneDnn.SRC, x).set(OneDnn.DIFF_DST, r).execute();
+            Checks.assertCloseToScale(context + ": input gradient", data.get(OneDnn.DIFF_SRC), dx);
+            Checks.assertCloseToScale(context + ": kernel gradient", weights.get(OneDnn.DIFF_WEIGHTS), dKernel);
+            Checks.assertCloseToScale(context + ": bias gradient", weights.get(OneDnn.DIFF_BIAS), dBias);
         }
     }
 
@@ -102,6 +109,73 @@ class OneDnnGradientTest {
                             pool.backward.get(OneDnn.DIFF_SRC), dx);
                 }
             }
+        }
+    }
+
+    /**
+     * Pooling with Keras' 'same' padding on odd sizes (the extra cell of padding at the end, and
+     * average pooling counting only real cells: oneDNN's avg_exclude_padding), max overlapping.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void paddedPoolingGradientsMatchOneDnn(Variant variant) {
+        Backend backend = variant.activate();
+        int batch = 3;
+        org.neurite.layers.PoolingLayer[] layers = {
+                new org.neurite.layers.MaxPool2D(3).strides(2).padding(org.neurite.Padding.SAME),
+                new org.neurite.layers.AvgPool2D(3).strides(2).padding(org.neurite.Padding.SAME),
+                new org.neurite.layers.AvgPool2D(2).padding(org.neurite.Padding.SAME)};
+        for (org.neurite.layers.PoolingLayer layer : layers) {
+            try (Sequential model = new Sequential(7, 6, 5).add(layer).backend(backend).build()) {
+                org.neurite.backend.PoolGeometry g = layer.geometry();
+                Random random = new Random(23);
+                float[] x = Checks.random(random, batch * 7 * 6 * 5), dy = Checks.random(random, batch * g.outH() * g.outW() * 5);
+                float[] dx;
+                try (Tensor input = backend.allocate(batch, 7, 6, 5).copyFrom(x);
+                     Tensor gradient = backend.allocate(batch, g.outH(), g.outW(), 5).copyFrom(dy)) {
+                    model.forwardTraining(input, null);
+                    dx = model.backward(gradient).toArray();
+                }
+                try (OneDnn.Training pool = OneDnn.poolTraining(batch, 7, 6, 5, g.outH(), g.outW(), g.poolH(), g.poolW(),
+                        g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.max())) {
+                    pool.forward.set(OneDnn.SRC, x);
+                    pool.backward.set(OneDnn.DIFF_DST, dy);
+                    pool.execute();
+                    Checks.assertCloseToScale(LayerConfig.of(layer) + " on " + variant, pool.backward.get(OneDnn.DIFF_SRC), dx);
+                }
+            }
+        }
+    }
+
+    /**
+     * DepthwiseConv2D (multiplier 2, 'same', stride 2) as oneDNN's convolution with a group per
+     * input channel: Keras' depthwise kernel [kh, kw, in, multiplier] is that convolution's
+     * kernel [kh, kw, 1, groups, multiplier], value for value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void depthwiseGradientsMatchOneDnn(Variant variant) {
+        Backend backend = variant.activate();
+        int batch = 3;
+        org.neurite.layers.DepthwiseConv2D layer = new org.neurite.layers.DepthwiseConv2D(3, 2).strides(2)
+                .padding(org.neurite.Padding.SAME);
+        try (Sequential model = new Sequential(9, 8, 6).add(layer).backend(backend).threads(2).build()) {
+            ConvGeometry g = layer.geometry();
+            Random random = new Random(25);
+            float[] x = Checks.random(random, batch * 9 * 8 * 6);
+            float[] kernel = Checks.random(random, Math.toIntExact(g.weightCount())), bias = Checks.random(random, g.outC());
+            float[] r = Checks.random(random, batch * g.outH() * g.outW() * g.outC());
+            layer.setWeights(Weights.shaped(layer, kernel, bias));
+            float[] dx;
+            try (Tensor input = backend.allocate(batch, 9, 8, 6).copyFrom(x)) {
+                Tensor y = model.forwardTraining(input, null);
+                try (Tensor dy = backend.allocate(y.shape()).copyFrom(r)) {
+                    dx = model.backward(dy).toArray();
+                }
+            }
+            List<Parameter> p = model.parameters();
+            assertConvolutionMatchesOneDnn("DepthwiseConv2D on " + variant, g, batch, x, kernel, r, dx,
+                    p.get(0).gradient().toArray(), p.get(1).gradient().toArray());
         }
     }
 
