@@ -26,10 +26,14 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    protected OptimizerStep step(long t) {
+    protected OptimizerStep newStep() {
+        return new OptimizerStep(OptimizerStep.Kind.ADAM, (float) beta1, (float) beta2, (float) epsilon, false, false);
+    }
+
+    @Override
+    protected void prepare(OptimizerStep step, long t) {
         double correction = Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-        return new OptimizerStep(OptimizerStep.Kind.ADAM, (float) (learningRate * correction), (float) beta1, (float) beta2,
-                (float) epsilon, (float) (learningRate * weightDecay()), 1f, 0f, false, false);
+        step.learningRate((float) (learningRate * correction)).decay((float) (learningRate * weightDecay()));
     }
 
     @Override

@@ -16,6 +16,7 @@ public abstract class Optimizer {
     protected double learningRate;
     private double clipNorm, globalClipNorm, clipValue;
     private long iterations;
+    private OptimizerStep step; // made at the first step, once the subclass' settings are set
 
     protected Optimizer(double learningRate) {
         learningRate(learningRate);
@@ -72,18 +73,19 @@ public abstract class Optimizer {
 
     /** One step: updates every parameter in place from its gradient and marks it changed. */
     public void apply(List<Parameter> parameters, Backend backend, int threads) {
-        OptimizerStep step = step(++iterations);
-        if (clipValue > 0) step = step.withClipValue((float) clipValue);
+        if (step == null) step = newStep();
+        prepare(step, ++iterations);
+        step.clipValue((float) clipValue).gradientScale(1f);
         if (globalClipNorm > 0) {
             double squares = 0;
             for (int i = 0; i < parameters.size(); i++) squares += backend.sumOfSquares(parameters.get(i).gradient(), threads);
-            step = step.withGradientScale(scale(globalClipNorm, squares));
+            step.gradientScale(scale(globalClipNorm, squares));
         }
-        for (int i = 0; i < parameters.size(); i++) { // no iterator: a step allocates only its OptimizerStep
+        for (int i = 0; i < parameters.size(); i++) { // no iterator: a step allocates nothing
             Parameter p = parameters.get(i);
-            OptimizerStep s = clipNorm > 0 ? step.withGradientScale(scale(clipNorm, backend.sumOfSquares(p.gradient(), threads))) : step;
-            backend.optimizerUpdate(s, p.value(), p.gradient(), s.usesSlot(0) ? p.slot(SLOTS[0]) : null,
-                    s.usesSlot(1) ? p.slot(SLOTS[1]) : null, s.usesSlot(2) ? p.slot(SLOTS[2]) : null, threads);
+            if (clipNorm > 0) step.gradientScale(scale(clipNorm, backend.sumOfSquares(p.gradient(), threads)));
+            backend.optimizerUpdate(step, p.value(), p.gradient(), step.usesSlot(0) ? p.slot(SLOTS[0]) : null,
+                    step.usesSlot(1) ? p.slot(SLOTS[1]) : null, step.usesSlot(2) ? p.slot(SLOTS[2]) : null, threads);
             p.changed();
         }
     }
@@ -141,8 +143,13 @@ public abstract class Optimizer {
         throw new IllegalArgumentException(optimizer + ": setting \"" + key + "\" must be true or false, got " + c.get(key));
     }
 
-    /** The constants of step {@code t} (1 at the first step). */
-    protected abstract OptimizerStep step(long t);
+    /** The step this optimizer's kernel takes, with its settings (beta, epsilon, ...). */
+    protected abstract OptimizerStep newStep();
+
+    /** Sets what changes from step to step in {@code step}, for step {@code t} (1 at the first step). */
+    protected void prepare(OptimizerStep step, long t) {
+        step.learningRate((float) learningRate);
+    }
 
     /** Keras' name, e.g. "adam". */
     public abstract String name();

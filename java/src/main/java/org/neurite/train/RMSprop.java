@@ -27,9 +27,8 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
-    protected OptimizerStep step(long t) {
-        return new OptimizerStep(OptimizerStep.Kind.RMSPROP, (float) learningRate, (float) rho, (float) momentum,
-                (float) epsilon, 0f, 1f, 0f, false, centered);
+    protected OptimizerStep newStep() {
+        return new OptimizerStep(OptimizerStep.Kind.RMSPROP, (float) rho, (float) momentum, (float) epsilon, false, centered);
     }
 
     @Override

@@ -22,9 +22,8 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected OptimizerStep step(long t) {
-        return new OptimizerStep(OptimizerStep.Kind.SGD, (float) learningRate, (float) momentum, 0f, 0f, 0f, 1f, 0f,
-                nesterov, false);
+    protected OptimizerStep newStep() {
+        return new OptimizerStep(OptimizerStep.Kind.SGD, (float) momentum, 0f, 0f, nesterov, false);
     }
 
     @Override
