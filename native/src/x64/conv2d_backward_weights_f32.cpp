@@ -153,19 +153,21 @@ void bias_gradient(const Conv2dBackwardWeightsProblem &p) {
     }
 }
 
-// dW[kh][kw][c][o] = G^T M G for input channels [first, last), M[position][c][o] positions
-// `stride` floats apart.
-void transform_kernel_gradients(const Conv2dBackwardWeightsProblem &p, const float *m, int64_t stride, int64_t first,
-                                int64_t last) {
+// dW[kh][kw][c][o] = G^T M G for every input channel c and the output channels
+// [first_column, first_column + columns), M[position][c][o - first_column] positions `stride`
+// floats apart.
+void transform_kernel_gradients(const Conv2dBackwardWeightsProblem &p, const float *m, int64_t stride, int first_column,
+                                int columns) {
     using namespace winograd;
     const int ic = p.d.in_c, oc = p.d.out_c;
-    for (int64_t c = first; c < last; ++c)
-        for (int o = 0; o < oc; o += kLanes) {
-            const int lanes = std::min(kLanes, oc - o);
+    for (int c = 0; c < ic; ++c)
+        for (int o = 0; o < columns; o += kLanes) {
+            const int lanes = std::min(kLanes, columns - o);
             Vec rows[kInputTile][3];  // M G, row by row
             for (int i = 0; i < kInputTile; ++i) {
                 Vec row[6];
-                for (int j = 0; j < kInputTile; ++j) row[j] = load_first(m + (i * kInputTile + j) * stride + c * oc + o, lanes);
+                for (int j = 0; j < kInputTile; ++j)
+                    row[j] = load_first(m + (i * kInputTile + j) * stride + int64_t{c} * columns + o, lanes);
                 kernel_gradient_transform_6(row, rows[i]);
             }
             for (int kw = 0; kw < 3; ++kw) {
@@ -173,7 +175,7 @@ void transform_kernel_gradients(const Conv2dBackwardWeightsProblem &p, const flo
                 Vec taps[3];
                 kernel_gradient_transform_6(column, taps);
                 for (int kh = 0; kh < 3; ++kh)
-                    store_first(p.d_hwio + ((int64_t{kh} * 3 + kw) * ic + c) * oc + o, taps[kh], lanes);
+                    store_first(p.d_hwio + ((int64_t{kh} * 3 + kw) * ic + c) * oc + first_column + o, taps[kh], lanes);
             }
         }
 }
@@ -260,49 +262,53 @@ void conv2d_backward_weights_f32(const Conv2dBackwardWeightsProblem &p) {
 // the terms' magnitudes (direct: 2e-7), 1.2e-5 of the largest entry; ConvolutionTest holds
 // every entry to 1e-5 of its terms' magnitudes against the double-precision reference.
 //
-// The blocks go in chunks of a fixed size, the problem's alone: a chunk's transforms in
-// parallel over its blocks, then its products in parallel over positions and column tiles,
-// each position's sums added to M in block order, whatever the threads.
+// Each thread takes a slice of the output channels and does all of its work: the input's
+// transforms (every channel: the one piece done twice), its channels of the output gradient's,
+// their products and G^T M G. Nothing one thread writes is read by another: when the host
+// puts two vCPUs far apart, the transforms handed from one to the other for the products (4 MB
+// for the seed CNN's conv2) cost more than the products, and conv2 and conv3 took longer on 2
+// threads than on 1. The blocks go in chunks of a size fixed by the problem, a chunk's
+// transforms within L2 beside M; each position's sums are added to M in block order, whatever
+// the threads.
 void conv2d_backward_weights_winograd_f32(const Conv2dBackwardWeightsProblem &p) {
     using namespace winograd;
-    constexpr int64_t kChunkFloats = int64_t{1} << 20;  // a chunk's transforms: 4 MB, read from L3 by its products
-    constexpr int kTransformTiles = 8;                  // blocks per transform task
+    constexpr int64_t kChunkFloats = int64_t{1} << 17;  // 512 KB of transforms per chunk...
+    constexpr int64_t kMinChunkTiles = 32;              // ...unless the products' sums would get too short
     const nrt_conv2d_desc &d = p.d;
-    const Conv2dProblem as_forward{d, p.batch, p.src, nullptr, nullptr, nullptr, p.threads};
     const Tiles g = tiles_of(d, p.batch);
     const int ic = d.in_c, oc = d.out_c;
-    const int64_t chunk_tiles = std::clamp<int64_t>(kChunkFloats / (kPositions * (ic + oc)), 1, g.count);
-    const int64_t v_stride = position_stride(chunk_tiles, ic), dy_stride = position_stride(chunk_tiles, oc);
-    const int64_t m_stride = position_stride(ic, oc);
-    float *v = thread_scratch(kPositions * (v_stride + dy_stride + m_stride), ScratchSlot::kGradientLeft);
-    float *dy = v + kPositions * v_stride, *m = dy + kPositions * dy_stride;
+    const int64_t chunks = ceil_div(g.count, std::max(kMinChunkTiles, kChunkFloats / (kPositions * (ic + oc))));
+    const int64_t chunk_tiles = ceil_div(g.count, chunks);
     const int64_t row_tiles = ceil_div(ic, kGemmRows), column_tiles = ceil_div(oc, kTileColumns);
-    const PixelWalk along_tiles{INT64_MAX, 1, ic, 0, 0};  // V's rows of one position, a tile apart
-    for (int64_t first = 0; first < g.count; first += chunk_tiles) {
-        const int64_t count = std::min(chunk_tiles, g.count - first);
-        parallel_for(ceil_div(count, kTransformTiles), p.threads, [&](int64_t begin, int64_t end) {
-            for (int64_t block = begin; block < end; ++block) {
-                const int64_t t = block * kTransformTiles;
-                const int n = static_cast<int>(std::min<int64_t>(kTransformTiles, count - t));
-                transform_inputs(as_forward, g, first + t, n, v + t * ic, v_stride);
-                transform_tiles<kTile, gradient_transform_4>(p.d_pre, d.out_h, d.out_w, 0, 0, oc, g, first + t, n,
-                                                             dy + t * oc, dy_stride);
+    const int64_t slices = std::min<int64_t>(column_tiles, resolve_threads(p.threads));
+    const Images input{p.src, d.in_h, d.in_w, ic, d.pad_top, d.pad_left}, gradient{p.d_pre, d.out_h, d.out_w, oc, 0, 0};
+    parallel_for(slices, p.threads, [&](int64_t begin, int64_t end) {
+        for (int64_t slice = begin; slice < end; ++slice) {
+            const int first_column = static_cast<int>(slice * column_tiles / slices * kTileColumns);
+            const int columns = static_cast<int>(std::min<int64_t>(oc, (slice + 1) * column_tiles / slices * kTileColumns)) -
+                                first_column;
+            const int64_t v_stride = position_stride(chunk_tiles, ic), dy_stride = position_stride(chunk_tiles, columns);
+            const int64_t m_stride = position_stride(ic, columns);
+            float *v = thread_scratch(kPositions * (v_stride + dy_stride + m_stride), ScratchSlot::kTask);
+            float *dy = v + kPositions * v_stride, *m = dy + kPositions * dy_stride;
+            const PixelWalk along_tiles{INT64_MAX, 1, ic, 0, 0};  // V's rows of one position, a tile apart
+            for (int64_t first = 0; first < g.count; first += chunk_tiles) {
+                const int count = static_cast<int>(std::min(chunk_tiles, g.count - first));
+                transform_tiles<kInputTile, input_transform_6>(input, 0, ic, g, first, count, v, v_stride);
+                transform_tiles<kTile, gradient_transform_4>(gradient, first_column, columns, g, first, count, dy, dy_stride);
+                for (int position = 0; position < kPositions; ++position)
+                    for (int column = 0; column < columns; column += kTileColumns)
+                        for (int64_t tile = 0; tile < row_tiles; ++tile) {
+                            const auto [first_row, rows] = row_tile(tile, row_tiles, ic);
+                            kTiles[true][rows - 1](v + position * v_stride, 0, 0, along_tiles, count,
+                                                   dy + position * dy_stride + column, columns, &first_row,
+                                                   std::min(kTileColumns, columns - column), first > 0,
+                                                   m + position * m_stride + first_row * columns + column, columns);
+                        }
             }
-        });
-        parallel_for(kPositions * column_tiles, p.threads, [&](int64_t begin, int64_t end) {
-            for (int64_t task = begin; task < end; ++task) {
-                const int64_t position = task / column_tiles, first_column = task % column_tiles * kTileColumns;
-                const int columns = static_cast<int>(std::min<int64_t>(kTileColumns, oc - first_column));
-                for (int64_t tile = 0; tile < row_tiles; ++tile) {
-                    const auto [first_row, rows] = row_tile(tile, row_tiles, ic);
-                    kTiles[true][rows - 1](v + position * v_stride, 0, 0, along_tiles, count,
-                                           dy + position * dy_stride + first_column, oc, &first_row, columns, first > 0,
-                                           m + position * m_stride + first_row * oc + first_column, oc);
-                }
-            }
-        });
-    }
-    parallel_for(ic, p.threads, [&](int64_t begin, int64_t end) { transform_kernel_gradients(p, m, m_stride, begin, end); });
+            transform_kernel_gradients(p, m, m_stride, first_column, columns);
+        }
+    });
     bias_gradient(p);
 }
 

@@ -102,21 +102,30 @@ inline Tiles tiles_of(const nrt_conv2d_desc &d, int32_t batch) {
 // AVX-512 put them 3 KB apart, nine to a set: more than its eight ways).
 inline int64_t position_stride(int64_t count, int channels) { return count * channels + kFloatsPerLine; }
 
+// An NHWC batch of images, height x width x channels, read through pad_top rows and pad_left
+// columns of zeros before them and zeros past their edges: the padding is never materialised
+// (the copy of the seed CNN's conv2 output gradient, padded by 2 for its input's gradient, ran
+// on one thread while the other waited).
+struct Images {
+    const float *data;
+    int64_t height, width;
+    int channels, pad_top, pad_left;
+};
+
 // out[position][tile][c] = T b T^T for the kSize x kSize block b of each of `count` tiles
-// from first_tile, T a transform from kSize points to 6 (B^T for the input's 6x6 blocks, A for
-// the output gradient's 4x4), positions `stride` floats apart. `images` are NHWC, height x
-// width, read through pad_top rows and pad_left columns of zeros before them and zeros past
-// their edges: the padding is never materialised (the copy of the seed CNN's conv2 output
-// gradient, padded by 2 for its input's gradient, ran on one thread while the other waited).
+// from first_tile and the images' channels [first_channel, first_channel + channels), T a
+// transform from kSize points to 6 (B^T for the input's 6x6 blocks, A for the output
+// gradient's 4x4), positions `stride` floats apart.
 template <int kSize, void (*kTransform)(const Vec (&)[kSize], Vec (&)[kInputTile])>
-inline void transform_tiles(const float *images, int64_t height, int64_t width, int pad_top, int pad_left, int channels,
-                            const Tiles &g, int64_t first_tile, int count, float *out, int64_t stride) {
+inline void transform_tiles(const Images &in, int first_channel, int channels, const Tiles &g, int64_t first_tile, int count,
+                            float *out, int64_t stride) {
+    const int64_t height = in.height, width = in.width;
     for (int t = 0; t < count; ++t) {
         int64_t n;
         int y0, x0;
         g.locate(first_tile + t, n, y0, x0);
-        y0 -= pad_top, x0 -= pad_left;  // the block's first row and column in the images
-        const float *image = images + n * height * width * channels;
+        y0 -= in.pad_top, x0 -= in.pad_left;  // the block's first row and column in the images
+        const float *image = in.data + n * height * width * in.channels + first_channel;
         for (int c = 0; c < channels; c += kLanes) {
             const int lanes = std::min(kLanes, channels - c);
             Vec rows[kSize][kInputTile];  // b T^T, row by row
@@ -125,7 +134,7 @@ inline void transform_tiles(const float *images, int64_t height, int64_t width, 
                 const bool row_inside = y0 + i >= 0 && y0 + i < height;
                 for (int j = 0; j < kSize; ++j)
                     b[j] = row_inside && x0 + j >= 0 && x0 + j < width
-                               ? load_first(image + ((y0 + i) * width + x0 + j) * channels + c, lanes)
+                               ? load_first(image + ((y0 + i) * width + x0 + j) * in.channels + c, lanes)
                                : zero();
                 kTransform(b, rows[i]);
             }
@@ -144,8 +153,8 @@ inline void transform_tiles(const float *images, int64_t height, int64_t width, 
 inline void transform_inputs(const Conv2dProblem &p, const Tiles &g, int64_t first_tile, int count, float *v,
                              int64_t stride) {
     const nrt_conv2d_desc &d = p.d;
-    transform_tiles<kInputTile, input_transform_6>(p.src, d.in_h, d.in_w, d.pad_top, d.pad_left, d.in_c, g, first_tile, count,
-                                                   v, stride);
+    transform_tiles<kInputTile, input_transform_6>(Images{p.src, d.in_h, d.in_w, d.in_c, d.pad_top, d.pad_left}, 0, d.in_c, g,
+                                                   first_tile, count, v, stride);
 }
 
 }  // namespace winograd

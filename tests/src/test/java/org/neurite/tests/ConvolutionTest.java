@@ -47,8 +47,9 @@ class ConvolutionTest {
     /**
      * The kernel's and the bias' gradients on every shape, variant and thread count against the
      * double reference, to the outputs' error bound (Winograd's kernel gradient among them,
-     * which rounds about ten times more than direct summation: the seed layers, and
-     * winograd_chunks' 972 blocks summed in two chunks); the same bits on one thread and two.
+     * which rounds about ten times more than direct summation: the seed layers,
+     * winograd_chunks' 972 blocks summed in nine chunks, and winograd_slices' 40 output channels
+     * cut into a whole and a partial register tile per thread); the same bits on one thread and two.
      */
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("problems")
@@ -127,7 +128,7 @@ class ConvolutionTest {
     }
 
     static Stream<Arguments> winogradProblems() {
-        return Stream.of("seed_conv2", "seed_conv3", "seed_conv2_b1").flatMap(shape -> Stream.of(Variant.NATIVE_AVX2,
+        return Stream.of("seed_conv2", "seed_conv3", "seed_conv2_b1", "winograd_slices").flatMap(shape -> Stream.of(Variant.NATIVE_AVX2,
                 Variant.NATIVE_AVX512).map(v -> Arguments.of(shape, v)));
     }
 }
