@@ -95,6 +95,12 @@ public record ConvCase(Problem problem, int batch, int inH, int inW, int inC, in
                 groups, Reference.toDouble(x), Reference.toDouble(dPre));
     }
 
+    /** The input's gradient from dPre, the gradient at the output before the activation. */
+    public Reference.Result inputGradientReference(float[] kernel, float[] dPre) {
+        return Reference.conv2dInputGradient(batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft,
+                groups, kernel, Reference.toDouble(dPre));
+    }
+
     public OneDnn.Op oneDnn() {
         return OneDnn.conv(batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups, activation);
     }

@@ -110,6 +110,37 @@ public final class Reference {
         return new Result(g, scale);
     }
 
+    /**
+     * The input's gradient of {@link #conv2d}, dX[n, ih, iw, c] = the sum over the output pixels
+     * whose window reads the cell through tap (kh, kw) of w[kh][kw][c][o] dPre[pixel, o], over
+     * the output channels o of c's group, from dPre, the gradient before the activation.
+     */
+    public static Result conv2dInputGradient(int batch, int inH, int inW, int inC, int outH, int outW, int outC, int kh,
+                                             int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft, int groups,
+                                             float[] w, double[] dPre) {
+        int icg = inC / groups, ocg = outC / groups;
+        double[] g = new double[batch * inH * inW * inC], scale = new double[g.length];
+        for (int n = 0; n < batch; n++)
+            for (int oh = 0; oh < outH; oh++)
+                for (int ow = 0; ow < outW; ow++)
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++) {
+                            int ih = oh * sh + i * dh - padTop, iw = ow * sw + j * dw - padLeft;
+                            if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) continue;
+                            for (int oc = 0; oc < outC; oc++) {
+                                double d = dPre[((n * outH + oh) * outW + ow) * outC + oc];
+                                int group = oc / ocg;
+                                for (int c = 0; c < icg; c++) {
+                                    double term = w[((i * kw + j) * icg + c) * outC + oc] * d;
+                                    int at = ((n * inH + ih) * inW + iw) * inC + group * icg + c;
+                                    g[at] += term;
+                                    scale[at] += Math.abs(term);
+                                }
+                            }
+                        }
+        return new Result(g, scale);
+    }
+
     public static Result pool2d(int batch, int inH, int inW, int c, int outH, int outW, int ph, int pw, int sh, int sw,
                                 int padTop, int padLeft, boolean max, double[] x) {
         double[] y = new double[batch * outH * outW * c], scale = new double[y.length];

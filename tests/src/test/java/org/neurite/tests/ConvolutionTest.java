@@ -75,6 +75,28 @@ class ConvolutionTest {
         Checks.assertBitwiseEqual(context + ": gradients", gradients[0], gradients[1]);
     }
 
+    /**
+     * The input's gradient on every shape, variant and thread count against the double
+     * reference: Winograd's through the flipped kernel, the GEMM and its scatter (a 1x1 kernel's
+     * without one), the direct kernels' for the rest; the same bits on one thread and two.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("problems")
+    void inputGradientMatchesReferenceOnEveryThreadCount(Problem p, Variant variant) {
+        ConvCase c = ConvCase.of(p);
+        Data data = Data.of(c);
+        float[] dOutput = Checks.random(data.random, Arrays.stream(c.outputShape()).reduce(1, Math::multiplyExact));
+        String context = p + " on " + variant + ": input gradient";
+        float[][] gradients = onOneAndTwoThreads(c, variant, data, true, (model, input, backend) -> {
+            model.forwardTraining(input, null);
+            try (Tensor dy = backend.allocate(c.outputShape()).copyFrom(dOutput)) {
+                return model.backward(dy, true).toArray(); // the model owns the input's gradient
+            }
+        });
+        Checks.assertMatches(context, gradients[0], c.inputGradientReference(data.kernel, dOutput));
+        Checks.assertBitwiseEqual(context, gradients[0], gradients[1]);
+    }
+
     /** A problem's random input, kernel and bias, the same on every variant, and the generator for more. */
     private record Data(float[] x, float[] kernel, float[] bias, Random random) {
         static Data of(ConvCase c) {
