@@ -202,57 +202,70 @@ void transpose_into_panel(const float *from, int64_t stride, int64_t lanes, int 
 }
 
 // dCol [pixels, taps * in_c] = dY [pixels, out_c] times the kernel transposed, as the dense
-// GEMM, then each pixel's taps added into the input cells they read (one sample per task, in
+// GEMM, then each pixel's taps added into the input cells they read (one sample at a time, in
 // one fixed order): only the products that exist, whatever the stride; a 1x1 kernel over 1x1
 // images (a dense layer) needs no scatter.
+//
+// Each thread takes whole samples and does all of their work: it packs the kernel for itself
+// (the one piece done twice), multiplies its samples' rows and scatters them into its samples.
+// Nothing one thread writes is read by another: when the host puts two vCPUs far apart, the
+// packed kernel and dCol's rows handed between them cost more than the products (the seed
+// CNN's dense1 took 25 us on 2 threads and 14 on 1). Its samples go in blocks whose dCol stays
+// in L2.
 void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
+    constexpr int64_t kBlockFloats = int64_t{1} << 16;  // a block's dCol: 256 KB
     const nrt_conv2d_desc &d = p.d;
     const int taps = d.kernel_h * d.kernel_w;
-    const int64_t pixels = int64_t{p.batch} * d.out_h * d.out_w, columns = int64_t{taps} * d.in_c;
+    const int64_t sample_pixels = int64_t{d.out_h} * d.out_w, columns = int64_t{taps} * d.in_c;
     const bool direct = taps == 1 && d.in_h == d.out_h && d.in_w == d.out_w && d.stride_h == 1 && d.stride_w == 1;
     // dCol's rows padded to whole vectors on either tier, so that the GEMM stores no partial
     // vector (AVX2's masked store is slow on AMD); the padding columns multiply zeros.
     const int64_t col_stride = direct ? columns : ceil_div(columns, 16) * 16;
     const nrt_dense_desc gemm{d.out_c, static_cast<int32_t>(col_stride), NRT_ACT_NONE, 0.f};
-    // The kernel [columns, out_c] transposed into the GEMM's panels: column m of row o at [m / 32][o][m % 32].
-    const int64_t panel = dense_panel_floats(gemm);
-    float *packed = thread_scratch(dense_packed_size(gemm), ScratchSlot::kGradientRight);
-    // A panel per task: its 32 rows of the kernel are read once, its lanes past the last column zeroed.
-    parallel_for(ceil_div(columns, kDenseOcBlock), p.threads, [&](int64_t begin, int64_t end) {
-        for (int64_t block = begin; block < end; ++block) {
+    const int64_t panel = dense_panel_floats(gemm), sample = int64_t{d.in_h} * d.in_w * d.in_c;
+    const int64_t block_samples = std::max<int64_t>(1, kBlockFloats / (sample_pixels * col_stride));
+    const int64_t parts = std::min<int64_t>(p.batch, resolve_threads(p.threads));
+    parallel_for(parts, p.threads, [&](int64_t begin_part, int64_t end_part) {
+        // The kernel [columns, out_c] transposed into the GEMM's panels: column m of row o at [m / 32][o][m % 32],
+        // each panel's lanes past the last column zeroed.
+        float *packed = thread_scratch(dense_packed_size(gemm), ScratchSlot::kGradientRight);
+        for (int64_t block = 0; block < ceil_div(columns, kDenseOcBlock); ++block) {
             float *to = packed + block * panel;
             const int64_t first = block * kDenseOcBlock, lanes = std::min<int64_t>(kDenseOcBlock, columns - first);
             transpose_into_panel(p.hwio + first * d.out_c, d.out_c, lanes, d.out_c, to);
             if (lanes < kDenseOcBlock)
                 for (int o = 0; o < d.out_c; ++o) std::fill(to + int64_t{o} * kDenseOcBlock + lanes, to + (int64_t{o} + 1) * kDenseOcBlock, 0.f);
         }
-    });
-    float *col = direct ? p.d_src : thread_scratch(pixels * col_stride, ScratchSlot::kGradientLeft);
-    run_dense(DenseProblem{gemm, static_cast<int32_t>(pixels), p.d_pre, packed, nullptr, col, p.threads});
-    if (direct) return;
-    const int64_t sample = int64_t{d.in_h} * d.in_w * d.in_c;
-    parallel_for(p.batch, p.threads, [&](int64_t first, int64_t last) {
-        std::fill(p.d_src + first * sample, p.d_src + last * sample, 0.f);
-        for (int64_t n = first; n < last; ++n)
-            for (int oh = 0; oh < d.out_h; ++oh)
-                for (int kh = 0; kh < d.kernel_h; ++kh) {
-                    const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
-                    if (ih < 0 || ih >= d.in_h) continue;
-                    float *dx_row = p.d_src + (n * d.in_h + ih) * d.in_w * d.in_c;
-                    const float *col_row = col + (n * d.out_h + oh) * d.out_w * col_stride + int64_t{kh} * d.kernel_w * d.in_c;
-                    for (int kw = 0; kw < d.kernel_w; ++kw) {
-                        // The outputs whose tap kw lands inside the row (iw = ow * stride + offset), found
-                        // once rather than tested per output: a one-channel image adds a float per test.
-                        const int offset = kw * d.dilation_w - d.pad_left;
-                        const int first_ow = offset < 0 ? static_cast<int>(ceil_div(-offset, d.stride_w)) : 0;
-                        const int end_ow = std::min<int>(d.out_w, static_cast<int>(ceil_div(d.in_w - offset, d.stride_w)));
-                        for (int ow = first_ow; ow < end_ow; ++ow) {
-                            float *dx = dx_row + int64_t{ow * d.stride_w + offset} * d.in_c;
-                            const float *from = col_row + ow * col_stride + int64_t{kw} * d.in_c;
-                            for (int c = 0; c < d.in_c; ++c) dx[c] += from[c];
+        float *col = direct ? nullptr : thread_scratch(block_samples * sample_pixels * col_stride, ScratchSlot::kGradientLeft);
+        for (int64_t part = begin_part; part < end_part; ++part)
+            for (int64_t first = p.batch * part / parts, last = p.batch * (part + 1) / parts; first < last; first += block_samples) {
+                const int64_t samples = std::min(block_samples, last - first);
+                float *out = direct ? p.d_src + first * sample : col;
+                run_dense(DenseProblem{gemm, static_cast<int32_t>(samples * sample_pixels), p.d_pre + first * sample_pixels * d.out_c,
+                                       packed, nullptr, out, 1});
+                if (direct) continue;
+                std::fill(p.d_src + first * sample, p.d_src + (first + samples) * sample, 0.f);
+                for (int64_t n = 0; n < samples; ++n)
+                    for (int oh = 0; oh < d.out_h; ++oh)
+                        for (int kh = 0; kh < d.kernel_h; ++kh) {
+                            const int ih = oh * d.stride_h + kh * d.dilation_h - d.pad_top;
+                            if (ih < 0 || ih >= d.in_h) continue;
+                            float *dx_row = p.d_src + ((first + n) * d.in_h + ih) * d.in_w * d.in_c;
+                            const float *col_row = col + (n * d.out_h + oh) * d.out_w * col_stride + int64_t{kh} * d.kernel_w * d.in_c;
+                            for (int kw = 0; kw < d.kernel_w; ++kw) {
+                                // The outputs whose tap kw lands inside the row (iw = ow * stride + offset), found
+                                // once rather than tested per output: a one-channel image adds a float per test.
+                                const int offset = kw * d.dilation_w - d.pad_left;
+                                const int first_ow = offset < 0 ? static_cast<int>(ceil_div(-offset, d.stride_w)) : 0;
+                                const int end_ow = std::min<int>(d.out_w, static_cast<int>(ceil_div(d.in_w - offset, d.stride_w)));
+                                for (int ow = first_ow; ow < end_ow; ++ow) {
+                                    float *dx = dx_row + int64_t{ow * d.stride_w + offset} * d.in_c;
+                                    const float *from = col_row + ow * col_stride + int64_t{kw} * d.in_c;
+                                    for (int c = 0; c < d.in_c; ++c) dx[c] += from[c];
+                                }
+                            }
                         }
-                    }
-                }
+            }
     });
 }
 
