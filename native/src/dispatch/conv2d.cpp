@@ -144,6 +144,12 @@ void pack_conv2d_weights(const nrt_conv2d_desc &d, const float *hwio, float *pac
 // With stride 1, the input's gradient is a forward convolution of the output's gradient by
 // the kernel flipped in space with its channel axes swapped, padded so every output cell
 // meets each tap once: it runs on the forward kernels, Winograd included.
+//
+// Each thread takes whole samples: it flips and packs the kernel for itself, then runs the
+// forward kernel on its samples alone. The packed kernel (Winograd's: 295 KB for the seed
+// CNN's conv2) made by one thread alone and read by both cost a serial pack and, with the two
+// vCPUs far apart, a slow read from the other core. With fewer samples than threads, one
+// packed kernel serves a forward pass on every thread.
 void backward_data_as_forward(const Conv2dBackwardDataProblem &p) {
     const nrt_conv2d_desc &d = p.d;
     const int icg = d.in_c / d.groups, ocg = d.out_c / d.groups, taps = d.kernel_h * d.kernel_w;
@@ -158,22 +164,30 @@ void backward_data_as_forward(const Conv2dBackwardDataProblem &p) {
     b.pad_left = (d.kernel_w - 1) * d.dilation_w - d.pad_left;
     b.activation = NRT_ACT_NONE;
     b.alpha = 0.f;
-    float *flipped = thread_scratch(int64_t{taps} * ocg * d.in_c, ScratchSlot::kGradientLeft);
-    for (int kh = 0; kh < d.kernel_h; ++kh)
-        for (int kw = 0; kw < d.kernel_w; ++kw) {
-            const int64_t tap = int64_t{kh} * d.kernel_w + kw;
-            const int64_t mirror = int64_t{d.kernel_h - 1 - kh} * d.kernel_w + (d.kernel_w - 1 - kw);
-            for (int g = 0; g < d.groups; ++g)
-                for (int o = 0; o < ocg; ++o)
-                    for (int i = 0; i < icg; ++i)
-                        flipped[(tap * ocg + o) * d.in_c + g * icg + i] = p.hwio[(mirror * icg + i) * d.out_c + g * ocg + o];
-        }
     const bool winograd = winograd_backward_data(d);
-    float *packed = thread_scratch(packed_size(b), ScratchSlot::kGradientRight);
-    pack_conv2d_weights(b, flipped, packed, winograd);
-    const Conv2dProblem transposed{b, p.batch, p.d_pre, packed, nullptr, p.d_src, p.threads};
-    if (winograd) run_selected(kConv2dKernels, transposed);
-    else run_selected(kConv2dDirectKernels, transposed);
+    const int64_t parts = std::min<int64_t>(p.batch, resolve_threads(p.threads));
+    const int64_t dy_sample = int64_t{d.out_h} * d.out_w * d.out_c, dx_sample = int64_t{d.in_h} * d.in_w * d.in_c;
+    parallel_for(parts, p.threads, [&](int64_t begin, int64_t end) {
+        float *flipped = thread_scratch(int64_t{taps} * ocg * d.in_c, ScratchSlot::kGradientLeft);
+        for (int kh = 0; kh < d.kernel_h; ++kh)
+            for (int kw = 0; kw < d.kernel_w; ++kw) {
+                const int64_t tap = int64_t{kh} * d.kernel_w + kw;
+                const int64_t mirror = int64_t{d.kernel_h - 1 - kh} * d.kernel_w + (d.kernel_w - 1 - kw);
+                for (int g = 0; g < d.groups; ++g)
+                    for (int o = 0; o < ocg; ++o)
+                        for (int i = 0; i < icg; ++i)
+                            flipped[(tap * ocg + o) * d.in_c + g * icg + i] = p.hwio[(mirror * icg + i) * d.out_c + g * ocg + o];
+            }
+        float *packed = thread_scratch(packed_size(b), ScratchSlot::kGradientRight);
+        pack_conv2d_weights(b, flipped, packed, winograd);
+        for (int64_t part = begin; part < end; ++part) {
+            const int64_t first = p.batch * part / parts, last = p.batch * (part + 1) / parts;
+            const Conv2dProblem transposed{b, static_cast<int32_t>(last - first), p.d_pre + first * dy_sample, packed, nullptr,
+                                           p.d_src + first * dx_sample, parts == 1 ? p.threads : 1};
+            if (winograd) run_selected(kConv2dKernels, transposed);
+            else run_selected(kConv2dDirectKernels, transposed);
+        }
+    });
 }
 
 // to[o][lane] = from[lane][o] for `lanes` rows of `cols` floats `stride` apart, into rows of
@@ -211,7 +225,7 @@ void transpose_into_panel(const float *from, int64_t stride, int64_t lanes, int 
 // Nothing one thread writes is read by another: when the host puts two vCPUs far apart, the
 // packed kernel and dCol's rows handed between them cost more than the products (the seed
 // CNN's dense1 took 25 us on 2 threads and 14 on 1). Its samples go in blocks whose dCol stays
-// in L2.
+// in L2. With fewer samples than threads, the GEMM runs on every thread.
 void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
     constexpr int64_t kBlockFloats = int64_t{1} << 16;  // a block's dCol: 256 KB
     const nrt_conv2d_desc &d = p.d;
@@ -242,7 +256,7 @@ void backward_data_as_gemm(const Conv2dBackwardDataProblem &p) {
                 const int64_t samples = std::min(block_samples, last - first);
                 float *out = direct ? p.d_src + first * sample : col;
                 run_dense(DenseProblem{gemm, static_cast<int32_t>(samples * sample_pixels), p.d_pre + first * sample_pixels * d.out_c,
-                                       packed, nullptr, out, 1});
+                                       packed, nullptr, out, parts == 1 ? p.threads : 1});
                 if (direct) continue;
                 std::fill(p.d_src + first * sample, p.d_src + (first + samples) * sample, 0.f);
                 for (int64_t n = 0; n < samples; ++n)
