@@ -90,7 +90,10 @@ def main(round_paths, peer_paths):
               + " | ".join(ratio_cells) + " |")
     if allocated:
         print()
-        print("Java heap allocated per training step (JMH gc profiler, bytes, median over rounds):")
+        # JMH's gc profiler divides what every thread of the JVM allocated, its own harness threads
+        # included, by the steps: a step that allocates nothing still shows a few bytes.
+        print("Java heap allocated per training step (JMH gc profiler, bytes, median over rounds; every JVM thread"
+              " counted, JMH's own included; MemoryTest holds the stepping thread's to 0):")
         for (bench, problem, impl), values in sorted(allocated.items()):
             print(f"- {bench} {problem} {impl}: {statistics.median(values):.0f}")
 
