@@ -293,6 +293,17 @@ typedef struct nrt_optimizer_step {
 NRT_API int nrt_optimizer_update(const nrt_optimizer_step *step, int64_t size, float *value, int64_t value_size,
                                  const float *gradient, int64_t gradient_size, float *slot0, int64_t slot0_size,
                                  float *slot1, int64_t slot1_size, float *slot2, int64_t slot2_size, int32_t num_threads);
+/* The same update of a [total_rows, dim] value whose gradient is zero but on `row_count` rows:
+ * rows (ascending, distinct, in [0, total_rows)) and their gradients d_rows [row_count, dim],
+ * as nrt_embedding_backward gives them. The result is the dense update's with the rows scattered:
+ * every optimizer that decays its slots or the value updates the other rows with a zero gradient,
+ * while plain SGD (no momentum, no decay), which a zero gradient leaves as it is, does not even
+ * read them. */
+NRT_API int nrt_optimizer_update_rows(const nrt_optimizer_step *step, int64_t total_rows, int32_t dim,
+                                      float *value, int64_t value_size, const int32_t *rows, int64_t row_count,
+                                      const float *d_rows, int64_t d_rows_size, float *slot0, int64_t slot0_size,
+                                      float *slot1, int64_t slot1_size, float *slot2, int64_t slot2_size,
+                                      int32_t num_threads);
 /* sum[0] = the sum of x[i]^2 over the first `size` floats, in double, in fixed chunks added in
  * order, so it is the same for any thread count (clipping gradients by their norm). */
 NRT_API int nrt_sum_of_squares(int64_t size, const float *x, int64_t x_size, double *sum, int32_t num_threads);
@@ -373,13 +384,17 @@ NRT_API int nrt_embedding_forward(int32_t vocabulary, int32_t dim, int64_t count
                                   const float *ids, int64_t ids_size,
                                   const float *table, int64_t table_size,
                                   float *dst, int64_t dst_size, int32_t num_threads);
-/* d_table = the sum of d_dst's rows per id, overwriting it; positions whose mask (may be
- * null) is 0 add nothing. The ids are checked as for the forward pass. */
+/* The table's gradient as rows, as Keras' IndexedSlices: its cost follows the batch, not the
+ * vocabulary. *row_count = the number of distinct ids at positions whose mask (may be null) is
+ * nonzero; rows[k] = those ids, ascending; d_rows[k * dim + j] = the sum of d_dst's rows for
+ * id rows[k], in position order. rows and d_rows have room for `count` rows (the most there can
+ * be); the table's other rows have a zero gradient. The ids are checked as for the forward pass. */
 NRT_API int nrt_embedding_backward(int32_t vocabulary, int32_t dim, int64_t count,
                                    const float *ids, int64_t ids_size,
                                    const float *mask, int64_t mask_size,
                                    const float *d_dst, int64_t d_dst_size,
-                                   float *d_table, int64_t d_table_size, int32_t num_threads);
+                                   int32_t *rows, int64_t rows_size,
+                                   float *d_rows, int64_t d_rows_size, int64_t *row_count, int32_t num_threads);
 /* mask[i] = 1 where ids[i] != 0, else 0: the padding mask of Keras' mask_zero. */
 NRT_API int nrt_nonzero_mask(int64_t count, const float *ids, int64_t ids_size, float *mask, int64_t mask_size);
 /* The same three for int32 ids, as a tokenizer gives them (no conversion, any id below 2^31). */
@@ -391,7 +406,8 @@ NRT_API int nrt_embedding_backward_i32(int32_t vocabulary, int32_t dim, int64_t 
                                        const int32_t *ids, int64_t ids_size,
                                        const float *mask, int64_t mask_size,
                                        const float *d_dst, int64_t d_dst_size,
-                                       float *d_table, int64_t d_table_size, int32_t num_threads);
+                                       int32_t *rows, int64_t rows_size,
+                                       float *d_rows, int64_t d_rows_size, int64_t *row_count, int32_t num_threads);
 NRT_API int nrt_nonzero_mask_i32(int64_t count, const int32_t *ids, int64_t ids_size, float *mask, int64_t mask_size);
 
 #ifdef __cplusplus

@@ -271,12 +271,33 @@ int main() {
                        std::string(nrt_last_error()).find("id " + std::to_string(bad) + " at position 1") != std::string::npos,
                    "embedding refuses int32 id " + std::to_string(bad));
         }
-        std::vector<float> d_table(40);
         int_ids[1] = 3;
-        std::vector<float> dy(16, 1.f);
-        expect(nrt_embedding_backward_i32(10, 4, 4, int_ids.data(), 4, mask.data(), 4, dy.data(), 16, d_table.data(), 40, 1) ==
-                       NRT_OK && d_table[12] == 2.f && d_table[36] == 1.f && d_table[0] == 0.f,
-               "int32 ids' table gradient: rows summed per id, the padding id masked");
+        std::vector<float> dy(16, 1.f), d_rows(16, -1.f);
+        std::vector<int32_t> rows(4, -1);
+        int64_t row_count = -1;
+        expect(nrt_embedding_backward_i32(10, 4, 4, int_ids.data(), 4, mask.data(), 4, dy.data(), 16, rows.data(), 4,
+                                          d_rows.data(), 16, &row_count, 1) == NRT_OK &&
+                       row_count == 2 && rows[0] == 3 && rows[1] == 9 && d_rows[0] == 2.f && d_rows[4] == 1.f,
+               "int32 ids' table gradient: rows summed per id, ascending, the padding id masked");
+        expect(nrt_embedding_backward_i32(10, 4, 4, int_ids.data(), 4, mask.data(), 4, dy.data(), 16, rows.data(), 3,
+                                          d_rows.data(), 16, &row_count, 1) == NRT_BUFFER_TOO_SMALL,
+               "embedding backward wants room for a row per id");
+        // The sparse optimizer update reads rows as given: anything but ascending rows in range is refused.
+        nrt_optimizer_step sgd{};
+        sgd.optimizer = NRT_OPTIMIZER_SGD;
+        sgd.learning_rate = 0.5f;
+        sgd.gradient_scale = 1.f;
+        std::vector<float> value(40, 1.f);
+        for (std::vector<int32_t> bad : {std::vector<int32_t>{9, 3}, {3, 3}, {3, 10}, {-1, 3}}) {
+            expect(nrt_optimizer_update_rows(&sgd, 10, 4, value.data(), 40, bad.data(), 2, d_rows.data(), 8, nullptr, 0,
+                                             nullptr, 0, nullptr, 0, 1) == NRT_INVALID_ARGUMENT &&
+                           value == std::vector<float>(40, 1.f),
+                   "the sparse optimizer update refuses rows {" + std::to_string(bad[0]) + ", " + std::to_string(bad[1]) + "}");
+        }
+        expect(nrt_optimizer_update_rows(&sgd, 10, 4, value.data(), 40, rows.data(), 2, d_rows.data(), 8, nullptr, 0,
+                                         nullptr, 0, nullptr, 0, 1) == NRT_OK &&
+                       value[12] == 0.f && value[36] == 0.5f && value[0] == 1.f && value[39] == 0.5f,
+               "plain SGD on rows moves those rows only");
     }
     std::printf("%s\n", failures == 0 ? "all passed" : "FAILED");
     return failures == 0 ? 0 : 1;

@@ -142,6 +142,8 @@ struct LossProblem {
     int threads;
 };
 
+// With rows set, the value is [size / row_width, row_width] and its gradient is zero but on
+// rows[0..row_count) (ascending), whose gradients `gradient` holds one after another.
 struct OptimizerProblem {
     nrt_optimizer_step step;
     float *value;
@@ -149,6 +151,9 @@ struct OptimizerProblem {
     float *slot0, *slot1, *slot2;
     int64_t size;
     int threads;
+    const int32_t *rows = nullptr;
+    int64_t row_count = 0;
+    int32_t row_width = 0;
 };
 
 struct SumOfSquaresProblem {
@@ -250,7 +255,9 @@ struct EmbeddingBackwardProblem {
     int64_t count;
     Ids ids;
     const float *mask, *d_dst;  // mask may be null
-    float *d_table;
+    int32_t *rows;              // room for count rows
+    float *d_rows;
+    int64_t *row_count;
     int threads;
 };
 

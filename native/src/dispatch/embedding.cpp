@@ -59,17 +59,21 @@ int embedding_forward(int32_t vocabulary, int32_t dim, int64_t count, const Id *
 
 template <typename Id>
 int embedding_backward(int32_t vocabulary, int32_t dim, int64_t count, const Id *ids, int64_t ids_size, const float *mask,
-                       int64_t mask_size, const float *d_dst, int64_t d_dst_size, float *d_table, int64_t d_table_size,
-                       int32_t num_threads) {
+                       int64_t mask_size, const float *d_dst, int64_t d_dst_size, int32_t *rows, int64_t rows_size,
+                       float *d_rows, int64_t d_rows_size, int64_t *row_count, int32_t num_threads) {
     NRT_CHECK(check_sizes("embedding backward", vocabulary, dim, count));
     NRT_CHECK(check_buffer("embedding backward", "ids", ids, ids_size, count));
     if (mask != nullptr) NRT_CHECK(check_buffer("embedding backward", "mask", mask, mask_size, count));
     NRT_CHECK(check_buffer("embedding backward", "output gradient", d_dst, d_dst_size, checked_product({count, dim})));
-    NRT_CHECK(check_buffer("embedding backward", "table gradient", d_table, d_table_size, checked_product({vocabulary, dim})));
+    NRT_CHECK(check_buffer("embedding backward", "rows", rows, rows_size, count));
+    NRT_CHECK(check_buffer("embedding backward", "row gradients", d_rows, d_rows_size, checked_product({count, dim})));
+    if (row_count == nullptr) return fail(NRT_INVALID_ARGUMENT, "embedding backward: null row count");
     NRT_CHECK(check_ids("embedding backward", vocabulary, count, ids));
-    run_selected(kEmbeddingBackwardKernels,
-                 EmbeddingBackwardProblem{vocabulary, dim, count, ids_of(ids), mask, d_dst, d_table, num_threads});
-    return NRT_OK;
+    return guarded("embedding backward", [&] {  // the kernel's sort buffers grow with the batch
+        run_selected(kEmbeddingBackwardKernels, EmbeddingBackwardProblem{vocabulary, dim, count, ids_of(ids), mask,
+                                                                         d_dst, rows, d_rows, row_count, num_threads});
+        return NRT_OK;
+    });
 }
 
 template <typename Id>
@@ -98,17 +102,19 @@ int nrt_embedding_forward_i32(int32_t vocabulary, int32_t dim, int64_t count, co
 }
 
 int nrt_embedding_backward(int32_t vocabulary, int32_t dim, int64_t count, const float *ids, int64_t ids_size,
-                           const float *mask, int64_t mask_size, const float *d_dst, int64_t d_dst_size, float *d_table,
-                           int64_t d_table_size, int32_t num_threads) {
-    return embedding_backward(vocabulary, dim, count, ids, ids_size, mask, mask_size, d_dst, d_dst_size, d_table,
-                              d_table_size, num_threads);
+                           const float *mask, int64_t mask_size, const float *d_dst, int64_t d_dst_size, int32_t *rows,
+                           int64_t rows_size, float *d_rows, int64_t d_rows_size, int64_t *row_count,
+                           int32_t num_threads) {
+    return embedding_backward(vocabulary, dim, count, ids, ids_size, mask, mask_size, d_dst, d_dst_size, rows, rows_size,
+                              d_rows, d_rows_size, row_count, num_threads);
 }
 
 int nrt_embedding_backward_i32(int32_t vocabulary, int32_t dim, int64_t count, const int32_t *ids, int64_t ids_size,
                                const float *mask, int64_t mask_size, const float *d_dst, int64_t d_dst_size,
-                               float *d_table, int64_t d_table_size, int32_t num_threads) {
-    return embedding_backward(vocabulary, dim, count, ids, ids_size, mask, mask_size, d_dst, d_dst_size, d_table,
-                              d_table_size, num_threads);
+                               int32_t *rows, int64_t rows_size, float *d_rows, int64_t d_rows_size, int64_t *row_count,
+                               int32_t num_threads) {
+    return embedding_backward(vocabulary, dim, count, ids, ids_size, mask, mask_size, d_dst, d_dst_size, rows, rows_size,
+                              d_rows, d_rows_size, row_count, num_threads);
 }
 
 int nrt_nonzero_mask(int64_t count, const float *ids, int64_t ids_size, float *mask, int64_t mask_size) {

@@ -3,18 +3,16 @@
 #include <cmath>
 #include <vector>
 
-#include "../common/thread_pool.h"
+#include "../common/gradient_spans.h"
 #include "kernels_ref.h"
 
 namespace neurite {
 
-constexpr int64_t kOptimizerGrain = 1 << 14;
-
 void optimizer_update_f32_ref(const OptimizerProblem &p) {
     const nrt_optimizer_step &s = p.step;
-    parallel_for_elements(p.size, kOptimizerGrain, p.threads, [&](int64_t begin, int64_t end) {
+    for_each_gradient_span(p, [&](int64_t begin, int64_t end, const float *gradient) {
         for (int64_t i = begin; i < end; ++i) {
-            float g = p.gradient[i] * s.gradient_scale;
+            float g = (gradient != nullptr ? gradient[i - begin] : 0.f) * s.gradient_scale;
             if (s.clip_value > 0.f) g = std::min(std::max(g, -s.clip_value), s.clip_value);
             float w = p.value[i];
             w -= w * s.decay;

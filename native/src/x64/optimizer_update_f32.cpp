@@ -1,6 +1,6 @@
 // Keras' optimizer updates over vectors: one pass over value, gradient and slots per step,
 // the same arithmetic as optimizer_f32_ref.cpp.
-#include "../common/thread_pool.h"
+#include "../common/gradient_spans.h"
 #include "kernels_x64.h"
 #include "vec.h"
 
@@ -8,24 +8,27 @@ namespace neurite {
 namespace NRT_SIMD {
 namespace {
 
-constexpr int64_t kOptimizerGrain = 1 << 14;
-
-// One step's update of `lanes` elements at i, over the slots it uses. Masked loads and stores
-// only for a partial vector: AVX2's masked store is slow on AMD (most of the update's time on Zen 4).
-template <int kOptimizer, bool kPartial>
-inline void update(const OptimizerProblem &p, int64_t i, int lanes) {
+// One step's update of `lanes` elements at i, over the slots it uses; `gradient` points at
+// element i's gradient, unused where kGradient is false (a zero gradient). Masked loads and
+// stores only for a partial vector: AVX2's masked store is slow on AMD (most of the update's
+// time on Zen 4).
+template <int kOptimizer, bool kPartial, bool kGradient>
+inline void update(const OptimizerProblem &p, int64_t i, int lanes, const float *gradient) {
     const nrt_optimizer_step &s = p.step;
     const Mask m = first_lanes(lanes);
     auto read = [&](const float *at) { return kPartial ? load(at, m) : load(at); };
     auto write = [&](float *at, Vec v) { kPartial ? store(at, v, m) : store(at, v); };
-    Vec g = read(p.gradient + i) * set1(s.gradient_scale);
+    Vec g = zero();
+    if (kGradient) g = read(gradient) * set1(s.gradient_scale);
     if (s.clip_value > 0.f) g = min(max(g, set1(-s.clip_value)), set1(s.clip_value));
     Vec w = read(p.value + i);
     w = w - w * set1(s.decay);
     const Vec lr = set1(s.learning_rate);
     if (kOptimizer == NRT_OPTIMIZER_SGD) {
         if (s.beta1 == 0.f) {
-            w = w - lr * g;
+            // Fused by hand: left to GCC, whole and partial vectors rounded apart (1 ulp), and
+            // the tails of a row gradient's rows must round as the dense pass does.
+            w = fnmadd(lr, g, w);
         } else {
             const Vec momentum = set1(s.beta1);
             const Vec v = momentum * read(p.slot0 + i) - lr * g;
@@ -61,12 +64,19 @@ inline void update(const OptimizerProblem &p, int64_t i, int lanes) {
     write(p.value + i, w);
 }
 
+template <int kOptimizer, bool kGradient>
+void update_span(const OptimizerProblem &p, int64_t begin, int64_t end, const float *gradient) {
+    auto at = [&](int64_t i) { return kGradient ? gradient + (i - begin) : nullptr; };
+    int64_t i = begin;
+    for (; i + kLanes <= end; i += kLanes) update<kOptimizer, false, kGradient>(p, i, kLanes, at(i));
+    if (i < end) update<kOptimizer, true, kGradient>(p, i, static_cast<int>(end - i), at(i));
+}
+
 template <int kOptimizer>
 void run(const OptimizerProblem &p) {
-    parallel_for_elements(p.size, kOptimizerGrain, p.threads, [&](int64_t begin, int64_t end) {
-        int64_t i = begin;
-        for (; i + kLanes <= end; i += kLanes) update<kOptimizer, false>(p, i, kLanes);
-        if (i < end) update<kOptimizer, true>(p, i, static_cast<int>(end - i));
+    for_each_gradient_span(p, [&](int64_t begin, int64_t end, const float *gradient) {
+        if (gradient != nullptr) update_span<kOptimizer, true>(p, begin, end, gradient);
+        else update_span<kOptimizer, false>(p, begin, end, gradient);
     });
 }
 

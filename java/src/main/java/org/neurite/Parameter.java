@@ -25,6 +25,8 @@ public final class Parameter implements AutoCloseable {
     private final Tensor value;
     private final Map<String, Tensor> slots = new LinkedHashMap<>();
     private Tensor gradient;
+    private RowGradient rowGradient;
+    private boolean gradientIsRows; // the last backward pass gave rows, not yet made dense
     private volatile int version;
 
     /** A parameter holding {@code initial} (Keras layout, {@code shape}), e.g. "kernel", [3, 3, 1, 32]. */
@@ -67,10 +69,35 @@ public final class Parameter implements AutoCloseable {
         changed();
     }
 
-    /** The gradient of the last backward pass, zero until one ran. */
+    /**
+     * The gradient of the last backward pass, zero until one ran. A gradient given as rows
+     * (see {@link #rowGradient()}) is written out whole here, and this tensor is the gradient
+     * from then on: what is written into it is what an optimizer applies.
+     */
     public synchronized Tensor gradient() {
         if (gradient == null) gradient = backend.allocate(shape);
+        if (gradientIsRows) {
+            rowGradient.scatterInto(gradient);
+            gradientIsRows = false;
+        }
         return gradient;
+    }
+
+    /** The gradient of the last backward pass as rows, or null where it is dense (see {@link #gradient()}). */
+    public synchronized RowGradient rowGradient() {
+        return gradientIsRows ? rowGradient : null;
+    }
+
+    /**
+     * Storage for a backward pass that gives this [rows, width] parameter's gradient as at most
+     * {@code capacity} rows, an embedding table's: once written, it is the gradient.
+     */
+    public synchronized RowGradient rowGradient(int capacity) {
+        if (shape.length != 2) throw new IllegalStateException(describe() + " is not a table of rows");
+        if (rowGradient == null) rowGradient = new RowGradient(backend, shape[1]);
+        rowGradient.reserve(capacity);
+        gradientIsRows = true;
+        return rowGradient;
     }
 
     /** An optimizer's per-parameter state of the value's shape (e.g. Adam's "m" and "v"), zero-filled at first use. */
@@ -110,6 +137,7 @@ public final class Parameter implements AutoCloseable {
     public synchronized void close() {
         value.close();
         if (gradient != null) gradient.close();
+        if (rowGradient != null) rowGradient.close();
         clearSlots();
     }
 }

@@ -2,6 +2,7 @@ package org.neurite.bindings;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
@@ -341,9 +342,12 @@ public final class NeuriteNative {
                                                    @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                    @Const FloatBuffer table, @Cast("int64_t") long tableSize,
                                                    FloatBuffer dst, @Cast("int64_t") long dstSize, int numThreads);
+    // Rows are int32 ids in a tensor's 32-bit slots, handed over as its (float) buffer, as ids are.
     public static native int nrt_embedding_backward(int vocabulary, int dim, @Cast("int64_t") long count, @Const FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                     @Const FloatBuffer mask, @Cast("int64_t") long maskSize, @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
-                                                    FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
+                                                    @Cast("int32_t*") FloatBuffer rows, @Cast("int64_t") long rowsSize,
+                                                    FloatBuffer dRows, @Cast("int64_t") long dRowsSize,
+                                                    @Cast("int64_t*") LongBuffer rowCount, int numThreads);
     // The int32-id forms: the ids live in a tensor's 32-bit slots, handed over as its (float) buffer.
     public static native int nrt_nonzero_mask_i32(@Cast("int64_t") long count, @Cast("const int32_t*") FloatBuffer ids,
             @Cast("int64_t") long idsSize, FloatBuffer mask, @Cast("int64_t") long maskSize);
@@ -355,7 +359,9 @@ public final class NeuriteNative {
                                                         @Cast("const int32_t*") FloatBuffer ids, @Cast("int64_t") long idsSize,
                                                         @Const FloatBuffer mask, @Cast("int64_t") long maskSize,
                                                         @Const FloatBuffer dDst, @Cast("int64_t") long dDstSize,
-                                                        FloatBuffer dTable, @Cast("int64_t") long dTableSize, int numThreads);
+                                                        @Cast("int32_t*") FloatBuffer rows, @Cast("int64_t") long rowsSize,
+                                                        FloatBuffer dRows, @Cast("int64_t") long dRowsSize,
+                                                        @Cast("int64_t*") LongBuffer rowCount, int numThreads);
     public static native int nrt_dropout_mask(@Cast("int64_t") long size, float rate, @Cast("uint64_t") long seed,
                                               FloatBuffer mask, @Cast("int64_t") long maskSize, int numThreads);
     public static native int nrt_loss(int loss, int input, @Cast("int64_t") long rows, int cols,
@@ -369,6 +375,13 @@ public final class NeuriteNative {
                                                   FloatBuffer slot0, @Cast("int64_t") long slot0Size,
                                                   FloatBuffer slot1, @Cast("int64_t") long slot1Size,
                                                   FloatBuffer slot2, @Cast("int64_t") long slot2Size, int numThreads);
+    public static native int nrt_optimizer_update_rows(@Const OptimizerStepDesc step, @Cast("int64_t") long totalRows, int dim,
+                                                       FloatBuffer value, @Cast("int64_t") long valueSize,
+                                                       @Cast("const int32_t*") FloatBuffer rows, @Cast("int64_t") long rowCount,
+                                                       @Const FloatBuffer dRows, @Cast("int64_t") long dRowsSize,
+                                                       FloatBuffer slot0, @Cast("int64_t") long slot0Size,
+                                                       FloatBuffer slot1, @Cast("int64_t") long slot1Size,
+                                                       FloatBuffer slot2, @Cast("int64_t") long slot2Size, int numThreads);
     public static native int nrt_sum_of_squares(@Cast("int64_t") long size, @Const FloatBuffer x, @Cast("int64_t") long xSize,
                                                 DoubleBuffer sum, int numThreads);
     public static native int nrt_binary_forward(int op, @Cast("int64_t") long size, @Const FloatBuffer a, @Cast("int64_t") long aSize,

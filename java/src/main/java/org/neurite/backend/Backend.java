@@ -1,6 +1,7 @@
 package org.neurite.backend;
 
 import org.neurite.Activation;
+import org.neurite.RowGradient;
 import org.neurite.Tensor;
 
 /**
@@ -73,8 +74,15 @@ public interface Backend {
     void optimizerUpdate(OptimizerStep step, Tensor value, Tensor gradient, Tensor slot0, Tensor slot1, Tensor slot2,
                          int threads);
 
-    /** The sum of the squares of x's values, in double, the same for any thread count. */
-    double sumOfSquares(Tensor x, int threads);
+    /**
+     * The same step on a {@code [rows, width]} value whose gradient is given as rows: the
+     * update of that gradient written out whole, where plain SGD leaves the other rows unread.
+     */
+    void optimizerUpdate(OptimizerStep step, Tensor value, RowGradient gradient, Tensor slot0, Tensor slot1, Tensor slot2,
+                         int threads);
+
+    /** The sum of the squares of x's first {@code size} values, in double, the same for any thread count. */
+    double sumOfSquares(Tensor x, long size, int threads);
 
     /** dInput = output * (dOutput - sum(dOutput * output)) per row of the last axis; dInput may be dOutput. */
     void softmaxBackward(Tensor output, Tensor dOutput, Tensor dInput, int threads);
@@ -96,10 +104,12 @@ public interface Backend {
     void embedding(int vocabulary, Tensor ids, Tensor table, Tensor output, int threads);
 
     /**
-     * dTable = the sum of dOutput's rows per id, overwriting it; positions where {@code mask}
-     * (may be null) is 0 contribute nothing. Ids are those a forward accepted.
+     * The table's gradient as rows into {@code dTable} (room for a row per id): the distinct ids,
+     * ascending, each with the sum of dOutput's rows at its positions, in position order;
+     * positions where {@code mask} (may be null) is 0 contribute nothing. Ids are those a
+     * forward accepted.
      */
-    void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads);
+    void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, RowGradient dTable, int threads);
 
     /** mask[i] = 1 where ids[i] != 0, else 0 (Keras' mask_zero). */
     void nonZeroMask(Tensor ids, Tensor mask);

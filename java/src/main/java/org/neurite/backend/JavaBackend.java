@@ -1,6 +1,7 @@
 package org.neurite.backend;
 
 import org.neurite.Activation;
+import org.neurite.RowGradient;
 import org.neurite.Tensor;
 
 /**
@@ -109,8 +110,14 @@ final class JavaBackend implements Backend {
     }
 
     @Override
-    public double sumOfSquares(Tensor x, int threads) {
-        return JavaOptimizer.sumOfSquares(x);
+    public void optimizerUpdate(OptimizerStep step, Tensor value, RowGradient gradient, Tensor slot0, Tensor slot1,
+                                Tensor slot2, int threads) {
+        JavaOptimizer.update(step, value, gradient, slot0, slot1, slot2, threads);
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x, long size, int threads) {
+        return JavaOptimizer.sumOfSquares(x, size);
     }
 
     @Override
@@ -124,7 +131,7 @@ final class JavaBackend implements Backend {
     }
 
     @Override
-    public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads) {
+    public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, RowGradient dTable, int threads) {
         JavaEmbedding.embeddingBackward(vocabulary, ids, mask, dOutput, dTable);
     }
 

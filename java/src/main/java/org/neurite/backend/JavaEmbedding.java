@@ -5,6 +5,7 @@ import static org.neurite.backend.JavaBackend.read;
 import static org.neurite.backend.JavaBackend.writable;
 
 import java.util.Arrays;
+import org.neurite.RowGradient;
 import org.neurite.Tensor;
 
 /** The embedding gather and the id mask in plain Java, the counterpart of {@code native/src/ref/embedding_f32_ref.cpp}. */
@@ -40,18 +41,31 @@ final class JavaEmbedding {
         return raw;
     }
 
-    static void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable) {
+    /** The positions sorted by (id, position) make each id's group, summed in position order, as the native kernel. */
+    static void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, RowGradient dTable) {
         float[] id = checkedIds(vocabulary, ids);
         boolean ints = ids.holdsIds();
-        float[] m = mask == null ? null : read(mask), dy = read(dOutput), dw = writable(dTable);
-        int dim = dTable.dim(-1);
-        Arrays.fill(dw, 0f);
-        for (int i = 0; i < id.length; i++) { // in position order, so repeated ids always sum alike
-            if (m != null && m[i] == 0f) continue;
-            int row = idAt(id, i, ints) * dim, at = i * dim;
-            for (int k = 0; k < dim; k++) dw[row + k] += dy[at + k];
+        float[] m = mask == null ? null : read(mask), dy = read(dOutput), dw = writable(dTable.values());
+        float[] rows = writable(dTable.rows());
+        int dim = dTable.width(), hits = 0;
+        long[] order = new long[id.length]; // id in the high half, position in the low one
+        for (int i = 0; i < id.length; i++) {
+            if (m == null || m[i] != 0f) order[hits++] = (long) idAt(id, i, ints) << 32 | i;
         }
-        commit(dTable, dw);
+        Arrays.sort(order, 0, hits);
+        int count = 0;
+        for (int h = 0; h < hits; h++) {
+            int row = (int) (order[h] >>> 32), at = (int) order[h] * dim;
+            if (h == 0 || row != (int) (order[h - 1] >>> 32)) {
+                rows[count] = Float.intBitsToFloat(row);
+                System.arraycopy(dy, at, dw, count++ * dim, dim);
+            } else {
+                for (int k = 0, to = (count - 1) * dim; k < dim; k++) dw[to + k] += dy[at + k];
+            }
+        }
+        commit(dTable.rows(), rows);
+        commit(dTable.values(), dw);
+        dTable.count(count);
     }
 
     static void nonZeroMask(Tensor ids, Tensor mask) {

@@ -4,8 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.neurite.Activation;
+import org.neurite.RowGradient;
 import org.neurite.Tensor;
 import org.neurite.bindings.NeuriteNative;
 
@@ -52,6 +54,8 @@ public final class NativeBackend implements Backend {
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer());
     private static final ThreadLocal<DoubleBuffer> SUMS =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer());
+    private static final ThreadLocal<LongBuffer> ROW_COUNTS =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer());
     private static final ThreadLocal<NeuriteNative.OptimizerStepDesc> STEPS = ThreadLocal.withInitial(NeuriteNative.OptimizerStepDesc::new);
 
     @Override
@@ -181,12 +185,25 @@ public final class NativeBackend implements Backend {
     @Override
     public void optimizerUpdate(OptimizerStep s, Tensor value, Tensor gradient, Tensor slot0, Tensor slot1, Tensor slot2,
                                 int threads) {
-        NeuriteNative.OptimizerStepDesc d = STEPS.get().optimizer(code(s.kind())).learningRate(s.learningRate())
-                .beta1(s.beta1()).beta2(s.beta2()).epsilon(s.epsilon()).decay(s.decay()).gradientScale(s.gradientScale())
-                .clipValue(s.clipValue()).nesterov(s.nesterov() ? 1 : 0).centered(s.centered() ? 1 : 0);
-        check("optimizer", NeuriteNative.nrt_optimizer_update(d, value.size(), buffer(value), value.size(),
+        check("optimizer", NeuriteNative.nrt_optimizer_update(describe(s), value.size(), buffer(value), value.size(),
                 buffer(gradient), gradient.size(), slot(s, 0, slot0), size(s, 0, slot0), slot(s, 1, slot1),
                 size(s, 1, slot1), slot(s, 2, slot2), size(s, 2, slot2), threads));
+    }
+
+    @Override
+    public void optimizerUpdate(OptimizerStep s, Tensor value, RowGradient gradient, Tensor slot0, Tensor slot1,
+                                Tensor slot2, int threads) {
+        check("optimizer", NeuriteNative.nrt_optimizer_update_rows(describe(s), value.dim(0), gradient.width(),
+                buffer(value), value.size(), buffer(gradient.rows()), gradient.count(), buffer(gradient.values()),
+                gradient.values().size(), slot(s, 0, slot0), size(s, 0, slot0), slot(s, 1, slot1), size(s, 1, slot1),
+                slot(s, 2, slot2), size(s, 2, slot2), threads));
+    }
+
+    // The calling thread's step descriptor, set to s.
+    private static NeuriteNative.OptimizerStepDesc describe(OptimizerStep s) {
+        return STEPS.get().optimizer(code(s.kind())).learningRate(s.learningRate()).beta1(s.beta1()).beta2(s.beta2())
+                .epsilon(s.epsilon()).decay(s.decay()).gradientScale(s.gradientScale()).clipValue(s.clipValue())
+                .nesterov(s.nesterov() ? 1 : 0).centered(s.centered() ? 1 : 0);
     }
 
     private static FloatBuffer slot(OptimizerStep s, int index, Tensor t) {
@@ -198,9 +215,9 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public double sumOfSquares(Tensor x, int threads) {
+    public double sumOfSquares(Tensor x, long size, int threads) {
         DoubleBuffer sum = SUMS.get().clear();
-        check("sum of squares", NeuriteNative.nrt_sum_of_squares(x.size(), buffer(x), x.size(), sum, threads));
+        check("sum of squares", NeuriteNative.nrt_sum_of_squares(size, buffer(x), x.size(), sum, threads));
         return sum.get(0);
     }
 
@@ -247,12 +264,17 @@ public final class NativeBackend implements Backend {
     }
 
     @Override
-    public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, Tensor dTable, int threads) {
+    public void embeddingBackward(int vocabulary, Tensor ids, Tensor mask, Tensor dOutput, RowGradient dTable, int threads) {
+        LongBuffer count = ROW_COUNTS.get();
+        Tensor rows = dTable.rows(), dRows = dTable.values();
         check("embedding backward", ids.holdsIds()
-                ? NeuriteNative.nrt_embedding_backward_i32(vocabulary, dTable.dim(-1), ids.size(), buffer(ids), ids.size(),
-                        optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(dTable), dTable.size(), threads)
-                : NeuriteNative.nrt_embedding_backward(vocabulary, dTable.dim(-1), ids.size(), buffer(ids), ids.size(),
-                        optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(dTable), dTable.size(), threads));
+                ? NeuriteNative.nrt_embedding_backward_i32(vocabulary, dTable.width(), ids.size(), buffer(ids), ids.size(),
+                        optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(rows), rows.size(), buffer(dRows),
+                        dRows.size(), count, threads)
+                : NeuriteNative.nrt_embedding_backward(vocabulary, dTable.width(), ids.size(), buffer(ids), ids.size(),
+                        optional(mask), size(mask), buffer(dOutput), dOutput.size(), buffer(rows), rows.size(), buffer(dRows),
+                        dRows.size(), count, threads));
+        dTable.count(Math.toIntExact(count.get(0)));
     }
 
     @Override

@@ -72,11 +72,15 @@ public final class Embedding extends Layer {
         return output;
     }
 
-    /** Only the table gets a gradient, from the positions the output mask keeps; ids have none. */
+    /**
+     * Only the table gets a gradient, as rows (see {@link org.neurite.RowGradient}): those of the
+     * ids at the positions the output mask keeps. Ids have none.
+     */
     @Override
     protected Tensor backprop(Context ctx, Tensor dOutput, boolean inputGradient) {
         Tensor mask = maskZero ? computeMask(ctx, ctx.input, ctx.mask) : ctx.mask;
-        backend.embeddingBackward(vocabulary, ctx.input, mask, dOutput, table.gradient(), ctx.threads());
+        backend.embeddingBackward(vocabulary, ctx.input, mask, dOutput, table.rowGradient(Math.toIntExact(ctx.input.size())),
+                ctx.threads());
         return null;
     }
 

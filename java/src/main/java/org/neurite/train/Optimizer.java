@@ -2,6 +2,8 @@ package org.neurite.train;
 
 import java.util.List;
 import org.neurite.Parameter;
+import org.neurite.RowGradient;
+import org.neurite.Tensor;
 import org.neurite.backend.Backend;
 import org.neurite.backend.OptimizerStep;
 
@@ -78,16 +80,27 @@ public abstract class Optimizer {
         step.clipValue((float) clipValue).gradientScale(1f);
         if (globalClipNorm > 0) {
             double squares = 0;
-            for (int i = 0; i < parameters.size(); i++) squares += backend.sumOfSquares(parameters.get(i).gradient(), threads);
+            for (int i = 0; i < parameters.size(); i++) squares += sumOfSquares(parameters.get(i), backend, threads);
             step.gradientScale(scale(globalClipNorm, squares));
         }
         for (int i = 0; i < parameters.size(); i++) { // no iterator: a step allocates nothing
             Parameter p = parameters.get(i);
-            if (clipNorm > 0) step.gradientScale(scale(clipNorm, backend.sumOfSquares(p.gradient(), threads)));
-            backend.optimizerUpdate(step, p.value(), p.gradient(), step.usesSlot(0) ? p.slot(SLOTS[0]) : null,
-                    step.usesSlot(1) ? p.slot(SLOTS[1]) : null, step.usesSlot(2) ? p.slot(SLOTS[2]) : null, threads);
+            if (clipNorm > 0) step.gradientScale(scale(clipNorm, sumOfSquares(p, backend, threads)));
+            Tensor slot0 = step.usesSlot(0) ? p.slot(SLOTS[0]) : null, slot1 = step.usesSlot(1) ? p.slot(SLOTS[1]) : null;
+            Tensor slot2 = step.usesSlot(2) ? p.slot(SLOTS[2]) : null;
+            RowGradient rows = p.rowGradient();
+            if (rows != null) backend.optimizerUpdate(step, p.value(), rows, slot0, slot1, slot2, threads);
+            else backend.optimizerUpdate(step, p.value(), p.gradient(), slot0, slot1, slot2, threads);
             p.changed();
         }
+    }
+
+    // The squared norm of p's gradient, from its rows where it has them.
+    private static double sumOfSquares(Parameter p, Backend backend, int threads) {
+        RowGradient rows = p.rowGradient();
+        if (rows != null) return backend.sumOfSquares(rows.values(), (long) rows.count() * rows.width(), threads);
+        Tensor gradient = p.gradient();
+        return backend.sumOfSquares(gradient, gradient.size(), threads);
     }
 
     // Keras' clip_by_norm: g * limit / max(norm, limit).

@@ -288,6 +288,41 @@ class GradientTest {
         }
     }
 
+    /**
+     * An embedding table's gradient comes as the rows of the batch's ids, ascending, once each:
+     * not padding (id 0 under maskZero), not an id seen only past a sequence's length. The
+     * values are checked by finite differences above, through the gradient written out whole,
+     * which must be zero on every other row.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.neurite.tests.Variant#all")
+    void embeddingGradientIsTheRowsOfTheUnmaskedIds(Variant variant) {
+        Backend backend = variant.activate();
+        float[] ids = {5, 9, 5, 0, 0, 0, 12, 39, 9, 3};
+        float[] lengths = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0}; // the second sequence ends before its id 3
+        try (Sequential model = new Sequential(5).add(new Embedding(40, 3).maskZero(true)).add(new LSTM(2))
+                .backend(backend).threads(2).build();
+             Tensor input = backend.allocate(2, 5).copyFrom(ids); Tensor mask = backend.allocate(2, 5).copyFrom(lengths);
+             Tensor dOutput = backend.allocate(2, 2).copyFrom(new float[] {0.5f, -1f, 2f, 0.25f})) {
+            model.forwardTraining(input, mask);
+            model.backward(dOutput);
+            Parameter table = model.parameters().get(0);
+            org.neurite.RowGradient rows = table.rowGradient();
+            assertNotNull(rows, variant + ": the table's gradient as rows");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {5, 9, 12, 39}, rows.rowIds(), variant + ": rows");
+            float[] values = rows.rowValues(), whole = table.gradient().toArray();
+            Checks.assertNotMostlyZeros(variant + ": row gradients", values, 0.5);
+            for (int row = 0, k = 0; row < 40; row++) {
+                boolean listed = k < 4 && rows.rowIds()[k] == row;
+                for (int j = 0; j < 3; j++) {
+                    assertEquals(listed ? values[k * 3 + j] : 0f, whole[row * 3 + j], variant + ": row " + row + ", column " + j);
+                }
+                if (listed) k++;
+            }
+            assertNull(table.rowGradient(), "once written out whole, the gradient is the dense tensor");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.neurite.tests.Variant#all")
     void seedCnnGradientsAreBitwiseTheSameOnOneAndTwoThreadsAndOnEveryCall(Variant variant) {

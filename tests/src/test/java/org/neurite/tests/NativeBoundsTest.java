@@ -3,7 +3,10 @@ package org.neurite.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.neurite.Tensor;
@@ -291,26 +294,63 @@ class NativeBoundsTest {
         assertTrue(ran > 400, "only " + ran + " random masked means were valid: the test proves little");
     }
 
-    /** The embedding's backward pass (sums per id, masked positions skipped) with random ids, some out of range, and short claims. */
+    /** The embedding's backward pass (sums per id as rows, masked positions skipped) with random ids, some out of range, and short claims. */
     @Test
     void randomEmbeddingGradientsStayInBounds() {
         Backends.nativeBackend();
         Random r = new Random(17);
         int ran = 0;
+        LongBuffer rowCount = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
         for (int trial = 0; trial < 600; trial++) {
             rotateIsa(trial);
             int vocabulary = small(r, 12), dim = small(r, 40), count = small(r, 30);
             int ids = r.nextInt(6) == 0 ? count - 1 : count, masks = r.nextInt(3) == 0 ? 0 : r.nextInt(6) == 0 ? count - 1 : count;
-            int gradients = count * dim - (r.nextInt(6) == 0 ? 1 : 0), table = vocabulary * dim - (r.nextInt(6) == 0 ? 1 : 0);
+            int gradients = count * dim - (r.nextInt(6) == 0 ? 1 : 0), rowRoom = count - (r.nextInt(6) == 0 ? 1 : 0);
+            int rowGradients = count * dim - (r.nextInt(6) == 0 ? 1 : 0);
             try (Guarded id = guarded(ids); Guarded mask = guarded(masks); Guarded dy = guarded(gradients);
-                 Guarded dTable = guarded(table)) {
+                 Guarded rows = guarded(rowRoom); Guarded dRows = guarded(rowGradients)) {
                 for (int i = 0; i < ids; i++) id.buffer().put(i, r.nextInt(20) == 0 ? vocabulary + r.nextInt(3) : r.nextInt(vocabulary));
                 for (int i = 0; i < masks; i++) mask.buffer().put(i, r.nextInt(2));
                 if (NeuriteNative.nrt_embedding_backward(vocabulary, dim, count, id.buffer(), ids, masks == 0 ? null : mask.buffer(),
-                        masks, dy.buffer(), gradients, dTable.buffer(), table, 2) == NeuriteNative.NRT_OK) ran++;
-                assertGuardIntact(dTable, "embedding backward trial " + trial);
+                        masks, dy.buffer(), gradients, rows.buffer(), rowRoom, dRows.buffer(), rowGradients, rowCount, 2)
+                        == NeuriteNative.NRT_OK) {
+                    ran++;
+                    assertTrue(rowCount.get(0) >= 0 && rowCount.get(0) <= Math.min(count, vocabulary), "row count " + rowCount.get(0));
+                }
+                assertGuardIntact(rows, "embedding backward's rows, trial " + trial);
+                assertGuardIntact(dRows, "embedding backward's row gradients, trial " + trial);
             }
         }
         assertTrue(ran > 100, "only " + ran + " random embedding gradients were valid: the test proves little");
+    }
+
+    /** Optimizer steps on row gradients: random rows (some unsorted, repeated or out of range), every optimizer, short claims. */
+    @Test
+    void randomRowOptimizerStepsStayInBounds() {
+        Backends.nativeBackend();
+        Random r = new Random(18);
+        int ran = 0;
+        for (int trial = 0; trial < 600; trial++) {
+            rotateIsa(trial);
+            int totalRows = small(r, 40), dim = small(r, 35), rowCount = r.nextInt(totalRows + 1);
+            int[] rowIds = r.ints(0, totalRows).distinct().limit(rowCount).sorted().toArray();
+            rowCount = rowIds.length;
+            if (rowCount > 1 && r.nextInt(6) == 0) rowIds[r.nextInt(rowCount)] = rowIds[0]; // out of order or repeated
+            if (rowCount > 0 && r.nextInt(8) == 0) rowIds[rowCount - 1] = totalRows + r.nextInt(3) - (r.nextInt(2) * (totalRows + 2));
+            int size = totalRows * dim, valueClaim = size - (r.nextInt(6) == 0 ? 1 : 0);
+            int rowClaim = rowCount * dim - (rowCount > 0 && r.nextInt(6) == 0 ? 1 : 0), slotClaim = size - (r.nextInt(8) == 0 ? 1 : 0);
+            NeuriteNative.OptimizerStepDesc step = new NeuriteNative.OptimizerStepDesc().optimizer(r.nextInt(3))
+                    .learningRate(0.1f).beta1(r.nextBoolean() ? 0f : 0.9f).beta2(r.nextBoolean() ? 0f : 0.99f).epsilon(1e-7f)
+                    .decay(r.nextBoolean() ? 0f : 0.01f).gradientScale(1f).clipValue(0f).nesterov(0).centered(r.nextInt(2));
+            try (Guarded value = guarded(valueClaim); Guarded rows = guarded(Math.max(rowCount, 1)); Guarded dRows = guarded(rowClaim);
+                 Guarded slot0 = guarded(slotClaim); Guarded slot1 = guarded(slotClaim); Guarded slot2 = guarded(slotClaim)) {
+                for (int k = 0; k < rowCount; k++) rows.buffer().put(k, Float.intBitsToFloat(rowIds[k]));
+                if (NeuriteNative.nrt_optimizer_update_rows(step, totalRows, dim, value.buffer(), valueClaim, rows.buffer(), rowCount,
+                        dRows.buffer(), rowClaim, slot0.buffer(), slotClaim, slot1.buffer(), slotClaim, slot2.buffer(), slotClaim, 2)
+                        == NeuriteNative.NRT_OK) ran++;
+                for (Guarded written : new Guarded[] {value, slot0, slot1, slot2}) assertGuardIntact(written, "row optimizer trial " + trial);
+            }
+        }
+        assertTrue(ran > 100, "only " + ran + " random row optimizer steps were valid: the test proves little");
     }
 }

@@ -149,4 +149,49 @@ class OptimizerTest {
             for (Parameter p : params) p.close();
         }
     }
+
+    /**
+     * An embedding table's gradient comes as rows: each optimizer's step on the rows must be its
+     * step on the same gradient written out whole (the same bits, but where a norm is clipped:
+     * its sum of squares runs over other chunks), including runs of adjacent rows, the first and
+     * last rows, and rows a pass leaves out after having had a gradient.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("matrix")
+    void stepsOnRowGradientsAreTheDenseSteps(Case c, Variant variant) {
+        Backend backend = variant.activate();
+        Optimizer onRows = c.optimizer.get(), onDense = c.optimizer.get();
+        Random random = new Random(12);
+        int vocabulary = 300, width = 67, capacity = 120; // 20,100 values: past a kernel chunk, odd vector tails
+        float[] initial = Checks.random(random, vocabulary * width);
+        try (Parameter sparse = new Parameter("embeddings", backend, initial, vocabulary, width);
+             Parameter dense = new Parameter("embeddings", backend, initial, vocabulary, width)) {
+            for (long t = 1; t <= 4; t++) {
+                int[] rows = random.ints(0, vocabulary).distinct().limit(5 + random.nextInt(capacity - 10)).sorted().toArray();
+                if (t == 2) rows = new int[] {0, 1, 2, 150, 151, vocabulary - 1};
+                float[] values = Checks.random(random, rows.length * width);
+                var gradient = sparse.rowGradient(capacity);
+                int[] padded = java.util.Arrays.copyOf(rows, capacity);
+                float[] paddedValues = java.util.Arrays.copyOf(values, capacity * width);
+                gradient.rows().copyFrom(org.neurite.Tensor.ids(padded, capacity));
+                gradient.values().copyFrom(paddedValues);
+                gradient.count(rows.length);
+                float[] whole = new float[vocabulary * width];
+                for (int k = 0; k < rows.length; k++) System.arraycopy(values, k * width, whole, rows[k] * width, width);
+                dense.gradient().copyFrom(whole);
+                org.junit.jupiter.api.Assertions.assertNotNull(sparse.rowGradient(), "the gradient is still rows");
+                onRows.apply(List.of(sparse), backend, 2);
+                onDense.apply(List.of(dense), backend, 2);
+                float[] expected = dense.get(), actual = sparse.get();
+                boolean normClipped = c.clip.equals("clipNorm") || c.clip.equals("globalClipNorm");
+                for (int i = 0; i < expected.length; i++) {
+                    if (normClipped) assertEquals(expected[i], actual[i], 1e-6 * (1 + Math.abs(expected[i])), c + ", step " + t + ", element " + i);
+                    else assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                            c + " on " + variant + ", step " + t + ": element " + i + " is " + actual[i] + ", the dense step's " + expected[i]);
+                }
+                float[] scattered = sparse.gradient().toArray(); // written out whole on request
+                for (int i = 0; i < whole.length; i++) assertEquals(whole[i], scattered[i], "the row gradient written out, element " + i);
+            }
+        }
+    }
 }
