@@ -5,7 +5,10 @@
 // r without it; SimpleRNN: none); the gates (SimpleRNN: the new state), which hold their
 // input projection until the forward pass overwrites it with their activated values, which
 // backward overwrites in turn with their gradients at the projection; and for GRU the gradient
-// at their recurrent part. In place, the LSTM recurrence writes half as many lines it has not
+// at their recurrent part. Where the activation's derivative does not follow from its output
+// (derivative_from_output: GELU, a leaky ReLU with a negative slope), what it took is kept
+// instead of what it gave (SimpleRNN's state, LSTM's g and cell, GRU's candidate), and
+// backward activates it again. In place, the LSTM recurrence writes half as many lines it has not
 // just read (its stores bound its speed): the step took 0.96x the time, the workspace 0.64x
 // the memory. JavaRnn lays its workspace out the same way.
 #pragma once

@@ -69,7 +69,7 @@ int embedding_backward(int32_t vocabulary, int32_t dim, int64_t count, const Id 
     NRT_CHECK(check_buffer("embedding backward", "row gradients", d_rows, d_rows_size, checked_product({count, dim})));
     if (row_count == nullptr) return fail(NRT_INVALID_ARGUMENT, "embedding backward: null row count");
     NRT_CHECK(check_ids("embedding backward", vocabulary, count, ids));
-    return guarded("embedding backward", [&] {  // the kernel's sort buffers grow with the batch
+    return guarded("embedding backward", [&] {  // the kernel's bitmap and row numbers grow with the vocabulary
         run_selected(kEmbeddingBackwardKernels, EmbeddingBackwardProblem{vocabulary, dim, count, ids_of(ids), mask,
                                                                          d_dst, rows, d_rows, row_count, num_threads});
         return NRT_OK;

@@ -54,15 +54,15 @@ int check_desc(const nrt_rnn_desc *d) {
     return NRT_OK;
 }
 
-// Backward takes every activation's derivative from its saved output (activation.h): an
-// activation whose derivative needs its input would get a wrong gradient, so training refuses it.
+// Backward takes the gates' derivatives from their saved outputs (activation.h); training keeps
+// the input of the activation alone (rnn_workspace.h), so a recurrent activation whose
+// derivative needs its input would get a wrong gradient, and training refuses it.
 int check_trainable(const nrt_rnn_desc &d, const char *what) {
-    for (const int activation : {d.activation, d.recurrent_activation})
-        if (!derivative_from_output(activation, d.alpha))
-            return fail(NRT_INVALID_ARGUMENT,
-                        "%s: activation %d with slope %g takes its derivative from its input (as GELU and a leaky ReLU with "
-                        "a negative slope do), which training does not keep",
-                        what, activation, d.alpha);
+    if (!derivative_from_output(d.recurrent_activation, d.alpha))
+        return fail(NRT_INVALID_ARGUMENT,
+                    "%s: recurrent activation %d with slope %g takes its derivative from its input (as GELU and a leaky "
+                    "ReLU with a negative slope do), which training keeps for the activation alone",
+                    what, d.recurrent_activation, d.alpha);
     return NRT_OK;
 }
 

@@ -28,6 +28,9 @@ void rnn_f32_ref(const RnnProblem &p) {
 
     const RnnWorkspace at(d, p.batch, p.steps);
     float *const ws = p.workspace;  // null unless training
+    // Training keeps what a gave, or what it took where its derivative needs that (rnn_workspace.h).
+    const bool keeps_input = !derivative_from_output(a, alpha);
+    auto kept = [&](float input, float output) { return keeps_input ? input : output; };
 
     parallel_for(p.batch, p.threads, [&](int64_t begin, int64_t end) {
         std::vector<float> h(units), next(units), c(units), rh(units);
@@ -62,40 +65,43 @@ void rnn_f32_ref(const RnnProblem &p) {
                 }
                 for (int j = 0; j < units; ++j) {
                     if (d.cell == NRT_CELL_SIMPLE) {
-                        next[j] = activate(x[j] + recurrent(h.data(), 0, j), a, alpha);
-                        if (gate_out != nullptr) gate_out[j] = next[j];
+                        const float input = x[j] + recurrent(h.data(), 0, j);
+                        next[j] = activate(input, a, alpha);
+                        if (gate_out != nullptr) gate_out[j] = kept(input, next[j]);
                     } else if (d.cell == NRT_CELL_LSTM) {
                         const float i = activate(x[j] + recurrent(h.data(), 0, j), ra, alpha);
                         const float f = activate(x[units + j] + recurrent(h.data(), 1, j), ra, alpha);
-                        const float g = activate(x[2 * units + j] + recurrent(h.data(), 2, j), a, alpha);
+                        const float g_input = x[2 * units + j] + recurrent(h.data(), 2, j);
+                        const float g = activate(g_input, a, alpha);
                         const float o = activate(x[3 * units + j] + recurrent(h.data(), 3, j), ra, alpha);
                         c[j] = f * c[j] + i * g;
                         const float squashed = activate(c[j], a, alpha);
                         next[j] = o * squashed;
                         if (gate_out != nullptr) {
-                            const float values[] = {i, f, g, o};
+                            const float values[] = {i, f, kept(g_input, g), o};
                             for (int v = 0; v < 4; ++v) gate_out[v * units + j] = values[v];
-                            saved[j] = squashed;
+                            saved[j] = kept(c[j], squashed);
                         }
                     } else {
                         const float z_bias = d.reset_after ? p.recurrent_bias[j] : 0.f;
                         const float z = activate(x[j] + recurrent(h.data(), 0, j) + z_bias, ra, alpha);
-                        float n;
+                        float n_input;
                         if (d.reset_after) {
                             const float reset = activate(x[units + j] + recurrent(h.data(), 1, j) + p.recurrent_bias[units + j], ra, alpha);
                             const float h_rec = recurrent(h.data(), 2, j) + p.recurrent_bias[2 * units + j];
-                            n = activate(x[2 * units + j] + reset * h_rec, a, alpha);
+                            n_input = x[2 * units + j] + reset * h_rec;
                             if (gate_out != nullptr) {
                                 gate_out[units + j] = reset;
                                 saved[j] = h_rec;
                             }
                         } else {
-                            n = activate(x[2 * units + j] + recurrent(rh.data(), 2, j), a, alpha);
+                            n_input = x[2 * units + j] + recurrent(rh.data(), 2, j);
                         }
+                        const float n = activate(n_input, a, alpha);
                         next[j] = z * h[j] + (1.f - z) * n;
                         if (gate_out != nullptr) {
                             gate_out[j] = z;
-                            gate_out[2 * units + j] = n;
+                            gate_out[2 * units + j] = kept(n_input, n);
                         }
                     }
                 }
@@ -111,12 +117,14 @@ void rnn_f32_ref(const RnnProblem &p) {
 
 // One sequence per task, from its last step back: the gradients at each step's gates, from
 // the output's and from the step after it. Masked steps pass the state's gradient through.
-// Derivatives come from the saved activation outputs (the caller refuses activations whose
-// derivative needs their input).
+// Derivatives come from the saved activation outputs, or for a its inputs where its derivative
+// needs them (the caller refuses a recurrent activation that does).
 void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     const float alpha = d.alpha;
+    const bool keeps_input = !derivative_from_output(a, alpha);
+    auto output_of_a = [&](float kept) { return keeps_input ? activate(kept, a, alpha) : kept; };
     const RnnWorkspace at(d, p.batch, p.steps);
     const int gated = at.gated;
     float *const ws = p.workspace;
@@ -156,17 +164,17 @@ void rnn_backward_f32_ref(const RnnBackwardProblem &p) {
                         const float i = gate[j], f = gate[units + j], g = gate[2 * units + j];
                         const float o = gate[3 * units + j], squashed = saved[j];
                         const float dcj = dc[j] + dh[j] * o * derivative(squashed, a, alpha);
-                        dx[j] = dcj * g * derivative(i, ra, alpha);
+                        dx[j] = dcj * output_of_a(g) * derivative(i, ra, alpha);
                         dx[units + j] = dcj * c_prev[j] * derivative(f, ra, alpha);
                         dx[2 * units + j] = dcj * i * derivative(g, a, alpha);
-                        dx[3 * units + j] = dh[j] * squashed * derivative(o, ra, alpha);
+                        dx[3 * units + j] = dh[j] * output_of_a(squashed) * derivative(o, ra, alpha);
                         dc[j] = dcj * f;
                     }
                 } else {
                     for (int j = 0; j < units; ++j) {
                         const float z = gate[j], n = gate[2 * units + j];
                         const float dn = dh[j] * (1.f - z) * derivative(n, a, alpha);
-                        dx[j] = d_rec[j] = dh[j] * (h[j] - n) * derivative(z, ra, alpha);
+                        dx[j] = d_rec[j] = dh[j] * (h[j] - output_of_a(n)) * derivative(z, ra, alpha);
                         dx[2 * units + j] = dn;
                         d_prev[j] = dh[j] * z;
                         if (d.reset_after) {

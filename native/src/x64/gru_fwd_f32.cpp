@@ -47,6 +47,8 @@ struct GruCell {
         const int units = p.d.units, a = p.d.activation, ra = p.d.recurrent_activation;
         constexpr int kCells = kRows * kVecs;  // cell = r * kVecs + v
         Vec cand[kCells];
+        // Training keeps the candidate, or what a took where its derivative needs that (its input).
+        const bool keeps_input = !derivative_from_output(a, p.d.alpha);
         if (p.d.reset_after) {
             Vec acc[kRows][kVecs][3];
             rnn::recurrent_product<kRows, kVecs, 3>(p, s.h, first, 3, 0, acc);
@@ -68,6 +70,7 @@ struct GruCell {
                     const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
                     cand[cell] = fmadd(zr[2 * cell + 1], h_rec[cell], load_first(x[r] + 2 * units + at, n));
                 }
+            if (keeps_input) rnn::save_tile<kRows, kVecs>(s.gates, 2 * units, first, lanes, cand);
             activate(cand, a, p.d.alpha);
             for (int r = 0; r < kRows; ++r)
                 for (int v = 0; v < kVecs; ++v) {
@@ -76,7 +79,8 @@ struct GruCell {
                     store_first(s.next[r] + at, fmadd(z, h - cand[cell], cand[cell]), n);
                     if (s.gates[r] != nullptr) {
                         const Vec values[] = {z, zr[2 * cell + 1], cand[cell]};
-                        for (int gate = 0; gate < 3; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
+                        for (int gate = 0; gate < (keeps_input ? 2 : 3); ++gate)
+                            rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
                         rnn::save(s.saved[r], at, h_rec[cell], n);
                     }
                 }
@@ -89,13 +93,14 @@ struct GruCell {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
                 cand[r * kVecs + v] = acc[r][v][0] + load_first(x[r] + 2 * units + at, n);
             }
+        if (keeps_input) rnn::save_tile<kRows, kVecs>(s.gates, 2 * units, first, lanes, cand);
         activate(cand, a, p.d.alpha);
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes, cell = r * kVecs + v;
                 const Vec z = load_first(s.z[r] + at, n), h = load_first(s.h[r] + at, n);
                 store_first(s.next[r] + at, fmadd(z, h - cand[cell], cand[cell]), n);
-                rnn::save(s.gates[r], 2 * units + at, cand[cell], n);
+                if (!keeps_input) rnn::save(s.gates[r], 2 * units + at, cand[cell], n);
             }
     }
 };

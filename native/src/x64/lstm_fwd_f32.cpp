@@ -36,7 +36,10 @@ struct LstmCell {
                 }
                 g[cell] = acc[r][v][2] + load_first(xr + 2 * units, n);
             }
+        // Training keeps g and a(c'), or what a took where its derivative needs that (its input).
+        const bool keeps_input = !derivative_from_output(a, p.d.alpha);
         activate(ifo, ra, p.d.alpha);
+        if (keeps_input) rnn::save_tile<kRows, kVecs>(s.gates, 2 * units, first, lanes, g);
         activate(g, a, p.d.alpha);
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
@@ -44,6 +47,7 @@ struct LstmCell {
                 c[cell] = fmadd(ifo[3 * cell + 1], load_first(s.c[r] + at, n), ifo[3 * cell] * g[cell]);
                 store_first(s.c_next[r] + at, c[cell], n);
             }
+        if (keeps_input) rnn::save_tile<kRows, kVecs>(s.saved, 0, first, lanes, c);
         activate(c, a, p.d.alpha);  // now a(c')
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
@@ -51,8 +55,9 @@ struct LstmCell {
                 store_first(s.next[r] + at, ifo[3 * cell + 2] * c[cell], n);
                 if (s.gates[r] != nullptr) {
                     const Vec values[] = {ifo[3 * cell], ifo[3 * cell + 1], g[cell], ifo[3 * cell + 2]};
-                    for (int gate = 0; gate < 4; ++gate) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
-                    rnn::save(s.saved[r], at, c[cell], n);
+                    for (int gate = 0; gate < 4; ++gate)
+                        if (gate != 2 || !keeps_input) rnn::save(s.gates[r], int64_t{gate} * units + at, values[gate], n);
+                    if (!keeps_input) rnn::save(s.saved[r], at, c[cell], n);
                 }
             }
     }

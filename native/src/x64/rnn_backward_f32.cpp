@@ -32,6 +32,10 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
     const nrt_rnn_desc &d = p.d;
     const int units = d.units, a = d.activation, ra = d.recurrent_activation;
     const float alpha = d.alpha;
+    // What a gave, from what the workspace kept of it: its output, or its input where the
+    // derivative needs that (rnn_workspace.h). times_derivative takes either, as a requires.
+    const bool keeps_input = !derivative_from_output(a, alpha);
+    auto output_of_a = [&](Vec kept) { return keeps_input ? activate(kept, a, alpha) : kept; };
     // dx overwrites the gates, each vector once it is read.
     float *ws = p.workspace, *dx = ws + at.gates(r), *d_rec = at.gru ? ws + at.d_rec(r) : dx;
     const float *gates = dx, *saved = ws + at.saved(r), *h = ws + at.h(r);
@@ -46,15 +50,15 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
             const Vec g = load_first(gates + 2 * units + j, n), o = load_first(gates + 3 * units + j, n);
             const Vec squashed = load_first(saved + j, n), c = load_first(ws + at.c(r) + j, n);
             const Vec dcv = load_first(dc + j, n) + times_derivative(dhv * o, squashed, a, alpha);
-            store_first(dx + j, times_derivative(dcv * g, i, ra, alpha), n);
+            store_first(dx + j, times_derivative(dcv * output_of_a(g), i, ra, alpha), n);
             store_first(dx + units + j, times_derivative(dcv * c, f, ra, alpha), n);
             store_first(dx + 2 * units + j, times_derivative(dcv * i, g, a, alpha), n);
-            store_first(dx + 3 * units + j, times_derivative(dhv * squashed, o, ra, alpha), n);
+            store_first(dx + 3 * units + j, times_derivative(dhv * output_of_a(squashed), o, ra, alpha), n);
             store_first(dc + j, dcv * f, n);
             store_first(d_prev + j, zero(), n);
         } else if (!d.reset_after) {  // GRU, reset before: r needs the candidate's gradient at r h, below
             const Vec z = load_first(gates + j, n), cand = load_first(gates + 2 * units + j, n);
-            store_first(dx + j, times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, alpha), n);
+            store_first(dx + j, times_derivative(dhv * (load_first(h + j, n) - output_of_a(cand)), z, ra, alpha), n);
             store_first(dx + 2 * units + j, times_derivative(dhv * (set1(1.f) - z), cand, a, alpha), n);
             store_first(d_rec + j, load_first(dx + j, n), n);
             store_first(d_rec + 2 * units + j, zero(), n);  // Un's gradient comes from r h (dispatch)
@@ -63,7 +67,7 @@ void gate_gradients(const RnnBackwardProblem &p, const RnnWorkspace &at, int64_t
             const Vec z = load_first(gates + j, n), reset = load_first(gates + units + j, n);
             const Vec cand = load_first(gates + 2 * units + j, n), h_rec = load_first(saved + j, n);
             const Vec dn = times_derivative(dhv * (set1(1.f) - z), cand, a, alpha);
-            const Vec dz = times_derivative(dhv * (load_first(h + j, n) - cand), z, ra, alpha);
+            const Vec dz = times_derivative(dhv * (load_first(h + j, n) - output_of_a(cand)), z, ra, alpha);
             const Vec dr = times_derivative(dn * h_rec, reset, ra, alpha);
             store_first(dx + j, dz, n);
             store_first(dx + units + j, dr, n);

@@ -11,6 +11,7 @@
 #include <array>
 #include <vector>
 
+#include "../common/activation.h"
 #include "../common/packing.h"
 #include "../common/rnn_workspace.h"
 #include "../common/scratch.h"
@@ -89,6 +90,14 @@ struct TileState {
 // `offset` floats in (gate * units + unit).
 inline void save(float *saved, int64_t offset, Vec value, int lanes) {
     if (saved != nullptr) store_first(saved + offset, value, lanes);
+}
+
+// save() for a whole tile's values (cell = row * kVecs + v) at offset + the tile's units.
+template <int kRows, int kVecs>
+inline void save_tile(float *const *saved, int64_t offset, int first, int lanes, const Vec *values) {
+    for (int r = 0; r < kRows; ++r)
+        for (int v = 0; v < kVecs; ++v)
+            save(saved[r], offset + first + v * kLanes, values[r * kVecs + v], v == kVecs - 1 ? lanes : kLanes);
 }
 
 // to[first, last) = from[first, last), inline: a library call per row and step costs more than

@@ -23,12 +23,15 @@ struct SimpleCell {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
                 h[r * kVecs + v] = acc[r][v][0] + load_first(x[r] + at, n);
             }
+        // Training keeps the state, or what the activation took where its derivative needs that.
+        const bool keeps_input = !derivative_from_output(p.d.activation, p.d.alpha);
+        if (keeps_input) rnn::save_tile<kRows, kVecs>(s.gates, 0, first, lanes, h);
         activate(h, p.d.activation, p.d.alpha);
         for (int r = 0; r < kRows; ++r)
             for (int v = 0; v < kVecs; ++v) {
                 const int at = first + v * kLanes, n = v == kVecs - 1 ? lanes : kLanes;
                 store_first(s.next[r] + at, h[r * kVecs + v], n);
-                rnn::save(s.gates[r], at, h[r * kVecs + v], n);
+                if (!keeps_input) rnn::save(s.gates[r], at, h[r * kVecs + v], n);
             }
     }
 };

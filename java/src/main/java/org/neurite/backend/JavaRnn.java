@@ -138,9 +138,12 @@ final class JavaRnn implements RnnOp {
         final float[] dhT = dFinalH == null ? null : read(dFinalH), dcT = dFinalC == null ? null : read(dFinalC);
         final Activation a = g.activation(), ra = g.recurrentActivation();
         final float alpha = g.alpha();
+        // Where the workspace kept what a took (Workspace), a gives it again: LSTM's g and cell, GRU's candidate.
+        final boolean keepsInput = !a.derivativeFromOutput(alpha);
         // Back through time, one sequence per task: the gradients at each step's gate inputs.
         Parallel.forRange(batch, threads, (begin, end) -> {
             float[] dh = new float[units], dc = new float[units], dPrev = new float[units], dRh = new float[units];
+            float[] gave = keepsInput ? new float[2 * units] : null;
             for (int row = begin; row < end; row++) {
                 Arrays.fill(dh, 0f);
                 Arrays.fill(dc, 0f);
@@ -167,23 +170,32 @@ final class JavaRnn implements RnnOp {
                             for (int j = 0; j < units; j++) ws[dx + j] = dh[j] * derivative(a, alpha, ws[dx + j]);
                         }
                         case LSTM -> {
+                            if (keepsInput) {
+                                System.arraycopy(ws, dx + 2 * units, gave, 0, units);
+                                System.arraycopy(ws, sv, gave, units, units);
+                                activate(a, alpha, gave, 0, 2 * units);
+                            }
                             for (int j = 0; j < units; j++) {
                                 float i = ws[dx + j], f = ws[dx + units + j], cand = ws[dx + 2 * units + j];
                                 float o = ws[dx + 3 * units + j], squashed = ws[sv + j];
                                 float cPrev = ws[at.c(r) + j];
                                 float dcj = dc[j] + dh[j] * o * derivative(a, alpha, squashed);
-                                ws[dx + j] = dcj * cand * derivative(ra, alpha, i);
+                                ws[dx + j] = dcj * (keepsInput ? gave[j] : cand) * derivative(ra, alpha, i);
                                 ws[dx + units + j] = dcj * cPrev * derivative(ra, alpha, f);
                                 ws[dx + 2 * units + j] = dcj * i * derivative(a, alpha, cand);
-                                ws[dx + 3 * units + j] = dh[j] * squashed * derivative(ra, alpha, o);
+                                ws[dx + 3 * units + j] = dh[j] * (keepsInput ? gave[units + j] : squashed) * derivative(ra, alpha, o);
                                 dc[j] = dcj * f;
                             }
                         }
                         case GRU -> {
+                            if (keepsInput) {
+                                System.arraycopy(ws, dx + 2 * units, gave, 0, units);
+                                activate(a, alpha, gave, 0, units);
+                            }
                             for (int j = 0; j < units; j++) {
                                 float z = ws[dx + j], n = ws[dx + 2 * units + j];
                                 float dn = dh[j] * (1f - z) * derivative(a, alpha, n);
-                                ws[dx + j] = ws[dr + j] = dh[j] * (ws[hp + j] - n) * derivative(ra, alpha, z);
+                                ws[dx + j] = ws[dr + j] = dh[j] * (ws[hp + j] - (keepsInput ? gave[j] : n)) * derivative(ra, alpha, z);
                                 ws[dx + 2 * units + j] = dn;
                                 dPrev[j] = dh[j] * z;
                                 if (g.resetAfter()) {
@@ -258,6 +270,8 @@ final class JavaRnn implements RnnOp {
      * GRU: h Uh + bh with reset_after, the reset gate without; SimpleRNN: none); the gates
      * (SimpleRNN: the new state), over their input projection, then their gradients over them;
      * and for GRU the gradient at their recurrent part; as {@code native/src/common/rnn_workspace.h}.
+     * Where the activation's derivative does not follow from its output, what it took is kept
+     * instead of what it gave (SimpleRNN's state, LSTM's g and cell, GRU's candidate).
      */
     private static final class Workspace {
         final boolean lstm, gru;
@@ -373,23 +387,32 @@ final class JavaRnn implements RnnOp {
         JavaVectors.addVectorTimesRows(h, 0, u, 0, units, rec, 0, columns);
         if (splitBias != null) for (int j = 0; j < gu; j++) rec[j] += splitBias[gu + j];
         for (int j = 0; j < gu; j++) rec[j] += projected[at + j]; // now x W + b + h U, per gate
+        // Training keeps what a gave, or what it took where its derivative needs that (Workspace).
+        boolean keepsInput = workspace != null && !a.derivativeFromOutput(alpha);
         switch (g.cell()) {
             case SIMPLE -> {
                 System.arraycopy(rec, 0, next, 0, units);
+                if (keepsInput) System.arraycopy(next, 0, workspace, at, units);
                 activate(a, alpha, next, 0, units);
-                if (workspace != null) System.arraycopy(next, 0, workspace, at, units);
+                if (workspace != null && !keepsInput) System.arraycopy(next, 0, workspace, at, units);
             }
             case LSTM -> {
                 activate(ra, alpha, rec, 0, 2 * units);
+                if (keepsInput) System.arraycopy(rec, 2 * units, workspace, at + 2 * units, units);
                 activate(a, alpha, rec, 2 * units, 3 * units);
                 activate(ra, alpha, rec, 3 * units, 4 * units);
-                if (workspace != null) System.arraycopy(rec, 0, workspace, at, gu);
+                if (workspace != null) {
+                    System.arraycopy(rec, 0, workspace, at, 2 * units);
+                    if (!keepsInput) System.arraycopy(rec, 2 * units, workspace, at + 2 * units, units);
+                    System.arraycopy(rec, 3 * units, workspace, at + 3 * units, units);
+                }
                 for (int j = 0; j < units; j++) {
                     c[j] = rec[units + j] * c[j] + rec[j] * rec[2 * units + j];
                     next[j] = c[j];
                 }
+                if (keepsInput) System.arraycopy(next, 0, workspace, savedAt, units);
                 activate(a, alpha, next, 0, units);
-                if (workspace != null) System.arraycopy(next, 0, workspace, savedAt, units);
+                if (workspace != null && !keepsInput) System.arraycopy(next, 0, workspace, savedAt, units);
                 for (int j = 0; j < units; j++) next[j] *= rec[3 * units + j];
             }
             case GRU -> {
@@ -409,13 +432,14 @@ final class JavaRnn implements RnnOp {
                     System.arraycopy(rec, 2 * units, next, 0, units);
                     for (int j = 0; j < units; j++) next[j] += projected[at + 2 * units + j];
                 }
+                if (keepsInput) System.arraycopy(next, 0, workspace, at + 2 * units, units);
                 activate(a, alpha, next, 0, units);
                 if (workspace != null) {
                     // r goes beside the gates without reset_after: backward overwrites its gate with dr before Un's
                     // gradient needs r h.
                     System.arraycopy(rec, 0, workspace, at, g.resetAfter() ? 2 * units : units);
                     if (!g.resetAfter()) System.arraycopy(rec, units, workspace, savedAt, units);
-                    System.arraycopy(next, 0, workspace, at + 2 * units, units);
+                    if (!keepsInput) System.arraycopy(next, 0, workspace, at + 2 * units, units);
                 }
                 for (int j = 0; j < units; j++) next[j] = next[j] + rec[j] * (h[j] - next[j]);
             }

@@ -257,11 +257,10 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
 
     /** The training forward pass into {@code output} from {@code offset} with this layer's stride (for Bidirectional). */
     void trainInto(Context ctx, Tensor input, Tensor mask, Tensor output, int offset) {
-        if (!activation.derivativeFromOutput(alpha) || !recurrentActivation.derivativeFromOutput(alpha)) {
-            throw new UnsupportedOperationException(describe() + ": training needs activations whose derivative follows"
-                    + " from their output (not " + activation + "/" + recurrentActivation
-                    + (activation == Activation.LEAKY_RELU || recurrentActivation == Activation.LEAKY_RELU ? " with slope " + alpha : "")
-                    + ")");
+        if (!recurrentActivation.derivativeFromOutput(alpha)) { // the gates keep their outputs alone
+            throw new UnsupportedOperationException(describe() + ": training needs a recurrent activation whose derivative"
+                    + " follows from its output (not " + recurrentActivation
+                    + (recurrentActivation == Activation.LEAKY_RELU ? " with slope " + alpha : "") + ")");
         }
         ctx.input = input;
         ctx.mask = mask;

@@ -114,7 +114,8 @@ class BadInputTest {
              Tensor x = Tensor.heap(2, 5, 3)) {
             model.predict(x).close(); // inference takes any slope
             var e = assertThrows(UnsupportedOperationException.class, () -> model.forwardTraining(x, null));
-            assertNames(e, "GRU 'gru'", "training needs activations whose derivative follows from their output", "slope -0.5");
+            assertNames(e, "GRU 'gru'", "training needs a recurrent activation whose derivative follows from its output",
+                    "slope -0.5");
         }
         assertNames(assertThrows(IllegalArgumentException.class, () -> new GRU(4).alpha(Float.NaN)), "GRU", "slope", "NaN");
     }

@@ -145,6 +145,19 @@ class GradientTest {
                 () -> List.of(new LSTM(3).activation(Activation.LEAKY_RELU))));
         c.add(new Case("GRU leaky_relu recurrent activation, slope 0.3", new int[] {4, 3}, 0,
                 () -> List.of(new GRU(3).recurrentActivation(Activation.LEAKY_RELU).alpha(0.3f).returnSequences(true))));
+        // Activations whose derivative needs their input: training keeps what they took.
+        c.add(new Case("SimpleRNN gelu returnSequences", new int[] {4, 3}, 0,
+                () -> List.of(new SimpleRNN(4).activation(Activation.GELU).returnSequences(true))));
+        c.add(new Case("SimpleRNN leaky_relu slope -0.4 goBackwards", new int[] {4, 3}, 0,
+                () -> List.of(new SimpleRNN(3).activation(Activation.LEAKY_RELU).alpha(-0.4f).goBackwards(true))));
+        c.add(new Case("LSTM gelu returnSequences", new int[] {4, 3}, 0,
+                () -> List.of(new LSTM(3).activation(Activation.GELU).returnSequences(true))));
+        c.add(new Case("LSTM 20 units leaky_relu slope -0.3 (whole and partial vectors)", new int[] {3, 5}, 0,
+                () -> List.of(new LSTM(20).activation(Activation.LEAKY_RELU).alpha(-0.3f))));
+        for (boolean resetAfter : new boolean[] {true, false}) {
+            c.add(new Case("GRU resetAfter " + resetAfter + " gelu, 20 units returnSequences", new int[] {3, 4}, 0,
+                    () -> List.of(new GRU(20).resetAfter(resetAfter).activation(Activation.GELU).returnSequences(true))));
+        }
         c.add(new Case("LSTM relu/hard sigmoid-like activations", new int[] {4, 3}, 0,
                 () -> List.of(new LSTM(3).activation(Activation.RELU).recurrentActivation(Activation.SIGMOID))));
         c.add(new Case("LSTM 64 units returnSequences (a small batch splits the units over threads)", new int[] {3, 5}, 0,
